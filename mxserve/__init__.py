@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: Apache-2.0
+"""mxserve: run exported Apache MXNet models (symbol JSON + params) without MXNet."""
+
+from __future__ import annotations
+
+from . import _loader as _loader  # makes libdnnl.so.3 from the onednn wheel loadable
+from . import errors
+from .errors import (
+    DeviceError,
+    InvalidArgumentError,
+    MXServeError,
+    NotFoundError,
+    UnsupportedError,
+)
+from .predictor import Predictor, supported_operators
+
+from . import nd  # noqa: E402  (needs the extension loaded above)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DeviceError",
+    "InvalidArgumentError",
+    "MXServeError",
+    "NotFoundError",
+    "Predictor",
+    "UnsupportedError",
+    "__version__",
+    "errors",
+    "nd",
+    "supported_operators",
+]

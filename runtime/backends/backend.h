@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Backend: the set of kernels for one device kind. The CPU backend's kernels are the files in
+// backends/cpu_onednn/, listed into kernel_registry_cpu.inc by CMake when they exist.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "backends/kernel.h"
+
+namespace mxserve {
+
+using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelArgs&)>;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  /// Device name as in error messages ("cpu(0)").
+  virtual std::string device() const = 0;
+  virtual std::unique_ptr<Stream> CreateStream() const = 0;
+
+  bool Supports(const std::string& op) const { return factories_.count(op) != 0; }
+  /// Creates the kernel of args.node; throws kUnsupported when the backend has none.
+  std::unique_ptr<Kernel> CreateKernel(const KernelArgs& args) const;
+  /// Registers the factory for a canonical operator name; used by RegisterKernels_* functions.
+  void Add(const std::string& op, KernelFactory factory);
+
+ private:
+  std::map<std::string, KernelFactory> factories_;
+};
+
+/// The oneDNN CPU backend (process-wide).
+const Backend& CpuBackend();
+
+}  // namespace mxserve
+
+/// Defines the registration function of backends/<dir>/<file>.cc.
+#define MXS_REGISTER_KERNELS(backend, file) \
+  void RegisterKernels_##backend##_##file(::mxserve::Backend& r)

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// Convolution on oneDNN: activations in the planned layout, weights prepacked once into the
+// format the primitive prefers and shared through the WeightCache.
+#include "ops/convolution.h"
+
+#include "backends/backend.h"
+#include "backends/cpu_onednn/engine.h"
+#include "backends/weight_cache.h"
+
+namespace mxserve {
+namespace cpu {
+namespace {
+
+using dims = dnnl::memory::dims;
+
+std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
+  const auto& p = a.param<ConvolutionParam>();
+  const std::string what = "Convolution node '" + a.node.name + "'";
+  MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
+      << "failed to plan " << what << ": the weight must be a parameter, not computed";
+  return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
+    auto src_md = ToMemDesc(a.in[0]);
+    auto dst_md = ToMemDesc(a.out[0]);
+    dims wdims = ToDims(a.in[1].shape);
+    const int nd = static_cast<int>(p.kernel.size());
+    dnnl::memory::desc w_user;
+    if (p.num_group > 1) {
+      wdims[0] /= p.num_group;
+      wdims.insert(wdims.begin(), p.num_group);
+      using tag = dnnl::memory::format_tag;
+      tag t = nd == 1 ? tag::goiw : nd == 2 ? tag::goihw : tag::goidhw;
+      w_user = dnnl::memory::desc(wdims, ToDnnl(a.in[1].dtype), t);
+    } else {
+      w_user = ToMemDesc(a.in[1].shape, a.in[1].dtype);
+    }
+    dnnl::memory::desc w_any(wdims, ToDnnl(a.in[0].dtype), dnnl::memory::format_tag::any);
+    dims strides(p.stride.begin(), p.stride.end());
+    dims dilates, pad(p.pad.begin(), p.pad.end());
+    for (int64_t d : p.dilate) dilates.push_back(d - 1);
+    dnnl::memory::desc bias_md;
+    if (!p.no_bias) bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
+    auto pd = dnnl::convolution_forward::primitive_desc(
+        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
+        w_any, bias_md, dst_md, strides, dilates, pad, pad, DefaultAttr());
+    const NDArray* w = a.constants[1];
+    auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()), [&] {
+      return ReorderToBuffer(w->data->data(), w_user, pd.weights_desc());
+    });
+    std::vector<PrimitiveArg> args;
+    args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
+    args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
+    if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
+    args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
+    return std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
+  });
+}
+
+}  // namespace
+}  // namespace cpu
+
+MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution); }
+
+}  // namespace mxserve

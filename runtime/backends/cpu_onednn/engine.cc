@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "backends/cpu_onednn/engine.h"
+
+#include <cstring>
+
+#include "backends/backend.h"
+#include "base/error.h"
+
+namespace mxserve {
+
+#define MXS_KERNEL_FILE(file) void RegisterKernels_cpu_##file(Backend& r);
+#include "kernel_registry_cpu.inc"
+#undef MXS_KERNEL_FILE
+
+namespace {
+
+class CpuBackendImpl final : public Backend {
+ public:
+  CpuBackendImpl() {
+#define MXS_KERNEL_FILE(file) RegisterKernels_cpu_##file(*this);
+#include "kernel_registry_cpu.inc"
+#undef MXS_KERNEL_FILE
+  }
+  std::string device() const override { return "cpu(0)"; }
+  std::unique_ptr<Stream> CreateStream() const override {
+    return cpu::CallOneDnn("create stream", [] { return std::make_unique<cpu::CpuStream>(); });
+  }
+};
+
+}  // namespace
+
+const Backend& CpuBackend() {
+  static const CpuBackendImpl backend;
+  return backend;
+}
+
+namespace cpu {
+
+const dnnl::engine& Engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::memory::data_type ToDnnl(DType dtype) {
+  using dt = dnnl::memory::data_type;
+  switch (dtype) {
+    case DType::kFloat32:
+      return dt::f32;
+    case DType::kFloat16:
+      return dt::f16;
+    case DType::kBfloat16:
+      return dt::bf16;
+    case DType::kInt32:
+      return dt::s32;
+    case DType::kInt8:
+      return dt::s8;
+    case DType::kUint8:
+    case DType::kBool:
+      return dt::u8;
+    case DType::kFloat64:
+      return dt::f64;
+    default:
+      MXS_THROW(kUnsupported) << "dtype " << DTypeName(dtype) << " has no oneDNN equivalent";
+  }
+}
+
+dnnl::memory::dims ToDims(const Shape& shape) {
+  return dnnl::memory::dims(shape.dims().begin(), shape.dims().end());
+}
+
+dnnl::memory::format_tag PlainTag(int ndim, Layout layout) {
+  using tag = dnnl::memory::format_tag;
+  if (layout == Layout::kChannelsLast) {
+    switch (ndim) {
+      case 3:
+        return tag::acb;
+      case 4:
+        return tag::acdb;
+      case 5:
+        return tag::acdeb;
+      default:
+        break;
+    }
+  }
+  switch (ndim) {
+    case 0:
+    case 1:
+      return tag::a;
+    case 2:
+      return tag::ab;
+    case 3:
+      return tag::abc;
+    case 4:
+      return tag::abcd;
+    case 5:
+      return tag::abcde;
+    case 6:
+      return tag::abcdef;
+    default:
+      MXS_THROW(kUnsupported) << "tensors of " << ndim << " dimensions are not supported by oneDNN";
+  }
+}
+
+dnnl::memory::desc ToMemDesc(const Shape& shape, DType dtype, Layout layout) {
+  if (shape.ndim() == 0) return dnnl::memory::desc({1}, ToDnnl(dtype), dnnl::memory::format_tag::a);
+  return dnnl::memory::desc(ToDims(shape), ToDnnl(dtype), PlainTag(shape.ndim(), layout));
+}
+
+dnnl::memory::desc ToMemDesc(const TensorDesc& t) { return ToMemDesc(t.shape, t.dtype, t.layout); }
+
+Buffer ReorderToBuffer(const void* src, const dnnl::memory::desc& src_md,
+                       const dnnl::memory::desc& dst_md) {
+  Buffer out(dst_md.get_size());
+  if (src_md == dst_md) {
+    std::memcpy(out.data(), src, dst_md.get_size());
+    return out;
+  }
+  CallOneDnn("reorder weights", [&] {
+    dnnl::memory s(src_md, Engine(), const_cast<void*>(src));
+    dnnl::memory d(dst_md, Engine(), out.data());
+    dnnl::stream stream(Engine());
+    dnnl::reorder(s, d).execute(stream, s, d);
+    stream.wait();
+  });
+  return out;
+}
+
+std::string WeightKey(const NDArray& w, const dnnl::memory::desc& md) {
+  std::string key = std::to_string(reinterpret_cast<uintptr_t>(w.data.get()));
+  key += ":t" + std::to_string(static_cast<int>(md.get_data_type()));
+  key += ":d";
+  for (auto d : md.get_dims()) key += std::to_string(d) + ",";
+  key += ":s";
+  for (auto d : md.get_strides()) key += std::to_string(d) + ",";
+  key += ":b";
+  for (auto d : md.get_inner_blks()) key += std::to_string(d) + ",";
+  key += ":i";
+  for (auto d : md.get_inner_idxs()) key += std::to_string(d) + ",";
+  return key;
+}
+
+dnnl::primitive_attr DefaultAttr() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+namespace {
+struct PrimitiveState final : KernelState {
+  std::vector<dnnl::memory> mems;
+  std::unordered_map<int, dnnl::memory> map;
+  dnnl::memory scratch;
+};
+}  // namespace
+
+PrimitiveKernel::PrimitiveKernel(const std::string& node_desc, dnnl::primitive prim,
+                                 const dnnl::primitive_desc_base& pd, std::vector<PrimitiveArg> args)
+    : node_desc_(node_desc),
+      prim_(std::move(prim)),
+      args_(std::move(args)),
+      scratchpad_md_(pd.scratchpad_desc()),
+      impl_(pd.impl_info_str()) {}
+
+std::unique_ptr<KernelState> PrimitiveKernel::CreateState() const {
+  auto st = std::make_unique<PrimitiveState>();
+  CallOneDnn(node_desc_, [&] {
+    for (const auto& a : args_) {
+      void* handle = a.source == PrimitiveArg::Source::kConstant ? const_cast<void*>(a.constant->data())
+                                                                 : DNNL_MEMORY_NONE;
+      st->mems.emplace_back(a.desc, Engine(), handle);
+      st->map.emplace(a.dnnl_arg, st->mems.back());
+    }
+    if (scratchpad_md_.get_size() > 0) {
+      st->scratch = dnnl::memory(scratchpad_md_, Engine(), DNNL_MEMORY_NONE);
+      st->map.emplace(DNNL_ARG_SCRATCHPAD, st->scratch);
+    }
+  });
+  return st;
+}
+
+void PrimitiveKernel::Run(const RunArgs& args) const {
+  auto* st = static_cast<PrimitiveState*>(args.state);
+  auto& stream = static_cast<CpuStream*>(args.stream)->get();
+  CallOneDnn(node_desc_, [&] {
+    for (size_t i = 0; i < args_.size(); ++i) {
+      const auto& a = args_[i];
+      if (a.source == PrimitiveArg::Source::kInput) {
+        st->mems[i].set_data_handle(const_cast<void*>(args.in[a.index]));
+      } else if (a.source == PrimitiveArg::Source::kOutput) {
+        st->mems[i].set_data_handle(args.out[a.index]);
+      }
+    }
+    if (scratchpad_md_.get_size() > 0) st->scratch.set_data_handle(args.scratchpad);
+    prim_.execute(stream, st->map);
+  });
+}
+
+}  // namespace cpu
+}  // namespace mxserve

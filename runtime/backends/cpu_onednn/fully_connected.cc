@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// FullyConnected on oneDNN's inner product, with data viewed as 2-D (N, K).
+#include "ops/fully_connected.h"
+
+#include "backends/backend.h"
+#include "backends/cpu_onednn/engine.h"
+#include "backends/weight_cache.h"
+
+namespace mxserve {
+namespace cpu {
+namespace {
+
+std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
+  const auto& p = a.param<FullyConnectedParam>();
+  const std::string what = "FullyConnected node '" + a.node.name + "'";
+  const Shape& data = a.in[0].shape;
+  int64_t k = a.in[1].shape[1];
+  int64_t n = data.Size() / k;
+  return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
+    auto dt = ToDnnl(a.in[0].dtype);
+    dnnl::memory::desc src_md({n, k}, dt, dnnl::memory::format_tag::ab);
+    dnnl::memory::desc dst_md({n, p.num_hidden}, ToDnnl(a.out[0].dtype), dnnl::memory::format_tag::ab);
+    dnnl::memory::desc w_user({p.num_hidden, k}, ToDnnl(a.in[1].dtype), dnnl::memory::format_tag::ab);
+    bool const_w = a.constants[1] != nullptr;
+    dnnl::memory::desc w_md = const_w ? dnnl::memory::desc({p.num_hidden, k}, dt, dnnl::memory::format_tag::any)
+                                      : w_user;
+    dnnl::memory::desc bias_md;
+    if (!p.no_bias) bias_md = dnnl::memory::desc({p.num_hidden}, ToDnnl(a.in[2].dtype), dnnl::memory::format_tag::a);
+    auto pd = dnnl::inner_product_forward::primitive_desc(Engine(), dnnl::prop_kind::forward_inference,
+                                                          src_md, w_md, bias_md, dst_md, DefaultAttr());
+    std::vector<PrimitiveArg> args;
+    args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
+    if (const_w) {
+      const NDArray* w = a.constants[1];
+      auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()), [&] {
+        return ReorderToBuffer(w->data->data(), w_user, pd.weights_desc());
+      });
+      args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
+    } else {
+      args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kInput, 1, nullptr});
+    }
+    if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
+    args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
+    return std::make_unique<PrimitiveKernel>(what, dnnl::inner_product_forward(pd), pd, std::move(args));
+  });
+}
+
+}  // namespace
+}  // namespace cpu
+
+MXS_REGISTER_KERNELS(cpu, fully_connected) { r.Add("FullyConnected", cpu::CreateFullyConnected); }
+
+}  // namespace mxserve

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "backends/weight_cache.h"
+
+namespace mxserve {
+
+std::shared_ptr<const Buffer> WeightCache::GetOrCreate(const std::string& key,
+                                                       const std::function<Buffer()>& make) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = items_.find(key);
+  if (it != items_.end()) return it->second;
+  auto buf = std::make_shared<const Buffer>(make());
+  items_.emplace(key, buf);
+  return buf;
+}
+
+size_t WeightCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& kv : items_) n += kv.second->size();
+  return n;
+}
+
+}  // namespace mxserve

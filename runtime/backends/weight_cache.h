@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// WeightCache: weights transformed for a kernel (reordered to a blocked format, folded,
+// converted to bf16), shared by every predictor bound from one model so that reshaping to a new
+// batch size does not copy them again.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/buffer.h"
+
+namespace mxserve {
+
+class WeightCache {
+ public:
+  /// Returns the buffer stored under `key`, creating it with `make` on first use. Thread-safe.
+  std::shared_ptr<const Buffer> GetOrCreate(const std::string& key,
+                                            const std::function<Buffer()>& make);
+  /// Bytes held.
+  size_t bytes() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Buffer>> items_;
+};
+
+}  // namespace mxserve

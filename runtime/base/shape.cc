@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/shape.h"
+
+#include <sstream>
+
+namespace mxserve {
+
+bool Shape::complete() const {
+  if (!known_) return false;
+  for (int64_t d : dims_)
+    if (d < 0) return false;
+  return true;
+}
+
+int64_t Shape::Size() const { return ShapeProduct(*this, 0, ndim()); }
+
+std::string Shape::ToString() const {
+  if (!known_) return "unknown";
+  std::ostringstream os;
+  os << '(';
+  for (size_t i = 0; i < dims_.size(); ++i) {
+    if (i) os << ", ";
+    os << dims_[i];
+  }
+  if (dims_.size() == 1) os << ',';
+  os << ')';
+  return os.str();
+}
+
+int64_t ShapeProduct(const Shape& s, int begin, int end) {
+  int64_t p = 1;
+  for (int i = begin; i < end; ++i) p *= s[i];
+  return p;
+}
+
+}  // namespace mxserve

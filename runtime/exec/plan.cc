@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+// BuildPlan: from a Model and BindOptions to an executable Plan.
+//
+//  1. outputs: the graph heads, or the entries named in options.outputs;
+//  2. liveness: only nodes the outputs depend on are bound (dead-node elimination);
+//  3. variables: each live variable is an input (named in input_shapes), a parameter (found in
+//     the params file) or an unused label; anything else is an error naming the consumer;
+//  4. shape and dtype inference, which also checks every parameter's shape;
+//  5. storage: identity ops alias their input; an op that allows it writes in place into an
+//     input that dies there; every other entry gets an arena slot from the memory planner;
+//  6. kernels, created by the backend with typed params and the bound weights.
+#include "exec/plan.h"
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
+#include <set>
+
+#include "base/error.h"
+#include "exec/memory_planner.h"
+#include "graph/infer_shape.h"
+#include "graph/op_def.h"
+
+namespace mxserve {
+
+namespace {
+
+std::vector<NodeEntry> SelectOutputs(const Graph& g, const std::vector<std::string>& names) {
+  if (names.empty()) return g.outputs;
+  std::vector<NodeEntry> out;
+  for (const std::string& want : names) {
+    bool found = false;
+    for (uint32_t i = 0; i < g.nodes.size() && !found; ++i) {
+      const Node& n = g.nodes[i];
+      for (int k = 0; k < n.num_outputs && !found; ++k) {
+        NodeEntry e{i, static_cast<uint32_t>(k)};
+        if (EntryName(g, e) == want || (n.num_outputs == 1 && n.name == want)) {
+          out.push_back(e);
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      std::string list;
+      for (uint32_t i = 0; i < g.nodes.size(); ++i)
+        if (!g.nodes[i].is_variable())
+          for (int k = 0; k < g.nodes[i].num_outputs; ++k)
+            list += (list.empty() ? "" : ", ") + EntryName(g, NodeEntry{i, static_cast<uint32_t>(k)});
+      MXS_THROW(kNotFound) << "failed to bind: requested output '" << want
+                           << "' is not an entry of the graph; entries: " << list;
+    }
+  }
+  return out;
+}
+
+std::vector<bool> MarkLive(const Graph& g, const std::vector<NodeEntry>& outputs) {
+  std::vector<bool> live(g.nodes.size(), false);
+  for (const NodeEntry& e : outputs) live[e.node] = true;
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    if (!live[i]) continue;
+    for (const NodeEntry& e : g.nodes[i].inputs) live[e.node] = true;
+  }
+  return live;
+}
+
+DType VariableDType(const Node& n, const BindOptions& opt) {
+  auto it = opt.input_dtypes.find(n.name);
+  if (it != opt.input_dtypes.end()) return it->second;
+  auto h = n.hidden.find("__dtype__");
+  if (h != n.hidden.end()) {
+    DType d = DTypeFromName(h->second);
+    if (d != DType::kUnknown) return d;
+  }
+  return DType::kFloat32;
+}
+
+// True if every live consumer of variable `v` reads it only through an unused input.
+bool OnlyUnusedConsumers(const Graph& g, const std::vector<bool>& live, uint32_t v,
+                         std::string* consumer) {
+  for (uint32_t i = v + 1; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (!live[i] || n.is_variable()) continue;
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      if (n.inputs[k].node != v) continue;
+      const auto& unused = n.def->unused_inputs();
+      if (std::find(unused.begin(), unused.end(), static_cast<int>(k)) == unused.end()) {
+        *consumer = n.op + " node '" + n.name + "'";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOptions& opt) {
+  const Graph& g = model->graph;
+  auto plan = std::make_unique<Plan>();
+  plan->model = model;
+  MXS_CHECK_CODE(opt.device == "cpu" || opt.device == "cpu(0)", kUnsupported)
+      << "failed to bind: device '" << opt.device << "' is not available in this build (cpu only)";
+  plan->backend = &CpuBackend();
+  EntryIds ids(g);
+
+  std::vector<NodeEntry> outputs = SelectOutputs(g, opt.outputs);
+  std::vector<bool> live = MarkLive(g, outputs);
+
+  // Variables.
+  std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
+  MXS_CHECK(given.size() == opt.input_shapes.size()) << "failed to bind: an input is named twice";
+  std::set<std::string> used_inputs;
+  std::vector<Shape> shapes(ids.count);
+  std::vector<DType> dtypes(ids.count, DType::kUnknown);
+  plan->slots.resize(ids.count);
+  std::map<std::string, int> input_index;
+  for (size_t i = 0; i < opt.input_shapes.size(); ++i) input_index[opt.input_shapes[i].first] = static_cast<int>(i);
+  plan->inputs.resize(opt.input_shapes.size());
+  std::vector<uint32_t> input_entries(opt.input_shapes.size(), UINT32_MAX);
+  for (uint32_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (!n.is_variable()) continue;
+    uint32_t e = ids.offsets[i];
+    EntrySlot& slot = plan->slots[e];
+    auto in = given.find(n.name);
+    if (in != given.end()) {
+      MXS_CHECK(in->second.complete()) << "failed to bind: input '" << n.name << "' has incomplete shape "
+                                      << in->second.ToString();
+      shapes[e] = in->second;
+      dtypes[e] = VariableDType(n, opt);
+      slot.kind = EntrySlot::Kind::kInput;
+      slot.index = input_index[n.name];
+      input_entries[slot.index] = e;
+      used_inputs.insert(n.name);
+      continue;
+    }
+    if (!live[i]) continue;
+    auto p = model->params.find(n.name);
+    if (p != model->params.end()) {
+      shapes[e] = p->second.shape;
+      dtypes[e] = p->second.dtype;
+      slot.kind = EntrySlot::Kind::kParam;
+      slot.param = &p->second;
+      continue;
+    }
+    std::string consumer;
+    if (OnlyUnusedConsumers(g, live, i, &consumer)) {
+      slot.kind = EntrySlot::Kind::kNone;
+      dtypes[e] = VariableDType(n, opt);
+      continue;
+    }
+    if (n.hidden.count("__shape__") == 0 && n.hidden.count("__init__") == 0 && g.nodes.size() > 0) {
+      MXS_THROW(kInvalidArgument) << "failed to bind: variable '" << n.name << "' (read by " << consumer
+                                  << ") is neither an input given in input_shapes nor a parameter in the params file";
+    }
+    MXS_THROW(kInvalidArgument) << "failed to bind: parameter '" << n.name << "' needed by " << consumer
+                                << " is missing from the params file";
+  }
+  for (const auto& kv : given) {
+    if (used_inputs.count(kv.first)) continue;
+    std::string list;
+    for (uint32_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].is_variable() && live[i] && !model->params.count(g.nodes[i].name))
+        list += (list.empty() ? "" : ", ") + g.nodes[i].name;
+    MXS_THROW(kNotFound) << "failed to bind: '" << kv.first << "' is not an input of the graph; inputs: "
+                         << (list.empty() ? "(none)" : list);
+  }
+
+  InferShapes(g, live, shapes);
+  InferTypes(g, live, dtypes);
+
+  plan->entries.resize(ids.count);
+  for (uint32_t e = 0; e < ids.count; ++e) {
+    plan->entries[e].shape = shapes[e];
+    plan->entries[e].dtype = dtypes[e];
+  }
+  for (size_t i = 0; i < input_entries.size(); ++i) {
+    uint32_t e = input_entries[i];
+    plan->inputs[i] = TensorInfo{opt.input_shapes[i].first, shapes[e], dtypes[e]};
+  }
+
+  // Steps and storage.
+  std::vector<int> last_use(ids.count, -1);
+  std::vector<int> first_def(ids.count, -1);
+  for (uint32_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.is_variable() || !live[i]) continue;
+    int s = static_cast<int>(plan->steps.size());
+    Step step;
+    step.node = i;
+    for (const NodeEntry& in : n.inputs) {
+      step.in.push_back(ids(in));
+      last_use[ids(in)] = s;
+    }
+    for (int k = 0; k < n.num_outputs; ++k) {
+      step.out.push_back(ids.offsets[i] + k);
+      first_def[ids.offsets[i] + k] = s;
+    }
+    plan->max_arity = std::max({plan->max_arity, step.in.size(), step.out.size()});
+    plan->steps.push_back(std::move(step));
+  }
+  int num_steps = static_cast<int>(plan->steps.size());
+  for (const NodeEntry& o : outputs) {
+    last_use[ids(o)] = num_steps;
+    plan->output_entries.push_back(ids(o));
+    plan->outputs.push_back(TensorInfo{EntryName(g, o), shapes[ids(o)], dtypes[ids(o)]});
+  }
+
+  // Storage groups: root[e] is the entry whose storage e uses.
+  std::vector<uint32_t> root(ids.count);
+  std::iota(root.begin(), root.end(), 0);
+  std::vector<int> group_last(last_use);
+  for (Step& step : plan->steps) {
+    const Node& n = g.nodes[step.node];
+    const OpDef& def = *n.def;
+    if (def.is_identity() && plan->entries[step.in[0]].nbytes() == plan->entries[step.out[0]].nbytes()) {
+      uint32_t r = root[step.in[0]];
+      root[step.out[0]] = r;
+      group_last[r] = std::max(group_last[r], last_use[step.out[0]]);
+      continue;
+    }
+    for (const auto& io : def.inplace()) {
+      uint32_t in_e = step.in[io.first], out_e = step.out[io.second];
+      uint32_t r = root[in_e];
+      int s = static_cast<int>(&step - plan->steps.data());
+      bool arena_root = plan->slots[r].kind == EntrySlot::Kind::kNone && first_def[r] >= 0;
+      if (!arena_root || group_last[r] != s || root[out_e] != out_e) continue;
+      if (plan->entries[in_e].nbytes() != plan->entries[out_e].nbytes()) continue;
+      // Another input of this step must not share the storage unless it is the same entry.
+      root[out_e] = r;
+      group_last[r] = std::max(group_last[r], last_use[out_e]);
+    }
+  }
+
+  // Arena placement for group roots produced by steps.
+  std::vector<UsageRecord> records;
+  std::vector<uint32_t> record_entry;
+  for (uint32_t e = 0; e < ids.count; ++e) {
+    if (root[e] != e || first_def[e] < 0) continue;
+    UsageRecord r;
+    r.first_step = first_def[e];
+    r.last_step = std::max(group_last[e], first_def[e]);
+    r.bytes = plan->entries[e].nbytes();
+    for (uint32_t m = 0; m < ids.count; ++m)
+      if (root[m] == e) r.bytes = std::max(r.bytes, plan->entries[m].nbytes());
+    records.push_back(r);
+    record_entry.push_back(e);
+  }
+  plan->arena_bytes = PlanMemory(records);
+  for (size_t k = 0; k < records.size(); ++k) {
+    EntrySlot& slot = plan->slots[record_entry[k]];
+    slot.kind = EntrySlot::Kind::kArena;
+    slot.offset = records[k].offset;
+  }
+  for (uint32_t e = 0; e < ids.count; ++e) {
+    if (root[e] == e) continue;
+    EntrySlot& slot = plan->slots[e];
+    slot.kind = EntrySlot::Kind::kAlias;
+    slot.index = static_cast<int>(root[e]);
+    plan->alias_entries.push_back(e);
+  }
+
+  // Kernels.
+  for (Step& step : plan->steps) {
+    const Node& n = g.nodes[step.node];
+    if (n.def->is_identity() && root[step.out[0]] != step.out[0]) continue;
+    KernelArgs args{n, {}, {}, {}, model->weights.get()};
+    for (uint32_t e : step.in) {
+      args.in.push_back(plan->entries[e]);
+      args.constants.push_back(plan->slots[e].kind == EntrySlot::Kind::kParam ? plan->slots[e].param : nullptr);
+    }
+    for (uint32_t e : step.out) args.out.push_back(plan->entries[e]);
+    try {
+      step.kernel = plan->backend->CreateKernel(args);
+    } catch (const Error& err) {
+      if (std::string(err.what()).rfind("failed to", 0) == 0) throw;
+      throw Error(err.code(), "failed to plan " + n.op + " node '" + n.name + "': " + err.what());
+    }
+    plan->scratchpad_bytes = std::max(plan->scratchpad_bytes, step.kernel->ScratchpadBytes());
+  }
+  return plan;
+}
+
+}  // namespace mxserve

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public Predictor API over Model, Plan and Executor.
+#include "mxserve/predictor.h"
+
+#include "exec/executor.h"
+#include "exec/model.h"
+#include "exec/plan.h"
+#include "graph/ndarray_file.h"
+#include "graph/symbol_json.h"
+#include "ops/registry.h"
+
+namespace mxserve {
+
+std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const std::string& params) {
+  auto model = std::make_shared<Model>();
+  model->graph = ReadSymbolJson(symbol_json);
+  ResolveOps(model->graph);
+  NDArrayList list = LoadNDArrayList(reinterpret_cast<const uint8_t*>(params.data()), params.size());
+  for (auto& kv : list) {
+    std::string name = kv.first;
+    if (name.rfind("arg:", 0) == 0 || name.rfind("aux:", 0) == 0) name = name.substr(4);
+    MXS_CHECK(!name.empty()) << "params file holds an array without a name";
+    model->param_bytes += kv.second.nbytes();
+    model->params[name] = std::move(kv.second);
+  }
+  return model;
+}
+
+std::shared_ptr<Predictor> Predictor::Create(std::shared_ptr<const Model> model, const BindOptions& options) {
+  MXS_CHECK(model != nullptr) << "failed to bind: no model";
+  std::shared_ptr<Predictor> p(new Predictor());
+  p->model_ = model;
+  p->options_ = options;
+  p->exec_ = std::make_unique<Executor>(BuildPlan(model, options), options.num_threads);
+  return p;
+}
+
+Predictor::~Predictor() = default;
+
+std::shared_ptr<Predictor> Predictor::Reshape(const std::vector<std::pair<std::string, Shape>>& shapes) const {
+  BindOptions opt = options_;
+  for (const auto& kv : shapes) {
+    bool found = false;
+    for (auto& cur : opt.input_shapes)
+      if (cur.first == kv.first) {
+        cur.second = kv.second;
+        found = true;
+      }
+    MXS_CHECK_CODE(found, kNotFound) << "failed to reshape: '" << kv.first << "' is not an input";
+  }
+  return Create(model_, opt);
+}
+
+const std::vector<TensorInfo>& Predictor::inputs() const { return exec_->plan().inputs; }
+const std::vector<TensorInfo>& Predictor::outputs() const { return exec_->plan().outputs; }
+
+void Predictor::Forward(const void* const* inputs, void* const* outputs, const MonitorFn* monitor) const {
+  exec_->Run(inputs, outputs, monitor);
+}
+
+PredictorInfo Predictor::info() const {
+  const Plan& p = exec_->plan();
+  PredictorInfo info;
+  for (const Step& s : p.steps) {
+    const Node& n = model_->graph.nodes[s.node];
+    info.op_counts[n.def->name()]++;
+    info.kernels.emplace_back(n.name, s.kernel ? s.kernel->Describe() : "alias");
+  }
+  info.parameter_bytes = model_->param_bytes;
+  info.prepacked_weight_bytes = model_->weights->bytes();
+  info.activation_bytes = p.arena_bytes;
+  info.scratchpad_bytes = p.scratchpad_bytes;
+  info.num_threads = exec_->num_threads();
+  info.backend = "cpu_onednn";
+  return info;
+}
+
+std::vector<std::string> SupportedOperators() {
+  std::vector<std::string> out;
+  for (const OpDef* d : OpRegistry::Global().Defs()) {
+    out.push_back(d->name());
+    for (const auto& a : d->aliases()) out.push_back(a);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace mxserve

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "graph/graph.h"
+
+namespace mxserve {
+
+std::string EntryName(const Graph& g, const NodeEntry& e) {
+  const Node& n = g.nodes[e.node];
+  if (n.is_variable()) return n.name;
+  if (n.num_outputs == 1) return n.name + "_output";
+  return n.name + "_output" + std::to_string(e.index);
+}
+
+}  // namespace mxserve
+
+namespace mxserve {
+
+EntryIds::EntryIds(const Graph& g) {
+  offsets.resize(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    offsets[i] = count;
+    count += static_cast<uint32_t>(g.nodes[i].num_outputs);
+  }
+}
+
+}  // namespace mxserve

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// Symbol JSON reader.
+//
+// MXNet writes {"nodes": [...], "arg_nodes": [...], "node_row_ptr": [...], "heads": [...],
+// "attrs": {"mxnet_version": ["int", 10901]}}. Each node is {"op", "name", "inputs", "attrs"};
+// writers before 0.9 used "param" for operator attributes and "attr" for the rest, and bare
+// hidden keys ("lr_mult") instead of "__lr_mult__". Keys this reader does not use are either on
+// the ignore list below or rejected, so a format change shows up as an error rather than as a
+// silently different graph.
+#include "graph/symbol_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+
+namespace mxserve {
+
+namespace {
+
+using nlohmann::json;
+
+// Hidden attribute names that MXNet before 0.9 wrote without the surrounding underscores
+// (legacy_json_util.cc kHiddenKeys). They are matched as a prefix or a suffix of the key.
+const char* const kLegacyHiddenKeys[] = {"ctx_group", "lr_mult", "wd_mult", "force_mirroring",
+                                         "mirror_stage"};
+
+bool IsHiddenKey(const std::string& key) {
+  if (key.size() > 4 && key.compare(0, 2, "__") == 0 && key.compare(key.size() - 2, 2, "__") == 0)
+    return true;
+  for (const char* h : kLegacyHiddenKeys) {
+    std::string k(h);
+    size_t pos = key.rfind(k);
+    if (pos == 0 || (pos != std::string::npos && pos == key.size() - k.size())) return true;
+  }
+  return false;
+}
+
+NodeEntry ReadEntry(const json& j, size_t num_nodes, const std::string& where) {
+  MXS_CHECK(j.is_array() && (j.size() == 2 || j.size() == 3))
+      << "symbol JSON: " << where << ": an entry must be [node, index] or [node, index, version], got "
+      << j.dump();
+  for (const auto& v : j)
+    MXS_CHECK(v.is_number_integer() && v.get<int64_t>() >= 0)
+        << "symbol JSON: " << where << ": entry " << j.dump() << " holds a non-integer or negative value";
+  int64_t node = j[0].get<int64_t>();
+  MXS_CHECK(static_cast<size_t>(node) < num_nodes)
+      << "symbol JSON: " << where << ": entry refers to node " << node << " but there are only "
+      << num_nodes << " nodes";
+  return NodeEntry{static_cast<uint32_t>(node), static_cast<uint32_t>(j[1].get<int64_t>())};
+}
+
+void ReadAttrObject(const json& j, const std::string& where, Node& node) {
+  MXS_CHECK(j.is_object()) << "symbol JSON: " << where << ": attributes must be an object";
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string value;
+    if (it.value().is_string()) {
+      value = it.value().get<std::string>();
+    } else {
+      value = it.value().dump();  // some writers store numbers unquoted
+    }
+    if (IsHiddenKey(it.key())) {
+      std::string key = it.key();
+      if (key.compare(0, 2, "__") != 0) key = "__" + key + "__";
+      node.hidden[key] = value;
+    } else {
+      node.attrs[it.key()] = value;
+    }
+  }
+}
+
+Node ReadNode(const json& j, size_t index, size_t num_nodes) {
+  std::string where = "node #" + std::to_string(index);
+  MXS_CHECK(j.is_object()) << "symbol JSON: " << where << " is not an object";
+  Node node;
+  bool has_op = false, has_name = false;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "op") {
+      MXS_CHECK(it.value().is_string()) << "symbol JSON: " << where << ": 'op' must be a string";
+      node.op = it.value().get<std::string>();
+      has_op = true;
+    } else if (key == "name") {
+      MXS_CHECK(it.value().is_string()) << "symbol JSON: " << where << ": 'name' must be a string";
+      node.name = it.value().get<std::string>();
+      where += " '" + node.name + "'";
+      has_name = true;
+    }
+  }
+  MXS_CHECK(has_op) << "symbol JSON: " << where << " has no 'op' key";
+  MXS_CHECK(has_name) << "symbol JSON: " << where << " has no 'name' key";
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "op" || key == "name") continue;
+    if (key == "inputs") {
+      MXS_CHECK(it.value().is_array()) << "symbol JSON: " << where << ": 'inputs' must be an array";
+      for (const auto& e : it.value()) {
+        NodeEntry entry = ReadEntry(e, num_nodes, where);
+        MXS_CHECK(entry.node < index)
+            << "symbol JSON: " << where << " takes input from node #" << entry.node
+            << ", which does not come before it: the graph has a cycle or is not in topological order";
+        node.inputs.push_back(entry);
+      }
+    } else if (key == "attrs" || key == "attr" || key == "param") {
+      ReadAttrObject(it.value(), where, node);
+    } else if (key == "control_deps" || key == "backward_source_id") {
+      // Scheduling hints for training; they do not change what inference computes.
+    } else if (key == "subgraphs") {
+      MXS_CHECK_CODE(!it.value().is_array() || it.value().empty(), kUnsupported)
+          << "symbol JSON: " << where << " holds subgraphs (control flow or a partitioned backend "
+          << "graph), which mxserve does not run";
+    } else {
+      MXS_THROW(kInvalidArgument) << "symbol JSON: " << where << " has unknown key '" << key << "'";
+    }
+  }
+  MXS_CHECK(!node.is_variable() || node.inputs.empty())
+      << "symbol JSON: variable " << where << " must not have inputs";
+  return node;
+}
+
+}  // namespace
+
+Graph ReadSymbolJson(const std::string& text) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::exception& e) {
+    MXS_THROW(kInvalidArgument) << "symbol JSON is malformed: " << e.what();
+  }
+  MXS_CHECK(root.is_object()) << "symbol JSON: the top level must be an object";
+  Graph g;
+  const json* nodes = nullptr;
+  const json* heads = nullptr;
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "nodes") {
+      nodes = &it.value();
+    } else if (key == "heads") {
+      heads = &it.value();
+    } else if (key == "attrs") {
+      MXS_CHECK(it.value().is_object()) << "symbol JSON: 'attrs' must be an object";
+      for (auto a = it.value().begin(); a != it.value().end(); ++a) {
+        // Graph attributes are written as [type, value].
+        const json& v = a.value();
+        bool int_pair = v.is_array() && v.size() == 2 && v[1].is_number_integer();
+        if (a.key() == "mxnet_version") {
+          MXS_CHECK(int_pair) << "symbol JSON: 'mxnet_version' must be [\"int\", N]";
+          g.mxnet_version = v[1].get<int>();
+        } else if (a.key() == "is_np_shape") {
+          MXS_CHECK(int_pair) << "symbol JSON: 'is_np_shape' must be [\"int\", 0|1]";
+          g.np_shape = v[1].get<int>() != 0;
+        }
+      }
+    } else if (key == "arg_nodes" || key == "node_row_ptr") {
+      // Derived data: arguments are the variables and row pointers follow from num_outputs.
+    } else {
+      MXS_THROW(kInvalidArgument) << "symbol JSON: unknown top-level key '" << key << "'";
+    }
+  }
+  MXS_CHECK(nodes != nullptr && nodes->is_array()) << "symbol JSON: missing 'nodes' array";
+  MXS_CHECK(heads != nullptr && heads->is_array()) << "symbol JSON: missing 'heads' array";
+  MXS_CHECK(!nodes->empty()) << "symbol JSON: the graph has no nodes";
+  g.nodes.reserve(nodes->size());
+  for (size_t i = 0; i < nodes->size(); ++i) g.nodes.push_back(ReadNode((*nodes)[i], i, nodes->size()));
+  MXS_CHECK(!heads->empty()) << "symbol JSON: the graph has no outputs ('heads' is empty)";
+  for (const auto& h : *heads) g.outputs.push_back(ReadEntry(h, g.nodes.size(), "heads"));
+  return g;
+}
+
+}  // namespace mxserve

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+// The extension module mxserve._runtime: a thin pybind11 layer over include/mxserve/predictor.h.
+// Errors become the classes of mxserve/errors.py; compute releases the GIL.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+
+#include "exec/model.h"
+#include "graph/ndarray_file.h"
+#include "mxserve/predictor.h"
+
+namespace py = pybind11;
+using namespace mxserve;
+
+namespace {
+
+py::object ErrorClass(ErrorCode code) {
+  py::module_ errors = py::module_::import("mxserve.errors");
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return errors.attr("InvalidArgumentError");
+    case ErrorCode::kNotFound:
+      return errors.attr("NotFoundError");
+    case ErrorCode::kUnsupported:
+      return errors.attr("UnsupportedError");
+    case ErrorCode::kOutOfMemory:
+      return errors.attr("OutOfMemoryError");
+    case ErrorCode::kDevice:
+      return errors.attr("DeviceError");
+    default:
+      return errors.attr("InternalError");
+  }
+}
+
+py::tuple ShapeTuple(const Shape& s) {
+  py::tuple t(s.ndim());
+  for (int i = 0; i < s.ndim(); ++i) t[i] = s[i];
+  return t;
+}
+
+Shape ToShape(const std::vector<int64_t>& v) { return Shape(v); }
+
+// numpy dtype name of a runtime dtype; bfloat16 has no numpy type and is exposed as float32.
+std::string NumpyName(DType d) { return d == DType::kBfloat16 ? "float32" : DTypeName(d); }
+
+py::list InfoList(const std::vector<TensorInfo>& infos) {
+  py::list out;
+  for (const auto& t : infos) out.append(py::make_tuple(t.name, ShapeTuple(t.shape), DTypeName(t.dtype)));
+  return out;
+}
+
+std::shared_ptr<Predictor> Bind(std::shared_ptr<const Model> model,
+                                const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes,
+                                const std::map<std::string, std::string>& dtypes,
+                                const std::vector<std::string>& outputs, int num_threads,
+                                const std::string& device) {
+  BindOptions opt;
+  for (const auto& kv : shapes) opt.input_shapes.emplace_back(kv.first, ToShape(kv.second));
+  for (const auto& kv : dtypes) {
+    DType d = DTypeFromName(kv.second);
+    if (d == DType::kUnknown)
+      throw Error(ErrorCode::kInvalidArgument, "input '" + kv.first + "': unknown dtype '" + kv.second + "'");
+    opt.input_dtypes[kv.first] = d;
+  }
+  opt.outputs = outputs;
+  opt.num_threads = num_threads;
+  opt.device = device;
+  py::gil_scoped_release release;
+  return Predictor::Create(std::move(model), opt);
+}
+
+py::list Forward(const Predictor& p, const py::list& arrays) {
+  const auto& ins = p.inputs();
+  if (arrays.size() != ins.size())
+    throw Error(ErrorCode::kInvalidArgument, "forward takes " + std::to_string(ins.size()) +
+                                                 " inputs, got " + std::to_string(arrays.size()));
+  std::vector<py::array> keep;
+  std::vector<const void*> in_ptrs;
+  for (size_t i = 0; i < ins.size(); ++i) {
+    py::array a = py::array::ensure(arrays[i], py::array::c_style);
+    if (!a) throw Error(ErrorCode::kInvalidArgument, "input '" + ins[i].name + "' is not an array");
+    std::string dt = py::str(a.dtype());
+    if (dt != NumpyName(ins[i].dtype))
+      throw Error(ErrorCode::kInvalidArgument, "input '" + ins[i].name + "' has dtype " + dt +
+                                                   ", the predictor was bound with " + DTypeName(ins[i].dtype));
+    std::vector<int64_t> dims(a.shape(), a.shape() + a.ndim());
+    if (Shape(dims) != ins[i].shape)
+      throw Error(ErrorCode::kInvalidArgument, "input '" + ins[i].name + "' has shape " +
+                                                   Shape(dims).ToString() + ", the predictor was bound with " +
+                                                   ins[i].shape.ToString() + " (use reshape() for new shapes)");
+    in_ptrs.push_back(a.data());
+    keep.push_back(std::move(a));
+  }
+  py::list result;
+  std::vector<void*> out_ptrs;
+  for (const auto& o : p.outputs()) {
+    py::array a(py::dtype(NumpyName(o.dtype)), o.shape.dims());
+    out_ptrs.push_back(a.mutable_data());
+    result.append(a);
+  }
+  {
+    py::gil_scoped_release release;
+    p.Forward(in_ptrs.data(), out_ptrs.data());
+  }
+  return result;
+}
+
+py::dict Info(const Predictor& p) {
+  PredictorInfo info = p.info();
+  py::dict d;
+  d["ops"] = info.op_counts;
+  d["parameter_bytes"] = info.parameter_bytes;
+  d["prepacked_weight_bytes"] = info.prepacked_weight_bytes;
+  d["activation_bytes"] = info.activation_bytes;
+  d["scratchpad_bytes"] = info.scratchpad_bytes;
+  d["num_threads"] = info.num_threads;
+  d["backend"] = info.backend;
+  d["kernels"] = info.kernels;
+  return d;
+}
+
+py::list LoadNDArrays(const py::bytes& data) {
+  std::string_view view = data;
+  NDArrayList list;
+  {
+    py::gil_scoped_release release;
+    list = LoadNDArrayList(reinterpret_cast<const uint8_t*>(view.data()), view.size());
+  }
+  py::list out;
+  for (const auto& kv : list) {
+    const NDArray& a = kv.second;
+    py::bytes raw(static_cast<const char*>(a.data->data()), a.nbytes());
+    out.append(py::make_tuple(kv.first, DTypeName(a.dtype), ShapeTuple(a.shape), raw));
+  }
+  return out;
+}
+
+py::bytes SaveNDArrays(const py::list& items) {
+  NDArrayList list;
+  for (const auto& item : items) {
+    auto t = item.cast<py::tuple>();
+    std::string name = t[0].cast<std::string>();
+    std::string dtype = t[1].cast<std::string>();
+    std::vector<int64_t> shape = t[2].cast<std::vector<int64_t>>();
+    std::string raw = t[3].cast<std::string>();
+    NDArray a;
+    a.shape = Shape(shape);
+    a.dtype = DTypeFromName(dtype);
+    if (a.dtype == DType::kUnknown)
+      throw Error(ErrorCode::kInvalidArgument, "array '" + name + "': unsupported dtype " + dtype);
+    if (raw.size() != a.nbytes())
+      throw Error(ErrorCode::kInvalidArgument, "array '" + name + "': data size does not match its shape");
+    auto buf = std::make_shared<Buffer>(raw.size());
+    if (!raw.empty()) std::memcpy(buf->data(), raw.data(), raw.size());
+    a.data = std::move(buf);
+    list.emplace_back(std::move(name), std::move(a));
+  }
+  return py::bytes(SaveNDArrayList(list));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_runtime, m) {
+  m.doc() = "mxserve runtime core (C++)";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      py::object cls = ErrorClass(e.code());
+      PyErr_SetString(cls.ptr(), e.what());
+    }
+  });
+
+  py::class_<Model, std::shared_ptr<Model>>(m, "Model")
+      .def_property_readonly("param_names", [](const Model& model) {
+        std::vector<std::string> names;
+        for (const auto& kv : model.params) names.push_back(kv.first);
+        return names;
+      })
+      .def_property_readonly("variable_names", [](const Model& model) {
+        std::vector<std::string> names;
+        for (const auto& n : model.graph.nodes)
+          if (n.is_variable()) names.push_back(n.name);
+        return names;
+      })
+      .def_property_readonly("mxnet_version", [](const Model& model) { return model.graph.mxnet_version; });
+
+  m.def("load_model", [](const py::bytes& symbol, const py::bytes& params) {
+    std::string s = symbol, b = params;
+    py::gil_scoped_release release;
+    return std::const_pointer_cast<Model>(LoadModel(s, b));
+  }, py::arg("symbol_json"), py::arg("params"));
+
+  py::class_<Predictor, std::shared_ptr<Predictor>>(m, "CachedOp")
+      .def(py::init([](std::shared_ptr<Model> model,
+                       const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes,
+                       const std::map<std::string, std::string>& dtypes,
+                       const std::vector<std::string>& outputs, int num_threads, const std::string& device) {
+             return Bind(std::move(model), shapes, dtypes, outputs, num_threads, device);
+           }),
+           py::arg("model"), py::arg("input_shapes"), py::arg("dtypes"), py::arg("outputs"),
+           py::arg("num_threads"), py::arg("device"))
+      .def("forward", &Forward, py::arg("inputs"))
+      .def("reshape", [](const Predictor& p, const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes) {
+        std::vector<std::pair<std::string, Shape>> s;
+        for (const auto& kv : shapes) s.emplace_back(kv.first, ToShape(kv.second));
+        py::gil_scoped_release release;
+        return p.Reshape(s);
+      })
+      .def_property_readonly("inputs", [](const Predictor& p) { return InfoList(p.inputs()); })
+      .def_property_readonly("outputs", [](const Predictor& p) { return InfoList(p.outputs()); })
+      .def("info", &Info);
+
+  m.def("load_ndarrays", &LoadNDArrays, py::arg("data"));
+  m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
+  m.def("supported_operators", &SupportedOperators);
+}
