@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Oracle cases: run a list of small symbols in real MXNet once, cache the results by content
+hash under .cache/oracle/, and compare mxserve's Predictor against them."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import pathlib
+import shutil
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .envs import CACHE, run_in_oracle
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One symbol to run in MXNet and mxserve.
+
+    `code` is Python run in the oracle with `mx` and one symbol variable per input in scope; it
+    must set `out`. Tolerances follow numpy.testing.assert_allclose.
+    """
+
+    name: str
+    code: str
+    inputs: dict[str, tuple[int, ...]]
+    dtypes: dict[str, str] = dataclasses.field(default_factory=dict)
+    rtol: float = 1e-5
+    atol: float = 1e-5
+    low: float = -1.0
+    high: float = 1.0
+    seed: int = 0
+    params: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+
+    def spec(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        for k in ("rtol", "atol"):
+            d.pop(k)
+        return d
+
+
+def case(name: str, code: str, rtol: float = 1e-5, atol: float = 1e-5, **inputs: Any) -> Case:
+    """Shorthand: case("relu", "out = mx.sym.Activation(data, act_type='relu')", data=(2, 3))."""
+    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()}, rtol=rtol, atol=atol)
+
+
+def run_cases(cases: Sequence[Case], version: str = "1.9.1") -> pathlib.Path:
+    """Runs `cases` in MXNet `version` (once per content hash) and returns the result folder."""
+    specs = [c.spec() for c in cases]
+    names = [c.name for c in cases]
+    if len(set(names)) != len(names):
+        raise ValueError("case names must be unique")
+    script = HERE / "mx_ops.py"
+    digest = hashlib.sha256(
+        (json.dumps(specs, sort_keys=True) + version + script.read_text()).encode()
+    ).hexdigest()[:20]
+    out = CACHE / "ops" / f"{version}-{digest}"
+    if not (out / "errors.json").exists():
+        tmp = out.with_suffix(".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        (tmp / "spec.json").write_text(json.dumps(specs))
+        run_in_oracle(version, script, str(tmp / "spec.json"), str(tmp))
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
+    return out
+
+
+def check_case(c: Case, results: pathlib.Path) -> None:
+    """Runs case `c` through mxserve and compares every output with MXNet's."""
+    import mxserve
+
+    errors = json.loads((results / "errors.json").read_text())
+    if c.name in errors:
+        pytest.fail(f"MXNet itself rejected case {c.name}: {errors[c.name]}")
+    d = results / c.name
+    with np.load(d / "inputs.npz") as f:
+        inputs = {k: f[k] for k in f.files}
+    with np.load(d / "outputs.npz") as f:
+        expected = [f[k] for k in sorted(f.files, key=lambda s: int(s.split("_")[1]))]
+    p = mxserve.Predictor(
+        d / "symbol.json",
+        d / "model.params",
+        input_shapes={k: v.shape for k, v in inputs.items()},
+        dtypes={k: v.dtype for k, v in inputs.items()},
+    )
+    outs = p(**inputs)
+    assert len(outs) == len(expected), f"{len(outs)} outputs, MXNet gave {len(expected)}"
+    for i, (got, want) in enumerate(zip(outs, expected)):
+        assert got.shape == want.shape, f"output {i}: shape {got.shape}, MXNet {want.shape}"
+        np.testing.assert_allclose(got, want, rtol=c.rtol, atol=c.atol, err_msg=f"{c.name} output {i}")
+
+
+def oracle_test(cases: Sequence[Case], version: str = "1.9.1") -> Callable[[Case], None]:
+    """Builds a test function parametrized over `cases`; MXNet runs once for the whole list."""
+    state: dict[str, pathlib.Path] = {}
+
+    @pytest.mark.parametrize("c", list(cases), ids=[c.name for c in cases])
+    def test(c: Case) -> None:
+        if "dir" not in state:
+            state["dir"] = run_cases(cases, version)
+        check_case(c, state["dir"])
+
+    return test

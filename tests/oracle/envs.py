@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Isolated oracle environments with real MXNet (1.9.1 and 2.0.0b1), created on first use.
+
+Each version lives in its own virtual environment under ``.cache/oracle/`` in the repository
+(git-ignored), with ``numpy<1.24`` as those MXNet wheels need; the project's own environment
+never imports MXNet. Scripts run there through :func:`run_in_oracle`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pathlib
+import subprocess
+import sys
+import venv
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CACHE = pathlib.Path(os.environ.get("MXSERVE_ORACLE_CACHE", REPO / ".cache" / "oracle"))
+VERSIONS = {"1.9.1": "mx19", "2.0.0b1": "mx20"}
+
+
+def oracle_python(version: str) -> pathlib.Path:
+    """Path of the Python interpreter of the MXNet `version` environment, creating it if needed."""
+    env_dir = CACHE / VERSIONS[version]
+    python = env_dir / "bin" / "python"
+    ready = env_dir / ".ready"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f".{VERSIONS[version]}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 f"mxnet=={version}", "numpy<1.24"],
+                check=True,
+            )
+            ready.write_text(version)
+    return python
+
+
+def run_in_oracle(version: str, script: pathlib.Path, *args: str, timeout: float = 1800) -> None:
+    """Runs `script` with `args` in the MXNet `version` environment; raises on failure."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.setdefault("OMP_NUM_THREADS", "2")
+    proc = subprocess.run(
+        [str(oracle_python(version)), str(script), *args],
+        capture_output=True, text=True, timeout=timeout, env=env,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:])
+        raise RuntimeError(f"oracle script {script.name} failed under mxnet {version}:\n{proc.stderr[-4000:]}")
