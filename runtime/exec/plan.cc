@@ -109,7 +109,17 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
   // Variables.
   std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
   MXS_CHECK(given.size() == opt.input_shapes.size()) << "failed to bind: an input is named twice";
-  std::set<std::string> used_inputs;
+  for (const auto& kv : given) {
+    bool is_var = false;
+    for (const Node& n : g.nodes) is_var = is_var || (n.is_variable() && n.name == kv.first);
+    if (is_var) continue;
+    std::string list;
+    for (uint32_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].is_variable() && live[i] && !model->params.count(g.nodes[i].name))
+        list += (list.empty() ? "" : ", ") + g.nodes[i].name;
+    MXS_THROW(kNotFound) << "failed to bind: '" << kv.first << "' is not an input of the graph; inputs: "
+                         << (list.empty() ? "(none)" : list);
+  }
   std::vector<Shape> shapes(ids.count);
   std::vector<DType> dtypes(ids.count, DType::kUnknown);
   plan->slots.resize(ids.count);
@@ -131,7 +141,6 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       slot.kind = EntrySlot::Kind::kInput;
       slot.index = input_index[n.name];
       input_entries[slot.index] = e;
-      used_inputs.insert(n.name);
       continue;
     }
     if (!live[i]) continue;
@@ -149,23 +158,10 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       dtypes[e] = VariableDType(n, opt);
       continue;
     }
-    if (n.hidden.count("__shape__") == 0 && n.hidden.count("__init__") == 0 && g.nodes.size() > 0) {
-      MXS_THROW(kInvalidArgument) << "failed to bind: variable '" << n.name << "' (read by " << consumer
-                                  << ") is neither an input given in input_shapes nor a parameter in the params file";
-    }
-    MXS_THROW(kInvalidArgument) << "failed to bind: parameter '" << n.name << "' needed by " << consumer
-                                << " is missing from the params file";
+    MXS_THROW(kInvalidArgument) << "failed to bind: '" << n.name << "' (read by " << consumer
+                                << ") is neither an input given in input_shapes nor a parameter in "
+                                << "the params file";
   }
-  for (const auto& kv : given) {
-    if (used_inputs.count(kv.first)) continue;
-    std::string list;
-    for (uint32_t i = 0; i < g.nodes.size(); ++i)
-      if (g.nodes[i].is_variable() && live[i] && !model->params.count(g.nodes[i].name))
-        list += (list.empty() ? "" : ", ") + g.nodes[i].name;
-    MXS_THROW(kNotFound) << "failed to bind: '" << kv.first << "' is not an input of the graph; inputs: "
-                         << (list.empty() ? "(none)" : list);
-  }
-
   InferShapes(g, live, shapes);
   InferTypes(g, live, dtypes);
 
