@@ -8,7 +8,10 @@
 #include <cstring>
 
 #include "exec/model.h"
+#include "backends/backend.h"
 #include "graph/ndarray_file.h"
+#include "graph/op_def.h"
+#include "ops/registry.h"
 #include "mxserve/predictor.h"
 
 namespace py = pybind11;
@@ -216,4 +219,10 @@ PYBIND11_MODULE(_runtime, m) {
   m.def("load_ndarrays", &LoadNDArrays, py::arg("data"));
   m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
   m.def("supported_operators", &SupportedOperators);
+  m.def("operator_table", [] {
+    py::list out;
+    for (const OpDef* d : OpRegistry::Global().Defs())
+      out.append(py::make_tuple(d->name(), d->aliases(), CpuBackend().Supports(d->name()) || d->is_identity()));
+    return out;
+  });
 }
