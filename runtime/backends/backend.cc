@@ -14,7 +14,8 @@ std::unique_ptr<Kernel> Backend::CreateKernel(const KernelArgs& args) const {
   return it->second(args);
 }
 
-void Backend::Add(const std::string& op, KernelFactory factory) {
+void Backend::Add(const std::string& op, KernelFactory factory, LayoutSupport layouts) {
+  layouts_[op] = layouts;
   MXS_CHECK_CODE(factories_.emplace(op, std::move(factory)).second, kInternal)
       << "kernel for " << op << " registered twice on " << device();
 }

@@ -22,13 +22,25 @@ class Backend {
   virtual std::unique_ptr<Stream> CreateStream() const = 0;
 
   bool Supports(const std::string& op) const { return factories_.count(op) != 0; }
+  /// Which layouts a kernel handles besides row-major.
+  enum LayoutSupport {
+    kRowMajorOnly,  ///< every input and output must be row-major
+    kSameLayout,    ///< channels-last too, when its activations all share one layout
+    kAnyLayout,     ///< any mix: each input and output may have its own layout
+  };
+  LayoutSupport layout_support(const std::string& op) const {
+    auto it = layouts_.find(op);
+    return it == layouts_.end() ? kRowMajorOnly : it->second;
+  }
   /// Creates the kernel of args.node; throws kUnsupported when the backend has none.
   std::unique_ptr<Kernel> CreateKernel(const KernelArgs& args) const;
   /// Registers the factory for a canonical operator name; used by RegisterKernels_* functions.
-  void Add(const std::string& op, KernelFactory factory);
+  /// Anything but kRowMajorOnly promises that the kernel honours the layout of every TensorDesc.
+  void Add(const std::string& op, KernelFactory factory, LayoutSupport layouts = kRowMajorOnly);
 
  private:
   std::map<std::string, KernelFactory> factories_;
+  std::map<std::string, LayoutSupport> layouts_;
 };
 
 /// The oneDNN CPU backend (process-wide).

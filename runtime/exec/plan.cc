@@ -17,6 +17,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "exec/layout.h"
 #include "exec/memory_planner.h"
 #include "graph/infer_shape.h"
 #include "graph/op_def.h"
@@ -202,6 +203,8 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     plan->outputs.push_back(TensorInfo{EntryName(g, o), shapes[ids(o)], dtypes[ids(o)]});
   }
 
+  AssignLayouts(*plan);
+
   // Storage groups: root[e] is the entry whose storage e uses.
   std::vector<uint32_t> root(ids.count);
   std::iota(root.begin(), root.end(), 0);
@@ -222,6 +225,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       bool arena_root = plan->slots[r].kind == EntrySlot::Kind::kNone && first_def[r] >= 0;
       if (!arena_root || group_last[r] != s || root[out_e] != out_e) continue;
       if (plan->entries[in_e].nbytes() != plan->entries[out_e].nbytes()) continue;
+      if (plan->entries[in_e].layout != plan->entries[out_e].layout) continue;
       // Another input of this step must not share the storage unless it is the same entry.
       root[out_e] = r;
       group_last[r] = std::max(group_last[r], last_use[out_e]);

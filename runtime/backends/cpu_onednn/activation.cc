@@ -56,6 +56,6 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, activation) { r.Add("Activation", cpu::CreateActivation); }
+MXS_REGISTER_KERNELS(cpu, activation) { r.Add("Activation", cpu::CreateActivation, Backend::kSameLayout); }
 
 }  // namespace mxserve

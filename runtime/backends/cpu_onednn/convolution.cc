@@ -58,6 +58,6 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution); }
+MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution, Backend::kAnyLayout); }
 
 }  // namespace mxserve

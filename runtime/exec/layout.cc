@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// Entries are grouped with union-find: a kSameLayout kernel (eltwise, batch norm...) ties its
+// 3-D to 5-D activations into one group, which is channels-last only if every member can be.
+// kAnyLayout kernels (convolution, pooling, concat) convert between layouts themselves, so they
+// add no ties; a kRowMajorOnly kernel forces its inputs and outputs to stay row-major.
+#include "exec/layout.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+
+#include "graph/op_def.h"
+
+namespace mxserve {
+
+namespace {
+uint32_t Find(std::vector<uint32_t>& parent, uint32_t x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+}  // namespace
+
+void AssignLayouts(Plan& plan) {
+  const char* env = std::getenv("MXSERVE_LAYOUT");
+  if (env != nullptr && std::strcmp(env, "rowmajor") == 0) return;
+  const Graph& g = plan.model->graph;
+  const size_t n = plan.entries.size();
+  auto candidate = [&](uint32_t e) {
+    const TensorDesc& d = plan.entries[e];
+    return d.shape.ndim() >= 3 && d.shape.ndim() <= 5 && d.dtype == DType::kFloat32;
+  };
+  std::vector<bool> ok(n, false);
+  std::vector<uint32_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (const Step& s : plan.steps) {
+    const Node& node = g.nodes[s.node];
+    Backend::LayoutSupport support =
+        node.def->is_identity() ? Backend::kRowMajorOnly : plan.backend->layout_support(node.def->name());
+    for (uint32_t e : s.out) ok[e] = support != Backend::kRowMajorOnly && candidate(e);
+  }
+  for (const Step& s : plan.steps) {
+    const Node& node = g.nodes[s.node];
+    Backend::LayoutSupport support =
+        node.def->is_identity() ? Backend::kRowMajorOnly : plan.backend->layout_support(node.def->name());
+    if (support == Backend::kRowMajorOnly) {
+      for (uint32_t e : s.in) ok[e] = false;
+    } else if (support == Backend::kSameLayout) {
+      uint32_t anchor = UINT32_MAX;
+      for (uint32_t e : s.out) {
+        if (!candidate(e)) continue;
+        if (anchor == UINT32_MAX) anchor = e;
+        parent[Find(parent, e)] = Find(parent, anchor);
+      }
+      for (uint32_t e : s.in) {
+        if (!candidate(e) || plan.entries[e].shape.ndim() != plan.entries[s.out[0]].shape.ndim()) continue;
+        if (anchor == UINT32_MAX) anchor = e;
+        parent[Find(parent, e)] = Find(parent, anchor);
+      }
+    }
+  }
+  for (uint32_t e : plan.output_entries) ok[e] = false;
+  // Graph inputs and parameters (never produced by a step) are row-major by definition.
+  std::vector<bool> group_ok(n, true);
+  for (size_t e = 0; e < n; ++e)
+    if (!ok[e]) group_ok[Find(parent, static_cast<uint32_t>(e))] = false;
+  for (size_t e = 0; e < n; ++e)
+    if (ok[e] && group_ok[Find(parent, static_cast<uint32_t>(e))]) plan.entries[e].layout = Layout::kChannelsLast;
+}
+
+}  // namespace mxserve
