@@ -91,7 +91,7 @@ void Executor::Run(const void* const* inputs, void* const* outputs, const Monito
       step.kernel->Run(args);
     }
     if (monitor) {
-      const Node& n = p.model->graph.nodes[step.node];
+      const Node& n = p.graph.nodes[step.node];
       for (uint32_t e : step.out) {
         const TensorDesc& d = p.entries[e];
         TensorInfo info{n.num_outputs == 1 ? n.name + "_output"

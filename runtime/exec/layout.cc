@@ -23,7 +23,7 @@ uint32_t Find(std::vector<uint32_t>& parent, uint32_t x) {
 void AssignLayouts(Plan& plan) {
   const char* env = std::getenv("MXSERVE_LAYOUT");
   if (env != nullptr && std::strcmp(env, "rowmajor") == 0) return;
-  const Graph& g = plan.model->graph;
+  const Graph& g = plan.graph;
   const size_t n = plan.entries.size();
   auto candidate = [&](uint32_t e) {
     const TensorDesc& d = plan.entries[e];

@@ -96,9 +96,10 @@ bool OnlyUnusedConsumers(const Graph& g, const std::vector<bool>& live, uint32_t
 }  // namespace
 
 std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOptions& opt) {
-  const Graph& g = model->graph;
   auto plan = std::make_unique<Plan>();
   plan->model = model;
+  plan->graph = model->graph;
+  const Graph& g = plan->graph;
   MXS_CHECK_CODE(opt.device == "cpu" || opt.device == "cpu(0)", kUnsupported)
       << "failed to bind: device '" << opt.device << "' is not available in this build (cpu only)";
   plan->backend = &CpuBackend();

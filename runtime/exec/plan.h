@@ -38,7 +38,9 @@ struct Step {
 };
 
 struct Plan {
-  std::shared_ptr<const Model> model;   ///< keeps the graph and params alive
+  std::shared_ptr<const Model> model;   ///< keeps the params alive
+  Graph graph;                          ///< the model's graph after the bind-time passes
+  std::map<uint32_t, NDArray> overrides; ///< values of variables rewritten by passes
   const Backend* backend = nullptr;     ///< the device's kernels
   std::vector<TensorDesc> entries;      ///< per entry id
   std::vector<EntrySlot> slots;         ///< per entry id

@@ -62,7 +62,7 @@ PredictorInfo Predictor::info() const {
   const Plan& p = exec_->plan();
   PredictorInfo info;
   for (const Step& s : p.steps) {
-    const Node& n = model_->graph.nodes[s.node];
+    const Node& n = p.graph.nodes[s.node];
     info.op_counts[n.def->name()]++;
     info.kernels.emplace_back(n.name, s.kernel ? s.kernel->Describe() : "alias");
   }
