@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// BatchNorm (MXNet src/operator/nn/batch_norm-inl.h BatchNormParam), inference form.
+#pragma once
+
+#include "graph/graph.h"
+
+namespace mxserve {
+
+struct BatchNormParam {
+  double eps = 1e-3;             ///< added to the moving variance before the square root
+  bool fix_gamma = true;         ///< gamma is treated as 1 when true
+  bool output_mean_var = false;  ///< also output the mean and the inverse standard deviation
+  int axis = 1;                  ///< channel axis; negative counts from the end
+
+  static BatchNormParam Parse(const AttrMap& attrs);
+};
+
+}  // namespace mxserve
