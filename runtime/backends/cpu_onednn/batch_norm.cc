@@ -63,8 +63,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
                    kUnsupported)
         << "failed to plan " << what << ": axis " << p.axis
         << " or output_mean_var is supported for row-major float32 data only";
-    return std::make_unique<BatchNormRef>(p, ShapeProduct(shape, 0, axis), shape[axis],
-                                          ShapeProduct(shape, axis + 1, shape.ndim()));
+    return AdaptToLayouts(std::make_unique<BatchNormRef>(p, ShapeProduct(shape, 0, axis), shape[axis],
+                                          ShapeProduct(shape, axis + 1, shape.ndim())), a);
   }
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
     using flags = dnnl::normalization_flags;
@@ -97,8 +97,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, batch_norm) {
-  r.Add("BatchNorm", cpu::CreateBatchNorm);
-  r.Add("BatchNorm_v1", cpu::CreateBatchNorm);
+  r.Add("BatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout);
+  r.Add("BatchNorm_v1", cpu::CreateBatchNorm, Backend::kSameLayout);
 }
 
 }  // namespace mxserve

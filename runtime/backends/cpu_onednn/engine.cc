@@ -139,6 +139,82 @@ std::string WeightKey(const NDArray& w, const dnnl::memory::desc& md) {
   return key;
 }
 
+namespace {
+
+// Reorders between the planned layouts and row-major copies kept in the scratchpad. Only the
+// reference fallbacks of a few operators need it, so the reorder memory objects are made per call.
+class LayoutAdapter final : public Kernel {
+ public:
+  LayoutAdapter(std::unique_ptr<Kernel> inner, const KernelArgs& a) : inner_(std::move(inner)) {
+    size_t offset = 0;
+    for (const auto& t : a.in) offset = AddSlot(in_, t, offset);
+    for (const auto& t : a.out) offset = AddSlot(out_, t, offset);
+    inner_offset_ = offset;
+  }
+  size_t ScratchpadBytes() const override { return inner_offset_ + inner_->ScratchpadBytes(); }
+  std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
+  std::string Describe() const override { return inner_->Describe() + "+reorder"; }
+  void Run(const RunArgs& args) const override {
+    auto& stream = static_cast<CpuStream*>(args.stream)->get();
+    auto* scratch = static_cast<uint8_t*>(args.scratchpad);
+    std::vector<const void*> in(in_.size());
+    std::vector<void*> out(out_.size());
+    CallOneDnn("layout reorder", [&] {
+      for (size_t i = 0; i < in_.size(); ++i) {
+        in[i] = args.in[i];
+        if (!in_[i].reorder) continue;
+        dnnl::memory src(in_[i].planned, Engine(), const_cast<void*>(args.in[i]));
+        dnnl::memory dst(in_[i].plain, Engine(), scratch + in_[i].offset);
+        dnnl::reorder(src, dst).execute(stream, src, dst);
+        in[i] = scratch + in_[i].offset;
+      }
+      for (size_t i = 0; i < out_.size(); ++i) out[i] = out_[i].reorder ? scratch + out_[i].offset : args.out[i];
+    });
+    RunArgs inner_args{in.data(), out.data(), scratch + inner_offset_, args.stream, args.state};
+    inner_->Run(inner_args);
+    CallOneDnn("layout reorder", [&] {
+      for (size_t i = 0; i < out_.size(); ++i) {
+        if (!out_[i].reorder) continue;
+        dnnl::memory src(out_[i].plain, Engine(), out[i]);
+        dnnl::memory dst(out_[i].planned, Engine(), args.out[i]);
+        dnnl::reorder(src, dst).execute(stream, src, dst);
+      }
+    });
+  }
+
+ private:
+  struct Slot {
+    bool reorder = false;               ///< the planned layout is not row-major
+    dnnl::memory::desc planned, plain;  ///< planned and row-major descriptors
+    size_t offset = 0;                  ///< where the row-major copy lives in the scratchpad
+  };
+  static size_t AddSlot(std::vector<Slot>& slots, const TensorDesc& t, size_t offset) {
+    Slot s;
+    s.reorder = t.layout != Layout::kRowMajor;
+    if (s.reorder) {
+      s.planned = ToMemDesc(t);
+      s.plain = ToMemDesc(t.shape, t.dtype, Layout::kRowMajor);
+      s.offset = offset;
+      offset += (t.nbytes() + 63) / 64 * 64;
+    }
+    slots.push_back(s);
+    return offset;
+  }
+  std::unique_ptr<Kernel> inner_;
+  std::vector<Slot> in_, out_;
+  size_t inner_offset_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a) {
+  bool plain = true;
+  for (const auto& t : a.in) plain = plain && t.layout == Layout::kRowMajor;
+  for (const auto& t : a.out) plain = plain && t.layout == Layout::kRowMajor;
+  if (plain) return inner;
+  return std::make_unique<LayoutAdapter>(std::move(inner), a);
+}
+
 dnnl::primitive_attr DefaultAttr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);

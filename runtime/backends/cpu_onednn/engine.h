@@ -84,6 +84,11 @@ class PrimitiveKernel : public Kernel {
   std::string impl_;
 };
 
+/// Lets a row-major-only kernel run on channels-last activations: returns `inner` unchanged
+/// when every input and output of `a` is row-major, else a kernel that reorders the non-row-major
+/// inputs into its scratchpad, runs `inner` there, and reorders the outputs back.
+std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a);
+
 /// Primitive attributes every mxserve kernel uses: user scratchpad.
 dnnl::primitive_attr DefaultAttr();
 

@@ -143,12 +143,12 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
     w.stride[i] = j < 0 ? 1 : stride[j];
     w.pad[i] = j < 0 ? 0 : pad[j];
   }
-  return std::make_unique<PoolingRef>(p, w);
+  return AdaptToLayouts(std::make_unique<PoolingRef>(p, w), a);
 }
 
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling); }
+MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kSameLayout); }
 
 }  // namespace mxserve
