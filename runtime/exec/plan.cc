@@ -2,10 +2,12 @@
 // BuildPlan: from a Model and BindOptions to an executable Plan.
 //
 //  1. outputs: the graph heads, or the entries named in options.outputs;
-//  2. liveness: only nodes the outputs depend on are bound (dead-node elimination);
+//  2. passes (runtime/passes/) rewrite the plan's copy of the graph, e.g. folding BatchNorm;
+//     liveness then keeps only nodes the outputs depend on (dead-node elimination);
 //  3. variables: each live variable is an input (named in input_shapes), a parameter (found in
 //     the params file) or an unused label; anything else is an error naming the consumer;
-//  4. shape and dtype inference, which also checks every parameter's shape;
+//  4. shape and dtype inference, which also checks every parameter's shape, then the choice of
+//     channels-last or row-major layout per entry (exec/layout.cc);
 //  5. storage: identity ops alias their input; an op that allows it writes in place into an
 //     input that dies there; every other entry gets an arena slot from the memory planner;
 //  6. kernels, created by the backend with typed params and the bound weights.
@@ -21,6 +23,7 @@
 #include "exec/memory_planner.h"
 #include "graph/infer_shape.h"
 #include "graph/op_def.h"
+#include "passes/pass.h"
 
 namespace mxserve {
 
@@ -103,10 +106,16 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
   MXS_CHECK_CODE(opt.device == "cpu" || opt.device == "cpu(0)", kUnsupported)
       << "failed to bind: device '" << opt.device << "' is not available in this build (cpu only)";
   plan->backend = &CpuBackend();
-  EntryIds ids(g);
-
   std::vector<NodeEntry> outputs = SelectOutputs(g, opt.outputs);
+  {
+    std::set<NodeEntry> keep(outputs.begin(), outputs.end());
+    std::set<std::string> input_names;
+    for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
+    PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights};
+    RunPasses(ctx);
+  }
   std::vector<bool> live = MarkLive(g, outputs);
+  EntryIds ids(g);
 
   // Variables.
   std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
@@ -146,6 +155,14 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       continue;
     }
     if (!live[i]) continue;
+    auto ov = plan->overrides.find(i);
+    if (ov != plan->overrides.end()) {
+      shapes[e] = ov->second.shape;
+      dtypes[e] = ov->second.dtype;
+      slot.kind = EntrySlot::Kind::kParam;
+      slot.param = &ov->second;
+      continue;
+    }
     auto p = model->params.find(n.name);
     if (p != model->params.end()) {
       shapes[e] = p->second.shape;

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "passes/pass.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "graph/op_def.h"
+
+namespace mxserve {
+
+const NDArray* PassContext::Constant(uint32_t v) const {
+  const Node& n = graph.nodes[v];
+  if (!n.is_variable() || inputs.count(n.name)) return nullptr;
+  auto o = overrides.find(v);
+  if (o != overrides.end()) return &o->second;
+  auto p = params.find(n.name);
+  return p == params.end() ? nullptr : &p->second;
+}
+
+int PassContext::NumConsumers(const NodeEntry& e) const {
+  // Consumers are counted over the nodes reachable from the graph outputs and `keep`.
+  std::vector<bool> live(graph.nodes.size(), false);
+  for (const NodeEntry& o : graph.outputs) live[o.node] = true;
+  for (const NodeEntry& o : keep) live[o.node] = true;
+  int count = 0;
+  for (size_t i = graph.nodes.size(); i-- > 0;) {
+    if (!live[i]) continue;
+    for (const NodeEntry& in : graph.nodes[i].inputs) {
+      live[in.node] = true;
+      if (in == e) ++count;
+    }
+  }
+  return count;
+}
+
+namespace {
+void PrintOpCounts(const char* when, const Graph& g) {
+  std::map<std::string, int> counts;
+  std::vector<bool> live(g.nodes.size(), false);
+  for (const NodeEntry& o : g.outputs) live[o.node] = true;
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    if (!live[i]) continue;
+    for (const NodeEntry& in : g.nodes[i].inputs) live[in.node] = true;
+    if (!g.nodes[i].is_variable()) counts[g.nodes[i].def->name()]++;
+  }
+  std::fprintf(stderr, "[mxserve] graph %s passes:", when);
+  for (const auto& kv : counts) std::fprintf(stderr, " %s=%d", kv.first.c_str(), kv.second);
+  std::fprintf(stderr, "\n");
+}
+}  // namespace
+
+void RunPasses(PassContext& ctx) {
+  const char* env = std::getenv("MXSERVE_DEBUG_PASSES");
+  bool debug = env != nullptr && env[0] == '1';
+  if (debug) PrintOpCounts("before", ctx.graph);
+  FoldBatchNorm(ctx);
+  if (debug) PrintOpCounts("after", ctx.graph);
+}
+
+}  // namespace mxserve

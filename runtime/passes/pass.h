@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// Bind-time graph passes. Each pass rewrites the plan's copy of the graph in place; nodes it
+// makes unreachable are dropped by liveness afterwards. Weights a pass computes are stored in
+// the model's WeightCache (shared by every binding) and bound through `overrides`.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backends/weight_cache.h"
+#include "base/ndarray.h"
+#include "graph/graph.h"
+
+namespace mxserve {
+
+struct PassContext {
+  Graph& graph;                                   ///< rewritten in place
+  const std::set<NodeEntry>& keep;                ///< entries that must stay observable (outputs)
+  const std::set<std::string>& inputs;            ///< variables bound to caller inputs
+  const std::map<std::string, NDArray>& params;   ///< the model's parameters
+  std::map<uint32_t, NDArray>& overrides;         ///< variable node -> value replacing its param
+  WeightCache& cache;                             ///< storage for computed weights
+
+  /// The constant value of variable node `v`: an override, else its parameter; null for inputs
+  /// and unbound variables.
+  const NDArray* Constant(uint32_t v) const;
+  /// Number of live inputs, over all operator nodes, that read entry `e`.
+  int NumConsumers(const NodeEntry& e) const;
+};
+
+/// Folds inference BatchNorm into the Convolution that feeds it (passes/fold_batchnorm.cc).
+void FoldBatchNorm(PassContext& ctx);
+
+/// Runs every pass in order; MXSERVE_DEBUG_PASSES=1 prints the op counts before and after.
+void RunPasses(PassContext& ctx);
+
+}  // namespace mxserve
