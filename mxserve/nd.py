@@ -102,13 +102,13 @@ def save(path: str | os.PathLike[str], arrays: Mapping[str, Any] | Sequence[Any]
         if not isinstance(name, str):
             raise InvalidArgumentError(f"array names must be strings, got {name!r}")
         label = name or f"#{i}"
-        a = np.ascontiguousarray(value)
+        a = np.asarray(value)
         if a.ndim == 0:
             raise InvalidArgumentError(
                 f"array '{label}': MXNet 1.x reads a 0-dimensional array as a \"none\" array; "
                 "reshape it to (1,)"
             )
-        items.append((name, _save_dtype(label, a), list(a.shape), a.tobytes()))
+        items.append((name, _save_dtype(label, a), list(a.shape), np.ascontiguousarray(a).tobytes()))
     data = _runtime.save_ndarrays(items)
     target = os.fspath(path)
     try:
