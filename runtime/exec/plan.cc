@@ -96,6 +96,86 @@ bool OnlyUnusedConsumers(const Graph& g, const std::vector<bool>& live, uint32_t
   return true;
 }
 
+// Variables bound and every entry's shape and dtype inferred, for one version of the graph.
+struct Bound {
+  std::vector<bool> live;               ///< nodes the outputs depend on
+  EntryIds ids;                         ///< entry numbering
+  std::vector<Shape> shapes;            ///< per entry
+  std::vector<DType> dtypes;            ///< per entry
+  std::vector<EntrySlot> slots;         ///< per entry; variables filled in
+  std::vector<uint32_t> input_entries;  ///< entry of each caller input
+};
+
+Bound BindAndInfer(const Graph& g, const std::vector<NodeEntry>& outputs, const BindOptions& opt,
+                   const Model& model, const std::map<uint32_t, NDArray>& overrides) {
+  Bound b{MarkLive(g, outputs), EntryIds(g), {}, {}, {}, {}};
+  const EntryIds& ids = b.ids;
+  std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
+  MXS_CHECK(given.size() == opt.input_shapes.size()) << "failed to bind: an input is named twice";
+  for (const auto& kv : given) {
+    bool is_var = false;
+    for (const Node& n : g.nodes) is_var = is_var || (n.is_variable() && n.name == kv.first);
+    if (is_var) continue;
+    std::string list;
+    for (uint32_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].is_variable() && b.live[i] && !model.params.count(g.nodes[i].name))
+        list += (list.empty() ? "" : ", ") + g.nodes[i].name;
+    MXS_THROW(kNotFound) << "failed to bind: '" << kv.first << "' is not an input of the graph; inputs: "
+                         << (list.empty() ? "(none)" : list);
+  }
+  b.shapes.resize(ids.count);
+  b.dtypes.assign(ids.count, DType::kUnknown);
+  b.slots.resize(ids.count);
+  std::map<std::string, int> input_index;
+  for (size_t i = 0; i < opt.input_shapes.size(); ++i) input_index[opt.input_shapes[i].first] = static_cast<int>(i);
+  b.input_entries.assign(opt.input_shapes.size(), UINT32_MAX);
+  for (uint32_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (!n.is_variable()) continue;
+    uint32_t e = ids.offsets[i];
+    EntrySlot& slot = b.slots[e];
+    auto in = given.find(n.name);
+    if (in != given.end()) {
+      MXS_CHECK(in->second.complete()) << "failed to bind: input '" << n.name << "' has incomplete shape "
+                                      << in->second.ToString();
+      b.shapes[e] = in->second;
+      b.dtypes[e] = VariableDType(n, opt);
+      slot.kind = EntrySlot::Kind::kInput;
+      slot.index = input_index[n.name];
+      b.input_entries[slot.index] = e;
+      continue;
+    }
+    if (!b.live[i]) continue;
+    const NDArray* value = nullptr;
+    auto ov = overrides.find(i);
+    if (ov != overrides.end()) {
+      value = &ov->second;
+    } else {
+      auto p = model.params.find(n.name);
+      if (p != model.params.end()) value = &p->second;
+    }
+    if (value != nullptr) {
+      b.shapes[e] = value->shape;
+      b.dtypes[e] = value->dtype;
+      slot.kind = EntrySlot::Kind::kParam;
+      slot.param = value;
+      continue;
+    }
+    std::string consumer;
+    if (OnlyUnusedConsumers(g, b.live, i, &consumer)) {
+      slot.kind = EntrySlot::Kind::kNone;
+      b.dtypes[e] = VariableDType(n, opt);
+      continue;
+    }
+    MXS_THROW(kInvalidArgument) << "failed to bind: '" << n.name << "' (read by " << consumer
+                                << ") is neither an input given in input_shapes nor a parameter in "
+                                << "the params file";
+  }
+  InferShapes(g, b.live, b.shapes);
+  InferTypes(g, b.live, b.dtypes);
+  return b;
+}
+
 }  // namespace
 
 std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOptions& opt) {
@@ -108,91 +188,31 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
   plan->backend = &CpuBackend();
   std::vector<NodeEntry> outputs = SelectOutputs(g, opt.outputs);
   {
+    // Errors are reported against the graph as written; passes then see its shapes.
+    Bound before = BindAndInfer(g, outputs, opt, *model, plan->overrides);
     std::set<NodeEntry> keep(outputs.begin(), outputs.end());
     std::set<std::string> input_names;
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
-    PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights};
+    PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
+                    before.ids, before.shapes};
     RunPasses(ctx);
   }
-  std::vector<bool> live = MarkLive(g, outputs);
-  EntryIds ids(g);
-
-  // Variables.
-  std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
-  MXS_CHECK(given.size() == opt.input_shapes.size()) << "failed to bind: an input is named twice";
-  for (const auto& kv : given) {
-    bool is_var = false;
-    for (const Node& n : g.nodes) is_var = is_var || (n.is_variable() && n.name == kv.first);
-    if (is_var) continue;
-    std::string list;
-    for (uint32_t i = 0; i < g.nodes.size(); ++i)
-      if (g.nodes[i].is_variable() && live[i] && !model->params.count(g.nodes[i].name))
-        list += (list.empty() ? "" : ", ") + g.nodes[i].name;
-    MXS_THROW(kNotFound) << "failed to bind: '" << kv.first << "' is not an input of the graph; inputs: "
-                         << (list.empty() ? "(none)" : list);
-  }
-  std::vector<Shape> shapes(ids.count);
-  std::vector<DType> dtypes(ids.count, DType::kUnknown);
-  plan->slots.resize(ids.count);
-  std::map<std::string, int> input_index;
-  for (size_t i = 0; i < opt.input_shapes.size(); ++i) input_index[opt.input_shapes[i].first] = static_cast<int>(i);
-  plan->inputs.resize(opt.input_shapes.size());
-  std::vector<uint32_t> input_entries(opt.input_shapes.size(), UINT32_MAX);
-  for (uint32_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    if (!n.is_variable()) continue;
-    uint32_t e = ids.offsets[i];
-    EntrySlot& slot = plan->slots[e];
-    auto in = given.find(n.name);
-    if (in != given.end()) {
-      MXS_CHECK(in->second.complete()) << "failed to bind: input '" << n.name << "' has incomplete shape "
-                                      << in->second.ToString();
-      shapes[e] = in->second;
-      dtypes[e] = VariableDType(n, opt);
-      slot.kind = EntrySlot::Kind::kInput;
-      slot.index = input_index[n.name];
-      input_entries[slot.index] = e;
-      continue;
-    }
-    if (!live[i]) continue;
-    auto ov = plan->overrides.find(i);
-    if (ov != plan->overrides.end()) {
-      shapes[e] = ov->second.shape;
-      dtypes[e] = ov->second.dtype;
-      slot.kind = EntrySlot::Kind::kParam;
-      slot.param = &ov->second;
-      continue;
-    }
-    auto p = model->params.find(n.name);
-    if (p != model->params.end()) {
-      shapes[e] = p->second.shape;
-      dtypes[e] = p->second.dtype;
-      slot.kind = EntrySlot::Kind::kParam;
-      slot.param = &p->second;
-      continue;
-    }
-    std::string consumer;
-    if (OnlyUnusedConsumers(g, live, i, &consumer)) {
-      slot.kind = EntrySlot::Kind::kNone;
-      dtypes[e] = VariableDType(n, opt);
-      continue;
-    }
-    MXS_THROW(kInvalidArgument) << "failed to bind: '" << n.name << "' (read by " << consumer
-                                << ") is neither an input given in input_shapes nor a parameter in "
-                                << "the params file";
-  }
-  InferShapes(g, live, shapes);
-  InferTypes(g, live, dtypes);
-
+  Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);
+  const EntryIds& ids = bound.ids;
+  const std::vector<Shape>& shapes = bound.shapes;
+  const std::vector<DType>& dtypes = bound.dtypes;
+  plan->slots = bound.slots;
   plan->entries.resize(ids.count);
   for (uint32_t e = 0; e < ids.count; ++e) {
     plan->entries[e].shape = shapes[e];
     plan->entries[e].dtype = dtypes[e];
   }
-  for (size_t i = 0; i < input_entries.size(); ++i) {
-    uint32_t e = input_entries[i];
+  plan->inputs.resize(opt.input_shapes.size());
+  for (size_t i = 0; i < bound.input_entries.size(); ++i) {
+    uint32_t e = bound.input_entries[i];
     plan->inputs[i] = TensorInfo{opt.input_shapes[i].first, shapes[e], dtypes[e]};
   }
+  const std::vector<bool>& live = bound.live;
 
   // Steps and storage.
   std::vector<int> last_use(ids.count, -1);

@@ -11,6 +11,7 @@
 
 #include "backends/weight_cache.h"
 #include "base/ndarray.h"
+#include "base/shape.h"
 #include "graph/graph.h"
 
 namespace mxserve {
@@ -22,6 +23,11 @@ struct PassContext {
   const std::map<std::string, NDArray>& params;   ///< the model's parameters
   std::map<uint32_t, NDArray>& overrides;         ///< variable node -> value replacing its param
   WeightCache& cache;                             ///< storage for computed weights
+  const EntryIds& ids;                            ///< entry numbering of the graph as written
+  const std::vector<Shape>& shapes;               ///< inferred shape of every entry (by ids)
+
+  /// Inferred shape of entry `e` (valid for entries that existed before the passes ran).
+  const Shape& ShapeOf(const NodeEntry& e) const { return shapes[ids(e)]; }
 
   /// The constant value of variable node `v`: an override, else its parameter; null for inputs
   /// and unbound variables.
