@@ -256,7 +256,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       group_last[r] = std::max(group_last[r], last_use[step.out[0]]);
       continue;
     }
-    for (const auto& io : def.inplace()) {
+    for (const auto& io : def.InplacePairs(n.param.get())) {
       uint32_t in_e = step.in[io.first], out_e = step.out[io.second];
       uint32_t r = root[in_e];
       int s = static_cast<int>(&step - plan->steps.data());

@@ -15,7 +15,10 @@ std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const std
   auto model = std::make_shared<Model>();
   model->graph = ReadSymbolJson(symbol_json);
   ResolveOps(model->graph);
-  NDArrayList list = LoadNDArrayList(reinterpret_cast<const uint8_t*>(params.data()), params.size());
+  // An empty params blob means a graph without parameters.
+  NDArrayList list;
+  if (!params.empty())
+    list = LoadNDArrayList(reinterpret_cast<const uint8_t*>(params.data()), params.size());
   for (auto& kv : list) {
     std::string name = kv.first;
     if (name.rfind("arg:", 0) == 0 || name.rfind("aux:", 0) == 0) name = name.substr(4);

@@ -41,7 +41,9 @@ class OpDef {
   }
   void InferType(const void* param, std::vector<DType>& in, std::vector<DType>& out) const;
   /// (input, output) pairs whose storage may be shared when the input dies at this node.
-  const std::vector<std::pair<int, int>>& inplace() const { return inplace_; }
+  std::vector<std::pair<int, int>> InplacePairs(const void* param) const {
+    return inplace_fn_ ? inplace_fn_(param) : inplace_;
+  }
   /// Ops whose output holds the same bytes as input 0 (Dropout at inference, identity,
   /// Reshape, Flatten...): the planner aliases the output to the input and runs no kernel.
   bool is_identity() const { return is_identity_; }
@@ -109,6 +111,11 @@ class OpDef {
     inplace_ = std::move(pairs);
     return *this;
   }
+  template <typename P, typename F>
+  OpDef& Inplace(F fn) {
+    inplace_fn_ = [fn](const void* p) { return fn(*static_cast<const P*>(p)); };
+    return *this;
+  }
   OpDef& Identity() {
     is_identity_ = true;
     return *this;
@@ -129,6 +136,7 @@ class OpDef {
   ShapeFn shape_fn_;
   TypeFn type_fn_;
   std::vector<std::pair<int, int>> inplace_;
+  std::function<std::vector<std::pair<int, int>>(const void*)> inplace_fn_;
   bool is_identity_ = false;
   std::vector<int> unused_inputs_;
 };

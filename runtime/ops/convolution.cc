@@ -76,6 +76,12 @@ void InferShape(const ConvolutionParam& p, std::vector<Shape>& in, std::vector<S
     o.push_back((padded - dk) / p.stride[i] + 1);
   }
   out[0] = Shape(o);
+  if (p.has_sum()) {
+    Shape& residual = in[p.num_inputs() - 1];
+    MXS_CHECK(!residual.known() || residual == out[0])
+        << "fused residual has shape " << residual.ToString() << ", output is " << out[0].ToString();
+    residual = out[0];
+  }
 }
 
 }  // namespace
@@ -84,10 +90,17 @@ MXS_REGISTER_OPS(convolution) {
   r.Add("Convolution")
       .Aliases({"_npx_convolution"})
       .Param<ConvolutionParam>()
-      .NumInputs<ConvolutionParam>([](const ConvolutionParam& p) { return p.no_bias ? 2 : 3; })
+      .NumInputs<ConvolutionParam>([](const ConvolutionParam& p) { return p.num_inputs(); })
       .InputNames<ConvolutionParam>([](const ConvolutionParam& p) {
-        return p.no_bias ? std::vector<std::string>{"data", "weight"}
-                         : std::vector<std::string>{"data", "weight", "bias"};
+        std::vector<std::string> names{"data", "weight"};
+        if (!p.no_bias) names.push_back("bias");
+        if (p.has_sum()) names.push_back("residual");
+        return names;
+      })
+      // A fused residual is accumulated into the output buffer, so share it when possible.
+      .Inplace<ConvolutionParam>([](const ConvolutionParam& p) {
+        return p.has_sum() ? std::vector<std::pair<int, int>>{{p.num_inputs() - 1, 0}}
+                           : std::vector<std::pair<int, int>>{};
       })
       .InferShape(InferShape);
 }

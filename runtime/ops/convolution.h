@@ -3,11 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
 
 namespace mxserve {
+
+/// An element-wise step fused into a convolution's output by passes/fuse_conv.cc.
+struct ConvPostOp {
+  enum class Kind { kEltwise, kSum };
+  Kind kind = Kind::kEltwise;  ///< kSum adds the convolution's extra last input
+  std::string algorithm;       ///< for kEltwise: relu, logistic, tanh, soft_relu, clip, elu...
+  float alpha = 0.f;           ///< algorithm parameter (leaky slope, clip lower bound)
+  float beta = 0.f;            ///< algorithm parameter (clip upper bound)
+};
 
 struct ConvolutionParam {
   std::vector<int64_t> kernel;   ///< spatial kernel size (1 to 3 dims)
@@ -17,6 +27,14 @@ struct ConvolutionParam {
   int64_t num_filter = 0;        ///< output channels
   int64_t num_group = 1;         ///< groups (depthwise when equal to channels)
   bool no_bias = false;          ///< no bias input when true
+  std::vector<ConvPostOp> post_ops;  ///< fused element-wise steps; never parsed from attributes
+
+  bool has_sum() const {
+    for (const auto& op : post_ops)
+      if (op.kind == ConvPostOp::Kind::kSum) return true;
+    return false;
+  }
+  int num_inputs() const { return (no_bias ? 2 : 3) + (has_sum() ? 1 : 0); }
 
   static ConvolutionParam Parse(const AttrMap& attrs);
 };

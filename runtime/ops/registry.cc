@@ -76,7 +76,7 @@ void ResolveOps(Graph& g) {
       n.param = def->Parse(n.attrs);
       n.num_outputs = def->NumOutputs(n.param.get());
     } catch (const Error& e) {
-      MXS_THROW(kInvalidArgument) << "failed to parse " << n.op << " node '" << n.name << "': " << e.what();
+      throw Error(e.code(), "failed to parse " + n.op + " node '" + n.name + "': " + e.what());
     }
   }
   AddMissingInputs(g);

@@ -3,6 +3,8 @@
 // format the primitive prefers and shared through the WeightCache.
 #include "ops/convolution.h"
 
+#include <cstring>
+
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
 #include "backends/weight_cache.h"
@@ -12,6 +14,42 @@ namespace cpu {
 namespace {
 
 using dims = dnnl::memory::dims;
+
+// A convolution with a fused residual sum accumulates into its output buffer, so the output
+// must hold the residual first. The planner usually gives both the same storage; when it cannot
+// (the residual is still read later), the residual is copied in before the convolution runs.
+class ResidualConvolution final : public Kernel {
+ public:
+  ResidualConvolution(std::unique_ptr<Kernel> conv, const dnnl::memory::desc& residual_md,
+                      const dnnl::memory::desc& dst_md, int residual)
+      : conv_(std::move(conv)), residual_md_(residual_md), dst_md_(dst_md), residual_(residual) {
+    if (residual_md_ != dst_md_) copy_ = dnnl::reorder(dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE),
+                                                       dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE));
+  }
+  size_t ScratchpadBytes() const override { return conv_->ScratchpadBytes(); }
+  std::unique_ptr<KernelState> CreateState() const override { return conv_->CreateState(); }
+  std::string Describe() const override { return conv_->Describe() + "+sum"; }
+  void Run(const RunArgs& args) const override {
+    if (args.in[residual_] != args.out[0]) {
+      if (residual_md_ == dst_md_) {
+        std::memcpy(args.out[0], args.in[residual_], dst_md_.get_size());
+      } else {
+        CallOneDnn("residual copy", [&] {
+          dnnl::memory src(residual_md_, Engine(), const_cast<void*>(args.in[residual_]));
+          dnnl::memory dst(dst_md_, Engine(), args.out[0]);
+          copy_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
+        });
+      }
+    }
+    conv_->Run(args);
+  }
+
+ private:
+  std::unique_ptr<Kernel> conv_;
+  dnnl::memory::desc residual_md_, dst_md_;
+  int residual_;
+  dnnl::reorder copy_;
+};
 
 std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
   const auto& p = a.param<ConvolutionParam>();
@@ -39,9 +77,19 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     for (int64_t d : p.dilate) dilates.push_back(d - 1);
     dnnl::memory::desc bias_md;
     if (!p.no_bias) bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
+    dnnl::primitive_attr attr = DefaultAttr();
+    dnnl::post_ops post;
+    for (const ConvPostOp& op : p.post_ops) {
+      if (op.kind == ConvPostOp::Kind::kSum) {
+        post.append_sum(1.0f);
+      } else {
+        post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
+      }
+    }
+    attr.set_post_ops(post);
     auto pd = dnnl::convolution_forward::primitive_desc(
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
-        w_any, bias_md, dst_md, strides, dilates, pad, pad, DefaultAttr());
+        w_any, bias_md, dst_md, strides, dilates, pad, pad, attr);
     const NDArray* w = a.constants[1];
     auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()), [&] {
       return ReorderToBuffer(w->data->data(), w_user, pd.weights_desc());
@@ -51,7 +99,11 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
     if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
-    return std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
+    auto kernel = std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
+    if (!p.has_sum()) return kernel;
+    const int residual = p.num_inputs() - 1;
+    return std::make_unique<ResidualConvolution>(std::move(kernel), ToMemDesc(a.in[residual]), pd.dst_desc(),
+                                                 residual);
   });
 }
 

@@ -2,6 +2,7 @@
 #include "backends/cpu_onednn/engine.h"
 
 #include <cstring>
+#include <map>
 
 #include "backends/backend.h"
 #include "base/error.h"
@@ -213,6 +214,20 @@ std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const Kern
   for (const auto& t : a.out) plain = plain && t.layout == Layout::kRowMajor;
   if (plain) return inner;
   return std::make_unique<LayoutAdapter>(std::move(inner), a);
+}
+
+dnnl::algorithm EltwiseAlgorithm(const std::string& name) {
+  using alg = dnnl::algorithm;
+  static const std::map<std::string, alg> kTable = {
+      {"relu", alg::eltwise_relu},         {"logistic", alg::eltwise_logistic},
+      {"tanh", alg::eltwise_tanh},         {"soft_relu", alg::eltwise_soft_relu},
+      {"clip", alg::eltwise_clip},         {"elu", alg::eltwise_elu},
+      {"gelu_erf", alg::eltwise_gelu_erf}, {"swish", alg::eltwise_swish},
+      {"mish", alg::eltwise_mish},         {"abs", alg::eltwise_abs},
+  };
+  auto it = kTable.find(name);
+  MXS_CHECK_CODE(it != kTable.end(), kUnsupported) << "no oneDNN eltwise algorithm '" << name << "'";
+  return it->second;
 }
 
 dnnl::primitive_attr DefaultAttr() {

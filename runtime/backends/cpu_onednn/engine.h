@@ -89,6 +89,10 @@ class PrimitiveKernel : public Kernel {
 /// inputs into its scratchpad, runs `inner` there, and reorders the outputs back.
 std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a);
 
+/// oneDNN eltwise algorithm by name ("relu", "logistic", "tanh", "soft_relu", "clip", "elu",
+/// "gelu_erf", "swish", "mish"...); throws kUnsupported for other names.
+dnnl::algorithm EltwiseAlgorithm(const std::string& name);
+
 /// Primitive attributes every mxserve kernel uses: user scratchpad.
 dnnl::primitive_attr DefaultAttr();
 
