@@ -37,6 +37,10 @@ CASES = [
          "a = mx.sym.Activation(data, act_type='relu')\n"
          "out = mx.sym.Group([a, mx.sym.Reshape(a, shape=(-1,)), mx.sym.Reshape(data, shape=(2, -1))])",
          data=(2, 2, 3)),
+    # A reshaped parameter feeding FullyConnected: the alias points at the weights.
+    case("reshape_param_as_weight",
+         "w = mx.sym.Reshape(mx.sym.var('w', shape=(12,)), shape=(3, 4))\n"
+         "out = mx.sym.FullyConnected(data, weight=w, num_hidden=3, no_bias=True)", data=(2, 4)),
     case("expand_dims_0", "out = mx.sym.expand_dims(data, axis=0)", data=(3, 4)),
     case("expand_dims_last", "out = mx.sym.expand_dims(data, axis=2)", data=(3, 4)),
     case("expand_dims_neg", "out = mx.sym.expand_dims(data, axis=-1)", data=(3, 4)),
