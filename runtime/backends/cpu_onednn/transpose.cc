@@ -3,8 +3,7 @@
 // output's dims and, for each output axis, the stride of the input axis it comes from; the
 // destination is plain. The copy only moves bytes, so elements are reordered as 4-byte or 1-byte
 // integers (8-byte types as two 4-byte words, 2-byte types as two bytes, on an extra innermost
-// axis), which keeps every bit
-// and works for dtypes oneDNN has no type for (int64, float64).
+// axis), which keeps every bit and works for dtypes oneDNN has no type for (int64, float64).
 #include "ops/transpose.h"
 
 #include "backends/backend.h"
