@@ -74,12 +74,12 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
     int64_t n = p.flatten ? t.shape.Size() : ShapeProduct(t.shape, axis, t.shape.ndim());
     row_bytes.push_back(static_cast<size_t>(n) * elem);
   }
-  return std::make_unique<ConcatCopy>(outer, std::move(row_bytes));
+  return AdaptToLayouts(std::make_unique<ConcatCopy>(outer, std::move(row_bytes)), a);
 }
 
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, concat) { r.Add("Concat", cpu::CreateConcat); }
+MXS_REGISTER_KERNELS(cpu, concat) { r.Add("Concat", cpu::CreateConcat, Backend::kAnyLayout); }
 
 }  // namespace mxserve

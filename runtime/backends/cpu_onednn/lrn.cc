@@ -27,6 +27,6 @@ std::unique_ptr<Kernel> CreateLRN(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, lrn) { r.Add("LRN", cpu::CreateLRN); }
+MXS_REGISTER_KERNELS(cpu, lrn) { r.Add("LRN", cpu::CreateLRN, Backend::kSameLayout); }
 
 }  // namespace mxserve
