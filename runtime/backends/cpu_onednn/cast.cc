@@ -81,7 +81,7 @@ bool IsReorderFloat(DType t) {
 std::unique_ptr<Kernel> CreateCast(const KernelArgs& a) {
   const std::string what = a.node.def->name() + " node '" + a.node.name + "'";
   const DType ti = a.in[0].dtype, to = a.out[0].dtype;
-  if (ti == to) return std::make_unique<CopyKernel>(a.out[0].nbytes());
+  if (ti == to && a.in[0].layout == a.out[0].layout) return std::make_unique<CopyKernel>(a.out[0].nbytes());
   if (IsReorderFloat(ti) && IsReorderFloat(to) && a.out[0].shape.Size() > 0) {
     return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
       auto src = ToMemDesc(a.in[0]), dst = ToMemDesc(a.out[0]);
@@ -91,6 +91,7 @@ std::unique_ptr<Kernel> CreateCast(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::reorder(pd), pd, std::move(args));
     });
   }
+  CheckSameLayout(a, what);
   std::unique_ptr<Kernel> k;
   const int64_t n = a.out[0].shape.Size();
   VisitCastType(ti, [&](auto x) {

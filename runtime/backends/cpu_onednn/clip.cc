@@ -47,6 +47,7 @@ std::unique_ptr<Kernel> CreateClip(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::eltwise_forward(pd), pd, std::move(args));
     });
   }
+  CheckSameLayout(a, what);
   std::unique_ptr<Kernel> k;
   const int64_t n = a.out[0].shape.Size();
   if (dt != DType::kBool) {

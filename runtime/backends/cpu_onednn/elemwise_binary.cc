@@ -69,6 +69,7 @@ std::unique_ptr<Kernel> CreateElemwiseBinary(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::binary(pd), pd, std::move(args));
     });
   }
+  CheckSameLayout(a, what);
   std::unique_ptr<Kernel> k;
   const int64_t n = a.out[0].shape.Size();
   VisitDType(dt, [&](auto t) { k = std::make_unique<ElemwiseLoopKernel<decltype(t)>>(fn, n); });
@@ -94,6 +95,7 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::sum(pd), pd, std::move(args));
     });
   }
+  CheckSameLayout(a, what);
   std::unique_ptr<Kernel> k;
   const int64_t n = a.out[0].shape.Size();
   VisitDType(dt, [&](auto t) { k = std::make_unique<AddNLoopKernel<decltype(t)>>(p.num_args, n); });

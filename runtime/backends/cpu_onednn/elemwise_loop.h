@@ -7,11 +7,13 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "backends/kernel.h"
 #include "base/dtype.h"
 #include "base/error.h"
 #include "base/shape.h"
@@ -105,6 +107,14 @@ void VisitBinaryFn(BinaryFn f, Fn&& fn) {
     case BinaryFn::kLogicalXor:
       return fn([](T a, T b) { return static_cast<T>(!a != !b); });
   }
+}
+
+/// Plain loops index every tensor alike, so they need one physical layout for all of them.
+inline void CheckSameLayout(const KernelArgs& a, const std::string& what) {
+  bool same = true;
+  for (const auto& t : a.in) same = same && t.layout == a.out[0].layout;
+  MXS_CHECK_CODE(same, kUnsupported) << "failed to plan " << what
+                                     << ": inputs and output must share one memory layout";
 }
 
 /// Runs fn(i) for i in [0, n), in parallel when n is large.

@@ -78,6 +78,7 @@ std::unique_ptr<Kernel> CreateScalarBinary(const KernelArgs& a) {
   const ScalarFn fn = ScalarBinaryFnOf(a.node.def->name());
   const std::string what = a.node.def->name() + " node '" + a.node.name + "'";
   if (auto k = TryLinear(a, fn, static_cast<float>(p.scalar), what)) return k;
+  CheckSameLayout(a, what);
   const DType ti = a.in[0].dtype, to = a.out[0].dtype;
   const int64_t n = a.out[0].shape.Size();
   std::unique_ptr<Kernel> k;

@@ -174,6 +174,7 @@ std::unique_ptr<Kernel> CreateUnaryMath(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::eltwise_forward(pd), pd, std::move(args));
     });
   }
+  CheckSameLayout(a, what);
   const int64_t n = a.out[0].shape.Size();
   std::unique_ptr<Kernel> k;
   if (ti != DType::kBool) {

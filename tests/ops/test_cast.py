@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cast / amp_cast against MXNet 1.9.1 and 2.0.0b1: float <-> float16/float64, truncation of
+floats into integers, integers into floats, bool, and the output dtype itself."""
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+import mxserve
+from oracle.cases import Case, oracle_test
+
+
+def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
+    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
+                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+
+
+S = (3, 11)
+CASES = [
+    mk("f32_to_f16", "out = mx.sym.Cast(x, dtype='float16')", rtol=1e-3, atol=1e-3, x=S),
+    mk("f32_to_f16_to_f32", "out = mx.sym.Cast(mx.sym.Cast(x, dtype='float16'), dtype='float32')", x=S),
+    mk("f32_to_f64", "out = mx.sym.cast(x, dtype='float64')", x=S),
+    mk("f64_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="float64", x=S),
+    mk("f32_to_int32_truncates", "out = mx.sym.Cast(x, dtype='int32')", low=-20, high=20, x=S),
+    mk("f32_to_int64", "out = mx.sym.Cast(x, dtype='int64')", low=-20, high=20, x=S),
+    mk("f32_to_int8", "out = mx.sym.Cast(x, dtype='int8')", low=-100, high=100, x=S),
+    mk("f32_to_uint8", "out = mx.sym.Cast(x, dtype='uint8')", low=0, high=250, x=S),
+    mk("f32_to_bool", "out = mx.sym.Cast(x, dtype='bool')", low=-1, high=1, x=S),
+    mk("int32_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="int32", low=-99, high=99, x=S),
+    mk("int64_to_int32", "out = mx.sym.Cast(x, dtype='int32')", dtype="int64", low=-99, high=99, x=S),
+    mk("int32_to_f16", "out = mx.sym.Cast(x, dtype='float16')", dtype="int32", low=-99, high=99, x=S),
+    mk("uint8_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="uint8", low=0, high=255, x=S),
+    mk("f32_to_f32", "out = mx.sym.Cast(x, dtype='float32')", x=S),
+    mk("amp_cast_f16", "out = mx.sym.amp_cast(x, dtype='float16')", rtol=1e-3, atol=1e-3, x=S),
+    mk("amp_cast_int_passthrough", "out = mx.sym.amp_cast(x, dtype='float16')", dtype="int32", low=-9,
+       high=9, x=S),
+]
+
+test_cast = oracle_test(CASES)
+
+CASES2 = [
+    mk("np_astype_int32", "out = x.as_np_ndarray().astype('int32')", low=-20, high=20, x=S),
+    mk("np_astype_f16", "out = x.as_np_ndarray().astype('float16')", rtol=1e-3, atol=1e-3, x=S),
+]
+
+test_cast_np = oracle_test(CASES2, version="2.0.0b1")
+
+# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
+NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
+
+
+def _graph(attrs):
+    nodes = [{"op": "null", "name": "x", "inputs": []},
+             {"op": "Cast", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float16", "int64", "bool", "float64"])
+def test_cast_output_dtype(dtype):
+    p = mxserve.Predictor(_graph({"dtype": dtype}), NO_PARAMS, input_shapes={"x": (2, 3)})
+    x = np.array([[-1.7, 0.0, 2.9], [3.5, -0.2, 7.0]], np.float32)
+    (y,) = p(x=x)
+    assert y.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(y, x.astype(dtype))
+
+
+def test_cast_rejects_unknown_dtype():
+    with pytest.raises(mxserve.InvalidArgumentError, match="dtype 'float17' is not a known dtype"):
+        mxserve.Predictor(_graph({"dtype": "float17"}), NO_PARAMS, input_shapes={"x": (2,)})

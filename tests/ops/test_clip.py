@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: Apache-2.0
+"""clip against MXNet 1.9.1 and 2.0.0b1: ReLU6, asymmetric and fractional bounds, a_min > a_max
+(MXNet's test order decides), integer and float64 inputs."""
+
+import json
+import struct
+
+import pytest
+
+import mxserve
+from oracle.cases import Case, oracle_test
+
+
+def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
+    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
+                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+
+
+CASES = [
+    mk("relu6", "out = mx.sym.clip(x, 0, 6)", low=-3, high=9, x=(2, 8, 5, 5)),
+    mk("fractional", "out = mx.sym.clip(x, a_min=-0.25, a_max=0.5)", x=(3, 7)),
+    mk("inverted_bounds", "out = mx.sym.clip(x, a_min=0.5, a_max=-0.5)", x=(4, 5)),
+    mk("int32", "out = mx.sym.clip(x, a_min=-2, a_max=3)", dtype="int32", low=-6, high=6, x=(4, 5)),
+    mk("int32_fractional_bounds", "out = mx.sym.clip(x, a_min=-2.5, a_max=3.5)", dtype="int32", low=-6,
+       high=6, x=(4, 5)),
+    mk("float64", "out = mx.sym.clip(x, a_min=-0.3, a_max=0.3)", dtype="float64", x=(11,)),
+]
+
+test_clip = oracle_test(CASES)
+
+CASES2 = [
+    mk("np_clip", "out = mx.sym.np.clip(x.as_np_ndarray(), 0, 6)", low=-3, high=9, x=(2, 3, 4)),
+]
+
+test_clip_np = oracle_test(CASES2, version="2.0.0b1")
+
+# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
+NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
+
+
+def _graph(attrs):
+    nodes = [{"op": "null", "name": "x", "inputs": []},
+             {"op": "clip", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
+
+
+def test_clip_rejects_missing_bound():
+    with pytest.raises(mxserve.InvalidArgumentError, match="clip needs both a_min and a_max"):
+        mxserve.Predictor(_graph({"a_min": "0"}), NO_PARAMS, input_shapes={"x": (2,)})
+
+
+def test_clip_rejects_bad_bound():
+    with pytest.raises(mxserve.InvalidArgumentError, match="a_max"):
+        mxserve.Predictor(_graph({"a_min": "0", "a_max": "six"}), NO_PARAMS, input_shapes={"x": (2,)})

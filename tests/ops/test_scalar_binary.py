@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Tensor-scalar ops against MXNet 1.9.1 (_plus_scalar...) and 2.0.0b1 (_npi_*_scalar): every
+function and its reversed form, integer tensors with integer and float scalars (float64 output),
+comparisons."""
+
+import json
+import struct
+
+import pytest
+
+import mxserve
+from oracle.cases import Case, oracle_test
+
+
+def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
+    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
+                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+
+
+S = (3, 7)
+CASES = [
+    mk("plus_scalar", "out = x + 0.3", x=S),
+    mk("plus_scalar_int_attr", "out = mx.sym._internal._plus_scalar(x, scalar=2)", x=S),
+    mk("minus_scalar", "out = x - 1.7", x=S),
+    mk("rminus_scalar", "out = 1.7 - x", x=S),
+    mk("mul_scalar", "out = x * -2.5", x=S),
+    mk("div_scalar", "out = x / 3.0", x=S),
+    mk("rdiv_scalar", "out = 3.0 / x", low=0.5, high=2.0, x=S),
+    mk("power_scalar", "out = x ** 2.0", x=S),
+    mk("power_scalar_frac", "out = x ** 0.5", low=0.1, high=2.0, x=S),
+    mk("rpower_scalar", "out = 2.0 ** x", x=S),
+    mk("maximum_scalar", "out = mx.sym.maximum(x, 0.25)", x=S),
+    mk("minimum_scalar", "out = mx.sym.minimum(x, -0.25)", x=S),
+    mk("equal_scalar", "out = x == 1", dtype="int32", low=-2, high=2, x=S),
+    mk("not_equal_scalar", "out = x != 0", dtype="int32", low=-2, high=2, x=S),
+    mk("greater_scalar", "out = x > 0.1", x=S),
+    mk("greater_equal_scalar", "out = x >= 0", dtype="int32", low=-2, high=2, x=S),
+    mk("lesser_scalar", "out = x < -0.2", x=S),
+    mk("lesser_equal_scalar", "out = x <= 0.5", x=S),
+    mk("plus_scalar_int32", "out = x + 3", dtype="int32", low=-9, high=9, x=S),
+    mk("mul_scalar_int64", "out = x * 7", dtype="int64", low=-9, high=9, x=S),
+    mk("div_scalar_int32", "out = x / 2", dtype="int32", low=-9, high=9, x=S),
+    mk("plus_float_scalar_int32_gives_float64", "out = x + 0.5", dtype="int32", low=-9, high=9, x=S),
+    mk("mul_scalar_float64", "out = x * 0.1", dtype="float64", x=S),
+    mk("rminus_scalar_1d", "out = 4 - x", x=(1,)),
+]
+
+test_scalar_binary = oracle_test(CASES)
+
+NP = "a = x.as_np_ndarray(); "
+CASES2 = [
+    mk("np_add_scalar", NP + "out = a + 2", x=S),
+    mk("np_subtract_scalar", NP + "out = a - 0.5", x=S),
+    mk("np_rsubtract_scalar", NP + "out = 2 - a", x=S),
+    mk("np_multiply_scalar", NP + "out = a * 1.5", x=S),
+    mk("np_true_divide_scalar", NP + "out = a / 4", x=S),
+    mk("np_rtrue_divide_scalar", NP + "out = 2 / a", low=0.5, high=2.0, x=S),
+    mk("np_true_divide_scalar_int32", NP + "out = a / 4", dtype="int32", low=-9, high=9, x=S),
+    mk("np_power_scalar", NP + "out = a ** 3", x=S),
+    mk("np_rpower_scalar", NP + "out = 2 ** a", x=S),
+    mk("np_maximum_scalar", NP + "out = mx.sym.np.maximum(a, 0.5)", x=S),
+    mk("np_equal_scalar", NP + "out = mx.sym.np.equal(a, 1)", dtype="int32", low=-2, high=2, x=S),
+    mk("np_less_equal_scalar", NP + "out = mx.sym.np.less_equal(a, 0.25)", x=S),
+    mk("np_greater_scalar_int_vs_float", NP + "out = mx.sym.np.greater(a, 0.5)", dtype="int32", low=-2,
+       high=2, x=S),
+    mk("np_add_float_scalar_int64", NP + "out = a + 0.5", dtype="int64", low=-9, high=9, x=S),
+]
+
+test_scalar_binary_np = oracle_test(CASES2, version="2.0.0b1")
+
+# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
+NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
+
+
+def _graph(op, attrs):
+    nodes = [{"op": "null", "name": "x", "inputs": []},
+             {"op": op, "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
+
+
+def test_plus_scalar_rejects_bad_scalar():
+    with pytest.raises(mxserve.InvalidArgumentError, match="scalar"):
+        mxserve.Predictor(_graph("_plus_scalar", {"scalar": "abc"}), NO_PARAMS, input_shapes={"x": (2,)})
+
+
+def test_mul_scalar_rejects_unknown_attribute():
+    with pytest.raises(mxserve.InvalidArgumentError, match="axis"):
+        mxserve.Predictor(_graph("_mul_scalar", {"scalar": "2", "axis": "0"}), NO_PARAMS, input_shapes={"x": (2,)})
