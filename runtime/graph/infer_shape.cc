@@ -24,8 +24,8 @@ void InferShapes(const Graph& g, const std::vector<bool>& live, std::vector<Shap
       std::string shapes_text;
       for (size_t k = 0; k < in_before.size(); ++k)
         shapes_text += (k ? ", " : "") + in_before[k].ToString();
-      MXS_THROW(kInvalidArgument) << "failed to infer shape of " << n.op << " node '" << n.name
-                                  << "': " << e.what() << " (input shapes: " << shapes_text << ")";
+      throw Error(e.code(), "failed to infer shape of " + n.op + " node '" + n.name + "': " + e.what() +
+                                " (input shapes: " + shapes_text + ")");
     }
     for (size_t k = 0; k < n.inputs.size(); ++k) {
       Shape& s = shapes[ids(n.inputs[k])];
@@ -57,8 +57,7 @@ void InferTypes(const Graph& g, const std::vector<bool>& live, std::vector<DType
     try {
       n.def->InferType(n.param.get(), in, out);
     } catch (const Error& e) {
-      MXS_THROW(kInvalidArgument) << "failed to infer dtype of " << n.op << " node '" << n.name
-                                  << "': " << e.what();
+      throw Error(e.code(), "failed to infer dtype of " + n.op + " node '" + n.name + "': " + e.what());
     }
     for (size_t k = 0; k < n.inputs.size(); ++k) {
       DType& d = dtypes[ids(n.inputs[k])];

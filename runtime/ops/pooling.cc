@@ -52,6 +52,9 @@ PoolingParam PoolingParam::Parse(const AttrMap& attrs) {
   std::string layout = r.String("layout", "None");
   MXS_CHECK_CODE(layout == "None" || layout == "NCW" || layout == "NCHW" || layout == "NCDHW", kUnsupported)
       << "layout " << layout << " is not supported (channels-first only)";
+  // MXNet 2.0 writes output_size (used only by adaptive pooling) as None on every Pooling node.
+  MXS_CHECK_CODE(!r.OptTuple("output_size").has_value(), kUnsupported)
+      << "output_size (adaptive pooling) is not supported";
   r.Ignore({"cudnn_off"});
   r.Finish();
   return p;
