@@ -233,6 +233,8 @@ NDArrayList LoadList(const uint8_t* data, size_t size) {
     uint64_t len = r.Read<uint64_t>(what + " (length)");
     const uint8_t* p = r.Take(len, what);
     names[i].assign(reinterpret_cast<const char*>(p), len);
+    MXS_CHECK(IsValidUtf8(names[i])) << "params file is corrupt: " << what << " at byte " << r.pos() - len
+                                << " is not valid UTF-8";
   }
   // Bytes after the names are ignored, as MXNet does.
   NDArrayList out;
