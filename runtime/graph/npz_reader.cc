@@ -154,9 +154,9 @@ class LiteralParser {
     return v;
   }
 
-  const std::string& s_;
-  const std::string& what_;
-  size_t pos_ = 0;
+  const std::string& s_;     ///< the header text
+  const std::string& what_;  ///< names the array in messages
+  size_t pos_ = 0;           ///< next character to read
 };
 
 // Maps a numpy type string ('<f4', '|b1', ...) to a DType.
@@ -219,14 +219,14 @@ size_t ReadNpyPreamble(const uint8_t* data, size_t size, const std::string& what
 
 /// One file of the archive, from its central directory record.
 struct ZipEntry {
-  std::string name;          ///< path inside the archive
-  uint16_t flags = 0;        ///< general purpose bit flags
-  uint16_t method = 0;       ///< 0 stored, 8 deflate
-  uint32_t crc = 0;          ///< CRC-32 of the uncompressed data
-  uint64_t comp_size = 0;    ///< bytes in the archive
-  uint64_t size = 0;         ///< bytes once uncompressed
-  uint64_t local_offset = 0; ///< offset of the local file header
-  size_t record_offset = 0;  ///< offset of the central directory record (for messages)
+  std::string name;           ///< path inside the archive
+  uint16_t flags = 0;         ///< general purpose bit flags
+  uint16_t method = 0;        ///< 0 stored, 8 deflate
+  uint32_t crc = 0;           ///< CRC-32 of the uncompressed data
+  uint64_t comp_size = 0;     ///< bytes in the archive
+  uint64_t size = 0;          ///< bytes once uncompressed
+  uint64_t local_offset = 0;  ///< offset of the local file header
+  size_t record_offset = 0;   ///< offset of the central directory record (for messages)
 };
 
 // Reads a zip64 extended-information extra field: the 64-bit values replace exactly those

@@ -43,13 +43,12 @@ def test_truncated_list_at_every_offset():
             mxserve.nd.load(data[:cut])
         msg = str(e.value)
         assert re.search(r"at byte \d+", msg), msg
-        seen.add(re.sub(r".*truncated: |\d+| needs.*|cannot.*", "", msg))
-    # The cuts went through the file header, every part of an array and the names.
-    for part in ["array count", "array #0 header", "array #0 shape ndim", "array #0 shape dimension",
-                 "array #0 context", "array #0 type flag", "array #0 data", "array #1 header",
-                 "array #2 legacy shape", "name count", "name of array #1 (length)", "name of array #2"]:
-        assert any(s.strip().startswith(part.replace("#0", "#").replace("#1", "#").replace("#2", "#"))
-                   for s in seen), (part, sorted(seen))
+        seen.add(re.sub(r"\d+", "N", msg))
+    # The cuts went through the file header, every part of each array kind and the names.
+    for part in ["array count needs", "array #N header", "array #N shape ndim", "array #N shape dimensions",
+                 "array #N context", "array #N type flag", "array #N data", "array #N legacy shape",
+                 "name count", "name of array #N (length)", "name of array #N needs"]:
+        assert any(part in m for m in seen), (part, sorted(seen))
 
 
 @pytest.mark.parametrize("cut", [1, 4, 7])
