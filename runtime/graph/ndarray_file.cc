@@ -71,15 +71,15 @@ class Reader {
   uint64_t left() const { return size_ - pos_; }
 
  private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
+  const uint8_t* data_;  ///< the whole file
+  size_t size_;          ///< its size in bytes
+  size_t pos_ = 0;       ///< next byte to read
 };
 
 /// What ReadArray found.
 struct ArrayRecord {
-  NDArray array;            ///< the dense array (when !none && stype == kDefaultStorage)
-  bool none = false;        ///< a placeholder without data
+  NDArray array;                    ///< the dense array (when !none && stype == kDefaultStorage)
+  bool none = false;                ///< a placeholder without data
   int32_t stype = kDefaultStorage;  ///< storage type; sparse arrays are skipped, then rejected
 };
 
@@ -95,7 +95,7 @@ const char* StorageTypeName(int32_t stype) {
 }
 
 /// A TShape as MXNet saves it: int32 ndim then int64 dims. ndim -1 ("unknown", V3 only) is
-/// returned as nullopt-like `known = false` with no dims read.
+/// returned as `known = false` with no dims read.
 struct FileShape {
   std::vector<int64_t> dims;  ///< the dimensions as stored (may hold -1 = unknown)
   bool known = true;          ///< false for ndim -1
@@ -233,6 +233,8 @@ NDArrayList LoadList(const uint8_t* data, size_t size) {
     uint64_t len = r.Read<uint64_t>(what + " (length)");
     const uint8_t* p = r.Take(len, what);
     names[i].assign(reinterpret_cast<const char*>(p), len);
+    MXS_CHECK(IsValidUtf8(names[i])) << "params file is corrupt: " << what << " at byte " << r.pos() - len
+                                << " is not valid UTF-8";
   }
   // Bytes after the names are ignored, as MXNet does.
   NDArrayList out;

@@ -154,9 +154,9 @@ class LiteralParser {
     return v;
   }
 
-  const std::string& s_;
-  const std::string& what_;
-  size_t pos_ = 0;
+  const std::string& s_;     ///< the header text
+  const std::string& what_;  ///< names the array in messages
+  size_t pos_ = 0;           ///< next character to read
 };
 
 // Maps a numpy type string ('<f4', '|b1', ...) to a DType.
@@ -219,14 +219,14 @@ size_t ReadNpyPreamble(const uint8_t* data, size_t size, const std::string& what
 
 /// One file of the archive, from its central directory record.
 struct ZipEntry {
-  std::string name;          ///< path inside the archive
-  uint16_t flags = 0;        ///< general purpose bit flags
-  uint16_t method = 0;       ///< 0 stored, 8 deflate
-  uint32_t crc = 0;          ///< CRC-32 of the uncompressed data
-  uint64_t comp_size = 0;    ///< bytes in the archive
-  uint64_t size = 0;         ///< bytes once uncompressed
-  uint64_t local_offset = 0; ///< offset of the local file header
-  size_t record_offset = 0;  ///< offset of the central directory record (for messages)
+  std::string name;           ///< path inside the archive
+  uint16_t flags = 0;         ///< general purpose bit flags
+  uint16_t method = 0;        ///< 0 stored, 8 deflate
+  uint32_t crc = 0;           ///< CRC-32 of the uncompressed data
+  uint64_t comp_size = 0;     ///< bytes in the archive
+  uint64_t size = 0;          ///< bytes once uncompressed
+  uint64_t local_offset = 0;  ///< offset of the local file header
+  size_t record_offset = 0;   ///< offset of the central directory record (for messages)
 };
 
 // Reads a zip64 extended-information extra field: the 64-bit values replace exactly those
@@ -411,6 +411,30 @@ bool IsZipArchive(const uint8_t* data, size_t size) {
          ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6));
 }
 
+bool IsValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t follow;  // continuation bytes after the lead byte
+    if (c < 0x80) {
+      follow = 0;
+    } else if ((c >> 5) == 0x6) {
+      follow = 1;
+    } else if ((c >> 4) == 0xE) {
+      follow = 2;
+    } else if ((c >> 3) == 0x1E) {
+      follow = 3;
+    } else {
+      return false;
+    }
+    if (follow >= s.size() - i) return false;
+    for (size_t k = 1; k <= follow; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += follow + 1;
+  }
+  return true;
+}
+
 bool IsNpyArray(const uint8_t* data, size_t size) {
   return size >= 6 && std::memcmp(data, "\x93NUMPY", 6) == 0;
 }
@@ -479,6 +503,8 @@ NDArrayList LoadNpz(const uint8_t* data, size_t size) {
   std::map<std::string, std::set<std::string>> folders;
   std::set<std::string> seen;
   for (const ZipEntry& e : entries) {
+    MXS_CHECK(IsValidUtf8(e.name)) << "npz archive is corrupt: the name of central directory record at byte "
+                                   << e.record_offset << " is not valid UTF-8";
     MXS_CHECK(seen.insert(e.name).second) << "npz archive holds entry '" << e.name << "' twice";
     size_t slash = e.name.rfind('/');
     if (slash != std::string::npos) folders[e.name.substr(0, slash)].insert(e.name.substr(slash + 1));

@@ -25,6 +25,10 @@ bool IsNpyArray(const uint8_t* data, size_t size);
 /// Fortran-ordered arrays.
 NDArray ParseNpyArray(const uint8_t* data, size_t size, const std::string& what);
 
+/// True when `s` is well-formed UTF-8. Array names must be: they are matched against symbol
+/// JSON names (UTF-8) and become Python str keys.
+bool IsValidUtf8(const std::string& s);
+
 /// Parses a .npz archive: every "<name>.npy" entry becomes an array named "<name>", in the
 /// order of the archive's central directory. Entries may be stored or deflated (zip64 too);
 /// CRCs are verified. Entries that do not end in ".npy" are skipped, as MXNet does. A folder

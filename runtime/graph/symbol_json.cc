@@ -49,7 +49,9 @@ NodeEntry ReadEntry(const json& j, size_t num_nodes, const std::string& where) {
   return NodeEntry{static_cast<uint32_t>(node), static_cast<uint32_t>(j[1].get<int64_t>())};
 }
 
-void ReadAttrObject(const json& j, const std::string& where, Node& node) {
+// `overwrite` is false for the legacy "param" object: nnvm's reader inserts it after reading
+// "attrs"/"attr", so on a clash the "attr" value wins whatever the key order in the file.
+void ReadAttrObject(const json& j, const std::string& where, bool overwrite, Node& node) {
   MXS_CHECK(j.is_object()) << "symbol JSON: " << where << ": attributes must be an object";
   for (auto it = j.begin(); it != j.end(); ++it) {
     std::string value;
@@ -58,12 +60,16 @@ void ReadAttrObject(const json& j, const std::string& where, Node& node) {
     } else {
       value = it.value().dump();  // some writers store numbers unquoted
     }
-    if (IsHiddenKey(it.key())) {
-      std::string key = it.key();
+    AttrMap* target = &node.attrs;
+    std::string key = it.key();
+    if (IsHiddenKey(key)) {
       if (key.compare(0, 2, "__") != 0) key = "__" + key + "__";
-      node.hidden[key] = value;
+      target = &node.hidden;
+    }
+    if (overwrite) {
+      (*target)[key] = value;
     } else {
-      node.attrs[it.key()] = value;
+      target->emplace(key, value);
     }
   }
 }
@@ -72,7 +78,7 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
   std::string where = "node #" + std::to_string(index);
   MXS_CHECK(j.is_object()) << "symbol JSON: " << where << " is not an object";
   Node node;
-  bool has_op = false, has_name = false;
+  bool has_op = false, has_name = false, has_inputs = false;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     if (key == "op") {
@@ -92,6 +98,7 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
     const std::string& key = it.key();
     if (key == "op" || key == "name") continue;
     if (key == "inputs") {
+      has_inputs = true;
       MXS_CHECK(it.value().is_array()) << "symbol JSON: " << where << ": 'inputs' must be an array";
       for (const auto& e : it.value()) {
         NodeEntry entry = ReadEntry(e, num_nodes, where);
@@ -100,8 +107,10 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
             << ", which does not come before it: the graph has a cycle or is not in topological order";
         node.inputs.push_back(entry);
       }
-    } else if (key == "attrs" || key == "attr" || key == "param") {
-      ReadAttrObject(it.value(), where, node);
+    } else if (key == "attrs" || key == "attr") {
+      ReadAttrObject(it.value(), where, /*overwrite=*/true, node);
+    } else if (key == "param") {
+      // read below, after "attrs"/"attr"
     } else if (key == "control_deps" || key == "backward_source_id") {
       // Scheduling hints for training; they do not change what inference computes.
     } else if (key == "subgraphs") {
@@ -112,6 +121,10 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
       MXS_THROW(kInvalidArgument) << "symbol JSON: " << where << " has unknown key '" << key << "'";
     }
   }
+  if (j.contains("param")) ReadAttrObject(j["param"], where, /*overwrite=*/false, node);
+  // MXNet requires "inputs" on every node; without it an operator node would silently get
+  // variables for all its inputs from the legacy upgrade.
+  MXS_CHECK(node.is_variable() || has_inputs) << "symbol JSON: " << where << " has no 'inputs' key";
   MXS_CHECK(!node.is_variable() || node.inputs.empty())
       << "symbol JSON: variable " << where << " must not have inputs";
   return node;

@@ -143,3 +143,11 @@ def test_trailing_bytes_after_names_are_ignored():
 
 def test_empty_list():
     assert mxserve.nd.load(u.list_file([], None)) == {}
+
+
+def test_predictor_without_params_file():
+    # params=None gives the runtime an empty buffer: an empty list, fine for a graph without weights.
+    sym = ('{"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "Activation", "name": "r", '
+           '"attrs": {"act_type": "relu"}, "inputs": [[0, 0, 0]]}], "arg_nodes": [0], "heads": [[1, 0, 0]]}')
+    x = np.array([[-1.0, 2.0]], np.float32)
+    np.testing.assert_array_equal(mxserve.Predictor(sym, None, input_shapes={"data": (1, 2)})(data=x)[0], [[0, 2]])
