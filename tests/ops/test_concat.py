@@ -56,5 +56,5 @@ def test_concat_rejects_mismatched_shapes():
 
 def test_concat_rejects_wrong_num_args():
     # num_args=3 with two inputs: the loader adds the missing third argument, which nobody binds.
-    with pytest.raises(mxserve.MXServeError, match=r"variable 'cat_arg2' \(read by Concat node 'cat'\)"):
+    with pytest.raises(mxserve.MXServeError, match=r"'cat_arg2' \(read by Concat node 'cat'\) is neither an input"):
         run_patched(CASES, "concat_default_dim1", set_op("Concat", "Concat", num_args="3"))
