@@ -3,6 +3,8 @@
 // 3-D to 5-D activations into one group, which is channels-last only if every member can be.
 // kAnyLayout kernels (convolution, pooling, concat) convert between layouts themselves, so they
 // add no ties; a kRowMajorOnly kernel forces its inputs and outputs to stay row-major.
+// Identity operators that keep the shape (Dropout, BlockGrad) tie input and output like
+// kSameLayout.
 #include "exec/layout.h"
 
 #include <cstdlib>
@@ -29,19 +31,22 @@ void AssignLayouts(Plan& plan) {
     const TensorDesc& d = plan.entries[e];
     return d.shape.ndim() >= 3 && d.shape.ndim() <= 5 && d.dtype == DType::kFloat32;
   };
+  auto support_of = [&](const Step& s) {
+    const Node& node = g.nodes[s.node];
+    if (!node.def->is_identity()) return plan.backend->layout_support(node.def->name());
+    bool same_shape = plan.entries[s.in[0]].shape == plan.entries[s.out[0]].shape;
+    return same_shape ? Backend::kSameLayout : Backend::kRowMajorOnly;
+  };
   std::vector<bool> ok(n, false);
   std::vector<uint32_t> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
   for (const Step& s : plan.steps) {
-    const Node& node = g.nodes[s.node];
-    Backend::LayoutSupport support =
-        node.def->is_identity() ? Backend::kRowMajorOnly : plan.backend->layout_support(node.def->name());
-    for (uint32_t e : s.out) ok[e] = support != Backend::kRowMajorOnly && candidate(e);
+    Backend::LayoutSupport support = support_of(s);
+    for (uint32_t e : s.out)
+      ok[e] = candidate(e) && support != Backend::kRowMajorOnly;
   }
   for (const Step& s : plan.steps) {
-    const Node& node = g.nodes[s.node];
-    Backend::LayoutSupport support =
-        node.def->is_identity() ? Backend::kRowMajorOnly : plan.backend->layout_support(node.def->name());
+    Backend::LayoutSupport support = support_of(s);
     if (support == Backend::kRowMajorOnly) {
       for (uint32_t e : s.in) ok[e] = false;
     } else if (support == Backend::kSameLayout) {

@@ -54,6 +54,7 @@ void RunPasses(PassContext& ctx) {
   bool debug = env != nullptr && env[0] == '1';
   if (debug) PrintOpCounts("before", ctx.graph);
   FoldBatchNorm(ctx);
+  FuseConvolution(ctx);
   if (debug) PrintOpCounts("after", ctx.graph);
 }
 

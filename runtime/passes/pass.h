@@ -39,6 +39,9 @@ struct PassContext {
 /// Folds inference BatchNorm into the Convolution that feeds it (passes/fold_batchnorm.cc).
 void FoldBatchNorm(PassContext& ctx);
 
+/// Fuses activations and residual additions into the Convolution before them (passes/fuse_conv.cc).
+void FuseConvolution(PassContext& ctx);
+
 /// Runs every pass in order; MXSERVE_DEBUG_PASSES=1 prints the op counts before and after.
 void RunPasses(PassContext& ctx);
 

@@ -3,6 +3,7 @@
 // format the primitive prefers and shared through the WeightCache.
 #include "ops/convolution.h"
 
+#include <array>
 #include <cstring>
 
 #include "backends/backend.h"
@@ -14,6 +15,42 @@ namespace cpu {
 namespace {
 
 using dims = dnnl::memory::dims;
+
+// Reorders input 0 into the primitive's preferred source format in the scratchpad first.
+class ReorderedSource final : public Kernel {
+ public:
+  ReorderedSource(std::unique_ptr<Kernel> conv, int num_inputs, const dnnl::memory::desc& from,
+                  const dnnl::memory::desc& to)
+      : conv_(std::move(conv)), num_inputs_(num_inputs), from_(from), to_(to) {
+    offset_ = (conv_->ScratchpadBytes() + 63) / 64 * 64;
+    reorder_ = dnnl::reorder(dnnl::memory(from_, Engine(), DNNL_MEMORY_NONE),
+                             dnnl::memory(to_, Engine(), DNNL_MEMORY_NONE));
+  }
+  size_t ScratchpadBytes() const override { return offset_ + to_.get_size(); }
+  std::unique_ptr<KernelState> CreateState() const override { return conv_->CreateState(); }
+  std::string Describe() const override { return conv_->Describe() + "+src_reorder"; }
+  void Run(const RunArgs& args) const override {
+    void* staged = static_cast<uint8_t*>(args.scratchpad) + offset_;
+    CallOneDnn("source reorder", [&] {
+      dnnl::memory src(from_, Engine(), const_cast<void*>(args.in[0]));
+      dnnl::memory dst(to_, Engine(), staged);
+      reorder_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
+    });
+    // Inputs 1.. are unchanged; only input 0 is replaced.
+    std::array<const void*, 4> in{};
+    for (int i = 0; i < num_inputs_; ++i) in[i] = args.in[i];
+    in[0] = staged;
+    RunArgs inner{in.data(), args.out, args.scratchpad, args.stream, args.state};
+    conv_->Run(inner);
+  }
+
+ private:
+  std::unique_ptr<Kernel> conv_;
+  int num_inputs_;  ///< data, weight, and optionally bias and residual (at most 4)
+  dnnl::memory::desc from_, to_;
+  size_t offset_ = 0;
+  dnnl::reorder reorder_;
+};
 
 // A convolution with a fused residual sum accumulates into its output buffer, so the output
 // must hold the residual first. The planner usually gives both the same storage; when it cannot
@@ -57,8 +94,12 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
       << "failed to plan " << what << ": the weight must be a parameter, not computed";
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
-    auto src_md = ToMemDesc(a.in[0]);
-    auto dst_md = ToMemDesc(a.out[0]);
+    // The source format is left to the primitive: when the planned layout has no fast
+    // implementation (a 3-channel row-major image feeding a channels-last network), the input is
+    // reordered per call into the format the primitive prefers.
+    auto planned_src = ToMemDesc(a.in[0]);
+    dnnl::memory::desc src_md(planned_src.get_dims(), planned_src.get_data_type(), dnnl::memory::format_tag::any);
+    auto dst_md = ToMemDesc(SinglePositionAs(a.out[0], a.in[0].layout));
     dims wdims = ToDims(a.in[1].shape);
     const int nd = static_cast<int>(p.kernel.size());
     dnnl::memory::desc w_user;
@@ -99,7 +140,11 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
     if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
-    auto kernel = std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
+    std::unique_ptr<Kernel> kernel =
+        std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
+    if (pd.src_desc() != planned_src)
+      kernel = std::make_unique<ReorderedSource>(std::move(kernel), static_cast<int>(a.in.size()), planned_src,
+                                                 pd.src_desc());
     if (!p.has_sum()) return kernel;
     const int residual = p.num_inputs() - 1;
     return std::make_unique<ResidualConvolution>(std::move(kernel), ToMemDesc(a.in[residual]), pd.dst_desc(),

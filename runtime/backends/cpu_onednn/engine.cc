@@ -107,6 +107,12 @@ dnnl::memory::desc ToMemDesc(const Shape& shape, DType dtype, Layout layout) {
   return dnnl::memory::desc(ToDims(shape), ToDnnl(dtype), PlainTag(shape.ndim(), layout));
 }
 
+TensorDesc SinglePositionAs(const TensorDesc& t, Layout layout) {
+  TensorDesc out = t;
+  if (t.shape.ndim() >= 3 && ShapeProduct(t.shape, 2, t.shape.ndim()) == 1) out.layout = layout;
+  return out;
+}
+
 dnnl::memory::desc ToMemDesc(const TensorDesc& t) { return ToMemDesc(t.shape, t.dtype, t.layout); }
 
 Buffer ReorderToBuffer(const void* src, const dnnl::memory::desc& src_md,

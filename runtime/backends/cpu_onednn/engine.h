@@ -34,6 +34,9 @@ dnnl::memory::data_type ToDnnl(DType dtype);
 dnnl::memory::dims ToDims(const Shape& shape);
 /// Format tag of a plain tensor of `ndim` dimensions in `layout`.
 dnnl::memory::format_tag PlainTag(int ndim, Layout layout);
+/// `t` relabelled with `layout` when it has a single spatial position (N, C, 1, 1): its bytes are
+/// the same in every layout, so a primitive may keep its source's layout for it.
+TensorDesc SinglePositionAs(const TensorDesc& t, Layout layout);
 /// oneDNN descriptor of a TensorDesc (logical dims, physical layout).
 dnnl::memory::desc ToMemDesc(const TensorDesc& t);
 dnnl::memory::desc ToMemDesc(const Shape& shape, DType dtype, Layout layout = Layout::kRowMajor);

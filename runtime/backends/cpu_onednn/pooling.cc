@@ -115,10 +115,13 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
     alg algo = p.pool_type == "max"       ? alg::pooling_max
                : p.count_include_pad      ? alg::pooling_avg_include_padding
                                           : alg::pooling_avg_exclude_padding;
+    // An output with a single spatial position has the same bytes in either layout; giving it
+    // the input's layout keeps oneDNN on its optimised path (global pooling before a classifier).
+    TensorDesc dst = SinglePositionAs(a.out[0], a.in[0].layout);
     auto pd = CallOneDnn(what, [&] {
       dnnl::memory::dims dil(nd, 0);
       return dnnl::pooling_forward::primitive_desc(
-          Engine(), dnnl::prop_kind::forward_inference, algo, ToMemDesc(a.in[0]), ToMemDesc(a.out[0]),
+          Engine(), dnnl::prop_kind::forward_inference, algo, ToMemDesc(a.in[0]), ToMemDesc(dst),
           dnnl::memory::dims(stride.begin(), stride.end()), dnnl::memory::dims(kernel.begin(), kernel.end()),
           dil, dnnl::memory::dims(pad.begin(), pad.end()), dnnl::memory::dims(pad_r.begin(), pad_r.end()),
           DefaultAttr());
@@ -130,9 +133,9 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::pooling_forward(pd), pd, std::move(args));
     });
   }
-  MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 && a.in[0].layout == Layout::kRowMajor, kUnsupported)
+  MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32, kUnsupported)
       << "failed to plan " << what << ": " << p.pool_type << " pooling with the " << p.convention
-      << " convention is supported for row-major float32 data only";
+      << " convention is supported for float32 data only";
   Window w;
   w.planes = in[0] * in[1];
   for (int i = 0; i < 3; ++i) {
@@ -149,6 +152,6 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kSameLayout); }
+MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout); }
 
 }  // namespace mxserve
