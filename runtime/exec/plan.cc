@@ -264,7 +264,12 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
       if (!arena_root || group_last[r] != s || root[out_e] != out_e) continue;
       if (plan->entries[in_e].nbytes() != plan->entries[out_e].nbytes()) continue;
       if (plan->entries[in_e].layout != plan->entries[out_e].layout) continue;
-      // Another input of this step must not share the storage unless it is the same entry.
+      // Writing the output over storage that another input of the same step still reads would
+      // corrupt it (a convolution reading x and accumulating into x), so that case is skipped.
+      bool shared = false;
+      for (size_t k = 0; k < step.in.size(); ++k)
+        if (static_cast<int>(k) != io.first && root[step.in[k]] == r) shared = true;
+      if (shared) continue;
       root[out_e] = r;
       group_last[r] = std::max(group_last[r], last_use[out_e]);
     }
