@@ -42,6 +42,8 @@ struct BindOptions {
   std::vector<std::string> outputs;  ///< internal entries to return instead of the graph heads
   int num_threads = 0;               ///< intra-op threads per call; 0 = MXSERVE_NUM_THREADS or all cores
   std::string device = "cpu";        ///< "cpu" (only CPU is built in this configuration)
+  DType compute_dtype = DType::kFloat32;  ///< kBfloat16: bfloat16 activations and weights inside,
+                                          ///< float32 inputs and outputs (needs AVX512-BF16/AMX)
 };
 
 /// Summary for Predictor::info().
