@@ -195,7 +195,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     std::set<std::string> input_names;
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
     PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
-                    before.ids, before.shapes};
+                    before.ids, before.shapes, before.dtypes};
     RunPasses(ctx);
   }
   Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);
