@@ -5,18 +5,11 @@
 // kernel keeps its float activations float32.
 #include "exec/precision.h"
 
-#include <numeric>
 
+#include "exec/entry_groups.h"
 #include "graph/op_def.h"
 
 namespace mxserve {
-
-namespace {
-uint32_t Find(std::vector<uint32_t>& parent, uint32_t x) {
-  while (parent[x] != x) x = parent[x] = parent[parent[x]];
-  return x;
-}
-}  // namespace
 
 void AssignPrecision(Plan& plan, DType compute_dtype) {
   if (compute_dtype != DType::kBfloat16) return;
@@ -29,8 +22,7 @@ void AssignPrecision(Plan& plan, DType compute_dtype) {
   };
   auto is_f32 = [&](uint32_t e) { return plan.entries[e].dtype == DType::kFloat32; };
   std::vector<bool> ok(n, false);
-  std::vector<uint32_t> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
+  EntryGroups groups(n);
   for (const Step& s : plan.steps) {
     Backend::PrecisionSupport support = support_of(s);
     for (uint32_t e : s.out) ok[e] = is_f32(e) && support != Backend::kFloat32Only;
@@ -47,16 +39,14 @@ void AssignPrecision(Plan& plan, DType compute_dtype) {
         for (uint32_t e : *list) {
           if (!is_f32(e) || plan.entries[e].shape.ndim() != ndim) continue;
           if (anchor == UINT32_MAX) anchor = e;
-          parent[Find(parent, e)] = Find(parent, anchor);
+          groups.Tie(e, anchor);
         }
     }
   }
   for (uint32_t e : plan.output_entries) ok[e] = false;
-  std::vector<bool> group_ok(n, true);
+  std::vector<bool> chosen = groups.AllOk(ok);
   for (size_t e = 0; e < n; ++e)
-    if (!ok[e]) group_ok[Find(parent, static_cast<uint32_t>(e))] = false;
-  for (size_t e = 0; e < n; ++e)
-    if (ok[e] && group_ok[Find(parent, static_cast<uint32_t>(e))]) plan.entries[e].dtype = DType::kBfloat16;
+    if (chosen[e]) plan.entries[e].dtype = DType::kBfloat16;
 }
 
 }  // namespace mxserve
