@@ -195,7 +195,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
     PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
                     before.ids, before.shapes};
-    RunPasses(ctx);
+    if (opt.optimize) RunPasses(ctx);
   }
   Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);
   const EntryIds& ids = bound.ids;
@@ -241,7 +241,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     plan->outputs.push_back(TensorInfo{EntryName(g, o), shapes[ids(o)], dtypes[ids(o)]});
   }
 
-  AssignLayouts(*plan);
+  if (opt.optimize) AssignLayouts(*plan);
 
   // Storage groups: root[e] is the entry whose storage e uses.
   std::vector<uint32_t> root(ids.count);

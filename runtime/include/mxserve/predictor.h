@@ -42,6 +42,8 @@ struct BindOptions {
   std::vector<std::string> outputs;  ///< internal entries to return instead of the graph heads
   int num_threads = 0;               ///< intra-op threads per call; 0 = MXSERVE_NUM_THREADS or all cores
   std::string device = "cpu";        ///< "cpu" (only CPU is built in this configuration)
+  bool optimize = true;  ///< run the graph passes and channels-last layouts; false keeps one step
+                         ///< per node with row-major data, as a monitor callback expects
 };
 
 /// Summary for Predictor::info().
