@@ -92,3 +92,38 @@ def write_mlp(folder: pathlib.Path) -> dict[str, np.ndarray]:
     nd.save(folder / "named.nd", {"mean": x, "idx": np.array([7, -1, 3], np.int32)})
     nd.save(folder / "unnamed.nd", [np.arange(6, dtype=np.float32).reshape(2, 3)])
     return {"x": x, "y": y.astype(np.float32), "relu": relu.astype(np.float32)}
+
+
+def write_classifier(folder: pathlib.Path, num_images: int = 1) -> list[np.ndarray]:
+    """An image classifier (data (1, 3, 8, 6) -> Flatten -> FullyConnected(5) -> SoftmaxOutput),
+    a mean image (3, 8, 6) in mean.nd, and raw RGB images img<i>.rgb; returns numpy's class
+    probabilities for each image."""
+    rng = np.random.RandomState(5)
+    h, w = 8, 6
+    weight = rng.uniform(-0.05, 0.05, (5, 3 * h * w)).astype(np.float32)
+    bias = rng.uniform(-0.1, 0.1, (5,)).astype(np.float32)
+    mean = rng.uniform(100, 140, (3, h, w)).astype(np.float32)
+    nodes = [
+        _var("data"),
+        {"op": "Flatten", "name": "flatten0", "inputs": [[0, 0, 0]]},
+        _var("fc_weight"), _var("fc_bias"),
+        {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "5"},
+         "inputs": [[1, 0, 0], [2, 0, 0], [3, 0, 0]]},
+        _var("softmax_label"),
+        {"op": "SoftmaxOutput", "name": "softmax", "inputs": [[4, 0, 0], [5, 0, 0]]},
+    ]
+    (folder / "model-symbol.json").write_text(json.dumps({
+        "nodes": nodes, "arg_nodes": [0, 2, 3, 5], "node_row_ptr": list(range(len(nodes) + 1)),
+        "heads": [[6, 0, 0]], "attrs": {"mxnet_version": ["int", 10901]},
+    }))
+    nd.save(folder / "model-0000.params", {"arg:fc_weight": weight, "arg:fc_bias": bias})
+    nd.save(folder / "mean.nd", {"mean_img": mean})
+    probs = []
+    for i in range(num_images):
+        img = rng.randint(0, 256, (h, w, 3)).astype(np.uint8)
+        img.tofile(folder / f"img{i}.rgb")
+        x = img.transpose(2, 0, 1).astype(np.float64) - mean
+        logits = weight.astype(np.float64) @ x.reshape(-1) + bias
+        e = np.exp(logits - logits.max())
+        probs.append(e / e.sum())
+    return probs
