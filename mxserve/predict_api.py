@@ -59,11 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Print the flags to compile and link against mxserve's libmxnet_predict.",
     )
     parser.add_argument("--cflags", action="store_true", help="compiler flags (-I...)")
-    parser.add_argument("--libs", action="store_true", help="linker flags (-L... -rpath -lmxnet_predict)")
+    parser.add_argument(
+        "--libs", action="store_true", help="linker flags (-L... -rpath -lmxnet_predict)"
+    )
     parser.add_argument("--includedir", action="store_true", help="folder of mxnet/c_predict_api.h")
     parser.add_argument("--libdir", action="store_true", help="folder of libmxnet_predict.so")
     parser.add_argument("--pkgconfigdir", action="store_true", help="folder of mxnet_predict.pc")
-    parser.add_argument("--cmakedir", action="store_true", help="prefix for find_package(mxnet_predict)")
+    parser.add_argument(
+        "--cmakedir", action="store_true", help="prefix for find_package(mxnet_predict)"
+    )
     args = parser.parse_args(argv)
     if not any(vars(args).values()):
         parser.print_usage(sys.stderr)

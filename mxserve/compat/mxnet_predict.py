@@ -30,7 +30,13 @@ __all__ = ["Predictor", "load_ndarray_file"]
 
 # MXNet's type flags, as the original module numbers them.
 _DTYPE_NP_TO_MX: dict[Any, int] = {
-    None: -1, np.float32: 0, np.float64: 1, np.float16: 2, np.uint8: 3, np.int32: 4, np.int8: 5,
+    None: -1,
+    np.float32: 0,
+    np.float64: 1,
+    np.float16: 2,
+    np.uint8: 3,
+    np.int32: 4,
+    np.int8: 5,
     np.int64: 6,
 }
 _DTYPE_MX_TO_NP: dict[int, Any] = {v: k for k, v in _DTYPE_NP_TO_MX.items()}
@@ -72,8 +78,12 @@ def _shape_arrays(input_shapes: Mapping[str, tuple[int, ...]]) -> tuple[Any, Any
         keys.append(k.encode("utf-8"))
         sdata.extend(v)
         indptr.append(len(sdata))
-    return ((ctypes.c_char_p * len(keys))(*keys), (mx_uint * len(indptr))(*indptr),
-            (mx_uint * len(sdata))(*sdata), len(keys))
+    return (
+        (ctypes.c_char_p * len(keys))(*keys),
+        (mx_uint * len(indptr))(*indptr),
+        (mx_uint * len(sdata))(*sdata),
+        len(keys),
+    )
 
 
 class Predictor:
@@ -88,9 +98,15 @@ class Predictor:
         type_dict: input dtypes by name (numpy dtypes); float32 when absent.
     """
 
-    def __init__(self, symbol_file: str | bytes, param_raw_bytes: bytes | bytearray,
-                 input_shapes: Mapping[str, tuple[int, ...]], dev_type: str = "cpu", dev_id: int = 0,
-                 type_dict: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        symbol_file: str | bytes,
+        param_raw_bytes: bytes | bytearray,
+        input_shapes: Mapping[str, tuple[int, ...]],
+        dev_type: str = "cpu",
+        dev_id: int = 0,
+        type_dict: Mapping[str, Any] | None = None,
+    ) -> None:
         lib = _load_lib()
         self.handle = PredictorHandle()
         dev = devstr2type[dev_type]
@@ -104,11 +120,23 @@ class Predictor:
                 names.append(k.encode("utf-8"))
                 types.append(_DTYPE_NP_TO_MX[t])
         symbol = symbol_file if isinstance(symbol_file, bytes) else symbol_file.encode("utf-8")
-        _check_call(lib.MXPredCreateEx(
-            ctypes.c_char_p(symbol), ctypes.c_char_p(params), ctypes.c_int(len(params)),
-            ctypes.c_int(dev), ctypes.c_int(dev_id), mx_uint(n), keys, indptr, sdata,
-            mx_uint(len(names)), (ctypes.c_char_p * len(names))(*names),
-            (ctypes.c_int * len(types))(*types), ctypes.byref(self.handle)))
+        _check_call(
+            lib.MXPredCreateEx(
+                ctypes.c_char_p(symbol),
+                ctypes.c_char_p(params),
+                ctypes.c_int(len(params)),
+                ctypes.c_int(dev),
+                ctypes.c_int(dev_id),
+                mx_uint(n),
+                keys,
+                indptr,
+                sdata,
+                mx_uint(len(names)),
+                (ctypes.c_char_p * len(names))(*names),
+                (ctypes.c_int * len(types))(*types),
+                ctypes.byref(self.handle),
+            )
+        )
         self.type_dict = type_dict
         self._monitor_callback: Any = None
 
@@ -122,16 +150,24 @@ class Predictor:
         """Sets the inputs given by name and runs the model: ``p.forward(data=x)``."""
         lib = _load_lib()
         if self.type_dict and len(self.type_dict) != len(kwargs):
-            raise ValueError("number of kwargs should be same as len of type_dict"
-                             "Please check your forward pass inputs"
-                             "or type_dict passed to Predictor instantiation")
+            raise ValueError(
+                "number of kwargs should be same as len of type_dict"
+                "Please check your forward pass inputs"
+                "or type_dict passed to Predictor instantiation"
+            )
         for k, v in kwargs.items():
             if not isinstance(v, np.ndarray):
                 raise ValueError("Expect numpy ndarray as input")
             dtype = self.type_dict[k] if self.type_dict and k in self.type_dict else np.float32
             v = np.ascontiguousarray(v, dtype=dtype)
-            _check_call(lib.MXPredSetInput(self.handle, ctypes.c_char_p(k.encode("utf-8")),
-                                           v.ctypes.data_as(mx_float_p), mx_uint(v.size)))
+            _check_call(
+                lib.MXPredSetInput(
+                    self.handle,
+                    ctypes.c_char_p(k.encode("utf-8")),
+                    v.ctypes.data_as(mx_float_p),
+                    mx_uint(v.size),
+                )
+            )
         _check_call(lib.MXPredForward(self.handle))
 
     def reshape(self, input_shapes: Mapping[str, tuple[int, ...]]) -> None:
@@ -139,7 +175,11 @@ class Predictor:
         lib = _load_lib()
         keys, indptr, sdata, n = _shape_arrays(input_shapes)
         new_handle = PredictorHandle()
-        _check_call(lib.MXPredReshape(mx_uint(n), keys, indptr, sdata, self.handle, ctypes.byref(new_handle)))
+        _check_call(
+            lib.MXPredReshape(
+                mx_uint(n), keys, indptr, sdata, self.handle, ctypes.byref(new_handle)
+            )
+        )
         _check_call(lib.MXPredFree(self.handle))
         self.handle = new_handle
 
@@ -149,24 +189,37 @@ class Predictor:
         pdata = ctypes.POINTER(mx_uint)()
         ndim = mx_uint()
         out_type = ctypes.c_int()
-        _check_call(lib.MXPredGetOutputShape(self.handle, mx_uint(index), ctypes.byref(pdata), ctypes.byref(ndim)))
+        _check_call(
+            lib.MXPredGetOutputShape(
+                self.handle, mx_uint(index), ctypes.byref(pdata), ctypes.byref(ndim)
+            )
+        )
         _check_call(lib.MXPredGetOutputType(self.handle, mx_uint(index), ctypes.byref(out_type)))
         shape = tuple(pdata[: ndim.value])
         data = np.empty(shape, dtype=_DTYPE_MX_TO_NP[out_type.value])
-        _check_call(lib.MXPredGetOutput(self.handle, mx_uint(index), data.ctypes.data_as(mx_float_p),
-                                        mx_uint(data.size)))
+        _check_call(
+            lib.MXPredGetOutput(
+                self.handle, mx_uint(index), data.ctypes.data_as(mx_float_p), mx_uint(data.size)
+            )
+        )
         return data
 
-    def set_monitor_callback(self, callback: Callable[[bytes, int | None], None], monitor_all: bool = False) -> None:
+    def set_monitor_callback(
+        self, callback: Callable[[bytes, int | None], None], monitor_all: bool = False
+    ) -> None:
         """Calls ``callback(name, array_handle)`` for every node output (and input, with
         ``monitor_all``) during forward; name is bytes, the handle an NDArrayHandle for the
         MXNDArray* functions of the library, valid until the next forward."""
+
         def trampoline(name: bytes, array: int | None, _: int | None) -> None:
             callback(name, array)
 
         self._monitor_callback = _MonitorCallback(trampoline)
-        _check_call(_load_lib().MXPredSetMonitorCallback(self.handle, self._monitor_callback, None,
-                                                         ctypes.c_bool(monitor_all)))
+        _check_call(
+            _load_lib().MXPredSetMonitorCallback(
+                self.handle, self._monitor_callback, None, ctypes.c_bool(monitor_all)
+            )
+        )
 
 
 def load_ndarray_file(nd_bytes: bytes | bytearray) -> dict[str, np.ndarray] | list[np.ndarray]:
@@ -176,8 +229,11 @@ def load_ndarray_file(nd_bytes: bytes | bytearray) -> dict[str, np.ndarray] | li
     handle = NDListHandle()
     olen = mx_uint()
     data = bytes(nd_bytes)
-    _check_call(lib.MXNDListCreate(ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(handle),
-                                   ctypes.byref(olen)))
+    _check_call(
+        lib.MXNDListCreate(
+            ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(handle), ctypes.byref(olen)
+        )
+    )
     keys: list[str] = []
     arrs: list[np.ndarray] = []
     try:
@@ -186,11 +242,23 @@ def load_ndarray_file(nd_bytes: bytes | bytearray) -> dict[str, np.ndarray] | li
             cptr = mx_float_p()
             pdata = ctypes.POINTER(mx_uint)()
             ndim = mx_uint()
-            _check_call(lib.MXNDListGet(handle, mx_uint(i), ctypes.byref(key), ctypes.byref(cptr),
-                                        ctypes.byref(pdata), ctypes.byref(ndim)))
+            _check_call(
+                lib.MXNDListGet(
+                    handle,
+                    mx_uint(i),
+                    ctypes.byref(key),
+                    ctypes.byref(cptr),
+                    ctypes.byref(pdata),
+                    ctypes.byref(ndim),
+                )
+            )
             shape = tuple(pdata[: ndim.value])
             size = int(np.prod(shape, dtype=np.int64))
-            arr = np.ctypeslib.as_array(cptr, shape=(size,)).copy() if size else np.empty(0, np.float32)
+            arr = (
+                np.ctypeslib.as_array(cptr, shape=(size,)).copy()
+                if size
+                else np.empty(0, np.float32)
+            )
             keys.append((key.value or b"").decode("utf-8"))
             arrs.append(arr.reshape(shape))
     finally:

@@ -27,13 +27,29 @@ def compiler(lang: str = "c") -> str:
     return path
 
 
-def build(sources: list[pathlib.Path], out: pathlib.Path, *, lang: str = "c", flags: list[str] = ()) -> None:
+def build(
+    sources: list[pathlib.Path], out: pathlib.Path, *, lang: str = "c", flags: list[str] = ()
+) -> None:
     """Compiles and links `sources` against libmxnet_predict with the system compiler."""
     lib = predict_api.library_path().parent
     std = ["-std=c99"] if lang == "c" else ["-std=c++11"]
-    cmd = [compiler(lang), *std, "-Wall", "-Wextra", "-Werror", *flags, f"-I{predict_api.include_dir()}",
-           *map(str, sources), "-o", str(out), f"-L{lib}", f"-Wl,-rpath,{lib}", "-lmxnet_predict",
-           "-lpthread", "-lm"]
+    cmd = [
+        compiler(lang),
+        *std,
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        *flags,
+        f"-I{predict_api.include_dir()}",
+        *map(str, sources),
+        "-o",
+        str(out),
+        f"-L{lib}",
+        f"-Wl,-rpath,{lib}",
+        "-lmxnet_predict",
+        "-lpthread",
+        "-lm",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise AssertionError(f"compilation failed: {' '.join(cmd)}\n{proc.stderr}")
@@ -53,21 +69,36 @@ def _var(name: str) -> dict[str, object]:
 def mlp_symbol() -> str:
     """data (B, 20) -> fc1 (32) -> relu1 -> fc2 (10) -> SoftmaxOutput, as MXNet 1.9.1 writes it."""
     nodes = [
-        _var("data"), _var("fc1_weight"), _var("fc1_bias"),
-        {"op": "FullyConnected", "name": "fc1", "attrs": {"num_hidden": "32"},
-         "inputs": [[0, 0, 0], [1, 0, 0], [2, 0, 0]]},
+        _var("data"),
+        _var("fc1_weight"),
+        _var("fc1_bias"),
+        {
+            "op": "FullyConnected",
+            "name": "fc1",
+            "attrs": {"num_hidden": "32"},
+            "inputs": [[0, 0, 0], [1, 0, 0], [2, 0, 0]],
+        },
         {"op": "Activation", "name": "relu1", "attrs": {"act_type": "relu"}, "inputs": [[3, 0, 0]]},
-        _var("fc2_weight"), _var("fc2_bias"),
-        {"op": "FullyConnected", "name": "fc2", "attrs": {"num_hidden": "10"},
-         "inputs": [[4, 0, 0], [5, 0, 0], [6, 0, 0]]},
+        _var("fc2_weight"),
+        _var("fc2_bias"),
+        {
+            "op": "FullyConnected",
+            "name": "fc2",
+            "attrs": {"num_hidden": "10"},
+            "inputs": [[4, 0, 0], [5, 0, 0], [6, 0, 0]],
+        },
         _var("softmax_label"),
         {"op": "SoftmaxOutput", "name": "softmax", "inputs": [[7, 0, 0], [8, 0, 0]]},
     ]
-    return json.dumps({
-        "nodes": nodes, "arg_nodes": [0, 1, 2, 5, 6, 8],
-        "node_row_ptr": list(range(len(nodes) + 1)), "heads": [[9, 0, 0]],
-        "attrs": {"mxnet_version": ["int", 10901]},
-    })
+    return json.dumps(
+        {
+            "nodes": nodes,
+            "arg_nodes": [0, 1, 2, 5, 6, 8],
+            "node_row_ptr": list(range(len(nodes) + 1)),
+            "heads": [[9, 0, 0]],
+            "attrs": {"mxnet_version": ["int", 10901]},
+        }
+    )
 
 
 def write_mlp(folder: pathlib.Path) -> dict[str, np.ndarray]:
@@ -84,8 +115,10 @@ def write_mlp(folder: pathlib.Path) -> dict[str, np.ndarray]:
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     y = e / e.sum(axis=1, keepdims=True)
     (folder / "mlp-symbol.json").write_text(mlp_symbol())
-    nd.save(folder / "mlp-0000.params",
-            {"arg:fc1_weight": w1, "arg:fc1_bias": b1, "arg:fc2_weight": w2, "arg:fc2_bias": b2})
+    nd.save(
+        folder / "mlp-0000.params",
+        {"arg:fc1_weight": w1, "arg:fc1_bias": b1, "arg:fc2_weight": w2, "arg:fc2_bias": b2},
+    )
     x.tofile(folder / "x4.bin")
     y.astype(np.float32).tofile(folder / "y4.bin")
     relu.astype(np.float32).tofile(folder / "relu4.bin")
@@ -106,16 +139,28 @@ def write_classifier(folder: pathlib.Path, num_images: int = 1) -> list[np.ndarr
     nodes = [
         _var("data"),
         {"op": "Flatten", "name": "flatten0", "inputs": [[0, 0, 0]]},
-        _var("fc_weight"), _var("fc_bias"),
-        {"op": "FullyConnected", "name": "fc", "attrs": {"num_hidden": "5"},
-         "inputs": [[1, 0, 0], [2, 0, 0], [3, 0, 0]]},
+        _var("fc_weight"),
+        _var("fc_bias"),
+        {
+            "op": "FullyConnected",
+            "name": "fc",
+            "attrs": {"num_hidden": "5"},
+            "inputs": [[1, 0, 0], [2, 0, 0], [3, 0, 0]],
+        },
         _var("softmax_label"),
         {"op": "SoftmaxOutput", "name": "softmax", "inputs": [[4, 0, 0], [5, 0, 0]]},
     ]
-    (folder / "model-symbol.json").write_text(json.dumps({
-        "nodes": nodes, "arg_nodes": [0, 2, 3, 5], "node_row_ptr": list(range(len(nodes) + 1)),
-        "heads": [[6, 0, 0]], "attrs": {"mxnet_version": ["int", 10901]},
-    }))
+    (folder / "model-symbol.json").write_text(
+        json.dumps(
+            {
+                "nodes": nodes,
+                "arg_nodes": [0, 2, 3, 5],
+                "node_row_ptr": list(range(len(nodes) + 1)),
+                "heads": [[6, 0, 0]],
+                "attrs": {"mxnet_version": ["int", 10901]},
+            }
+        )
+    )
     nd.save(folder / "model-0000.params", {"arg:fc_weight": weight, "arg:fc_bias": bias})
     nd.save(folder / "mean.nd", {"mean_img": mean})
     probs = []

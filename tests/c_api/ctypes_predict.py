@@ -44,9 +44,16 @@ def _shape_args(shape: tuple[int, ...]) -> tuple[ctypes.Array, ctypes.Array, cty
     return keys, indptr, data
 
 
-def _outputs(dll: ctypes.CDLL, h: ctypes.c_void_p, x: np.ndarray, n_out: int = 1) -> list[np.ndarray]:
+def _outputs(
+    dll: ctypes.CDLL, h: ctypes.c_void_p, x: np.ndarray, n_out: int = 1
+) -> list[np.ndarray]:
     x = np.ascontiguousarray(x, np.float32)
-    check(dll, dll.MXPredSetInput(h, b"data", x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), u32(x.size)))
+    check(
+        dll,
+        dll.MXPredSetInput(
+            h, b"data", x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), u32(x.size)
+        ),
+    )
     check(dll, dll.MXPredForward(h))
     outs = []
     for i in range(n_out):
@@ -57,7 +64,12 @@ def _outputs(dll: ctypes.CDLL, h: ctypes.c_void_p, x: np.ndarray, n_out: int = 1
         check(dll, dll.MXPredGetOutputType(h, u32(i), ctypes.byref(dtype)))
         assert dtype.value == 0
         y = np.empty(tuple(pdata[: ndim.value]), np.float32)
-        check(dll, dll.MXPredGetOutput(h, u32(i), y.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), u32(y.size)))
+        check(
+            dll,
+            dll.MXPredGetOutput(
+                h, u32(i), y.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), u32(y.size)
+            ),
+        )
         outs.append(y)
     return outs
 
@@ -74,7 +86,12 @@ def run_model(lib: str, model_dir: str) -> dict[str, np.ndarray]:
     handles = {}
     for b, x in ((1, x1), (4, x4)):
         h = ctypes.c_void_p()
-        check(dll, dll.MXPredCreate(sym, params, len(params), 1, 0, u32(1), *_shape_args(x.shape), ctypes.byref(h)))
+        check(
+            dll,
+            dll.MXPredCreate(
+                sym, params, len(params), 1, 0, u32(1), *_shape_args(x.shape), ctypes.byref(h)
+            ),
+        )
         result[f"y{b}"] = _outputs(dll, h, x)[0]
         handles[b] = h
     # Batch 1 reshaped to batch 4 (MXNet refuses when a label's inferred shape changes with it).

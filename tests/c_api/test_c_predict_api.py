@@ -11,8 +11,16 @@ import pytest
 from c_api import _capi
 
 GROUPS = [
-    "create_errors", "predict", "create_ex", "partial_out", "partial_forward", "reshape", "ndlist",
-    "monitor", "multithread", "last_error_per_thread",
+    "create_errors",
+    "predict",
+    "create_ex",
+    "partial_out",
+    "partial_forward",
+    "reshape",
+    "ndlist",
+    "monitor",
+    "multithread",
+    "last_error_per_thread",
 ]
 
 
@@ -23,6 +31,8 @@ def test_c_program(group: str, c_test_program: pathlib.Path, mlp_dir: pathlib.Pa
     assert ", 0 failed" in proc.stdout
 
 
-def test_c_program_rejects_unknown_group(c_test_program: pathlib.Path, mlp_dir: pathlib.Path) -> None:
+def test_c_program_rejects_unknown_group(
+    c_test_program: pathlib.Path, mlp_dir: pathlib.Path
+) -> None:
     proc = _capi.run([str(c_test_program), str(mlp_dir), "nope"])
     assert proc.returncode == 2

@@ -11,11 +11,10 @@ import numpy as np
 import pytest
 
 import mxserve
+from c_api import _capi
 from mxserve import nd
 from mxserve.compat import mxnet_predict
 from mxserve.compat.mxnet_predict import Predictor, load_ndarray_file
-
-from c_api import _capi
 
 
 @pytest.fixture(scope="module")
@@ -25,22 +24,40 @@ def mlp(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, dict[st
 
 
 def _predictor(folder: pathlib.Path, batch: int = 4, **kw: object) -> Predictor:
-    return Predictor((folder / "mlp-symbol.json").read_text(), (folder / "mlp-0000.params").read_bytes(),
-                     {"data": (batch, 20)}, **kw)
+    return Predictor(
+        (folder / "mlp-symbol.json").read_text(),
+        (folder / "mlp-0000.params").read_bytes(),
+        {"data": (batch, 20)},
+        **kw,
+    )
 
 
 def test_signatures_match_mxnet_amalgamation() -> None:
     # MXNet 1.9.1 amalgamation/python/mxnet_predict.py
     assert mxnet_predict.__all__ == ["Predictor", "load_ndarray_file"]
     assert list(inspect.signature(Predictor.__init__).parameters) == [
-        "self", "symbol_file", "param_raw_bytes", "input_shapes", "dev_type", "dev_id", "type_dict"]
+        "self",
+        "symbol_file",
+        "param_raw_bytes",
+        "input_shapes",
+        "dev_type",
+        "dev_id",
+        "type_dict",
+    ]
     sig = inspect.signature(Predictor.__init__).parameters
-    assert (sig["dev_type"].default, sig["dev_id"].default, sig["type_dict"].default) == ("cpu", 0, None)
+    assert (sig["dev_type"].default, sig["dev_id"].default, sig["type_dict"].default) == (
+        "cpu",
+        0,
+        None,
+    )
     assert str(inspect.signature(Predictor.forward)) == "(self, **kwargs: 'np.ndarray') -> 'None'"
     assert list(inspect.signature(Predictor.get_output).parameters) == ["self", "index"]
     assert list(inspect.signature(Predictor.reshape).parameters) == ["self", "input_shapes"]
     monitor = inspect.signature(Predictor.set_monitor_callback).parameters
-    assert list(monitor) == ["self", "callback", "monitor_all"] and monitor["monitor_all"].default is False
+    assert (
+        list(monitor) == ["self", "callback", "monitor_all"]
+        and monitor["monitor_all"].default is False
+    )
     assert list(inspect.signature(load_ndarray_file).parameters) == ["nd_bytes"]
 
 
@@ -71,7 +88,9 @@ def test_forward_rejects_non_arrays(mlp: tuple[pathlib.Path, dict[str, np.ndarra
         p.forward(data=[[0.0] * 20] * 4)
 
 
-def test_errors_are_runtime_errors_with_the_library_message(mlp: tuple[pathlib.Path, dict[str, np.ndarray]]) -> None:
+def test_errors_are_runtime_errors_with_the_library_message(
+    mlp: tuple[pathlib.Path, dict[str, np.ndarray]],
+) -> None:
     folder, ref = mlp
     p = _predictor(folder)
     with pytest.raises(RuntimeError, match="unknown input key 'dta'") as info:

@@ -19,10 +19,23 @@ SRC = HERE.parents[1] / "predict_api"
 
 # MXNet 1.9.1's include/mxnet/c_predict_api.h, in its order.
 MXNET_191_FUNCTIONS = [
-    "MXGetLastError", "MXPredCreate", "MXPredCreateEx", "MXPredCreatePartialOut",
-    "MXPredCreateMultiThread", "MXPredReshape", "MXPredGetOutputShape", "MXPredGetOutputType",
-    "MXPredSetInput", "MXPredForward", "MXPredPartialForward", "MXPredGetOutput", "MXPredFree",
-    "MXNDListCreate", "MXNDListGet", "MXPredSetMonitorCallback", "MXNDListFree",
+    "MXGetLastError",
+    "MXPredCreate",
+    "MXPredCreateEx",
+    "MXPredCreatePartialOut",
+    "MXPredCreateMultiThread",
+    "MXPredReshape",
+    "MXPredGetOutputShape",
+    "MXPredGetOutputType",
+    "MXPredSetInput",
+    "MXPredForward",
+    "MXPredPartialForward",
+    "MXPredGetOutput",
+    "MXPredFree",
+    "MXNDListCreate",
+    "MXNDListGet",
+    "MXPredSetMonitorCallback",
+    "MXNDListFree",
 ]
 
 
@@ -32,8 +45,12 @@ def expected() -> list[str]:
 
 @pytest.mark.skipif(shutil.which("nm") is None, reason="nm (binutils) is not installed")
 def test_exported_symbols_are_exactly_the_expected_ones() -> None:
-    out = subprocess.run(["nm", "-D", "--defined-only", str(predict_api.library_path())],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["nm", "-D", "--defined-only", str(predict_api.library_path())],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     exported = sorted(line.split()[-1] for line in out.splitlines() if line.strip())
     assert exported == expected()
 
@@ -59,7 +76,7 @@ def test_every_int_export_uses_api_begin() -> None:
         for m in re.finditer(r"^int (MX\w+)\([^)]*\)\s*\{", text, re.M):
             # The body runs to the first closing brace at column 0.
             end = text.index("\n}", m.end())
-            bodies[m.group(1)] = text[m.end():end]
+            bodies[m.group(1)] = text[m.end() : end]
     int_exports = [s for s in expected() if s != "MXGetLastError"]
     assert sorted(bodies) == int_exports
     for name, body in bodies.items():

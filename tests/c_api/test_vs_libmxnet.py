@@ -8,12 +8,11 @@ import pathlib
 
 import numpy as np
 import pytest
-
-from mxserve import predict_api
 from oracle.envs import run_in_oracle
 from oracle.models import exported_model
 
 from c_api import ctypes_predict
+from mxserve import predict_api
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -29,12 +28,16 @@ def test_outputs_equal_libmxnet(name: str, tmp_path: pathlib.Path) -> None:
     assert "y4_reshaped" in ours
     for key in ("y1", "y4", "y4_reshaped", "y4_partial"):
         if key not in theirs:
-            assert name == "checkpoint_mlp" and key == "y4_reshaped"  # MXNet refuses: the label changes
+            assert (
+                name == "checkpoint_mlp" and key == "y4_reshaped"
+            )  # MXNet refuses: the label changes
             continue
         assert ours[key].shape == theirs[key].shape
-        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-3, atol=1e-4, err_msg=f"{name} {key}")
+        np.testing.assert_allclose(
+            ours[key], theirs[key], rtol=1e-3, atol=1e-4, err_msg=f"{name} {key}"
+        )
     # Both agree with the outputs MXNet's Python API recorded at export.
     with np.load(model / "io.npz") as io:
         np.testing.assert_allclose(ours["y4"], io["y4"], rtol=1e-3, atol=1e-4)
-    # MXNet 1.9.1 counts partial-forward steps after its MKLDNN fusion, so its count is at most ours.
+    # MXNet 1.9.1 counts partial-forward steps after its MKLDNN fusion: at most our count.
     assert 0 < int(theirs["steps"]) <= int(ours["steps"])
