@@ -16,8 +16,8 @@
  *  - MXPredCreateMultiThread returns handles that share one copy of the weights (and of the
  *    prepacked, reordered weights); each handle has its own input and output buffers. Give each
  *    thread its own handle. MXPredReshape also shares the weights of the original handle.
- *  - On one handle, MXPredGetOutputShape and MXPredGetOutputType may run at any time, alongside
- *    any other call. MXPredSetInput, MXPredForward, MXPredPartialForward, MXPredGetOutput and
+ *  - On one handle, MXPredGetOutputShape, MXPredGetOutputType and MXPredReshape may run at any
+ *    time, alongside any other call. MXPredSetInput, MXPredForward, MXPredPartialForward, MXPredGetOutput and
  *    MXPredSetMonitorCallback are serialised by a lock inside the handle, so concurrent calls do
  *    not corrupt it; but since the inputs and outputs live in the handle, a sequence
  *    SetInput/Forward/GetOutput is only meaningful when one thread drives the handle.
