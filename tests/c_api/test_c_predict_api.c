@@ -537,6 +537,55 @@ static void test_multithread(void) {
         "out is NULL");
 }
 
+/* Misuse that must stay safe: threads sharing one handle. With the same input everywhere the
+ * outputs are still right; reshapes and shape queries run alongside. */
+struct shared_worker {
+  PredictorHandle handle;
+  int kind; /* 0: set/forward/get, 1: reshape + free, 2: shape and type queries */
+  int ok;
+};
+
+static void* shared_main(void* arg) {
+  struct shared_worker* w = (struct shared_worker*)arg;
+  float out[40];
+  int it;
+  w->ok = 1;
+  for (it = 0; it < 50; ++it) {
+    if (w->kind == 0) {
+      w->ok &= MXPredSetInput(w->handle, "data", x4, 80) == 0;
+      w->ok &= MXPredForward(w->handle) == 0;
+      w->ok &= MXPredGetOutput(w->handle, 0, out, 40) == 0;
+      w->ok &= close_to(out, y4, 40);
+    } else if (w->kind == 1) {
+      PredictorHandle h1 = NULL;
+      w->ok &= MXPredReshape(1, data_key, indptr, shape1, w->handle, &h1) == 0;
+      w->ok &= MXPredFree(h1) == 0;
+    } else {
+      uint32_t* shape;
+      uint32_t ndim;
+      int dtype;
+      w->ok &= MXPredGetOutputShape(w->handle, 0, &shape, &ndim) == 0 && ndim == 2 && shape[0] == 4;
+      w->ok &= MXPredGetOutputType(w->handle, 0, &dtype) == 0 && dtype == 0;
+    }
+  }
+  return NULL;
+}
+
+static void test_one_handle_threads(void) {
+  PredictorHandle h = create4();
+  struct shared_worker workers[NUM_THREADS + 2];
+  pthread_t threads[NUM_THREADS + 2];
+  int t;
+  for (t = 0; t < NUM_THREADS + 2; ++t) {
+    workers[t].handle = h;
+    workers[t].kind = t < NUM_THREADS ? 0 : t - NUM_THREADS + 1;
+    CHECK(pthread_create(&threads[t], NULL, shared_main, &workers[t]) == 0);
+  }
+  for (t = 0; t < NUM_THREADS + 2; ++t) CHECK(pthread_join(threads[t], NULL) == 0);
+  for (t = 0; t < NUM_THREADS + 2; ++t) CHECK(workers[t].ok);
+  OK(MXPredFree(h));
+}
+
 /* MXGetLastError is per thread: each thread sees the message of its own last failure. */
 struct error_worker {
   const char* key;
@@ -594,6 +643,7 @@ static const struct {
     {"ndlist", test_ndlist},
     {"monitor", test_monitor},
     {"multithread", test_multithread},
+    {"one_handle_threads", test_one_handle_threads},
     {"last_error_per_thread", test_last_error_per_thread},
 };
 

@@ -20,6 +20,7 @@ GROUPS = [
     "ndlist",
     "monitor",
     "multithread",
+    "one_handle_threads",
     "last_error_per_thread",
 ]
 
