@@ -67,12 +67,14 @@ def test_mxserve_config_flags(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
     flags = capsys.readouterr().out.split()
     assert f"-I{predict_api.include_dir()}" in flags
     assert "-lmxnet_predict" in flags
-    # The same through the command line, then used to build the example.
+    # The same through the command line (run away from the checkout, whose mxserve/ would
+    # shadow the installed one), then used to build the example.
     out = subprocess.run(
         [sys.executable, "-m", "mxserve.predict_api", "--cflags", "--libs"],
         capture_output=True,
         text=True,
         check=True,
+        cwd=tmp_path,
     ).stdout
     exe = tmp_path / "example"
     cmd = [_capi.compiler(), "-std=c99", "-Werror", str(EXAMPLE), *shlex.split(out), "-o", str(exe)]
