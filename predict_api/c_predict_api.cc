@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <set>
 
 #include "api_common.h"
 #include "exec/model.h"
@@ -55,8 +54,7 @@ std::vector<std::pair<std::string, Shape>> ReadShapes(uint32_t num_input_nodes, 
   return shapes;
 }
 
-// Drops shapes given for parameters (MXNet uses them only as hints that must agree) and names
-// that only reach the graph through unused inputs (labels) when they are not graph inputs.
+// Drops shapes given for parameters: MXNet uses them only as hints, which must agree.
 std::vector<std::pair<std::string, Shape>> InputShapesForBind(
     const Model& model, const std::vector<std::pair<std::string, Shape>>& given) {
   std::vector<std::pair<std::string, Shape>> out;
