@@ -196,7 +196,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
     PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
                     before.ids, before.shapes, before.dtypes};
-    RunPasses(ctx);
+    if (opt.optimize) RunPasses(ctx);
   }
   Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);
   const EntryIds& ids = bound.ids;
@@ -242,7 +242,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     plan->outputs.push_back(TensorInfo{EntryName(g, o), shapes[ids(o)], dtypes[ids(o)]});
   }
 
-  AssignLayouts(*plan);
+  if (opt.optimize) AssignLayouts(*plan);
   if (opt.compute_dtype == DType::kBfloat16) {
     MXS_CHECK_CODE(plan->backend->SupportsBfloat16(), kUnsupported)
         << "failed to bind: bfloat16 mode needs a CPU with AVX512-BF16 or AMX; this one has neither";
@@ -251,7 +251,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
         << "failed to bind: compute dtype " << DTypeName(opt.compute_dtype)
         << " is not supported (float32 or bfloat16)";
   }
-  AssignPrecision(*plan, opt.compute_dtype);
+  if (opt.optimize) AssignPrecision(*plan, opt.compute_dtype);
 
   // Storage groups: root[e] is the entry whose storage e uses.
   std::vector<uint32_t> root(ids.count);
