@@ -13,6 +13,7 @@
 // with it. Where MXNet would crash (NULL pointers, bad indices, MXPredGetOutputType writing
 // out_dtype[out_index]) this library returns -1 or does the documented thing instead.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -141,6 +142,12 @@ void Create(const char* symbol_json_str, const void* param_bytes, int param_size
 
   BindOptions opt;
   opt.input_shapes = InputShapesForBind(*model, shapes);
+  // The C ABI has no precision argument: MXSERVE_DTYPE=bfloat16 selects bfloat16 mode.
+  if (const char* env = std::getenv("MXSERVE_DTYPE")) {
+    opt.compute_dtype = DTypeFromName(env);
+    MXS_CHECK(opt.compute_dtype == DType::kFloat32 || opt.compute_dtype == DType::kBfloat16)
+        << "MXSERVE_DTYPE must be float32 or bfloat16, got '" << env << "'";
+  }
   if (num_provided_arg_dtypes > 0) {
     CHECK_ARG_NOT_NULL(provided_arg_dtype_names);
     CHECK_ARG_NOT_NULL(provided_arg_dtypes);
