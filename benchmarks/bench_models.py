@@ -82,7 +82,10 @@ def main() -> None:
     rows = []
     for model in args.models.split(","):
         for batch in map(int, args.batches.split(",")):
-            rows.append(bench(model, batch, args))
+            try:
+                rows.append(bench(model, batch, args))
+            except Exception as e:  # one failing engine must not hide the other results
+                print(f"  {model} b{batch} failed: {e}", flush=True)
     print()
     header = ("| model | batch | mxserve ms | ORT ms | MXNet C API ms | ours/ORT | ours/MXNet | "
               "RSS MB ours/ORT/MXNet | load ms ours/ORT/MXNet |")

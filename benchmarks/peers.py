@@ -46,6 +46,9 @@ class Peer:
         return list(self.ask(cmd="time", n=n)["times_ms"])
 
     def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        except BrokenPipeError:  # the worker already exited (and said why on stderr)
+            pass
         self.proc.wait(timeout=120)

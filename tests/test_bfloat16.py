@@ -28,12 +28,14 @@ def _bf16_supported() -> bool:
         return False
 
 
-def test_bfloat16_close_to_float32(resnet18):
+@pytest.mark.parametrize("name", ["resnet18_v1", "mobilenetv2_0.25", "densenet121", "squeezenet1.1"])
+def test_bfloat16_close_to_float32(name):
     if not _bf16_supported():
         pytest.skip("this CPU has neither AVX512-BF16 nor AMX")
-    with np.load(resnet18 / "io.npz") as f:
+    d = exported_model("1.9.1", name)
+    with np.load(d / "io.npz") as f:
         x, want = f["x4"], f["y4"]
-    p = mxserve.Predictor.load(resnet18 / "model", 0, input_shapes={"data": x.shape}, dtype="bfloat16")
+    p = mxserve.Predictor.load(d / "model", 0, input_shapes={"data": x.shape}, dtype="bfloat16")
     assert p.info()["dtype"] == "bfloat16"
     assert any("bf16" in impl for _, impl in p.info()["kernels"])
     (got,) = p(data=x)

@@ -32,12 +32,14 @@ void AssignPrecision(Plan& plan, DType compute_dtype) {
     if (support == Backend::kFloat32Only) {
       for (uint32_t e : s.in) ok[e] = false;
     } else if (support == Backend::kBf16SameType) {
-      // Only tensors shaped like the output are tied: BatchNorm's statistics stay float32.
+      // Only tensors shaped like the output are tied (BatchNorm's statistics stay float32),
+      // except through identity operators, which alias their input whatever its shape.
+      const bool identity = g.nodes[s.node].def->is_identity();
       const int ndim = plan.entries[s.out[0]].shape.ndim();
       uint32_t anchor = UINT32_MAX;
       for (const auto* list : {&s.out, &s.in})
         for (uint32_t e : *list) {
-          if (!is_f32(e) || plan.entries[e].shape.ndim() != ndim) continue;
+          if (!is_f32(e) || (!identity && plan.entries[e].shape.ndim() != ndim)) continue;
           if (anchor == UINT32_MAX) anchor = e;
           groups.Tie(e, anchor);
         }
