@@ -120,6 +120,13 @@ def _graph_io(symbol_json: bytes, param_names: set[str]) -> tuple[list[TensorCon
     return inputs, outputs
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 class ModelVersion:
     """One loaded version: its weights, predictors per input shape, batcher and statistics."""
 
@@ -201,7 +208,8 @@ class ModelVersion:
             p = base.reshape(shapes)
         else:
             dtypes = {t.name: t.numpy_dtype for t in self.config.input}
-            threads = self._num_threads or max(1, (os.cpu_count() or 1) // self.config.instance_count)
+            threads = int(self.config.parameters.get("num_threads", 0)) or self._num_threads or max(
+                1, _cores() // self.config.instance_count)
             op = _runtime.CachedOp(self._model, [(n, list(s)) for n, s in shapes.items()], dtypes,
                                    list(self._select_outputs), threads, "cpu")
             p = Predictor(None, None, {}, _cached_op=op)  # type: ignore[arg-type]
@@ -289,6 +297,7 @@ class ModelEntry:
     state: str = UNAVAILABLE
     reason: str = "unloaded"
     versions: dict[int, ModelVersion] = field(default_factory=dict)
+    renamed: bool = False  # registered under another name than its directory's (MMS model_name)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -366,7 +375,7 @@ class ModelRepository:
     def _load_versions(self, entry: ModelEntry) -> dict[int, ModelVersion]:
         config_dir = entry.path if entry.path.is_dir() else entry.path.parent
         config = (read_model_config(config_dir) if entry.path.is_dir() else None) or ModelConfig()
-        if config.name and config.name != entry.name:
+        if config.name and config.name != entry.name and not entry.renamed:
             raise InvalidArgumentError(f"config name '{config.name}' does not match the model's name '{entry.name}'")
         config.name = entry.name
         available = discover_versions(entry.path, config.epoch)

@@ -194,7 +194,7 @@ async def register_model(request: Request, url: str = "", model_name: str = "") 
             raise InvalidArgumentError(f"invalid model name '{name}'")
         if name in repo.models and repo.models[name].versions:
             raise InvalidArgumentError(f"Model {name} is already registered.")
-        repo.models[name] = ModelEntry(name, store / url)
+        repo.models[name] = ModelEntry(name, store / url, renamed=name != url)
         entry = await repo.load(name)
         if entry.state != "READY":
             reason = entry.reason
