@@ -69,13 +69,25 @@ class BodyLimit:
                 if too_big:
                     await self._reject(send)
                     return
-        await self.app(scope, receive, send)  # bodies without Content-Length: see routers.deps.read_body
+        await self.app(
+            scope, receive, send
+        )  # bodies without Content-Length: see routers.deps.read_body
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps({"error": f"request body exceeds the limit of {self.limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        body = json.dumps(
+            {"error": f"request body exceeds the limit of {self.limit} bytes"}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -95,16 +107,31 @@ def create_app(settings: Settings) -> FastAPI:
         await repo.load_at_start()
         for row in repo.index():
             if row["state"] != "READY":
-                log.error("model '%s' is not available: %s", row["name"], row["reason"],
-                          extra={"model": row["name"], "event": "unavailable"})
-        log.info("repository ready in %.2f s: %d model(s) loaded", time.perf_counter() - t0,
-                 sum(1 for e in repo.models.values() if e.versions), extra={"event": "started"})
+                log.error(
+                    "model '%s' is not available: %s",
+                    row["name"],
+                    row["reason"],
+                    extra={"model": row["name"], "event": "unavailable"},
+                )
+        log.info(
+            "repository ready in %.2f s: %d model(s) loaded",
+            time.perf_counter() - t0,
+            sum(1 for e in repo.models.values() if e.versions),
+            extra={"event": "started"},
+        )
         yield
-        await repo.drain(settings.exit_timeout_secs)
+        if not repo.draining:
+            await repo.drain(settings.exit_timeout_secs)
         await repo.close()
 
-    app = FastAPI(title="mxserve", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api-description")
+    app = FastAPI(
+        title="mxserve",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api-description",
+    )
     app.state.settings = settings
     app.state.repo = repo
     app.state.metrics = metrics
@@ -125,11 +152,23 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
-        log.error("internal error on %s %s: %s", request.method, request.url.path,
-                  "".join(traceback.format_exception(exc)), extra={"event": "internal_error"})
+        log.error(
+            "internal error on %s %s: %s",
+            request.method,
+            request.url.path,
+            "".join(traceback.format_exception(exc)),
+            extra={"event": "internal_error"},
+        )
         return JSONResponse({"error": "internal server error"}, status_code=500)
 
-    for r in (health.router, models.router, infer.router, repository.router, metrics_router.router, mms.router):
+    for r in (
+        health.router,
+        models.router,
+        infer.router,
+        repository.router,
+        metrics_router.router,
+        mms.router,
+    ):
         app.include_router(r)
     return app
 
@@ -151,8 +190,13 @@ def metrics_app(app: FastAPI) -> ASGIApp:
             body, status, ctype = metrics.render(), 200, CONTENT_TYPE.encode()
         else:
             body, status, ctype = b'{"error":"Not Found"}', 404, b"application/json"
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     return asgi
@@ -168,7 +212,12 @@ class PortDispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = scope.get("server")
-        if scope["type"] == "http" and server and self.metrics_port and server[1] == self.metrics_port:
+        if (
+            scope["type"] == "http"
+            and server
+            and self.metrics_port
+            and server[1] == self.metrics_port
+        ):
             await self.metrics(scope, receive, send)
         else:
             await self.main(scope, receive, send)
@@ -178,10 +227,20 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line; access-log records are split into fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        d: dict[str, Any] = {"ts": round(record.created, 3), "level": record.levelname, "logger": record.name}
-        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+        d: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+        }
+        if (
+            record.name == "uvicorn.access"
+            and isinstance(record.args, tuple)
+            and len(record.args) == 5
+        ):
             client, method, path, version, status = record.args
-            d.update(event="access", client=client, method=method, path=path, http=version, status=status)
+            d.update(
+                event="access", client=client, method=method, path=path, http=version, status=status
+            )
         else:
             d["msg"] = record.getMessage()
         for key in ("model", "event"):
@@ -227,12 +286,23 @@ def serve(settings: Settings) -> int:
     if metrics_port and metrics_port != settings.http_port:
         sockets.append(_bind(settings.host, metrics_port))
     asgi = PortDispatch(BodyLimit(app, settings.max_request_bytes), metrics_app(app), metrics_port)
-    config = uvicorn.Config(asgi, lifespan="on", log_config=None, access_log=settings.access_log,
-                            timeout_graceful_shutdown=max(1, int(settings.exit_timeout_secs)),
-                            timeout_keep_alive=30, server_header=False)
+    config = uvicorn.Config(
+        asgi,
+        lifespan="on",
+        log_config=None,
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=max(1, int(settings.exit_timeout_secs)),
+        timeout_keep_alive=30,
+        server_header=False,
+    )
     server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs)
-    log.info("serving on http://%s:%d (metrics on port %s)", settings.host, settings.http_port, metrics_port,
-             extra={"event": "listening"})
+    log.info(
+        "serving on http://%s:%d (metrics on port %s)",
+        settings.host,
+        settings.http_port,
+        metrics_port,
+        extra={"event": "listening"},
+    )
     server.run(sockets=sockets)
     return 0
 
@@ -248,8 +318,12 @@ class _DrainingServer:
 
             def handle_exit(self, sig: int, frame: FrameType | None) -> None:
                 if self._drain_task is None and self.started:
-                    log.info("received %s: draining (timeout %.0f s)", signal.Signals(sig).name, timeout,
-                             extra={"event": "draining"})
+                    log.info(
+                        "received %s: draining (timeout %.0f s)",
+                        signal.Signals(sig).name,
+                        timeout,
+                        extra={"event": "draining"},
+                    )
                     self._drain_task = asyncio.get_event_loop().create_task(self._drain())
                     return
                 super().handle_exit(sig, frame)
@@ -257,7 +331,11 @@ class _DrainingServer:
             async def _drain(self) -> None:
                 finished = await repo.drain(timeout)
                 if not finished:
-                    log.warning("Exit timeout expired. Exiting immediately.", extra={"event": "drain_timeout"})
+                    log.warning(
+                        "Exit timeout expired. Exiting immediately.",
+                        extra={"event": "drain_timeout"},
+                    )
+                    await repo.close()  # what is still queued or running is answered with 503
                 self.should_exit = True
 
         return Server(config)

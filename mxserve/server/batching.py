@@ -66,7 +66,9 @@ def concat_inputs(batch: Sequence[BatchRequest]) -> Inputs:
     """Concatenates the requests' inputs along the batch dimension."""
     if len(batch) == 1:
         return batch[0].inputs
-    return {name: np.concatenate([r.inputs[name] for r in batch], axis=0) for name in batch[0].inputs}
+    return {
+        name: np.concatenate([r.inputs[name] for r in batch], axis=0) for name in batch[0].inputs
+    }
 
 
 def split_outputs(outputs: Outputs, batch: Sequence[BatchRequest]) -> list[Outputs]:
@@ -115,7 +117,9 @@ class DynamicBatcher:
         self._batching = dynamic_batching is not None and max_batch_size > 0
         db = dynamic_batching or DynamicBatching()
         self._delay_s = db.max_queue_delay_microseconds / 1e6
-        self._preferred = sorted({p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)})
+        self._preferred = sorted(
+            {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
+        )
         policy = db.default_queue_policy
         self.max_queue_size = policy.max_queue_size
         self._default_timeout_us = policy.default_timeout_microseconds
@@ -136,7 +140,10 @@ class DynamicBatcher:
         self._form_lock = asyncio.Lock()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._tasks = [asyncio.create_task(self._consume(), name=f"batcher-{i}") for i in range(self._instance_count)]
+        self._tasks = [
+            asyncio.create_task(self._consume(), name=f"batcher-{i}")
+            for i in range(self._instance_count)
+        ]
 
     def close(self) -> None:
         """Refuses new requests (DrainingError); queued ones still run."""
@@ -161,7 +168,12 @@ class DynamicBatcher:
         while self._queue:
             r = self._queue.popleft()
             if not r.future.done():
-                r.future.set_exception(DrainingError("the model was unloaded before the request ran"))
+                r.future.set_exception(
+                    DrainingError("the model was unloaded before the request ran")
+                )
+        self._executing = 0
+        if self._idle is not None:
+            self._idle.set()
 
     @property
     def pending(self) -> int:
@@ -177,11 +189,15 @@ class DynamicBatcher:
         """Triton's rule: the queue policy's default timeout wins unless the request may (and
         does) lower it."""
         default = self._default_timeout_us
-        if default > 0 and (not self._allow_override or requested_us <= 0 or requested_us > default):
+        if default > 0 and (
+            not self._allow_override or requested_us <= 0 or requested_us > default
+        ):
             return default
         return max(requested_us, 0)
 
-    async def submit(self, inputs: Inputs, batch_size: int, key: tuple[Any, ...], timeout_us: int = 0) -> Outputs:
+    async def submit(
+        self, inputs: Inputs, batch_size: int, key: tuple[Any, ...], timeout_us: int = 0
+    ) -> Outputs:
         """Queues one request and returns its outputs.
 
         Raises:
@@ -238,6 +254,15 @@ class DynamicBatcher:
                 for r, out in zip(batch, results):
                     if not r.future.done():
                         r.future.set_result(out)
+            except (
+                asyncio.CancelledError
+            ):  # stop(): the batch's requests get an answer all the same
+                for r in batch:
+                    if not r.future.done():
+                        r.future.set_exception(
+                            DrainingError("the server stopped before the request finished")
+                        )
+                raise
             except Exception as e:  # every request of the batch gets the error
                 error = e
                 for r in batch:
@@ -255,6 +280,13 @@ class DynamicBatcher:
             async with self._cond:
                 while not self._queue:
                     await self._cond.wait()
+            while (
+                self._queue and self._queue[0].future.done()
+            ):  # abandoned (its handler was cancelled)
+                self._queue.popleft()
+            if not self._queue:
+                self._check_idle()
+                continue
             if not self._batching:
                 return [self._queue.popleft()]
             head = self._queue[0]
@@ -262,7 +294,7 @@ class DynamicBatcher:
             total = 0
             prefix_sizes: list[int] = []
             for r in self._queue:
-                if r.key != head.key:
+                if r.key != head.key or r.future.done():
                     continue
                 if total + r.batch_size > self.max_batch_size:
                     break
@@ -274,7 +306,9 @@ class DynamicBatcher:
                 take = len(chosen)
             elif self._preferred:
                 hits = [i + 1 for i, s in enumerate(prefix_sizes) if s in self._preferred]
-                if hits and prefix_sizes[hits[-1] - 1] == max(p for p in self._preferred if p <= total):
+                if hits and prefix_sizes[hits[-1] - 1] == max(
+                    p for p in self._preferred if p <= total
+                ):
                     take = hits[-1]
             waited = (time.perf_counter_ns() - head.enqueued_ns) / 1e9
             if not take and waited >= self._delay_s:

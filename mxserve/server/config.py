@@ -62,23 +62,23 @@ class TensorConfig(_Strict):
 
 class QueuePolicy(_Strict):
     timeout_action: Literal["REJECT", "DELAY"] = "REJECT"
-    default_timeout_microseconds: int = Field(0, ge=0)
+    default_timeout_microseconds: int = Field(default=0, ge=0)
     allow_timeout_override: bool = False
-    max_queue_size: int = Field(0, ge=0)
+    max_queue_size: int = Field(default=0, ge=0)
 
 
 class DynamicBatching(_Strict):
     preferred_batch_size: list[int] = Field(default_factory=list)
-    max_queue_delay_microseconds: int = Field(0, ge=0)
+    max_queue_delay_microseconds: int = Field(default=0, ge=0)
     preserve_ordering: bool = False
-    priority_levels: int = Field(0, ge=0)
-    default_priority_level: int = Field(0, ge=0)
-    default_queue_policy: QueuePolicy = Field(default_factory=QueuePolicy)
+    priority_levels: int = Field(default=0, ge=0)
+    default_priority_level: int = Field(default=0, ge=0)
+    default_queue_policy: QueuePolicy = Field(default_factory=lambda: QueuePolicy())
 
 
 class InstanceGroup(_Strict):
     name: str = ""
-    count: int = Field(1, ge=1)
+    count: int = Field(default=1, ge=1)
     kind: Literal["KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"] = "KIND_AUTO"
     gpus: list[int] = Field(default_factory=list)
 
@@ -108,13 +108,13 @@ class ModelConfig(_Strict):
     name: str = ""
     platform: str = "mxnet_mxnet"
     backend: str = ""
-    max_batch_size: int = Field(0, ge=0)
+    max_batch_size: int = Field(default=0, ge=0)
     input: list[TensorConfig] = Field(default_factory=list)
     output: list[TensorConfig] = Field(default_factory=list)
     dynamic_batching: DynamicBatching | None = None
     instance_group: list[InstanceGroup] = Field(default_factory=list)
     version_policy: VersionPolicy = Field(default_factory=VersionPolicy)
-    epoch: int | None = Field(None, ge=0)  # which NAME-EPOCH.params to load (None: the highest)
+    epoch: int | None = Field(default=None, ge=0)  # which NAME-EPOCH.params to load (None: the highest)
     parameters: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("platform")
@@ -134,7 +134,9 @@ class ModelConfig(_Strict):
         out["platform"] = "mxnet_mxnet"
         out["backend"] = "mxserve"
         if not self.instance_group:
-            out["instance_group"] = [{"name": f"{self.name}_0", "count": 1, "kind": "KIND_CPU", "gpus": []}]
+            out["instance_group"] = [
+                {"name": f"{self.name}_0", "count": 1, "kind": "KIND_CPU", "gpus": []}
+            ]
         return out
 
 
@@ -143,8 +145,14 @@ def normalise_config(raw: dict[str, Any]) -> dict[str, Any]:
     (ms) -> dynamic_batching.max_queue_delay_microseconds, job_queue_size -> max_queue_size,
     min_worker/minWorkers -> instance_group count, and the camelCase TorchServe spellings."""
     cfg = dict(raw)
-    aliases = {"batchSize": "batch_size", "maxBatchDelay": "max_batch_delay", "jobQueueSize": "job_queue_size",
-               "minWorkers": "min_worker", "modelName": "name", "model_name": "name"}
+    aliases = {
+        "batchSize": "batch_size",
+        "maxBatchDelay": "max_batch_delay",
+        "jobQueueSize": "job_queue_size",
+        "minWorkers": "min_worker",
+        "modelName": "name",
+        "model_name": "name",
+    }
     for src, dst in aliases.items():
         if src in cfg:
             cfg.setdefault(dst, cfg.pop(src))
@@ -156,14 +164,18 @@ def normalise_config(raw: dict[str, Any]) -> dict[str, Any]:
     if any(k in cfg for k in batching_keys):
         db = dict(cfg.get("dynamic_batching") or {})
         if "max_batch_delay" in cfg:
-            db.setdefault("max_queue_delay_microseconds", int(float(cfg.pop("max_batch_delay")) * 1000))
+            db.setdefault(
+                "max_queue_delay_microseconds", int(float(cfg.pop("max_batch_delay")) * 1000)
+            )
         if "job_queue_size" in cfg:
             qp = dict(db.get("default_queue_policy") or {})
             qp.setdefault("max_queue_size", int(cfg.pop("job_queue_size")))
             db["default_queue_policy"] = qp
         cfg["dynamic_batching"] = db
     if "min_worker" in cfg:
-        cfg.setdefault("instance_group", [{"count": int(cfg.pop("min_worker")), "kind": "KIND_CPU"}])
+        cfg.setdefault(
+            "instance_group", [{"count": int(cfg.pop("min_worker")), "kind": "KIND_CPU"}]
+        )
     return cfg
 
 
@@ -172,7 +184,9 @@ def parse_model_config(raw: dict[str, Any], source: str) -> ModelConfig:
     try:
         return ModelConfig.model_validate(normalise_config(raw))
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+        )
         raise InvalidArgumentError(f"invalid model config {source}: {problems}") from None
 
 
@@ -187,7 +201,7 @@ def read_model_config(model_dir: Path) -> ModelConfig | None:
             if fname.endswith(".json"):
                 raw = json.loads(text)
             else:
-                import yaml
+                import yaml  # type: ignore[import-untyped,unused-ignore]
 
                 raw = yaml.safe_load(text)
         except Exception as e:  # json.JSONDecodeError, yaml.YAMLError
@@ -213,7 +227,9 @@ class Settings(BaseModel):
     http_port: int = 8000
     metrics_port: int | None = 8002
     model_control_mode: Literal["none", "explicit"] = "none"
-    load_models: list[str] = Field(default_factory=list)  # explicit mode: models loaded at start ("*" = all)
+    load_models: list[str] = Field(
+        default_factory=list
+    )  # explicit mode: models loaded at start ("*" = all)
     strict_readiness: bool = True
     exit_timeout_secs: float = 30.0
     max_request_bytes: int = 64 << 20
@@ -228,8 +244,17 @@ class Settings(BaseModel):
     def from_env(cls, **overrides: Any) -> Settings:
         """Settings from MXSERVE_* variables, then ``overrides`` (CLI flags) on top."""
         values: dict[str, Any] = {}
-        for name in ("model_store", "host", "http_port", "metrics_port", "exit_timeout_secs",
-                     "max_request_bytes", "model_control_mode", "num_threads", "log_format"):
+        for name in (
+            "model_store",
+            "host",
+            "http_port",
+            "metrics_port",
+            "exit_timeout_secs",
+            "max_request_bytes",
+            "model_control_mode",
+            "num_threads",
+            "log_format",
+        ):
             v = _env(name, None)
             if v is not None:
                 values[name] = v

@@ -22,15 +22,32 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from prometheus_client.utils import floatToGoString
+from prometheus_client.utils import floatToGoString as _float_to_go
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 #: Failure reasons, as Triton labels them.
 REASONS = ("REJECTED", "CANCELED", "BACKEND", "OTHER")
 
-LATENCY_BUCKETS_US = (50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
-                      500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000)
+LATENCY_BUCKETS_US = (
+    50,
+    100,
+    250,
+    500,
+    1_000,
+    2_500,
+    5_000,
+    10_000,
+    25_000,
+    50_000,
+    100_000,
+    250_000,
+    500_000,
+    1_000_000,
+    2_500_000,
+    5_000_000,
+    10_000_000,
+)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
@@ -58,13 +75,17 @@ class ModelStats:
     inference_count: int = 0
     execution_count: int = 0
     last_inference_ms: int = 0
-    batch_stats: dict[int, tuple[DurationStat, DurationStat, DurationStat]] = field(default_factory=dict)
+    batch_stats: dict[int, tuple[DurationStat, DurationStat, DurationStat]] = field(
+        default_factory=dict
+    )
 
     def record_batch(self, batch_size: int, input_ns: int, infer_ns: int, output_ns: int) -> None:
         self.execution_count += 1
         self.inference_count += batch_size
         self.last_inference_ms = int(time.time() * 1000)
-        row = self.batch_stats.setdefault(batch_size, (DurationStat(), DurationStat(), DurationStat()))
+        row = self.batch_stats.setdefault(
+            batch_size, (DurationStat(), DurationStat(), DurationStat())
+        )
         row[0].add(input_ns)
         row[1].add(infer_ns)
         row[2].add(output_ns)
@@ -80,13 +101,22 @@ class ModelStats:
             "inference_count": self.inference_count,
             "execution_count": self.execution_count,
             "inference_stats": {
-                "success": d(self.success), "fail": d(self.fail), "queue": d(self.queue),
-                "compute_input": d(self.compute_input), "compute_infer": d(self.compute_infer),
-                "compute_output": d(self.compute_output), "cache_hit": d(DurationStat()),
+                "success": d(self.success),
+                "fail": d(self.fail),
+                "queue": d(self.queue),
+                "compute_input": d(self.compute_input),
+                "compute_infer": d(self.compute_infer),
+                "compute_output": d(self.compute_output),
+                "cache_hit": d(DurationStat()),
                 "cache_miss": d(DurationStat()),
             },
             "batch_stats": [
-                {"batch_size": b, "compute_input": d(r[0]), "compute_infer": d(r[1]), "compute_output": d(r[2])}
+                {
+                    "batch_size": b,
+                    "compute_input": d(r[0]),
+                    "compute_infer": d(r[1]),
+                    "compute_output": d(r[2]),
+                }
                 for b, r in sorted(self.batch_stats.items())
             ],
             "memory_usage": [],
@@ -128,19 +158,32 @@ class _StatsCollector(Collector):
             "microseconds (does not include cached requests)",
         }
         fam = {n: _family(n, doc, "counter") for n, doc in counters.items()}
-        pending = _family("nv_inference_pending_request_count",
-                          "Instantaneous number of pending requests awaiting execution per-model.", "gauge")
+        pending = _family(
+            "nv_inference_pending_request_count",
+            "Instantaneous number of pending requests awaiting execution per-model.",
+            "gauge",
+        )
         load = _family("nv_model_load_duration_secs", "Model load time in seconds", "gauge")
         for model, version, s, n_pending, load_secs in rows:
             lab = {"model": model, "version": version}
-            fam["nv_inference_request_success"].add_sample("nv_inference_request_success", lab, s.success.count)
+            fam["nv_inference_request_success"].add_sample(
+                "nv_inference_request_success", lab, s.success.count
+            )
             for reason, n in s.failures.items():
                 fam["nv_inference_request_failure"].add_sample(
-                    "nv_inference_request_failure", {**lab, "reason": reason}, n)
+                    "nv_inference_request_failure", {**lab, "reason": reason}, n
+                )
             fam["nv_inference_count"].add_sample("nv_inference_count", lab, s.inference_count)
-            fam["nv_inference_exec_count"].add_sample("nv_inference_exec_count", lab, s.execution_count)
-            for metric, stat in (("request", s.success), ("queue", s.queue), ("compute_input", s.compute_input),
-                                 ("compute_infer", s.compute_infer), ("compute_output", s.compute_output)):
+            fam["nv_inference_exec_count"].add_sample(
+                "nv_inference_exec_count", lab, s.execution_count
+            )
+            for metric, stat in (
+                ("request", s.success),
+                ("queue", s.queue),
+                ("compute_input", s.compute_input),
+                ("compute_infer", s.compute_infer),
+                ("compute_output", s.compute_output),
+            ):
                 name = f"nv_inference_{metric}_duration_us"
                 fam[name].add_sample(name, lab, stat.ns // 1000)
             pending.add_sample(pending.name, lab, n_pending)
@@ -190,15 +233,27 @@ class Metrics:
         def hist(name: str, doc: str, buckets: tuple[float, ...] = LATENCY_BUCKETS_US) -> Histogram:
             return Histogram(name, doc, labels, registry=self.registry, buckets=buckets)
 
-        self.request_us = hist("nv_inference_request_duration_histogram_us", "Inference request duration (µs)")
-        self.queue_us = hist("nv_inference_queue_duration_histogram_us", "Time requests wait in the queue (µs)")
-        self.compute_input_us = hist("nv_inference_compute_input_duration_histogram_us",
-                                     "Batch assembly (input concatenation) time per execution (µs)")
-        self.compute_infer_us = hist("nv_inference_compute_infer_duration_histogram_us",
-                                     "Model execution time per execution (µs)")
-        self.compute_output_us = hist("nv_inference_compute_output_duration_histogram_us",
-                                      "Output split time per execution (µs)")
-        self.batch_size = hist("nv_inference_batch_size", "Batch size of each model execution", BATCH_BUCKETS)
+        self.request_us = hist(
+            "nv_inference_request_duration_histogram_us", "Inference request duration (µs)"
+        )
+        self.queue_us = hist(
+            "nv_inference_queue_duration_histogram_us", "Time requests wait in the queue (µs)"
+        )
+        self.compute_input_us = hist(
+            "nv_inference_compute_input_duration_histogram_us",
+            "Batch assembly (input concatenation) time per execution (µs)",
+        )
+        self.compute_infer_us = hist(
+            "nv_inference_compute_infer_duration_histogram_us",
+            "Model execution time per execution (µs)",
+        )
+        self.compute_output_us = hist(
+            "nv_inference_compute_output_duration_histogram_us",
+            "Output split time per execution (µs)",
+        )
+        self.batch_size = hist(
+            "nv_inference_batch_size", "Batch size of each model execution", BATCH_BUCKETS
+        )
 
     def render(self) -> bytes:
         return render(self.registry)
@@ -208,7 +263,9 @@ def render(registry: CollectorRegistry) -> bytes:
     """The Prometheus text format (0.0.4) of ``registry``, counters under their own names."""
     out: list[str] = []
     for metric in registry.collect():
-        kind = {"unknown": "untyped", "info": "gauge", "stateset": "gauge"}.get(metric.type, metric.type)
+        kind = {"unknown": "untyped", "info": "gauge", "stateset": "gauge"}.get(
+            metric.type, metric.type
+        )
         doc = metric.documentation.replace("\\", r"\\").replace("\n", r"\n")
         out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {kind}\n")
         for s in metric.samples:
@@ -216,12 +273,15 @@ def render(registry: CollectorRegistry) -> bytes:
                 continue
             if s.labels:
                 labels = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(s.labels.items()))
-                out.append(f"{s.name}{{{labels}}} {floatToGoString(s.value)}\n")
+                out.append(f"{s.name}{{{labels}}} {_go(s.value)}\n")
             else:
-                out.append(f"{s.name} {floatToGoString(s.value)}\n")
+                out.append(f"{s.name} {_go(s.value)}\n")
     return "".join(out).encode()
+
+
+def _go(v: float) -> str:
+    return str(_float_to_go(v))  # type: ignore[no-untyped-call,unused-ignore]
 
 
 def _escape(v: str) -> str:
     return v.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
-

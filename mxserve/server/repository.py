@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _runtime
+from .. import _runtime  # type: ignore[attr-defined,unused-ignore]
 from ..errors import (
     InvalidArgumentError,
     ModelNotFoundError,
@@ -38,8 +38,23 @@ from ..errors import (
     UnavailableError,
 )
 from ..predictor import Predictor
-from .batching import BatchRequest, DynamicBatcher, Inputs, Outputs, Timings, concat_inputs, split_outputs
-from .config import NUMPY_TO_OIP, OIP_TO_CONFIG, ModelConfig, Settings, TensorConfig, read_model_config
+from .batching import (
+    BatchRequest,
+    DynamicBatcher,
+    Inputs,
+    Outputs,
+    Timings,
+    concat_inputs,
+    split_outputs,
+)
+from .config import (
+    NUMPY_TO_OIP,
+    OIP_TO_CONFIG,
+    ModelConfig,
+    Settings,
+    TensorConfig,
+    read_model_config,
+)
 from .metrics import Metrics, ModelStats
 
 log = logging.getLogger("mxserve.server")
@@ -62,12 +77,18 @@ def _files_in(d: Path, version: int, epoch: int | None, prefix: str | None = Non
     if prefix is None:
         symbols = sorted(d.glob("*-symbol.json"))
         if len(symbols) != 1:
-            raise InvalidArgumentError(f"expected one *-symbol.json in {d}, found {[s.name for s in symbols]}")
+            raise InvalidArgumentError(
+                f"expected one *-symbol.json in {d}, found {[s.name for s in symbols]}"
+            )
         prefix = symbols[0].name[: -len("-symbol.json")]
     symbol = d / f"{prefix}-symbol.json"
     if not symbol.is_file():
         raise NotFoundError(f"no {symbol}")
-    params = {int(m["epoch"]): p for p in d.iterdir() if (m := _PARAMS.match(p.name)) and m["prefix"] == prefix}
+    params = {
+        int(m["epoch"]): p
+        for p in d.iterdir()
+        if (m := _PARAMS.match(p.name)) and m["prefix"] == prefix
+    }
     if epoch is not None:
         if epoch not in params:
             raise NotFoundError(f"no {prefix}-{epoch:04d}.params in {d}")
@@ -108,15 +129,21 @@ def _graph_io(symbol_json: bytes, param_names: set[str]) -> tuple[list[TensorCon
         dims = [-1]
         if "__shape__" in attrs:
             try:
-                dims = [int(d) if int(d) > 0 else -1 for d in json.loads(attrs["__shape__"].replace("(", "[")
-                                                                          .replace(")", "]").replace(",]", "]"))]
+                dims = [
+                    int(d) if int(d) > 0 else -1
+                    for d in json.loads(
+                        attrs["__shape__"].replace("(", "[").replace(")", "]").replace(",]", "]")
+                    )
+                ]
             except (ValueError, TypeError):
                 dims = [-1]
         inputs.append(TensorConfig(name=node["name"], dims=dims))
     outputs = []
     for head in graph["heads"]:
         node = nodes[head[0]]
-        outputs.append(f"{node['name']}_output" if head[1] == 0 else f"{node['name']}_output{head[1]}")
+        outputs.append(
+            f"{node['name']}_output" if head[1] == 0 else f"{node['name']}_output{head[1]}"
+        )
     return inputs, outputs
 
 
@@ -130,7 +157,9 @@ def _cores() -> int:
 class ModelVersion:
     """One loaded version: its weights, predictors per input shape, batcher and statistics."""
 
-    def __init__(self, name: str, config: ModelConfig, files: VersionFiles, num_threads: int) -> None:
+    def __init__(
+        self, name: str, config: ModelConfig, files: VersionFiles, num_threads: int
+    ) -> None:
         self.name = name
         self.version = files.version
         self.config = config.model_copy(deep=True)
@@ -161,10 +190,13 @@ class ModelVersion:
             for t in cfg.input:
                 if t.name not in known:
                     raise InvalidArgumentError(
-                        f"config input '{t.name}' is not an input of the graph (its inputs are {sorted(known)})")
+                        f"config input '{t.name}' is not an input of the graph (its inputs are {sorted(known)})"
+                    )
             missing = known - {t.name for t in cfg.input}
             if missing:
-                raise InvalidArgumentError(f"config lists no entry for graph input(s) {sorted(missing)}")
+                raise InvalidArgumentError(
+                    f"config lists no entry for graph input(s) {sorted(missing)}"
+                )
         else:
             for t in graph_inputs:
                 if t.dims == [-1]:
@@ -181,16 +213,24 @@ class ModelVersion:
             batch = [1] if cfg.max_batch_size > 0 else []
             p = self.predictor_for({t.name: tuple(batch + t.dims) for t in cfg.input})
             self.output_names = p.output_names
-            dims = {n: list(s[1:] if cfg.max_batch_size > 0 else s) for n, s in zip(p.output_names, p.output_shapes)}
-            types = {n: OIP_TO_CONFIG.get(NUMPY_TO_OIP.get(d, "FP32"), "TYPE_FP32") for n, d in
-                     zip(p.output_names, p.output_dtypes)}
+            dims = {
+                n: list(s[1:] if cfg.max_batch_size > 0 else s)
+                for n, s in zip(p.output_names, p.output_shapes)
+            }
+            types = {
+                n: OIP_TO_CONFIG.get(NUMPY_TO_OIP.get(d, "FP32"), "TYPE_FP32")
+                for n, d in zip(p.output_names, p.output_dtypes)
+            }
             given = {t.name: t for t in cfg.output}
-            cfg.output = [TensorConfig(name=n, data_type=types[n], dims=dims[n]) for n in p.output_names]
+            cfg.output = [
+                TensorConfig(name=n, data_type=types[n], dims=dims[n]) for n in p.output_names
+            ]
             for t in cfg.output:
                 g = given.get(t.name)
                 if g is not None and g.data_type != t.data_type:
                     raise InvalidArgumentError(
-                        f"config output '{t.name}' has data_type {g.data_type}, the model gives {t.data_type}")
+                        f"config output '{t.name}' has data_type {g.data_type}, the model gives {t.data_type}"
+                    )
         elif not cfg.output:
             cfg.output = [TensorConfig(name=n) for n in self.output_names]
         self.load_secs = time.perf_counter() - t0
@@ -208,10 +248,19 @@ class ModelVersion:
             p = base.reshape(shapes)
         else:
             dtypes = {t.name: t.numpy_dtype for t in self.config.input}
-            threads = int(self.config.parameters.get("num_threads", 0)) or self._num_threads or max(
-                1, _cores() // self.config.instance_count)
-            op = _runtime.CachedOp(self._model, [(n, list(s)) for n, s in shapes.items()], dtypes,
-                                   list(self._select_outputs), threads, "cpu")
+            threads = (
+                int(self.config.parameters.get("num_threads", 0))
+                or self._num_threads
+                or max(1, _cores() // self.config.instance_count)
+            )
+            op = _runtime.CachedOp(
+                self._model,
+                [(n, list(s)) for n, s in shapes.items()],
+                dtypes,
+                list(self._select_outputs),
+                threads,
+                "cpu",
+            )
             p = Predictor(None, None, {}, _cached_op=op)  # type: ignore[arg-type]
         with self._lock:
             self._cache[key] = p
@@ -226,11 +275,15 @@ class ModelVersion:
         expected = {t.name: t for t in cfg.input}
         for name in inputs:
             if name not in expected:
-                raise InvalidArgumentError(f"unexpected inference input '{name}' for model '{self.name}'")
+                raise InvalidArgumentError(
+                    f"unexpected inference input '{name}' for model '{self.name}'"
+                )
         for name, t in expected.items():
             if name not in inputs and not t.optional:
-                raise InvalidArgumentError(f"expected {len(expected)} inputs but got {len(inputs)} inputs for "
-                                           f"model '{self.name}': missing input '{name}'")
+                raise InvalidArgumentError(
+                    f"expected {len(expected)} inputs but got {len(inputs)} inputs for "
+                    f"model '{self.name}': missing input '{name}'"
+                )
         batch = 1
         batch_sizes = set()
         for name, a in inputs.items():
@@ -238,7 +291,8 @@ class ModelVersion:
             if a.dtype != np.dtype(t.numpy_dtype):
                 raise InvalidArgumentError(
                     f"inference input '{name}' data-type is '{NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name)}', "
-                    f"but model '{self.name}' expects '{t.datatype}'")
+                    f"but model '{self.name}' expects '{t.datatype}'"
+                )
             if name in self._any_rank:
                 if cfg.max_batch_size > 0:
                     if a.ndim < 1:
@@ -250,17 +304,21 @@ class ModelVersion:
                 shown = [d for d in dims]
                 raise InvalidArgumentError(
                     f"unexpected shape for input '{name}' for model '{self.name}'. Expected {shown}, "
-                    f"got {list(a.shape)}")
+                    f"got {list(a.shape)}"
+                )
             if cfg.max_batch_size > 0:
                 batch_sizes.add(a.shape[0])
         if cfg.max_batch_size > 0:
             if len(batch_sizes) > 1:
-                raise InvalidArgumentError(f"inputs of model '{self.name}' have different batch sizes "
-                                           f"{sorted(batch_sizes)}")
+                raise InvalidArgumentError(
+                    f"inputs of model '{self.name}' have different batch sizes "
+                    f"{sorted(batch_sizes)}"
+                )
             batch = batch_sizes.pop() if batch_sizes else 1
             if not 1 <= batch <= cfg.max_batch_size:
                 raise InvalidArgumentError(
-                    f"inference request batch-size must be <= {cfg.max_batch_size} for '{self.name}', got {batch}")
+                    f"inference request batch-size must be <= {cfg.max_batch_size} for '{self.name}', got {batch}"
+                )
             key = tuple((n, a.shape[1:], a.dtype.str) for n, a in sorted(inputs.items()))
         else:
             key = tuple((n, a.shape, a.dtype.str) for n, a in sorted(inputs.items()))
@@ -282,10 +340,17 @@ class ModelVersion:
         batch = [-1] if self.config.max_batch_size > 0 else []
 
         def tensors(ts: list[TensorConfig]) -> list[dict[str, Any]]:
-            return [{"name": t.name, "datatype": t.datatype, "shape": batch + list(t.dims)} for t in ts]
+            return [
+                {"name": t.name, "datatype": t.datatype, "shape": batch + list(t.dims)} for t in ts
+            ]
 
-        return {"name": self.name, "versions": [str(v) for v in versions], "platform": "mxnet_mxnet",
-                "inputs": tensors(self.config.input), "outputs": tensors(self.config.output)}
+        return {
+            "name": self.name,
+            "versions": [str(v) for v in versions],
+            "platform": "mxnet_mxnet",
+            "inputs": tensors(self.config.input),
+            "outputs": tensors(self.config.output),
+        }
 
 
 @dataclass
@@ -358,16 +423,24 @@ class ModelRepository:
                 entry.reason = f"{type(e).__name__}: {e}"
                 if not previous:
                     entry.state = UNAVAILABLE
-                log.error("failed to load model '%s': %s", name, entry.reason,
-                          extra={"model": name, "event": "load_failed"})
+                log.error(
+                    "failed to load model '%s': %s",
+                    name,
+                    entry.reason,
+                    extra={"model": name, "event": "load_failed"},
+                )
                 return entry
             for mv in versions.values():
                 mv.batcher = self._make_batcher(mv)
                 mv.batcher.start()
             entry.versions = versions
             entry.state, entry.reason = READY, ""
-            log.info("loaded model '%s' versions %s", name, sorted(versions),
-                     extra={"model": name, "event": "loaded"})
+            log.info(
+                "loaded model '%s' versions %s",
+                name,
+                sorted(versions),
+                extra={"model": name, "event": "loaded"},
+            )
         for mv in previous.values():
             await self._retire(mv)
         return entry
@@ -376,12 +449,16 @@ class ModelRepository:
         config_dir = entry.path if entry.path.is_dir() else entry.path.parent
         config = (read_model_config(config_dir) if entry.path.is_dir() else None) or ModelConfig()
         if config.name and config.name != entry.name and not entry.renamed:
-            raise InvalidArgumentError(f"config name '{config.name}' does not match the model's name '{entry.name}'")
+            raise InvalidArgumentError(
+                f"config name '{config.name}' does not match the model's name '{entry.name}'"
+            )
         config.name = entry.name
         available = discover_versions(entry.path, config.epoch)
         chosen = set(config.version_policy.select([v.version for v in available]))
         if not chosen:
-            raise NotFoundError(f"the version policy selects none of the versions {[v.version for v in available]}")
+            raise NotFoundError(
+                f"the version policy selects none of the versions {[v.version for v in available]}"
+            )
         versions: dict[int, ModelVersion] = {}
         for files in available:
             if files.version in chosen:
@@ -396,9 +473,17 @@ class ModelRepository:
         def report(batch: Sequence[BatchRequest], t: Timings, error: BaseException | None) -> None:
             self._report(mv, batch, t, error)
 
-        return DynamicBatcher(mv.execute, report, cfg.max_batch_size, cfg.dynamic_batching, cfg.instance_count)
+        return DynamicBatcher(
+            mv.execute, report, cfg.max_batch_size, cfg.dynamic_batching, cfg.instance_count
+        )
 
-    def _report(self, mv: ModelVersion, batch: Sequence[BatchRequest], t: Timings, error: BaseException | None) -> None:
+    def _report(
+        self,
+        mv: ModelVersion,
+        batch: Sequence[BatchRequest],
+        t: Timings,
+        error: BaseException | None,
+    ) -> None:
         s = mv.stats
         if error is not None:  # the handlers count the failures
             return
@@ -441,9 +526,11 @@ class ModelRepository:
         await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
 
     async def close(self) -> None:
-        for entry in self.models.values():
-            for mv in entry.versions.values():
-                await self._retire(mv)
+        """Stops every batcher; requests still queued or running are answered with DrainingError."""
+        self.draining = True
+        for mv in self.versions():
+            if mv.batcher is not None:
+                await mv.batcher.stop()
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str, version: str | None = None) -> ModelVersion:
@@ -454,11 +541,15 @@ class ModelRepository:
         if version:
             mv = entry.versions.get(int(version)) if version.isdigit() else None
             if mv is None:
-                raise ModelNotFoundError(f"Request for unknown model: '{name}' version {version} is not found")
+                raise ModelNotFoundError(
+                    f"Request for unknown model: '{name}' version {version} is not found"
+                )
             return mv
         if not entry.versions:
             reason = f" ({entry.reason})" if entry.reason else ""
-            raise ModelNotReadyError(f"Request for unknown model: '{name}' has no available versions{reason}")
+            raise ModelNotReadyError(
+                f"Request for unknown model: '{name}' has no available versions{reason}"
+            )
         return entry.versions[max(entry.versions)]
 
     def entry(self, name: str) -> ModelEntry:
@@ -509,5 +600,7 @@ class ModelRepository:
 
     def require_explicit(self) -> None:
         if self.settings.model_control_mode != "explicit":
-            raise UnavailableError("explicit model load / unload is not allowed if polling is enabled or model "
-                                   "control mode is 'none' (start with --model-control-mode explicit)")
+            raise UnavailableError(
+                "explicit model load / unload is not allowed if polling is enabled or model "
+                "control mode is 'none' (start with --model-control-mode explicit)"
+            )

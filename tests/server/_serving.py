@@ -48,8 +48,15 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
-                port: int | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        port: int | None = None,
+        timeout: float = 30,
+    ) -> tuple[int, dict[str, str], bytes]:
         """One HTTP request (header names are sent exactly as given); returns status, headers, body."""
         conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
         try:
@@ -61,7 +68,9 @@ class Server:
 
     def json(self, method: str, path: str, payload: Any = None, **kw: Any) -> tuple[int, Any]:
         body = None if payload is None else json.dumps(payload).encode()
-        status, _, data = self.request(method, path, body, {"Content-Type": "application/json"}, **kw)
+        status, _, data = self.request(
+            method, path, body, {"Content-Type": "application/json"}, **kw
+        )
         return status, json.loads(data) if data else None
 
     def metrics(self) -> dict[str, float]:
@@ -75,14 +84,32 @@ class Server:
         return out
 
 
-def start_server(repo: Path | None, *args: str, log_dir: Path, ready: bool = True, timeout: float = 60) -> Server:
+def start_server(
+    repo: Path | None, *args: str, log_dir: Path, ready: bool = True, timeout: float = 60
+) -> Server:
     port, metrics_port = free_port(), free_port()
-    cmd = [sys.executable, "-m", "mxserve", "serve", "--http-port", str(port), "--metrics-port", str(metrics_port),
-           "--host", "127.0.0.1", "--log-format", "text", "--threads", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mxserve",
+        "serve",
+        "--http-port",
+        str(port),
+        "--metrics-port",
+        str(metrics_port),
+        "--host",
+        "127.0.0.1",
+        "--log-format",
+        "text",
+        "--threads",
+        "1",
+    ]
     cmd += ["--model-store", str(repo)] if repo is not None else []
     cmd += list(args)
     log_path = log_dir / f"server-{port}.log"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     server = Server(proc, port, metrics_port, log_path)

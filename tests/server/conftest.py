@@ -43,9 +43,11 @@ def reference() -> Callable[[np.ndarray], np.ndarray]:
     """The digits model run in-process one sample at a time (the unbatched result)."""
     import mxserve
 
-    p = mxserve.Predictor.load(DIGITS / "1" / "model", input_shapes={"data": (1, 64)}, num_threads=1)
+    p = mxserve.Predictor.load(
+        DIGITS / "1" / "model", input_shapes={"data": (1, 64)}, num_threads=1
+    )
 
     def run(x: np.ndarray) -> np.ndarray:
-        return np.concatenate([p(data=x[i: i + 1])[0] for i in range(len(x))])
+        return np.concatenate([p(data=x[i : i + 1])[0] for i in range(len(x))])
 
     return run

@@ -23,16 +23,27 @@ LIMIT = 200_000
 
 CONFIGS: dict[str, dict[str, Any] | None] = {
     # batches of up to 8, waiting at most 20 ms for them to fill
-    "digits": {"max_batch_size": 8, "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
-               "dynamic_batching": {"max_queue_delay_microseconds": 20000}},
+    "digits": {
+        "max_batch_size": 8,
+        "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
+        "dynamic_batching": {"max_queue_delay_microseconds": 20000},
+    },
     # no config: inputs and outputs come from the graph
     "plain": None,
     # a config naming an input the graph does not have: fails to load, alone
-    "broken": {"max_batch_size": 4, "input": [{"name": "pixels", "data_type": "TYPE_FP32", "dims": [64]}]},
+    "broken": {
+        "max_batch_size": 4,
+        "input": [{"name": "pixels", "data_type": "TYPE_FP32", "dims": [64]}],
+    },
     # holds requests for 1 s (a batch of 4 never fills), at most 2 queued
-    "slow": {"max_batch_size": 4, "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
-             "dynamic_batching": {"max_queue_delay_microseconds": 1000000,
-                                  "default_queue_policy": {"max_queue_size": 2}}},
+    "slow": {
+        "max_batch_size": 4,
+        "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
+        "dynamic_batching": {
+            "max_queue_delay_microseconds": 1000000,
+            "default_queue_policy": {"max_queue_size": 2},
+        },
+    },
     # MMS names: batch_size, max_batch_delay (ms), job_queue_size, min_worker
     "mms": {"batch_size": 4, "max_batch_delay": 5, "job_queue_size": 10, "min_worker": 2},
 }
@@ -44,7 +55,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     repo = make_repo(root / "models", CONFIGS)
     s = start_server(repo, "--max-request-bytes", str(LIMIT), log_dir=root)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and s.json("POST", "/v2/repository/index")[1][0].get("state") == "LOADING":
+    while (
+        time.monotonic() < deadline
+        and s.json("POST", "/v2/repository/index")[1][0].get("state") == "LOADING"
+    ):
         time.sleep(0.05)
     yield s
     stop_server(s)
@@ -58,15 +72,33 @@ def client(server: Server) -> Iterator[th.InferenceServerClient]:
 
 
 def _infer_body(x: np.ndarray, **extra: Any) -> dict[str, Any]:
-    return {"inputs": [{"name": "data", "shape": list(x.shape), "datatype": "FP32", "data": x.ravel().tolist()}],
-            **extra}
+    return {
+        "inputs": [
+            {"name": "data", "shape": list(x.shape), "datatype": "FP32", "data": x.ravel().tolist()}
+        ],
+        **extra,
+    }
 
 
-def _binary_request(x: np.ndarray, header: str = "Inference-Header-Content-Length",
-                    size: int | None = None, cut: int = 0) -> tuple[bytes, dict[str, str]]:
+def _binary_request(
+    x: np.ndarray,
+    header: str = "Inference-Header-Content-Length",
+    size: int | None = None,
+    cut: int = 0,
+) -> tuple[bytes, dict[str, str]]:
     raw = x.astype("<f4").tobytes()
-    head = json.dumps({"inputs": [{"name": "data", "shape": list(x.shape), "datatype": "FP32",
-                                   "parameters": {"binary_data_size": len(raw) if size is None else size}}]}).encode()
+    head = json.dumps(
+        {
+            "inputs": [
+                {
+                    "name": "data",
+                    "shape": list(x.shape),
+                    "datatype": "FP32",
+                    "parameters": {"binary_data_size": len(raw) if size is None else size},
+                }
+            ]
+        }
+    ).encode()
     body = head + raw[: len(raw) - cut]
     return body, {header: str(len(head)), "Content-Type": "application/octet-stream"}
 
@@ -77,16 +109,19 @@ def _decode_binary(headers: dict[str, str], body: bytes) -> dict[str, np.ndarray
     out, offset = {}, n
     for o in head["outputs"]:
         size = o["parameters"]["binary_data_size"]
-        out[o["name"]] = np.frombuffer(body[offset: offset + size], "<f4").reshape(o["shape"])
+        out[o["name"]] = np.frombuffer(body[offset : offset + size], "<f4").reshape(o["shape"])
         offset += size
     return out
 
 
 # -- metadata and health ---------------------------------------------------------------------------
 
+
 def test_server_metadata_and_health(server: Server) -> None:
     status, meta = server.json("GET", "/v2")
-    assert status == 200 and meta["name"] == "mxserve" and "binary_tensor_data" in meta["extensions"]
+    assert (
+        status == 200 and meta["name"] == "mxserve" and "binary_tensor_data" in meta["extensions"]
+    )
     assert server.request("GET", "/v2/health/live")[0] == 200
     # strict readiness: the broken model keeps the server from being ready
     assert server.request("GET", "/v2/health/ready")[0] == 400
@@ -100,9 +135,13 @@ def test_server_metadata_and_health(server: Server) -> None:
 def test_metadata_shows_batch_dim(server: Server) -> None:
     status, meta = server.json("GET", "/v2/models/digits")
     assert status == 200
-    assert meta == {"name": "digits", "versions": ["1"], "platform": "mxnet_mxnet",
-                    "inputs": [{"name": "data", "datatype": "FP32", "shape": [-1, 64]}],
-                    "outputs": [{"name": OUT, "datatype": "FP32", "shape": [-1, 10]}]}
+    assert meta == {
+        "name": "digits",
+        "versions": ["1"],
+        "platform": "mxnet_mxnet",
+        "inputs": [{"name": "data", "datatype": "FP32", "shape": [-1, 64]}],
+        "outputs": [{"name": OUT, "datatype": "FP32", "shape": [-1, 10]}],
+    }
     status, cfg = server.json("GET", "/v2/models/digits/versions/1/config")
     assert status == 200 and cfg["max_batch_size"] == 8
     assert cfg["dynamic_batching"]["max_queue_delay_microseconds"] == 20000
@@ -117,7 +156,9 @@ def test_config_accepts_mms_aliases(server: Server) -> None:
     assert cfg["instance_group"][0]["count"] == 2
 
 
-def test_model_without_config_is_read_from_the_graph(server: Server, digits: Any, reference: Callable[..., Any]) -> None:
+def test_model_without_config_is_read_from_the_graph(
+    server: Server, digits: Any, reference: Callable[..., Any]
+) -> None:
     status, meta = server.json("GET", "/v2/models/plain")
     assert status == 200
     assert [i["name"] for i in meta["inputs"]] == ["data"]
@@ -125,7 +166,9 @@ def test_model_without_config_is_read_from_the_graph(server: Server, digits: Any
     x = digits[0][:3]
     status, out = server.json("POST", "/v2/models/plain/infer", _infer_body(x))
     assert status == 200
-    np.testing.assert_allclose(np.array(out["outputs"][0]["data"]).reshape(3, 10), reference(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.array(out["outputs"][0]["data"]).reshape(3, 10), reference(x), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_failed_model_is_reported_and_others_serve(server: Server) -> None:
@@ -133,14 +176,18 @@ def test_failed_model_is_reported_and_others_serve(server: Server) -> None:
     rows = {r["name"]: r for r in index}
     assert rows["broken"]["state"] == "UNAVAILABLE" and "pixels" in rows["broken"]["reason"]
     assert all(rows[n]["state"] == "READY" for n in ("digits", "plain", "slow", "mms"))
-    status, body = server.json("POST", "/v2/models/broken/infer", _infer_body(np.zeros((1, 64), np.float32)))
+    status, body = server.json(
+        "POST", "/v2/models/broken/infer", _infer_body(np.zeros((1, 64), np.float32))
+    )
     assert status == 400 and "pixels" in body["error"]
 
 
 # -- inference -------------------------------------------------------------------------------------
 
-def test_tritonclient_binary_defaults(client: th.InferenceServerClient, digits: Any,
-                                      reference: Callable[..., Any]) -> None:
+
+def test_tritonclient_binary_defaults(
+    client: th.InferenceServerClient, digits: Any, reference: Callable[..., Any]
+) -> None:
     x, y = digits[0][:5], digits[1][:5]
     inp = th.InferInput("data", list(x.shape), "FP32")
     inp.set_data_from_numpy(x)  # binary_data=True, the default
@@ -152,54 +199,87 @@ def test_tritonclient_binary_defaults(client: th.InferenceServerClient, digits: 
     assert (got.argmax(1) == y).all()
 
 
-def test_tritonclient_json(client: th.InferenceServerClient, digits: Any, reference: Callable[..., Any]) -> None:
+def test_tritonclient_json(
+    client: th.InferenceServerClient, digits: Any, reference: Callable[..., Any]
+) -> None:
     x = digits[0][5:8]
     inp = th.InferInput("data", list(x.shape), "FP32")
     inp.set_data_from_numpy(x, binary_data=False)
-    result = client.infer("digits", [inp], model_version="1",
-                          outputs=[th.InferRequestedOutput(OUT, binary_data=False)])
+    result = client.infer(
+        "digits",
+        [inp],
+        model_version="1",
+        outputs=[th.InferRequestedOutput(OUT, binary_data=False)],
+    )
     assert "data" in result.get_response()["outputs"][0]
     np.testing.assert_allclose(result.as_numpy(OUT), reference(x), rtol=1e-5, atol=1e-5)
     assert client.is_model_ready("digits") and client.is_server_live()
     assert client.get_model_metadata("digits")["inputs"][0]["shape"] == [-1, 64]
 
 
-@pytest.mark.parametrize("header", ["inference-header-content-length", "INFERENCE-HEADER-CONTENT-LENGTH",
-                                    "Inference-Header-Content-Length"])
-def test_binary_header_is_case_insensitive(server: Server, digits: Any, reference: Callable[..., Any],
-                                           header: str) -> None:
+@pytest.mark.parametrize(
+    "header",
+    [
+        "inference-header-content-length",
+        "INFERENCE-HEADER-CONTENT-LENGTH",
+        "Inference-Header-Content-Length",
+    ],
+)
+def test_binary_header_is_case_insensitive(
+    server: Server, digits: Any, reference: Callable[..., Any], header: str
+) -> None:
     x = digits[0][:2]
     body, headers = _binary_request(x, header)
     status, rh, data = server.request("POST", "/v2/models/digits/infer", body, headers)
     assert status == 200, data
     assert json.loads(data)["outputs"][0]["shape"] == [2, 10]
-    np.testing.assert_allclose(np.array(json.loads(data)["outputs"][0]["data"]).reshape(2, 10), reference(x),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.array(json.loads(data)["outputs"][0]["data"]).reshape(2, 10),
+        reference(x),
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 def test_raw_binary_request(server: Server, digits: Any, reference: Callable[..., Any]) -> None:
     x = digits[0][3:4]
-    status, headers, body = server.request("POST", "/v2/models/digits/infer", x.astype("<f4").tobytes(),
-                                           {"Inference-Header-Content-Length": "0"})
+    status, headers, body = server.request(
+        "POST",
+        "/v2/models/digits/infer",
+        x.astype("<f4").tobytes(),
+        {"Inference-Header-Content-Length": "0"},
+    )
     assert status == 200, body
-    np.testing.assert_allclose(_decode_binary(headers, body)[OUT], reference(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        _decode_binary(headers, body)[OUT], reference(x), rtol=1e-5, atol=1e-5
+    )
 
 
-def test_binary_output_for_json_request(server: Server, digits: Any, reference: Callable[..., Any]) -> None:
+def test_binary_output_for_json_request(
+    server: Server, digits: Any, reference: Callable[..., Any]
+) -> None:
     x = digits[0][:2]
     req = _infer_body(x, id="x1", outputs=[{"name": OUT, "parameters": {"binary_data": True}}])
-    status, headers, body = server.request("POST", "/v2/models/digits/infer", json.dumps(req).encode())
+    status, headers, body = server.request(
+        "POST", "/v2/models/digits/infer", json.dumps(req).encode()
+    )
     assert status == 200
     assert json.loads(body[: int(headers["inference-header-content-length"])])["id"] == "x1"
-    np.testing.assert_allclose(_decode_binary(headers, body)[OUT], reference(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        _decode_binary(headers, body)[OUT], reference(x), rtol=1e-5, atol=1e-5
+    )
     req = _infer_body(x, parameters={"binary_data_output": True})
-    status, headers, body = server.request("POST", "/v2/models/digits/infer", json.dumps(req).encode())
+    status, headers, body = server.request(
+        "POST", "/v2/models/digits/infer", json.dumps(req).encode()
+    )
     assert status == 200 and OUT in _decode_binary(headers, body)
 
 
 def test_gzip_request(server: Server, digits: Any) -> None:
     body = gzip.compress(json.dumps(_infer_body(digits[0][:1])).encode())
-    status, _, data = server.request("POST", "/v2/models/digits/infer", body, {"Content-Encoding": "gzip"})
+    status, _, data = server.request(
+        "POST", "/v2/models/digits/infer", body, {"Content-Encoding": "gzip"}
+    )
     assert status == 200, data
 
 
@@ -213,28 +293,67 @@ def test_nested_json_data(server: Server, digits: Any) -> None:
 # -- errors: every one is {"error": ...} with Triton's status --------------------------------------
 
 ERRORS = {
-    "unknown model": ("/v2/models/nope/infer", _infer_body(np.zeros((1, 64), np.float32)), 404, "unknown model"),
-    "unknown version": ("/v2/models/digits/versions/9/infer", _infer_body(np.zeros((1, 64), np.float32)), 404,
-                        "version 9"),
-    "wrong input name": ("/v2/models/digits/infer", {"inputs": [{"name": "pixels", "shape": [1, 64],
-                                                                 "datatype": "FP32", "data": [0.0] * 64}]},
-                         400, "unexpected inference input 'pixels'"),
-    "wrong shape": ("/v2/models/digits/infer", {"inputs": [{"name": "data", "shape": [1, 63], "datatype": "FP32",
-                                                            "data": [0.0] * 63}]}, 400, "unexpected shape"),
-    "wrong dtype": ("/v2/models/digits/infer", {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP64",
-                                                            "data": [0.0] * 64}]}, 400, "data-type is 'FP64'"),
-    "unknown dtype": ("/v2/models/digits/infer", {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP33",
-                                                              "data": [0.0] * 64}]}, 400, "invalid datatype"),
-    "data size": ("/v2/models/digits/infer", {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP32",
-                                                          "data": [0.0] * 60}]}, 400, "needs 64 elements"),
-    "batch too large": ("/v2/models/digits/infer", _infer_body(np.zeros((9, 64), np.float32)), 400,
-                        "batch-size must be <= 8"),
-    "unknown output": ("/v2/models/digits/infer", _infer_body(np.zeros((1, 64), np.float32),
-                                                              outputs=[{"name": "nope"}]), 400,
-                       "unexpected inference output 'nope'"),
+    "unknown model": (
+        "/v2/models/nope/infer",
+        _infer_body(np.zeros((1, 64), np.float32)),
+        404,
+        "unknown model",
+    ),
+    "unknown version": (
+        "/v2/models/digits/versions/9/infer",
+        _infer_body(np.zeros((1, 64), np.float32)),
+        404,
+        "version 9",
+    ),
+    "wrong input name": (
+        "/v2/models/digits/infer",
+        {"inputs": [{"name": "pixels", "shape": [1, 64], "datatype": "FP32", "data": [0.0] * 64}]},
+        400,
+        "unexpected inference input 'pixels'",
+    ),
+    "wrong shape": (
+        "/v2/models/digits/infer",
+        {"inputs": [{"name": "data", "shape": [1, 63], "datatype": "FP32", "data": [0.0] * 63}]},
+        400,
+        "unexpected shape",
+    ),
+    "wrong dtype": (
+        "/v2/models/digits/infer",
+        {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP64", "data": [0.0] * 64}]},
+        400,
+        "data-type is 'FP64'",
+    ),
+    "unknown dtype": (
+        "/v2/models/digits/infer",
+        {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP33", "data": [0.0] * 64}]},
+        400,
+        "invalid datatype",
+    ),
+    "data size": (
+        "/v2/models/digits/infer",
+        {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP32", "data": [0.0] * 60}]},
+        400,
+        "needs 64 elements",
+    ),
+    "batch too large": (
+        "/v2/models/digits/infer",
+        _infer_body(np.zeros((9, 64), np.float32)),
+        400,
+        "batch-size must be <= 8",
+    ),
+    "unknown output": (
+        "/v2/models/digits/infer",
+        _infer_body(np.zeros((1, 64), np.float32), outputs=[{"name": "nope"}]),
+        400,
+        "unexpected inference output 'nope'",
+    ),
     "no inputs": ("/v2/models/digits/infer", {"inputs": []}, 400, "inputs"),
-    "bad timeout": ("/v2/models/digits/infer", _infer_body(np.zeros((1, 64), np.float32),
-                                                           parameters={"timeout": "soon"}), 400, "timeout"),
+    "bad timeout": (
+        "/v2/models/digits/infer",
+        _infer_body(np.zeros((1, 64), np.float32), parameters={"timeout": "soon"}),
+        400,
+        "timeout",
+    ),
 }
 
 
@@ -264,14 +383,16 @@ def test_infer_rejects_wrong_binary_size(server: Server, digits: Any) -> None:
 
 
 def test_infer_rejects_bad_header_length(server: Server) -> None:
-    status, _, data = server.request("POST", "/v2/models/digits/infer", b"{}",
-                                     {"Inference-Header-Content-Length": "99"})
+    status, _, data = server.request(
+        "POST", "/v2/models/digits/infer", b"{}", {"Inference-Header-Content-Length": "99"}
+    )
     assert status == 400 and "Inference-Header-Content-Length" in json.loads(data)["error"]
 
 
 def test_infer_rejects_raw_binary_of_wrong_size(server: Server) -> None:
-    status, _, data = server.request("POST", "/v2/models/digits/infer", b"\0" * 12,
-                                     {"Inference-Header-Content-Length": "0"})
+    status, _, data = server.request(
+        "POST", "/v2/models/digits/infer", b"\0" * 12, {"Inference-Header-Content-Length": "0"}
+    )
     assert status == 400 and "elements" in json.loads(data)["error"]
 
 
@@ -285,7 +406,9 @@ def test_infer_rejects_oversize_chunked_body(server: Server) -> None:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request("POST", "/v2/models/digits/infer", body=iter([b"x" * 100_000] * 3), encode_chunked=True)
+    conn.request(
+        "POST", "/v2/models/digits/infer", body=iter([b"x" * 100_000] * 3), encode_chunked=True
+    )
     r = conn.getresponse()
     assert r.status == 413 and "limit" in json.loads(r.read())["error"]
     conn.close()
@@ -298,7 +421,10 @@ def test_unknown_route_is_json_404(server: Server) -> None:
 
 # -- batching, queue, timeouts -----------------------------------------------------------------------
 
-def test_concurrent_requests_are_batched(server: Server, digits: Any, reference: Callable[..., Any]) -> None:
+
+def test_concurrent_requests_are_batched(
+    server: Server, digits: Any, reference: Callable[..., Any]
+) -> None:
     before = server.metrics()
     x = digits[0]
     expected = reference(x)
@@ -310,7 +436,7 @@ def test_concurrent_requests_are_batched(server: Server, digits: Any, reference:
         try:
             for j in range(i, len(x), 8):
                 inp = th.InferInput("data", [1, 64], "FP32")
-                inp.set_data_from_numpy(x[j: j + 1])
+                inp.set_data_from_numpy(x[j : j + 1])
                 results[j] = c.infer("digits", [inp]).as_numpy(OUT)
         except BaseException as e:  # reported below
             errors.append(e)
@@ -324,7 +450,9 @@ def test_concurrent_requests_are_batched(server: Server, digits: Any, reference:
         t.join()
     assert not errors
     got = np.concatenate([results[j] for j in range(len(x))])
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)  # every response = its unbatched result
+    np.testing.assert_allclose(
+        got, expected, rtol=1e-5, atol=1e-5
+    )  # every response = its unbatched result
     after = server.metrics()
     key = '{model="digits",version="1"}'
     n_inf = after["nv_inference_count" + key] - before.get("nv_inference_count" + key, 0)
@@ -336,8 +464,12 @@ def test_concurrent_requests_are_batched(server: Server, digits: Any, reference:
 def test_queue_full_is_503_at_once(server: Server) -> None:
     body = json.dumps(_infer_body(np.zeros((1, 64), np.float32))).encode()
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(server.request("POST", "/v2/models/slow/infer",
-                                                                             body)[0])) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(server.request("POST", "/v2/models/slow/infer", body)[0])
+        )
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     key = 'nv_inference_pending_request_count{model="slow",version="1"}'
@@ -351,7 +483,10 @@ def test_queue_full_is_503_at_once(server: Server) -> None:
     for t in threads:
         t.join()
     assert results == [200, 200]
-    assert server.metrics()['nv_inference_request_failure{model="slow",reason="REJECTED",version="1"}'] >= 1
+    assert (
+        server.metrics()['nv_inference_request_failure{model="slow",reason="REJECTED",version="1"}']
+        >= 1
+    )
 
 
 def test_request_timeout_is_503(server: Server) -> None:
@@ -371,6 +506,7 @@ def test_tritonclient_sees_timeout(client: th.InferenceServerClient) -> None:
 
 # -- stats and metrics ---------------------------------------------------------------------------------
 
+
 def test_stats(server: Server, digits: Any) -> None:
     server.json("POST", "/v2/models/digits/infer", _infer_body(digits[0][:1]))
     status, stats = server.json("GET", "/v2/models/digits/stats")
@@ -378,7 +514,9 @@ def test_stats(server: Server, digits: Any) -> None:
     s = stats["model_stats"][0]
     assert s["name"] == "digits" and s["version"] == "1"
     assert s["inference_count"] >= 1 and s["execution_count"] >= 1
-    assert s["inference_stats"]["success"]["count"] >= 1 and s["inference_stats"]["success"]["ns"] > 0
+    assert (
+        s["inference_stats"]["success"]["count"] >= 1 and s["inference_stats"]["success"]["ns"] > 0
+    )
     status, all_stats = server.json("GET", "/v2/models/stats")
     assert {m["name"] for m in all_stats["model_stats"]} >= {"digits", "plain", "slow"}
     assert server.json("GET", "/v2/models/nope/stats")[0] == 404
@@ -389,17 +527,33 @@ def test_metrics_use_triton_names(server: Server) -> None:
     assert status == 200 and headers["content-type"].startswith("text/plain")
     text = body.decode()
     types = dict(line.split()[2:4] for line in text.splitlines() if line.startswith("# TYPE"))
-    for name in ("nv_inference_request_success", "nv_inference_request_failure", "nv_inference_count",
-                 "nv_inference_exec_count", "nv_inference_request_duration_us", "nv_inference_queue_duration_us",
-                 "nv_inference_compute_input_duration_us", "nv_inference_compute_infer_duration_us",
-                 "nv_inference_compute_output_duration_us"):
+    for name in (
+        "nv_inference_request_success",
+        "nv_inference_request_failure",
+        "nv_inference_count",
+        "nv_inference_exec_count",
+        "nv_inference_request_duration_us",
+        "nv_inference_queue_duration_us",
+        "nv_inference_compute_input_duration_us",
+        "nv_inference_compute_infer_duration_us",
+        "nv_inference_compute_output_duration_us",
+    ):
         assert types[name] == "counter"
         assert f"{name}_total" not in text
-    for name in ("nv_inference_pending_request_count", "nv_model_load_duration_secs", "nv_cpu_utilization",
-                 "nv_cpu_memory_total_bytes", "nv_cpu_memory_used_bytes"):
+    for name in (
+        "nv_inference_pending_request_count",
+        "nv_model_load_duration_secs",
+        "nv_cpu_utilization",
+        "nv_cpu_memory_total_bytes",
+        "nv_cpu_memory_used_bytes",
+    ):
         assert types[name] == "gauge"
-    for name in ("nv_inference_request_duration_histogram_us", "nv_inference_queue_duration_histogram_us",
-                 "nv_inference_compute_infer_duration_histogram_us", "nv_inference_batch_size"):
+    for name in (
+        "nv_inference_request_duration_histogram_us",
+        "nv_inference_queue_duration_histogram_us",
+        "nv_inference_compute_infer_duration_histogram_us",
+        "nv_inference_batch_size",
+    ):
         assert types[name] == "histogram"
     assert 'nv_inference_count{model="digits",version="1"}' in text
     # the main port serves the same; the metrics port serves nothing else
@@ -409,17 +563,26 @@ def test_metrics_use_triton_names(server: Server) -> None:
 
 # -- MMS compatibility ----------------------------------------------------------------------------------
 
-def test_mms_ping_and_predictions(server: Server, digits: Any, reference: Callable[..., Any]) -> None:
+
+def test_mms_ping_and_predictions(
+    server: Server, digits: Any, reference: Callable[..., Any]
+) -> None:
     status, body = server.json("GET", "/ping")
     assert status == 500 and body == {"status": "Partial Healthy"}  # "broken" failed to load
     x = digits[0][:2]
     status, out = server.json("POST", "/predictions/digits", x.tolist())
     assert status == 200
     np.testing.assert_allclose(np.array(out[OUT]), reference(x), rtol=1e-5, atol=1e-5)
-    status, _, raw = server.request("POST", "/predictions/digits/1", x[:1].astype("<f4").tobytes(),
-                                    {"Content-Type": "application/octet-stream"})
+    status, _, raw = server.request(
+        "POST",
+        "/predictions/digits/1",
+        x[:1].astype("<f4").tobytes(),
+        {"Content-Type": "application/octet-stream"},
+    )
     assert status == 200
-    np.testing.assert_allclose(np.array(json.loads(raw)[OUT]), reference(x[:1]), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np.array(json.loads(raw)[OUT]), reference(x[:1]), rtol=1e-5, atol=1e-5
+    )
     status, err = server.json("POST", "/predictions/nope", [[0.0] * 64])
     assert status == 404 and err["code"] == 404 and err["type"] == "ModelNotFoundException"
 

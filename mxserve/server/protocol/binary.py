@@ -30,10 +30,13 @@ def split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
     try:
         n = int(header_length)
     except ValueError:
-        raise InvalidArgumentError(f"Inference-Header-Content-Length '{header_length}' is not an integer") from None
+        raise InvalidArgumentError(
+            f"Inference-Header-Content-Length '{header_length}' is not an integer"
+        ) from None
     if n < 0 or n > len(body):
         raise InvalidArgumentError(
-            f"Inference-Header-Content-Length {n} is outside the request body of {len(body)} bytes")
+            f"Inference-Header-Content-Length {n} is outside the request body of {len(body)} bytes"
+        )
     return body[:n], body[n:]
 
 
@@ -47,7 +50,9 @@ def parse_request(header: bytes) -> InferenceRequest:
 def _short(e: Exception) -> str:
     errors = getattr(e, "errors", None)
     if callable(errors):
-        return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in errors())
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in errors()
+        )
     return str(e)
 
 
@@ -68,23 +73,28 @@ def read_inputs(req: InferenceRequest, binary: bytes) -> dict[str, np.ndarray]:
         offset += int(size)
     if offset != len(binary):
         raise InvalidArgumentError(
-            f"the request has {len(binary)} bytes of binary data, its inputs' binary_data_size add up to {offset}")
+            f"the request has {len(binary)} bytes of binary data, its inputs' binary_data_size add up to {offset}"
+        )
     return out
 
 
 def _from_bytes(inp: RequestInput, binary: bytes, offset: int, size: Any) -> np.ndarray:
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise InvalidArgumentError(f"input '{inp.name}': binary_data_size must be a non-negative integer")
+        raise InvalidArgumentError(
+            f"input '{inp.name}': binary_data_size must be a non-negative integer"
+        )
     dtype = numpy_dtype(inp.datatype)
     count = element_count(inp.shape, inp.name)
     if size != count * dtype.itemsize:
         raise InvalidArgumentError(
             f"input '{inp.name}': binary_data_size {size} does not match shape {inp.shape} of {inp.datatype} "
-            f"({count * dtype.itemsize} bytes)")
+            f"({count * dtype.itemsize} bytes)"
+        )
     if offset + size > len(binary):
         raise InvalidArgumentError(
             f"unexpected end of binary data for input '{inp.name}': needs {size} bytes at offset {offset}, "
-            f"the body has {len(binary) - offset}")
+            f"the body has {len(binary) - offset}"
+        )
     arr = np.frombuffer(binary, dtype=dtype, count=count, offset=offset).reshape(inp.shape)
     return arr.astype(dtype.newbyteorder("="), copy=False)
 
@@ -94,25 +104,36 @@ def raw_input(binary: bytes, name: str, datatype: str, dims: list[int]) -> np.nd
     dimension may be variable, it is computed from the body size."""
     dtype = numpy_dtype(datatype)
     if len(binary) % dtype.itemsize:
-        raise InvalidArgumentError(f"raw binary input of {len(binary)} bytes is not a multiple of {datatype}")
+        raise InvalidArgumentError(
+            f"raw binary input of {len(binary)} bytes is not a multiple of {datatype}"
+        )
     count = len(binary) // dtype.itemsize
     known = 1
     variable = [i for i, d in enumerate(dims) if d < 0]
     if len(variable) > 1:
-        raise InvalidArgumentError(f"raw binary requests need at most one variable dimension, input '{name}' "
-                                   f"has dims {dims}")
+        raise InvalidArgumentError(
+            f"raw binary requests need at most one variable dimension, input '{name}' "
+            f"has dims {dims}"
+        )
     for d in dims:
         if d >= 0:
             known *= d
     shape = list(dims)
     if variable:
         if known == 0 or count % known:
-            raise InvalidArgumentError(f"raw binary input of {count} elements does not fit dims {dims}")
+            raise InvalidArgumentError(
+                f"raw binary input of {count} elements does not fit dims {dims}"
+            )
         shape[variable[0]] = count // known
     elif count != known:
         raise InvalidArgumentError(
-            f"raw binary input '{name}' has {count} elements, dims {dims} need {known}")
-    return np.frombuffer(binary, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+            f"raw binary input '{name}' has {count} elements, dims {dims} need {known}"
+        )
+    return (
+        np.frombuffer(binary, dtype=dtype)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="), copy=False)
+    )
 
 
 def encode_response(header: dict[str, Any], blobs: list[bytes]) -> tuple[bytes, int | None]:

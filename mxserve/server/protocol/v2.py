@@ -60,12 +60,12 @@ def tensor_from_json(inp: RequestInput) -> np.ndarray:
     try:
         arr = np.asarray(inp.data, dtype=dtype.newbyteorder("="))
     except (ValueError, TypeError, OverflowError) as e:
-        raise InvalidArgumentError(f"input '{inp.name}': data cannot be read as {inp.datatype}: {e}") from None
+        raise InvalidArgumentError(
+            f"input '{inp.name}': data cannot be read as {inp.datatype}: {e}"
+        ) from None
     if arr.size != count:
         raise InvalidArgumentError(
-            f"input '{inp.name}': shape {inp.shape} needs {count} elements, 'data' holds {arr.size}")
+            f"input '{inp.name}': shape {inp.shape} needs {count} elements, 'data' holds {arr.size}"
+        )
     return arr.reshape(inp.shape)
 
-
-def tensor_to_json(a: np.ndarray) -> list[Any]:
-    return a.reshape(-1).tolist()  # type: ignore[no-any-return]

@@ -14,8 +14,14 @@ from .deps import get_repo
 router = APIRouter(prefix="/v2", tags=["health"])
 Repo = Annotated[ModelRepository, Depends(get_repo)]
 
-EXTENSIONS = ["binary_tensor_data", "schedule_policy", "model_configuration", "model_repository", "statistics",
-              "parameters"]
+EXTENSIONS = [
+    "binary_tensor_data",
+    "schedule_policy",
+    "model_configuration",
+    "model_repository",
+    "statistics",
+    "parameters",
+]
 
 
 @router.get("")
@@ -50,5 +56,7 @@ async def model_ready(repo: Repo, model: str, version: str = "") -> Response:
     except Exception:
         return JSONResponse({"error": "Model version not ready"}, status_code=400)
     if repo.draining:
-        return JSONResponse({"name": model, "ready": False}, status_code=503, headers={"Retry-After": "1"})
+        return JSONResponse(
+            {"name": model, "ready": False}, status_code=503, headers={"Retry-After": "1"}
+        )
     return JSONResponse({"name": model, "ready": True})

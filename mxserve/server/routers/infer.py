@@ -14,14 +14,24 @@ from fastapi.responses import Response
 from ...errors import DrainingError, InvalidArgumentError, QueueFullError, QueueTimeoutError
 from ..batching import Inputs, Outputs
 from ..config import NUMPY_TO_OIP
-from ..protocol.binary import HEADER, encode_response, parse_request, raw_input, read_inputs, split_body, to_le_bytes
+from ..protocol.binary import (
+    HEADER,
+    encode_response,
+    parse_request,
+    raw_input,
+    read_inputs,
+    split_body,
+    to_le_bytes,
+)
 from ..repository import ModelRepository, ModelVersion
 from .deps import get_repo, get_settings, read_body
 
 router = APIRouter(prefix="/v2/models", tags=["inference"])
 
 
-async def infer_arrays(repo: ModelRepository, mv: ModelVersion, inputs: Inputs, timeout_us: int = 0) -> Outputs:
+async def infer_arrays(
+    repo: ModelRepository, mv: ModelVersion, inputs: Inputs, timeout_us: int = 0
+) -> Outputs:
     """Validates ``inputs``, queues them on the model's batcher and keeps the statistics."""
     t0 = time.perf_counter_ns()
     queued = False
@@ -53,7 +63,9 @@ async def infer_arrays(repo: ModelRepository, mv: ModelVersion, inputs: Inputs, 
 def _timeout_us(params: dict[str, Any]) -> int:
     t = params.get("timeout", 0)
     if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-        raise InvalidArgumentError(f"parameter 'timeout' must be a non-negative integer (microseconds), got {t!r}")
+        raise InvalidArgumentError(
+            f"parameter 'timeout' must be a non-negative integer (microseconds), got {t!r}"
+        )
     return t
 
 
@@ -73,7 +85,8 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     if header_length is not None and not header:
         if len(mv.config.input) != 1:
             raise InvalidArgumentError(
-                f"raw binary request needs a model with exactly one input, '{model}' has {len(mv.config.input)}")
+                f"raw binary request needs a model with exactly one input, '{model}' has {len(mv.config.input)}"
+            )
         t = mv.config.input[0]
         dims = ([1] if mv.config.max_batch_size > 0 else []) + list(t.dims)
         inputs = {t.name: raw_input(binary, t.name, t.datatype, dims)}
@@ -90,7 +103,9 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
             wanted = []
             for o in req.outputs:
                 if o.name not in known:
-                    raise InvalidArgumentError(f"unexpected inference output '{o.name}' for model '{model}'")
+                    raise InvalidArgumentError(
+                        f"unexpected inference output '{o.name}' for model '{model}'"
+                    )
                 flag = (o.parameters or {}).get("binary_data", default_binary)
                 wanted.append((o.name, flag is True))
         else:
@@ -100,8 +115,11 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     blobs: list[bytes] = []
     for name, as_binary in wanted:
         a = outputs[name]
-        entry: dict[str, Any] = {"name": name, "datatype": NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name),
-                                 "shape": list(a.shape)}
+        entry: dict[str, Any] = {
+            "name": name,
+            "datatype": NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name),
+            "shape": list(a.shape),
+        }
         if as_binary:
             raw = to_le_bytes(a)
             entry["parameters"] = {"binary_data_size": len(raw)}
@@ -116,5 +134,8 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     payload, json_length = encode_response(head, blobs)
     if json_length is None:
         return Response(payload, media_type="application/json")
-    return Response(payload, media_type="application/octet-stream",
-                    headers={"Inference-Header-Content-Length": str(json_length)})
+    return Response(
+        payload,
+        media_type="application/octet-stream",
+        headers={"Inference-Header-Content-Length": str(json_length)},
+    )

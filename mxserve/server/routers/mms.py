@@ -19,8 +19,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ...errors import (
     InvalidArgumentError,
-    MXServeError,
     ModelNotFoundError,
+    MXServeError,
     UnavailableError,
     status_for,
 )
@@ -31,15 +31,24 @@ from .infer import infer_arrays
 
 router = APIRouter(tags=["mms"])
 
-_TYPES = {400: "BadRequestException", 404: "ModelNotFoundException", 413: "RequestTooLargeException",
-          500: "InternalServerException", 501: "NotImplementedException", 503: "ServiceUnavailableException"}
+_TYPES = {
+    400: "BadRequestException",
+    404: "ModelNotFoundException",
+    413: "RequestTooLargeException",
+    500: "InternalServerException",
+    501: "NotImplementedException",
+    503: "ServiceUnavailableException",
+}
 
 
 def mms_error(exc: MXServeError, retry_after: int = 1) -> JSONResponse:
     code = status_for(exc)
     headers = {"Retry-After": str(retry_after)} if code == 503 else None
-    return JSONResponse({"code": code, "type": _TYPES.get(code, type(exc).__name__), "message": str(exc)},
-                        status_code=code, headers=headers)
+    return JSONResponse(
+        {"code": code, "type": _TYPES.get(code, type(exc).__name__), "message": str(exc)},
+        status_code=code,
+        headers=headers,
+    )
 
 
 @router.get("/ping")
@@ -60,7 +69,9 @@ def _as_batch(mv: ModelVersion, name: str, a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _decode(mv: ModelVersion, body: bytes, content_type: str, header_len: str | None) -> dict[str, np.ndarray]:
+def _decode(
+    mv: ModelVersion, body: bytes, content_type: str, header_len: str | None
+) -> dict[str, np.ndarray]:
     names = [t.name for t in mv.config.input]
     if body.startswith(b"\x93NUMPY"):
         if len(names) != 1:
@@ -78,11 +89,15 @@ def _decode(mv: ModelVersion, body: bytes, content_type: str, header_len: str | 
                 data = {names[0]: data["data"]}
             unknown = sorted(set(data) - set(names))
             if unknown:
-                raise InvalidArgumentError(f"unknown input(s) {unknown}; model '{mv.name}' takes {names}")
+                raise InvalidArgumentError(
+                    f"unknown input(s) {unknown}; model '{mv.name}' takes {names}"
+                )
             items = data
         else:
             if len(names) != 1:
-                raise InvalidArgumentError(f"a bare JSON array needs a model with one input, it has {names}")
+                raise InvalidArgumentError(
+                    f"a bare JSON array needs a model with one input, it has {names}"
+                )
             items = {names[0]: data}
         try:
             return {n: _as_batch(mv, n, np.asarray(v)) for n, v in items.items()}
@@ -93,15 +108,21 @@ def _decode(mv: ModelVersion, body: bytes, content_type: str, header_len: str | 
     t = mv.config.input[0]
     dtype = np.dtype(t.numpy_dtype).newbyteorder("<")
     if len(body) % dtype.itemsize or not body:
-        raise InvalidArgumentError(f"raw body of {len(body)} bytes is not a whole number of {t.datatype} values")
+        raise InvalidArgumentError(
+            f"raw body of {len(body)} bytes is not a whole number of {t.datatype} values"
+        )
     a = np.frombuffer(body, dtype=dtype).astype(dtype.newbyteorder("="))
     per = int(np.prod(t.dims)) if all(d > 0 for d in t.dims) else 0
     if per and a.size % per == 0:
         shape = ([a.size // per] if mv.config.max_batch_size > 0 else []) + list(t.dims)
         if mv.config.max_batch_size == 0 and a.size != per:
-            raise InvalidArgumentError(f"raw body has {a.size} values, input '{t.name}' needs {per}")
+            raise InvalidArgumentError(
+                f"raw body has {a.size} values, input '{t.name}' needs {per}"
+            )
         return {t.name: a.reshape(shape)}
-    raise InvalidArgumentError(f"raw body of {a.size} values does not fit input '{t.name}' dims {t.dims}")
+    raise InvalidArgumentError(
+        f"raw body of {a.size} values does not fit input '{t.name}' dims {t.dims}"
+    )
 
 
 async def _predict(request: Request, model: str, version: str | None) -> Response:
@@ -132,7 +153,9 @@ async def invocations(request: Request, model_name: str = "") -> Response:
     if not model_name:
         ready = [n for n, e in repo.models.items() if e.versions]
         if len(ready) != 1:
-            return mms_error(InvalidArgumentError("give ?model_name= (more than one model is loaded)"))
+            return mms_error(
+                InvalidArgumentError("give ?model_name= (more than one model is loaded)")
+            )
         model_name = ready[0]
     return await _predict(request, model_name, None)
 
@@ -162,7 +185,7 @@ def _describe(entry: ModelEntry) -> dict[str, Any]:
 @router.get("/models")
 async def list_models(request: Request, limit: int = 100, next_page_token: int = 0) -> JSONResponse:
     entries = sorted(get_repo(request).models.values(), key=lambda e: e.name)
-    page = entries[next_page_token: next_page_token + limit]
+    page = entries[next_page_token : next_page_token + limit]
     out: dict[str, Any] = {"models": [{"modelName": e.name, "modelUrl": e.path.name} for e in page]}
     if next_page_token + limit < len(entries):
         out["nextPageToken"] = str(next_page_token + limit)
@@ -183,10 +206,21 @@ async def register_model(request: Request, url: str = "", model_name: str = "") 
     settings = get_settings(request)
     try:
         if not settings.enable_model_api:
-            raise UnavailableError("the model management API is disabled (start with --enable-model-api)")
+            raise UnavailableError(
+                "the model management API is disabled (start with --enable-model-api)"
+            )
         store = settings.model_store
-        if store is None or not url or "/" in url or "\\" in url or ".." in url or not MODEL_NAME.match(url):
-            raise InvalidArgumentError(f"url '{url}' must name a model directory in the model store")
+        if (
+            store is None
+            or not url
+            or "/" in url
+            or "\\" in url
+            or ".." in url
+            or not MODEL_NAME.match(url)
+        ):
+            raise InvalidArgumentError(
+                f"url '{url}' must name a model directory in the model store"
+            )
         if not (store / url).is_dir():
             raise ModelNotFoundError(f"no model directory '{url}' in the model store")
         name = model_name or url
@@ -210,7 +244,9 @@ async def unregister_model(request: Request, model: str) -> Response:
     repo = get_repo(request)
     try:
         if not get_settings(request).enable_model_api:
-            raise UnavailableError("the model management API is disabled (start with --enable-model-api)")
+            raise UnavailableError(
+                "the model management API is disabled (start with --enable-model-api)"
+            )
         await repo.unload(model)
         del repo.models[model]
     except MXServeError as e:

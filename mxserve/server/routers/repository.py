@@ -40,8 +40,10 @@ async def load(request: Request, model: str) -> JSONResponse:
     repo.require_explicit()
     params = (await _json_body(request)).get("parameters") or {}
     if any(k.startswith("file:") for k in params) or "config" in params:
-        raise InvalidArgumentError("load parameters ('config', 'file:...') are not accepted by this server; "
-                                   "put the model and its config in the model repository")
+        raise InvalidArgumentError(
+            "load parameters ('config', 'file:...') are not accepted by this server; "
+            "put the model and its config in the model repository"
+        )
     repo.scan()
     entry = await repo.load(model)
     if entry.state != "READY":
