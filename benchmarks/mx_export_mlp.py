@@ -17,7 +17,9 @@ def main(out):
     mx.random.seed(7)
     np.random.seed(7)
     net = mx.gluon.nn.HybridSequential()
-    net.add(mx.gluon.nn.Dense(256, activation="relu", in_units=784), mx.gluon.nn.Dense(10, in_units=256))
+    net.add(
+        mx.gluon.nn.Dense(256, activation="relu", in_units=784), mx.gluon.nn.Dense(10, in_units=256)
+    )
     net.initialize(mx.init.Xavier())
     net.hybridize()
     x = np.random.uniform(0, 1, (4, 784)).astype("float32")

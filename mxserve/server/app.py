@@ -287,7 +287,10 @@ def serve(settings: Settings) -> int:
     metrics_port = settings.metrics_port
     if metrics_port and metrics_port != settings.http_port:
         sockets.append(_bind(settings.host, metrics_port))
-    asgi = PortDispatch(BodyLimit(app, settings.max_request_bytes), metrics_app(app), metrics_port)
+    from .routers.infer import InferFastPath
+
+    main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
+    asgi = PortDispatch(main, metrics_app(app), metrics_port)
     config = uvicorn.Config(
         asgi,
         lifespan="on",

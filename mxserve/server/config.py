@@ -114,7 +114,9 @@ class ModelConfig(_Strict):
     dynamic_batching: DynamicBatching | None = None
     instance_group: list[InstanceGroup] = Field(default_factory=list)
     version_policy: VersionPolicy = Field(default_factory=VersionPolicy)
-    epoch: int | None = Field(default=None, ge=0)  # which NAME-EPOCH.params to load (None: the highest)
+    epoch: int | None = Field(
+        default=None, ge=0
+    )  # which NAME-EPOCH.params to load (None: the highest)
     parameters: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("platform")

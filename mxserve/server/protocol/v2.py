@@ -68,4 +68,3 @@ def tensor_from_json(inp: RequestInput) -> np.ndarray:
             f"input '{inp.name}': shape {inp.shape} needs {count} elements, 'data' holds {arr.size}"
         )
     return arr.reshape(inp.shape)
-

@@ -35,8 +35,12 @@ async def read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
         chunks.append(chunk)
-    body = b"".join(chunks)
-    encoding = request.headers.get("content-encoding", "").strip().lower()
+    return decode_body(b"".join(chunks), request.headers.get("content-encoding", ""), limit)
+
+
+def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undoes Content-Encoding gzip/deflate (identity passes); more than ``limit`` bytes: 413."""
+    encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
         return body
     if encoding not in ("gzip", "deflate"):

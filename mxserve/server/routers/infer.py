@@ -5,15 +5,26 @@ The handler stays thin: decode, validate, ``await batcher.submit()``, encode."""
 
 from __future__ import annotations
 
+import logging
+import re
 import time
+import traceback
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
-from ...errors import DrainingError, InvalidArgumentError, QueueFullError, QueueTimeoutError
+from ...errors import (
+    DrainingError,
+    InvalidArgumentError,
+    MXServeError,
+    PayloadTooLargeError,
+    QueueFullError,
+    QueueTimeoutError,
+)
+from ..app import Receive, Scope, Send, error_response
 from ..batching import Inputs, Outputs
-from ..config import NUMPY_TO_OIP
+from ..config import NUMPY_TO_OIP, Settings
 from ..protocol.binary import (
     HEADER,
     encode_response,
@@ -24,7 +35,9 @@ from ..protocol.binary import (
     to_le_bytes,
 )
 from ..repository import ModelRepository, ModelVersion
-from .deps import get_repo, get_settings, read_body
+from .deps import decode_body, get_repo, get_settings, read_body
+
+log = logging.getLogger("mxserve.server")
 
 router = APIRouter(prefix="/v2/models", tags=["inference"])
 
@@ -69,16 +82,13 @@ def _timeout_us(params: dict[str, Any]) -> int:
     return t
 
 
-@router.post("/{model}/infer")
-@router.post("/{model}/versions/{version}/infer")
-async def infer(request: Request, model: str, version: str = "") -> Response:
-    repo = get_repo(request)
-    settings = get_settings(request)
+async def process(
+    repo: ModelRepository, model: str, version: str, header_length: str | None, body: bytes
+) -> tuple[bytes, int | None]:
+    """One inference request: (response body, JSON header length or None when all JSON)."""
     if repo.draining:
         raise DrainingError("Server exiting: no new requests are accepted")
     mv = repo.get(model, version or None)
-    body = await read_body(request, settings.max_request_bytes)
-    header_length = request.headers.get(HEADER)  # Starlette's Headers are case-insensitive
     header, binary = split_body(body, header_length)
     request_id: str | None = None
     timeout = 0
@@ -131,7 +141,10 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     if request_id is not None:
         head["id"] = request_id
     head["outputs"] = entries
-    payload, json_length = encode_response(head, blobs)
+    return encode_response(head, blobs)
+
+
+def _response(payload: bytes, json_length: int | None) -> Response:
     if json_length is None:
         return Response(payload, media_type="application/json")
     return Response(
@@ -139,3 +152,84 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
         media_type="application/octet-stream",
         headers={"Inference-Header-Content-Length": str(json_length)},
     )
+
+
+@router.post("/{model}/infer")
+@router.post("/{model}/versions/{version}/infer")
+async def infer(request: Request, model: str, version: str = "") -> Response:
+    """The FastAPI route (listed in the OpenAPI description); ``InferFastPath`` serves the same
+    requests in ``serve()`` without FastAPI's routing and dependency overhead."""
+    repo = get_repo(request)
+    if repo.draining:
+        raise DrainingError("Server exiting: no new requests are accepted")
+    repo.get(model, version or None)
+    body = await read_body(request, get_settings(request).max_request_bytes)
+    return _response(*await process(repo, model, version, request.headers.get(HEADER), body))
+
+
+_INFER_PATH = re.compile(r"^/v2/models/([^/]+)(?:/versions/([^/]+))?/infer$")
+
+
+class InferFastPath:
+    """Pure ASGI layer for ``POST /v2/models/{m}[/versions/{v}]/infer``, the hot path: the same
+    ``process()`` as the FastAPI route and the same error rendering, minus the per-request cost
+    of FastAPI's router (route matching, dependency solving, exception middleware)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.repo: ModelRepository = app.state.repo
+        self.settings: Settings = app.state.settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        m = _INFER_PATH.match(scope["path"]) if scope["type"] == "http" else None
+        if m is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        header_length = None
+        encoding = ""
+        for k, v in scope["headers"]:
+            if k == b"inference-header-content-length":  # ASGI servers lowercase header names
+                header_length = v.decode("latin-1")
+            elif k == b"content-encoding":
+                encoding = v.decode("latin-1")
+        limit = self.settings.max_request_bytes
+        try:
+            chunks = []
+            size = 0
+            more = True
+            while more:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    return
+                chunk = msg.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
+                chunks.append(chunk)
+                more = msg.get("more_body", False)
+            body = decode_body(b"".join(chunks), encoding, limit)
+            payload, json_length = await process(self.repo, m[1], m[2] or "", header_length, body)
+        except MXServeError as e:
+            await error_response(e, self.settings)(scope, receive, send)
+            return
+        except Exception as e:
+            log.error(
+                "internal error on POST %s: %s",
+                scope["path"],
+                "".join(traceback.format_exception(e)),
+                extra={"event": "internal_error"},
+            )
+            await JSONResponse({"error": "internal server error"}, status_code=500)(
+                scope, receive, send
+            )
+            return
+        headers = [(b"content-length", str(len(payload)).encode())]
+        if json_length is None:
+            headers.append((b"content-type", b"application/json"))
+        else:
+            headers += [
+                (b"content-type", b"application/octet-stream"),
+                (b"inference-header-content-length", str(json_length).encode()),
+            ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
