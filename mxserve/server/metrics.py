@@ -255,8 +255,41 @@ class Metrics:
             "nv_inference_batch_size", "Batch size of each model execution", BATCH_BUCKETS
         )
 
+        self._children: dict[tuple[str, str], ModelHistograms] = {}
+
+    def for_model(self, model: str, version: str) -> ModelHistograms:
+        """The histograms of one model version (label children cached: no lookup per request)."""
+        key = (model, version)
+        h = self._children.get(key)
+        if h is None:
+            h = ModelHistograms(
+                *(
+                    m.labels(model, version)
+                    for m in (
+                        self.request_us,
+                        self.queue_us,
+                        self.compute_input_us,
+                        self.compute_infer_us,
+                        self.compute_output_us,
+                        self.batch_size,
+                    )
+                )
+            )
+            self._children[key] = h
+        return h
+
     def render(self) -> bytes:
         return render(self.registry)
+
+
+@dataclass
+class ModelHistograms:
+    request_us: Histogram
+    queue_us: Histogram
+    compute_input_us: Histogram
+    compute_infer_us: Histogram
+    compute_output_us: Histogram
+    batch_size: Histogram
 
 
 def render(registry: CollectorRegistry) -> bytes:

@@ -489,21 +489,20 @@ class ModelRepository:
             return
         size = sum(r.batch_size for r in batch)
         s.record_batch(size, t.compute_input_ns, t.compute_infer_ns, t.compute_output_ns)
-        m = self.metrics
-        labels = (mv.name, str(mv.version))
+        h = self.metrics.for_model(mv.name, str(mv.version)) if self.metrics is not None else None
         for r in batch:
             q = r.started_ns - r.enqueued_ns
             s.queue.add(q)
             s.compute_input.add(t.compute_input_ns)
             s.compute_infer.add(t.compute_infer_ns)
             s.compute_output.add(t.compute_output_ns)
-            if m is not None:
-                m.queue_us.labels(*labels).observe(q / 1000)
-        if m is not None:
-            m.compute_input_us.labels(*labels).observe(t.compute_input_ns / 1000)
-            m.compute_infer_us.labels(*labels).observe(t.compute_infer_ns / 1000)
-            m.compute_output_us.labels(*labels).observe(t.compute_output_ns / 1000)
-            m.batch_size.labels(*labels).observe(size)
+            if h is not None:
+                h.queue_us.observe(q / 1000)
+        if h is not None:
+            h.compute_input_us.observe(t.compute_input_ns / 1000)
+            h.compute_infer_us.observe(t.compute_infer_ns / 1000)
+            h.compute_output_us.observe(t.compute_output_ns / 1000)
+            h.batch_size.observe(size)
 
     async def _retire(self, mv: ModelVersion) -> None:
         if mv.batcher is not None:

@@ -69,7 +69,7 @@ async def infer_arrays(
     ns = time.perf_counter_ns() - t0
     mv.stats.success.add(ns)
     if repo.metrics is not None:
-        repo.metrics.request_us.labels(mv.name, str(mv.version)).observe(ns / 1000)
+        repo.metrics.for_model(mv.name, str(mv.version)).request_us.observe(ns / 1000)
     return outputs
 
 
