@@ -35,12 +35,12 @@ CONFIGS: dict[str, dict[str, Any] | None] = {
         "max_batch_size": 4,
         "input": [{"name": "pixels", "data_type": "TYPE_FP32", "dims": [64]}],
     },
-    # holds requests for 1 s (a batch of 4 never fills), at most 2 queued
+    # holds requests for 2 s (a batch of 4 never fills), at most 2 queued
     "slow": {
         "max_batch_size": 4,
         "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
         "dynamic_batching": {
-            "max_queue_delay_microseconds": 1000000,
+            "max_queue_delay_microseconds": 2_000_000,
             "default_queue_policy": {"max_queue_size": 2},
         },
     },
@@ -479,7 +479,7 @@ def test_queue_full_is_503_at_once(server: Server) -> None:
     t0 = time.monotonic()
     status, headers, data = server.request("POST", "/v2/models/slow/infer", body)
     assert status == 503 and json.loads(data)["error"].endswith("Exceeds maximum queue size")
-    assert headers["retry-after"] and time.monotonic() - t0 < 0.9  # rejected without waiting
+    assert headers["retry-after"] and time.monotonic() - t0 < 1.5  # rejected without waiting
     for t in threads:
         t.join()
     assert results == [200, 200]
@@ -494,7 +494,7 @@ def test_request_timeout_is_503(server: Server) -> None:
     t0 = time.monotonic()
     status, body = server.json("POST", "/v2/models/slow/infer", req)
     assert status == 503 and body == {"error": "Request timeout expired"}
-    assert time.monotonic() - t0 < 0.9
+    assert time.monotonic() - t0 < 1.5
 
 
 def test_tritonclient_sees_timeout(client: th.InferenceServerClient) -> None:

@@ -34,7 +34,7 @@ def test_sigterm_drains_in_flight_requests(serve: Callable[..., Server], tmp_pat
         {
             "held": {
                 "max_batch_size": 8,
-                "dynamic_batching": {"max_queue_delay_microseconds": 1_500_000},
+                "dynamic_batching": {"max_queue_delay_microseconds": 3_000_000},
             }
         },
     )
