@@ -37,7 +37,6 @@ import numpy as np
 REPO = pathlib.Path(__file__).resolve().parents[1]
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO))
 
 from oracle.envs import CACHE, run_in_oracle  # noqa: E402
 from oracle.models import exported_model  # noqa: E402
@@ -161,11 +160,12 @@ def start_server(repo: pathlib.Path, port: int, log: pathlib.Path) -> subprocess
         "--log-format",
         "text",
     ]
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
-    )
+    import mxserve  # the server imports the same mxserve as this script
+
+    site = str(pathlib.Path(mxserve.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([site, os.environ.get("PYTHONPATH", "")]))
     with open(log, "wb") as f:
-        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
     import urllib.request
 
     deadline = time.monotonic() + 120

@@ -107,11 +107,15 @@ def start_server(
     cmd += ["--model-store", str(repo)] if repo is not None else []
     cmd += list(args)
     log_path = log_dir / f"server-{port}.log"
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-    )
+    # The server must import the same mxserve as the tests (the installed package in CI, the
+    # source tree with its built extension in development), so its parent directory goes first
+    # on PYTHONPATH, and the cwd is not the repository root (whose mxserve/ may lack the build).
+    import mxserve
+
+    site = str(Path(mxserve.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([site, os.environ.get("PYTHONPATH", "")]))
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=log_dir)
     server = Server(proc, port, metrics_port, log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
