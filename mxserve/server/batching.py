@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ import numpy as np
 
 from ..errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
 from .config import DynamicBatching
+
+log = logging.getLogger("mxserve.server")
 
 Inputs = dict[str, np.ndarray]
 Outputs = dict[str, np.ndarray]
@@ -270,7 +273,10 @@ class DynamicBatcher:
                         r.future.set_exception(e)
             finally:
                 self._executing -= 1
-            self._report(batch, timings, error)
+            try:
+                self._report(batch, timings, error)
+            except Exception:  # bookkeeping must never stop the executor
+                log.exception("batch report failed")
             self._check_idle()
 
     async def _next_batch(self) -> list[BatchRequest]:

@@ -22,9 +22,10 @@ from .v2 import InferenceRequest, RequestInput, element_count, numpy_dtype
 HEADER = "inference-header-content-length"
 
 
-def split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
-    """(JSON header, binary part). ``header_length`` is the header value, if any (read it with a
-    case-insensitive lookup: HTTP header names are case-insensitive, and uvicorn lowercases them)."""
+def split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes | memoryview]:
+    """(JSON header, binary part: a view, not a copy). ``header_length`` is the header value, if
+    any (read it with a case-insensitive lookup: HTTP header names are case-insensitive, and
+    uvicorn lowercases them)."""
     if header_length is None:
         return body, b""
     try:
@@ -37,7 +38,7 @@ def split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
         raise InvalidArgumentError(
             f"Inference-Header-Content-Length {n} is outside the request body of {len(body)} bytes"
         )
-    return body[:n], body[n:]
+    return body[:n], memoryview(body)[n:]
 
 
 def parse_request(header: bytes) -> InferenceRequest:
@@ -56,7 +57,7 @@ def _short(e: Exception) -> str:
     return str(e)
 
 
-def read_inputs(req: InferenceRequest, binary: bytes) -> dict[str, np.ndarray]:
+def read_inputs(req: InferenceRequest, binary: bytes | memoryview) -> dict[str, np.ndarray]:
     """Every input as an array: JSON ``data``, or its slice of the binary part."""
     from .v2 import tensor_from_json
 
@@ -78,7 +79,9 @@ def read_inputs(req: InferenceRequest, binary: bytes) -> dict[str, np.ndarray]:
     return out
 
 
-def _from_bytes(inp: RequestInput, binary: bytes, offset: int, size: Any) -> np.ndarray:
+def _from_bytes(
+    inp: RequestInput, binary: bytes | memoryview, offset: int, size: Any
+) -> np.ndarray:
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise InvalidArgumentError(
             f"input '{inp.name}': binary_data_size must be a non-negative integer"
@@ -99,7 +102,7 @@ def _from_bytes(inp: RequestInput, binary: bytes, offset: int, size: Any) -> np.
     return arr.astype(dtype.newbyteorder("="), copy=False)
 
 
-def raw_input(binary: bytes, name: str, datatype: str, dims: list[int]) -> np.ndarray:
+def raw_input(binary: bytes | memoryview, name: str, datatype: str, dims: list[int]) -> np.ndarray:
     """A raw binary request (header length 0): the whole body is one input of batch 1; at most one
     dimension may be variable, it is computed from the body size."""
     dtype = numpy_dtype(datatype)
