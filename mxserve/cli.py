@@ -127,7 +127,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
         import json
 
         print(json.dumps(rows, indent=2))
-        return 0
+        return 0 if all(r["state"] == "READY" for r in rows) else 1
     width = max([len(r["name"]) for r in rows] + [5])
     print(f"{'MODEL':<{width}}  VERSION  STATE        REASON")
     for r in rows:
