@@ -72,6 +72,8 @@ class Predictor:
         device: ``"cpu"``.
         outputs: internal entries to return instead of the graph outputs, e.g. ``["pool1_output"]``.
         num_threads: intra-op threads per call; 0 means ``MXSERVE_NUM_THREADS`` or all cores.
+        dtype: compute precision, ``"float32"`` (default) or ``"bfloat16"`` (needs AVX512-BF16 or
+            AMX; inputs and outputs stay float32, the precision error is that of bf16 rounding).
 
     Calls are thread-safe: one Predictor may serve many threads at once; the GIL is released
     while the graph runs.
@@ -86,6 +88,7 @@ class Predictor:
         device: str = "cpu",
         outputs: Sequence[str] | None = None,
         num_threads: int = 0,
+        dtype: str = "float32",
         *,
         _cached_op: Any = None,
     ) -> None:
@@ -101,6 +104,7 @@ class Predictor:
             list(outputs or []),
             int(num_threads),
             device,
+            str(dtype),
         )
 
     @classmethod

@@ -14,8 +14,10 @@ std::unique_ptr<Kernel> Backend::CreateKernel(const KernelArgs& args) const {
   return it->second(args);
 }
 
-void Backend::Add(const std::string& op, KernelFactory factory, LayoutSupport layouts) {
+void Backend::Add(const std::string& op, KernelFactory factory, LayoutSupport layouts,
+                  PrecisionSupport precision) {
   layouts_[op] = layouts;
+  precisions_[op] = precision;
   MXS_CHECK_CODE(factories_.emplace(op, std::move(factory)).second, kInternal)
       << "kernel for " << op << " registered twice on " << device();
 }

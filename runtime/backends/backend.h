@@ -35,12 +35,27 @@ class Backend {
   /// Creates the kernel of args.node; throws kUnsupported when the backend has none.
   std::unique_ptr<Kernel> CreateKernel(const KernelArgs& args) const;
   /// Registers the factory for a canonical operator name; used by RegisterKernels_* functions.
-  /// Anything but kRowMajorOnly promises that the kernel honours the layout of every TensorDesc.
-  void Add(const std::string& op, KernelFactory factory, LayoutSupport layouts = kRowMajorOnly);
+  /// Which activation dtypes a kernel handles in bfloat16 mode.
+  enum PrecisionSupport {
+    kFloat32Only,     ///< float32 activations only
+    kBf16SameType,    ///< bfloat16 too, when all its float activations share one dtype
+    kBf16Converting,  ///< computes in bfloat16 and converts each input and output as planned
+  };
+  PrecisionSupport precision_support(const std::string& op) const {
+    auto it = precisions_.find(op);
+    return it == precisions_.end() ? kFloat32Only : it->second;
+  }
+  /// True when the device runs bfloat16 arithmetic natively (AVX512-BF16 or AMX on CPU).
+  virtual bool SupportsBfloat16() const = 0;
+  /// Anything but kRowMajorOnly promises that the kernel honours the layout of every TensorDesc;
+  /// anything but kFloat32Only that it honours the dtype.
+  void Add(const std::string& op, KernelFactory factory, LayoutSupport layouts = kRowMajorOnly,
+           PrecisionSupport precision = kFloat32Only);
 
  private:
   std::map<std::string, KernelFactory> factories_;
   std::map<std::string, LayoutSupport> layouts_;
+  std::map<std::string, PrecisionSupport> precisions_;
 };
 
 /// The oneDNN CPU backend (process-wide).

@@ -51,6 +51,7 @@ struct KernelArgs {
   std::vector<TensorDesc> out;           ///< output descriptions
   std::vector<const NDArray*> constants; ///< per input: the bound parameter, or null if computed
   WeightCache* weights = nullptr;        ///< prepacked weights shared by predictors of one model
+  DType compute_dtype = DType::kFloat32; ///< kBfloat16 in bfloat16 mode
 
   template <typename P>
   const P& param() const {

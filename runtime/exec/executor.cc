@@ -3,6 +3,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 
@@ -20,6 +22,42 @@ struct ExecContext {
   std::vector<const void*> in_ptr;                  ///< gather buffer for one step's inputs
   std::vector<void*> out_ptr;                       ///< gather buffer for one step's outputs
 };
+
+namespace {
+
+// Cores handed out to running calls, process-wide. A call takes as many cores as it has intra-op
+// threads (at most all of them) and waits while they are taken, so several threads calling
+// predictors at once never run more OpenMP threads than there are cores.
+class CoreBudget {
+ public:
+  static CoreBudget& Global() {
+    static CoreBudget budget(omp_get_num_procs());
+    return budget;
+  }
+  int Acquire(int want) {
+    std::unique_lock<std::mutex> lock(mu_);
+    want = std::max(1, std::min(want, total_));
+    cv_.wait(lock, [&] { return free_ >= want; });
+    free_ -= want;
+    return want;
+  }
+  void Release(int n) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_ += n;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  explicit CoreBudget(int total) : total_(std::max(1, total)), free_(total_) {}
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int total_;
+  int free_;
+};
+
+}  // namespace
 
 int DefaultNumThreads() {
   if (const char* env = std::getenv("MXSERVE_NUM_THREADS")) {
@@ -76,7 +114,12 @@ void Executor::Run(const void* const* inputs, void* const* outputs, const Monito
     ~Returner() { self->Release(std::move(*ctx)); }
   } returner{this, &ctx};
 
-  omp_set_num_threads(num_threads_);
+  struct CoreLease {
+    int n;
+    explicit CoreLease(int want) : n(CoreBudget::Global().Acquire(want)) {}
+    ~CoreLease() { CoreBudget::Global().Release(n); }
+  } lease(num_threads_);
+  omp_set_num_threads(lease.n);
   for (size_t e = 0; e < p.slots.size(); ++e)
     if (p.slots[e].kind == EntrySlot::Kind::kInput) ctx->ptr[e] = const_cast<void*>(inputs[p.slots[e].index]);
   for (uint32_t e : p.alias_entries) ctx->ptr[e] = ctx->ptr[p.slots[e].index];

@@ -9,18 +9,11 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <numeric>
 
+#include "exec/entry_groups.h"
 #include "graph/op_def.h"
 
 namespace mxserve {
-
-namespace {
-uint32_t Find(std::vector<uint32_t>& parent, uint32_t x) {
-  while (parent[x] != x) x = parent[x] = parent[parent[x]];
-  return x;
-}
-}  // namespace
 
 void AssignLayouts(Plan& plan) {
   const char* env = std::getenv("MXSERVE_LAYOUT");
@@ -38,8 +31,7 @@ void AssignLayouts(Plan& plan) {
     return same_shape ? Backend::kSameLayout : Backend::kRowMajorOnly;
   };
   std::vector<bool> ok(n, false);
-  std::vector<uint32_t> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
+  EntryGroups groups(n);
   for (const Step& s : plan.steps) {
     Backend::LayoutSupport support = support_of(s);
     for (uint32_t e : s.out)
@@ -54,22 +46,20 @@ void AssignLayouts(Plan& plan) {
       for (uint32_t e : s.out) {
         if (!candidate(e)) continue;
         if (anchor == UINT32_MAX) anchor = e;
-        parent[Find(parent, e)] = Find(parent, anchor);
+        groups.Tie(e, anchor);
       }
       for (uint32_t e : s.in) {
         if (!candidate(e) || plan.entries[e].shape.ndim() != plan.entries[s.out[0]].shape.ndim()) continue;
         if (anchor == UINT32_MAX) anchor = e;
-        parent[Find(parent, e)] = Find(parent, anchor);
+        groups.Tie(e, anchor);
       }
     }
   }
   for (uint32_t e : plan.output_entries) ok[e] = false;
   // Graph inputs and parameters (never produced by a step) are row-major by definition.
-  std::vector<bool> group_ok(n, true);
+  std::vector<bool> chosen = groups.AllOk(ok);
   for (size_t e = 0; e < n; ++e)
-    if (!ok[e]) group_ok[Find(parent, static_cast<uint32_t>(e))] = false;
-  for (size_t e = 0; e < n; ++e)
-    if (ok[e] && group_ok[Find(parent, static_cast<uint32_t>(e))]) plan.entries[e].layout = Layout::kChannelsLast;
+    if (chosen[e]) plan.entries[e].layout = Layout::kChannelsLast;
 }
 
 }  // namespace mxserve

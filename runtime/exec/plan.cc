@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "exec/layout.h"
 #include "exec/memory_planner.h"
+#include "exec/precision.h"
 #include "graph/infer_shape.h"
 #include "graph/op_def.h"
 #include "passes/pass.h"
@@ -194,8 +195,8 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     std::set<std::string> input_names;
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
     PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
-                    before.ids, before.shapes};
-    RunPasses(ctx);
+                    before.ids, before.shapes, before.dtypes};
+    if (opt.optimize) RunPasses(ctx);
   }
   Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);
   const EntryIds& ids = bound.ids;
@@ -241,7 +242,16 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     plan->outputs.push_back(TensorInfo{EntryName(g, o), shapes[ids(o)], dtypes[ids(o)]});
   }
 
-  AssignLayouts(*plan);
+  if (opt.optimize) AssignLayouts(*plan);
+  if (opt.compute_dtype == DType::kBfloat16) {
+    MXS_CHECK_CODE(plan->backend->SupportsBfloat16(), kUnsupported)
+        << "failed to bind: bfloat16 mode needs a CPU with AVX512-BF16 or AMX; this one has neither";
+  } else {
+    MXS_CHECK_CODE(opt.compute_dtype == DType::kFloat32, kUnsupported)
+        << "failed to bind: compute dtype " << DTypeName(opt.compute_dtype)
+        << " is not supported (float32 or bfloat16)";
+  }
+  if (opt.optimize) AssignPrecision(*plan, opt.compute_dtype);
 
   // Storage groups: root[e] is the entry whose storage e uses.
   std::vector<uint32_t> root(ids.count);
@@ -307,7 +317,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
   for (Step& step : plan->steps) {
     const Node& n = g.nodes[step.node];
     if (n.def->is_identity() && root[step.out[0]] != step.out[0]) continue;
-    KernelArgs args{n, {}, {}, {}, model->weights.get()};
+    KernelArgs args{n, {}, {}, {}, model->weights.get(), opt.compute_dtype};
     for (uint32_t e : step.in) {
       args.in.push_back(plan->entries[e]);
       args.constants.push_back(plan->slots[e].kind == EntrySlot::Kind::kParam ? plan->slots[e].param : nullptr);

@@ -2,6 +2,8 @@
 // The public Predictor API over Model, Plan and Executor.
 #include "mxserve/predictor.h"
 
+#include <omp.h>
+
 #include "exec/executor.h"
 #include "exec/model.h"
 #include "exec/plan.h"
@@ -34,7 +36,19 @@ std::shared_ptr<Predictor> Predictor::Create(std::shared_ptr<const Model> model,
   std::shared_ptr<Predictor> p(new Predictor());
   p->model_ = model;
   p->options_ = options;
-  p->exec_ = std::make_unique<Executor>(BuildPlan(model, options), options.num_threads);
+  // oneDNN sizes a primitive's parallel decomposition by the thread count current when it is
+  // created, and runs that many threads whatever the caller sets later; so kernels are created
+  // with the thread count the calls will use.
+  const int threads = options.num_threads > 0 ? options.num_threads : DefaultNumThreads();
+  const int previous = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  try {
+    p->exec_ = std::make_unique<Executor>(BuildPlan(model, options), threads);
+  } catch (...) {
+    omp_set_num_threads(previous);
+    throw;
+  }
+  omp_set_num_threads(previous);
   return p;
 }
 

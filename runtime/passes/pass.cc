@@ -53,6 +53,7 @@ void RunPasses(PassContext& ctx) {
   const char* env = std::getenv("MXSERVE_DEBUG_PASSES");
   bool debug = env != nullptr && env[0] == '1';
   if (debug) PrintOpCounts("before", ctx.graph);
+  FoldConstants(ctx);
   FoldBatchNorm(ctx);
   FuseConvolution(ctx);
   if (debug) PrintOpCounts("after", ctx.graph);

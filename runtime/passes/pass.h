@@ -25,9 +25,11 @@ struct PassContext {
   WeightCache& cache;                             ///< storage for computed weights
   const EntryIds& ids;                            ///< entry numbering of the graph as written
   const std::vector<Shape>& shapes;               ///< inferred shape of every entry (by ids)
+  const std::vector<DType>& dtypes;               ///< inferred dtype of every entry (by ids)
 
   /// Inferred shape of entry `e` (valid for entries that existed before the passes ran).
   const Shape& ShapeOf(const NodeEntry& e) const { return shapes[ids(e)]; }
+  DType DTypeOf(const NodeEntry& e) const { return dtypes[ids(e)]; }
 
   /// The constant value of variable node `v`: an override, else its parameter; null for inputs
   /// and unbound variables.
@@ -35,6 +37,9 @@ struct PassContext {
   /// Number of live inputs, over all operator nodes, that read entry `e`.
   int NumConsumers(const NodeEntry& e) const;
 };
+
+/// Computes operators whose inputs are all parameters once (passes/fold_constants.cc).
+void FoldConstants(PassContext& ctx);
 
 /// Folds inference BatchNorm into the Convolution that feeds it (passes/fold_batchnorm.cc).
 void FoldBatchNorm(PassContext& ctx);

@@ -58,7 +58,7 @@ std::shared_ptr<Predictor> Bind(std::shared_ptr<const Model> model,
                                 const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes,
                                 const std::map<std::string, std::string>& dtypes,
                                 const std::vector<std::string>& outputs, int num_threads,
-                                const std::string& device) {
+                                const std::string& device, const std::string& compute_dtype) {
   BindOptions opt;
   for (const auto& kv : shapes) opt.input_shapes.emplace_back(kv.first, ToShape(kv.second));
   for (const auto& kv : dtypes) {
@@ -70,6 +70,10 @@ std::shared_ptr<Predictor> Bind(std::shared_ptr<const Model> model,
   opt.outputs = outputs;
   opt.num_threads = num_threads;
   opt.device = device;
+  opt.compute_dtype = DTypeFromName(compute_dtype);
+  if (opt.compute_dtype != DType::kFloat32 && opt.compute_dtype != DType::kBfloat16)
+    throw Error(ErrorCode::kInvalidArgument,
+                "dtype must be 'float32' or 'bfloat16', got '" + compute_dtype + "'");
   py::gil_scoped_release release;
   return Predictor::Create(std::move(model), opt);
 }
@@ -120,6 +124,7 @@ py::dict Info(const Predictor& p) {
   d["scratchpad_bytes"] = info.scratchpad_bytes;
   d["num_threads"] = info.num_threads;
   d["backend"] = info.backend;
+  d["dtype"] = DTypeName(p.options().compute_dtype);
   d["kernels"] = info.kernels;
   return d;
 }
@@ -200,11 +205,12 @@ PYBIND11_MODULE(_runtime, m) {
       .def(py::init([](std::shared_ptr<Model> model,
                        const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes,
                        const std::map<std::string, std::string>& dtypes,
-                       const std::vector<std::string>& outputs, int num_threads, const std::string& device) {
-             return Bind(std::move(model), shapes, dtypes, outputs, num_threads, device);
+                       const std::vector<std::string>& outputs, int num_threads, const std::string& device,
+                       const std::string& compute_dtype) {
+             return Bind(std::move(model), shapes, dtypes, outputs, num_threads, device, compute_dtype);
            }),
            py::arg("model"), py::arg("input_shapes"), py::arg("dtypes"), py::arg("outputs"),
-           py::arg("num_threads"), py::arg("device"))
+           py::arg("num_threads"), py::arg("device"), py::arg("compute_dtype") = "float32")
       .def("forward", &Forward, py::arg("inputs"))
       .def("reshape", [](const Predictor& p, const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes) {
         std::vector<std::pair<std::string, Shape>> s;

@@ -20,31 +20,37 @@ CACHE = pathlib.Path(os.environ.get("MXSERVE_ORACLE_CACHE", REPO / ".cache" / "o
 VERSIONS = {"1.9.1": "mx19", "2.0.0b1": "mx20"}
 
 
-def oracle_python(version: str) -> pathlib.Path:
-    """Path of the Python interpreter of the MXNet `version` environment, creating it if needed."""
-    env_dir = CACHE / VERSIONS[version]
+def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
+    """Path of the Python interpreter of the MXNet `version` environment, creating it if needed.
+
+    `extras` (e.g. ``("onnx==1.14.1",)`` for the benchmarks' ONNX export) get an environment of
+    their own, so the test oracle stays exactly MXNet and numpy.
+    """
+    name = VERSIONS[version] + ("-" + "-".join(e.split("=")[0] for e in extras) if extras else "")
+    env_dir = CACHE / name
     python = env_dir / "bin" / "python"
     ready = env_dir / ".ready"
     CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / f".{VERSIONS[version]}.lock", "w") as lock:
+    with open(CACHE / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not ready.exists():
             venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
             subprocess.run(
                 [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 f"mxnet=={version}", "numpy<1.24"],
+                 f"mxnet=={version}", "numpy<1.24", *extras],
                 check=True,
             )
             ready.write_text(version)
     return python
 
 
-def run_in_oracle(version: str, script: pathlib.Path, *args: str, timeout: float = 1800) -> None:
-    """Runs `script` with `args` in the MXNet `version` environment; raises on failure."""
+def run_in_oracle(version: str, script: pathlib.Path, *args: str, timeout: float = 1800,
+                  extras: tuple[str, ...] = ()) -> None:
+    """Runs `script` with `args` in the MXNet `version` environment (with `extras`); raises on failure."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.setdefault("OMP_NUM_THREADS", "2")
     proc = subprocess.run(
-        [str(oracle_python(version)), str(script), *args],
+        [str(oracle_python(version, extras)), str(script), *args],
         capture_output=True, text=True, timeout=timeout, env=env,
     )
     if proc.returncode != 0:

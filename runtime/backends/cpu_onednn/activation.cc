@@ -31,9 +31,9 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
   const auto& p = a.param<ActivationParam>();
   const std::string what = "Activation node '" + a.node.name + "'";
   if (p.act_type == "softsign") {
-    MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32, kUnsupported)
+    MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 || a.in[0].dtype == DType::kBfloat16, kUnsupported)
         << "failed to plan " << what << ": softsign supports float32 only";
-    return std::make_unique<SoftsignKernel>(a.in[0].shape.Size());
+    return AdaptToLayouts(std::make_unique<SoftsignKernel>(a.in[0].shape.Size()), a);
   }
   using alg = dnnl::algorithm;
   alg algo = alg::eltwise_relu;
@@ -56,6 +56,6 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, activation) { r.Add("Activation", cpu::CreateActivation, Backend::kSameLayout); }
+MXS_REGISTER_KERNELS(cpu, activation) { r.Add("Activation", cpu::CreateActivation, Backend::kSameLayout, Backend::kBf16SameType); }
 
 }  // namespace mxserve

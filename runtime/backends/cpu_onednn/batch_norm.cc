@@ -59,10 +59,9 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
   const int axis = p.axis < 0 ? p.axis + shape.ndim() : p.axis;
   const bool dnnl_ok = axis == 1 && shape.ndim() >= 2 && shape.ndim() <= 5 && !p.output_mean_var;
   if (!dnnl_ok) {
-    MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 && a.in[0].layout == Layout::kRowMajor,
-                   kUnsupported)
+    MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 || a.in[0].dtype == DType::kBfloat16, kUnsupported)
         << "failed to plan " << what << ": axis " << p.axis
-        << " or output_mean_var is supported for row-major float32 data only";
+        << " or output_mean_var is supported for float32 data only";
     return AdaptToLayouts(std::make_unique<BatchNormRef>(p, ShapeProduct(shape, 0, axis), shape[axis],
                                           ShapeProduct(shape, axis + 1, shape.ndim())), a);
   }
@@ -97,8 +96,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, batch_norm) {
-  r.Add("BatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout);
-  r.Add("BatchNorm_v1", cpu::CreateBatchNorm, Backend::kSameLayout);
+  r.Add("BatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
+  r.Add("BatchNorm_v1", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
 }
 
 }  // namespace mxserve

@@ -61,6 +61,6 @@ std::unique_ptr<Kernel> CreateClip(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, clip) { r.Add("clip", cpu::CreateClip); }
+MXS_REGISTER_KERNELS(cpu, clip) { r.Add("clip", cpu::CreateClip, Backend::kSameLayout); }
 
 }  // namespace mxserve

@@ -65,9 +65,11 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
       return std::make_unique<PrimitiveKernel>(what, dnnl::concat(pd), pd, std::move(args));
     });
   }
-  MXS_CHECK_CODE(all_row_major, kUnsupported) << "failed to plan " << what << ": dtype "
-                                              << DTypeName(a.out[0].dtype) << " needs row-major tensors";
-  const size_t elem = DTypeSize(a.out[0].dtype);
+  // The copy loop sees what AdaptToLayouts hands it: row-major, bfloat16 widened to float32.
+  MXS_CHECK_CODE(all_row_major || a.out[0].dtype == DType::kFloat32 || a.out[0].dtype == DType::kBfloat16,
+                 kUnsupported)
+      << "failed to plan " << what << ": dtype " << DTypeName(a.out[0].dtype) << " needs row-major tensors";
+  const size_t elem = DTypeSize(a.out[0].dtype == DType::kBfloat16 ? DType::kFloat32 : a.out[0].dtype);
   const int64_t outer = p.flatten ? 1 : ShapeProduct(out, 0, axis);
   std::vector<size_t> row_bytes;
   for (const auto& t : a.in) {
@@ -80,6 +82,6 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, concat) { r.Add("Concat", cpu::CreateConcat, Backend::kAnyLayout); }
+MXS_REGISTER_KERNELS(cpu, concat) { r.Add("Concat", cpu::CreateConcat, Backend::kAnyLayout, Backend::kBf16SameType); }
 
 }  // namespace mxserve

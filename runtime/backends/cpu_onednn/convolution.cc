@@ -3,7 +3,6 @@
 // format the primitive prefers and shared through the WeightCache.
 #include "ops/convolution.h"
 
-#include <array>
 #include <cstring>
 
 #include "backends/backend.h"
@@ -15,42 +14,6 @@ namespace cpu {
 namespace {
 
 using dims = dnnl::memory::dims;
-
-// Reorders input 0 into the primitive's preferred source format in the scratchpad first.
-class ReorderedSource final : public Kernel {
- public:
-  ReorderedSource(std::unique_ptr<Kernel> conv, int num_inputs, const dnnl::memory::desc& from,
-                  const dnnl::memory::desc& to)
-      : conv_(std::move(conv)), num_inputs_(num_inputs), from_(from), to_(to) {
-    offset_ = (conv_->ScratchpadBytes() + 63) / 64 * 64;
-    reorder_ = dnnl::reorder(dnnl::memory(from_, Engine(), DNNL_MEMORY_NONE),
-                             dnnl::memory(to_, Engine(), DNNL_MEMORY_NONE));
-  }
-  size_t ScratchpadBytes() const override { return offset_ + to_.get_size(); }
-  std::unique_ptr<KernelState> CreateState() const override { return conv_->CreateState(); }
-  std::string Describe() const override { return conv_->Describe() + "+src_reorder"; }
-  void Run(const RunArgs& args) const override {
-    void* staged = static_cast<uint8_t*>(args.scratchpad) + offset_;
-    CallOneDnn("source reorder", [&] {
-      dnnl::memory src(from_, Engine(), const_cast<void*>(args.in[0]));
-      dnnl::memory dst(to_, Engine(), staged);
-      reorder_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
-    });
-    // Inputs 1.. are unchanged; only input 0 is replaced.
-    std::array<const void*, 4> in{};
-    for (int i = 0; i < num_inputs_; ++i) in[i] = args.in[i];
-    in[0] = staged;
-    RunArgs inner{in.data(), args.out, args.scratchpad, args.stream, args.state};
-    conv_->Run(inner);
-  }
-
- private:
-  std::unique_ptr<Kernel> conv_;
-  int num_inputs_;  ///< data, weight, and optionally bias and residual (at most 4)
-  dnnl::memory::desc from_, to_;
-  size_t offset_ = 0;
-  dnnl::reorder reorder_;
-};
 
 // A convolution with a fused residual sum accumulates into its output buffer, so the output
 // must hold the residual first. The planner usually gives both the same storage; when it cannot
@@ -98,7 +61,10 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     // implementation (a 3-channel row-major image feeding a channels-last network), the input is
     // reordered per call into the format the primitive prefers.
     auto planned_src = ToMemDesc(a.in[0]);
-    dnnl::memory::desc src_md(planned_src.get_dims(), planned_src.get_data_type(), dnnl::memory::format_tag::any);
+    // In bfloat16 mode the convolution computes in bfloat16 whatever dtypes its neighbours use.
+    const auto compute = a.compute_dtype == DType::kBfloat16 ? dnnl::memory::data_type::bf16
+                                                             : planned_src.get_data_type();
+    dnnl::memory::desc src_md(planned_src.get_dims(), compute, dnnl::memory::format_tag::any);
     auto dst_md = ToMemDesc(SinglePositionAs(a.out[0], a.in[0].layout));
     dims wdims = ToDims(a.in[1].shape);
     const int nd = static_cast<int>(p.kernel.size());
@@ -112,7 +78,7 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     } else {
       w_user = ToMemDesc(a.in[1].shape, a.in[1].dtype);
     }
-    dnnl::memory::desc w_any(wdims, ToDnnl(a.in[0].dtype), dnnl::memory::format_tag::any);
+    dnnl::memory::desc w_any(wdims, compute, dnnl::memory::format_tag::any);
     dims strides(p.stride.begin(), p.stride.end());
     dims dilates, pad(p.pad.begin(), p.pad.end());
     for (int64_t d : p.dilate) dilates.push_back(d - 1);
@@ -143,8 +109,7 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
     std::unique_ptr<Kernel> kernel =
         std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
     if (pd.src_desc() != planned_src)
-      kernel = std::make_unique<ReorderedSource>(std::move(kernel), static_cast<int>(a.in.size()), planned_src,
-                                                 pd.src_desc());
+      kernel = StageInput(std::move(kernel), static_cast<int>(a.in.size()), planned_src, pd.src_desc());
     if (!p.has_sum()) return kernel;
     const int residual = p.num_inputs() - 1;
     return std::make_unique<ResidualConvolution>(std::move(kernel), ToMemDesc(a.in[residual]), pd.dst_desc(),
@@ -155,6 +120,6 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution, Backend::kAnyLayout); }
+MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution, Backend::kAnyLayout, Backend::kBf16Converting); }
 
 }  // namespace mxserve

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/cpu_onednn/engine.h"
 
+#include <array>
 #include <cstring>
 #include <map>
 
@@ -23,6 +24,12 @@ class CpuBackendImpl final : public Backend {
 #undef MXS_KERNEL_FILE
   }
   std::string device() const override { return "cpu(0)"; }
+  bool SupportsBfloat16() const override {
+    using isa = dnnl::cpu_isa;
+    isa have = dnnl::get_effective_cpu_isa();
+    return have == isa::avx512_core_bf16 || have == isa::avx512_core_fp16 || have == isa::avx512_core_amx ||
+           have == isa::avx512_core_amx_fp16;
+  }
   std::unique_ptr<Stream> CreateStream() const override {
     return cpu::CallOneDnn("create stream", [] { return std::make_unique<cpu::CpuStream>(); });
   }
@@ -197,12 +204,14 @@ class LayoutAdapter final : public Kernel {
   };
   static size_t AddSlot(std::vector<Slot>& slots, const TensorDesc& t, size_t offset) {
     Slot s;
-    s.reorder = t.layout != Layout::kRowMajor;
+    // Reference kernels see row-major data, and float32 in place of bfloat16.
+    const DType plain_dtype = t.dtype == DType::kBfloat16 ? DType::kFloat32 : t.dtype;
+    s.reorder = t.layout != Layout::kRowMajor || plain_dtype != t.dtype;
     if (s.reorder) {
       s.planned = ToMemDesc(t);
-      s.plain = ToMemDesc(t.shape, t.dtype, Layout::kRowMajor);
+      s.plain = ToMemDesc(t.shape, plain_dtype, Layout::kRowMajor);
       s.offset = offset;
-      offset += (t.nbytes() + 63) / 64 * 64;
+      offset += (s.plain.get_size() + 63) / 64 * 64;
     }
     slots.push_back(s);
     return offset;
@@ -212,12 +221,53 @@ class LayoutAdapter final : public Kernel {
   size_t inner_offset_ = 0;
 };
 
+// Reorders input 0 into the format a primitive prefers, in the scratchpad, before running it.
+class StagedInput final : public Kernel {
+ public:
+  StagedInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
+              const dnnl::memory::desc& to)
+      : inner_(std::move(inner)), num_inputs_(num_inputs), from_(from), to_(to) {
+    MXS_CHECK_CODE(num_inputs_ >= 1 && num_inputs_ <= 4, kInternal) << "StageInput takes 1 to 4 inputs";
+    offset_ = (inner_->ScratchpadBytes() + 63) / 64 * 64;
+    reorder_ = dnnl::reorder(dnnl::memory(from_, Engine(), DNNL_MEMORY_NONE),
+                             dnnl::memory(to_, Engine(), DNNL_MEMORY_NONE));
+  }
+  size_t ScratchpadBytes() const override { return offset_ + to_.get_size(); }
+  std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
+  std::string Describe() const override { return inner_->Describe() + "+src_reorder"; }
+  void Run(const RunArgs& args) const override {
+    void* staged = static_cast<uint8_t*>(args.scratchpad) + offset_;
+    CallOneDnn("source reorder", [&] {
+      dnnl::memory src(from_, Engine(), const_cast<void*>(args.in[0]));
+      dnnl::memory dst(to_, Engine(), staged);
+      reorder_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
+    });
+    std::array<const void*, 4> in{};
+    for (int i = 0; i < num_inputs_; ++i) in[i] = args.in[i];
+    in[0] = staged;
+    RunArgs inner{in.data(), args.out, args.scratchpad, args.stream, args.state};
+    inner_->Run(inner);
+  }
+
+ private:
+  std::unique_ptr<Kernel> inner_;
+  int num_inputs_;                  ///< inputs of the wrapped kernel
+  dnnl::memory::desc from_, to_;    ///< planned and preferred descriptors of input 0
+  size_t offset_ = 0;               ///< where the staged copy starts in the scratchpad
+  dnnl::reorder reorder_;           ///< from_ -> to_
+};
+
 }  // namespace
+
+std::unique_ptr<Kernel> StageInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
+                                   const dnnl::memory::desc& to) {
+  return std::make_unique<StagedInput>(std::move(inner), num_inputs, from, to);
+}
 
 std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a) {
   bool plain = true;
-  for (const auto& t : a.in) plain = plain && t.layout == Layout::kRowMajor;
-  for (const auto& t : a.out) plain = plain && t.layout == Layout::kRowMajor;
+  for (const auto& t : a.in) plain = plain && t.layout == Layout::kRowMajor && t.dtype != DType::kBfloat16;
+  for (const auto& t : a.out) plain = plain && t.layout == Layout::kRowMajor && t.dtype != DType::kBfloat16;
   if (plain) return inner;
   return std::make_unique<LayoutAdapter>(std::move(inner), a);
 }

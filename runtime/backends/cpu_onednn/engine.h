@@ -87,10 +87,16 @@ class PrimitiveKernel : public Kernel {
   std::string impl_;
 };
 
-/// Lets a row-major-only kernel run on channels-last activations: returns `inner` unchanged
-/// when every input and output of `a` is row-major, else a kernel that reorders the non-row-major
-/// inputs into its scratchpad, runs `inner` there, and reorders the outputs back.
+/// Lets a row-major float32 kernel run on channels-last or bfloat16 activations: returns `inner`
+/// unchanged when every input and output of `a` is row-major and not bfloat16, else a kernel that
+/// reorders the other inputs into its scratchpad (bfloat16 becoming float32), runs `inner` there,
+/// and reorders the outputs back. `inner` must be built for the row-major float32 descriptions.
 std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a);
+
+/// Wraps a kernel of `num_inputs` inputs (at most 4) so that input 0, planned as `from`, is
+/// first reordered into `to` (another format or dtype) in the scratchpad.
+std::unique_ptr<Kernel> StageInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
+                                   const dnnl::memory::desc& to);
 
 /// oneDNN eltwise algorithm by name ("relu", "logistic", "tanh", "soft_relu", "clip", "elu",
 /// "gelu_erf", "swish", "mish"...); throws kUnsupported for other names.

@@ -17,11 +17,18 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
   int64_t k = a.in[1].shape[1];
   int64_t n = data.Size() / k;
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
-    auto dt = ToDnnl(a.in[0].dtype);
+    // In bfloat16 mode the product runs in bfloat16; a float32 source is converted per call.
+    auto planned_dt = ToDnnl(a.in[0].dtype);
+    auto dt = a.compute_dtype == DType::kBfloat16 && a.constants[1] != nullptr ? dnnl::memory::data_type::bf16
+                                                                                : planned_dt;
+    dnnl::memory::desc planned_src({n, k}, planned_dt, dnnl::memory::format_tag::ab);
     dnnl::memory::desc src_md({n, k}, dt, dnnl::memory::format_tag::ab);
     dnnl::memory::desc dst_md({n, p.num_hidden}, ToDnnl(a.out[0].dtype), dnnl::memory::format_tag::ab);
     dnnl::memory::desc w_user({p.num_hidden, k}, ToDnnl(a.in[1].dtype), dnnl::memory::format_tag::ab);
     bool const_w = a.constants[1] != nullptr;
+    // A bfloat16 source (bfloat16 mode) needs bfloat16 weights, which are prepared at bind time.
+    MXS_CHECK_CODE(const_w || a.in[0].dtype == a.in[1].dtype, kUnsupported)
+        << "failed to plan " << what << ": computed weights must have the data's dtype";
     dnnl::memory::desc w_md = const_w ? dnnl::memory::desc({p.num_hidden, k}, dt, dnnl::memory::format_tag::any)
                                       : w_user;
     dnnl::memory::desc bias_md;
@@ -41,13 +48,16 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
     }
     if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
-    return std::make_unique<PrimitiveKernel>(what, dnnl::inner_product_forward(pd), pd, std::move(args));
+    std::unique_ptr<Kernel> kernel =
+        std::make_unique<PrimitiveKernel>(what, dnnl::inner_product_forward(pd), pd, std::move(args));
+    if (planned_src != src_md) kernel = StageInput(std::move(kernel), static_cast<int>(a.in.size()), planned_src, src_md);
+    return kernel;
   });
 }
 
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, fully_connected) { r.Add("FullyConnected", cpu::CreateFullyConnected); }
+MXS_REGISTER_KERNELS(cpu, fully_connected) { r.Add("FullyConnected", cpu::CreateFullyConnected, Backend::kRowMajorOnly, Backend::kBf16Converting); }
 
 }  // namespace mxserve

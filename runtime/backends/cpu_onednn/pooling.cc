@@ -152,6 +152,6 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout); }
+MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout, Backend::kBf16SameType); }
 
 }  // namespace mxserve

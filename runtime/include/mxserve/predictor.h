@@ -42,6 +42,10 @@ struct BindOptions {
   std::vector<std::string> outputs;  ///< internal entries to return instead of the graph heads
   int num_threads = 0;               ///< intra-op threads per call; 0 = MXSERVE_NUM_THREADS or all cores
   std::string device = "cpu";        ///< "cpu" (only CPU is built in this configuration)
+  DType compute_dtype = DType::kFloat32;  ///< kBfloat16: bfloat16 activations and weights inside,
+                                          ///< float32 inputs and outputs (needs AVX512-BF16/AMX)
+  bool optimize = true;  ///< run the graph passes and channels-last/bfloat16 storage; false keeps
+                         ///< one step per node with row-major float data, as a monitor expects
 };
 
 /// Summary for Predictor::info().

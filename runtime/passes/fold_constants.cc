@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fold parameter-only subgraphs.
+//
+// An operator whose inputs are all parameters (a scaled or reshaped weight, a transposed
+// embedding) gives the same result on every call. It is run once here, on the backend's own
+// kernel, and the node becomes a variable bound to the result (through `overrides`), so later
+// operators see a parameter and can prepack it. Runs before the other passes so that folded
+// weights can feed BatchNorm folding and convolution prepacking.
+#include <cstring>
+
+#include "backends/backend.h"
+#include "graph/op_def.h"
+#include "passes/pass.h"
+
+namespace mxserve {
+
+void FoldConstants(PassContext& ctx) {
+  Graph& g = ctx.graph;
+  const Backend& backend = CpuBackend();
+  std::unique_ptr<Stream> stream;
+  for (uint32_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty() || n.def->is_identity()) continue;
+    if (!backend.Supports(n.def->name())) continue;
+    std::vector<const NDArray*> values;
+    for (const NodeEntry& e : n.inputs) {
+      const NDArray* v = ctx.Constant(e.node);
+      if (v == nullptr) break;
+      values.push_back(v);
+    }
+    if (values.size() != n.inputs.size()) continue;
+    KernelArgs args{n, {}, {}, values, &ctx.cache};
+    for (const NDArray* v : values) args.in.push_back(TensorDesc{v->shape, v->dtype, Layout::kRowMajor});
+    NodeEntry out{i, 0};
+    if (!ctx.ShapeOf(out).complete()) continue;
+    args.out.push_back(TensorDesc{ctx.ShapeOf(out), ctx.DTypeOf(out), Layout::kRowMajor});
+    std::unique_ptr<Kernel> kernel = backend.CreateKernel(args);
+    if (!stream) stream = backend.CreateStream();
+    Buffer scratch(kernel->ScratchpadBytes());
+    std::unique_ptr<KernelState> state = kernel->CreateState();
+    auto result = std::make_shared<Buffer>(args.out[0].nbytes());
+    std::vector<const void*> in;
+    for (const NDArray* v : values) in.push_back(v->data->data());
+    void* out_ptr = result->data();
+    RunArgs run{in.data(), &out_ptr, scratch.data(), stream.get(), state.get()};
+    kernel->Run(run);
+    ctx.overrides[i] = NDArray{args.out[0].shape, args.out[0].dtype, result};
+    n.op = "null";
+    n.def = nullptr;
+    n.param.reset();
+    n.inputs.clear();
+  }
+}
+
+}  // namespace mxserve
