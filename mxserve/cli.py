@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The `mxserve` command line: `mxserve predict`, `mxserve ops`."""
+"""The `mxserve` command line: `mxserve predict`, `mxserve ops`, `mxserve serve`, `mxserve models`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -73,6 +74,67 @@ def _cmd_ops(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_model(text: str) -> tuple[str, str]:
+    name, _, path = text.partition("=")
+    if not name or not path:
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got '{text}'")
+    return name, path
+
+
+def _settings(args: argparse.Namespace) -> object:
+    from .server.config import Settings
+
+    overrides = {
+        "model_store": args.model_store,
+        "models": dict(args.model) if args.model else None,
+        "host": getattr(args, "host", None),
+        "http_port": getattr(args, "http_port", None),
+        "metrics_port": getattr(args, "metrics_port", None),
+        "exit_timeout_secs": getattr(args, "exit_timeout_secs", None),
+        "max_request_bytes": getattr(args, "max_request_bytes", None),
+        "model_control_mode": getattr(args, "model_control_mode", None),
+        "load_models": getattr(args, "load_model", None) or None,
+        "enable_model_api": getattr(args, "enable_model_api", None) or None,
+        "num_threads": getattr(args, "threads", None),
+        "access_log": False if getattr(args, "no_access_log", False) else None,
+        "log_format": getattr(args, "log_format", None),
+        "overload_status": getattr(args, "overload_status", None),
+    }
+    return Settings.from_env(**overrides)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .server.app import serve
+
+    return serve(_settings(args))  # type: ignore[arg-type]
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .server.repository import ModelRepository
+
+    async def scan() -> list[dict[str, str]]:
+        repo = ModelRepository(_settings(args))  # type: ignore[arg-type]
+        repo.scan()
+        await repo.load_at_start()
+        rows = repo.index()
+        await repo.close()
+        return rows
+
+    rows = asyncio.run(scan())
+    if args.json:
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return 0 if all(r["state"] == "READY" for r in rows) else 1
+    width = max([len(r["name"]) for r in rows] + [5])
+    print(f"{'MODEL':<{width}}  VERSION  STATE        REASON")
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['version'] or '-':<7}  {r['state']:<11}  {r['reason']}")
+    return 0 if all(r["state"] == "READY" for r in rows) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mxserve", description="Run exported Apache MXNet models.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -88,6 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     op = sub.add_parser("ops", help="list the supported MXNet operators")
     op.add_argument("--markdown", action="store_true", help="print docs/ops.md")
     op.set_defaults(func=_cmd_ops)
+    sv = sub.add_parser("serve", help="serve a model repository over HTTP (KServe v2 / Triton, MMS)")
+    sm = sub.add_parser("models", help="list the model repository with each model's load status")
+    for p in (sv, sm):
+        p.add_argument("--model-store", type=Path, default=None, help="model repository (default model_store)")
+        p.add_argument("--model", type=_parse_model, action="append", default=[], metavar="NAME=PATH",
+                       help="serve one more model from PATH (model dir, version dir or symbol prefix)")
+        p.add_argument("--threads", type=int, default=None, help="intra-op threads per model instance")
+    sv.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    sv.add_argument("--http-port", type=int, default=None, help="KServe v2 / MMS port (default 8000)")
+    sv.add_argument("--metrics-port", type=int, default=None, help="Prometheus port (default 8002; 0 = off)")
+    sv.add_argument("--exit-timeout-secs", type=float, default=None, help="drain limit on SIGTERM (default 30)")
+    sv.add_argument("--max-request-bytes", type=int, default=None, help="request body limit (default 64 MiB)")
+    sv.add_argument("--model-control-mode", choices=["none", "explicit"], default=None)
+    sv.add_argument("--load-model", action="append", default=[], help="explicit mode: load at start ('*' = all)")
+    sv.add_argument("--enable-model-api", action="store_true", help="allow MMS POST/DELETE /models")
+    sv.add_argument("--overload-status", type=int, choices=[503, 429], default=None,
+                    help="status for queue full / queue timeout (default 503, as Triton)")
+    sv.add_argument("--no-access-log", action="store_true")
+    sv.add_argument("--log-format", choices=["json", "text"], default=None)
+    sv.set_defaults(func=_cmd_serve)
+    sm.add_argument("--json", action="store_true")
+    sm.set_defaults(func=_cmd_models)
     args = ap.parse_args(argv)
     from .errors import MXServeError
 

@@ -1,0 +1,352 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``create_app(settings)``: the FastAPI app, and ``serve(settings)``: run it under uvicorn.
+
+The lifespan loads the repository (each model in a worker thread; a failure is recorded on the
+model) and starts the batchers; shutdown drains and stops them. Every error reaches the client
+as ``{"error": message}`` with the status from ``errors.STATUS_BY_ERROR`` (Retry-After on 503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import signal
+import socket
+import sys
+import time
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import MXServeError, QueueFullError, QueueTimeoutError, status_for
+from .config import Settings
+from .metrics import CONTENT_TYPE, Metrics
+from .repository import ModelRepository
+
+log = logging.getLogger("mxserve.server")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def error_response(exc: BaseException, settings: Settings) -> JSONResponse:
+    """The one renderer of errors: ``{"error": msg}``, Triton's status, Retry-After on 503."""
+    status = status_for(exc)
+    if isinstance(exc, QueueFullError | QueueTimeoutError) and settings.overload_status == 429:
+        status = 429
+    headers = {"Retry-After": str(settings.retry_after_secs)} if status in (429, 503) else None
+    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is read."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for k, v in scope["headers"]:
+            if k == b"content-length":
+                try:
+                    too_big = int(v) > self.limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await self._reject(send)
+                    return
+        await self.app(
+            scope, receive, send
+        )  # bodies without Content-Length: see routers.deps.read_body
+
+    async def _reject(self, send: Send) -> None:
+        body = json.dumps(
+            {"error": f"request body exceeds the limit of {self.limit} bytes"}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A new app: its own repository, metrics registry and batchers (nothing global)."""
+    from .routers import health, infer, mms, models, repository
+    from .routers import metrics as metrics_router
+
+    repo = ModelRepository(settings)
+    repo.scan()
+    metrics = Metrics(repo.stats_rows)
+    repo.metrics = metrics
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        t0 = time.perf_counter()
+        await repo.load_at_start()
+        for row in repo.index():
+            if row["state"] != "READY":
+                log.error(
+                    "model '%s' is not available: %s",
+                    row["name"],
+                    row["reason"],
+                    extra={"model": row["name"], "event": "unavailable"},
+                )
+        log.info(
+            "repository ready in %.2f s: %d model(s) loaded",
+            time.perf_counter() - t0,
+            sum(1 for e in repo.models.values() if e.versions),
+            extra={"event": "started"},
+        )
+        # Everything allocated so far lives as long as the server: keep it out of the cyclic
+        # GC's scans, which otherwise show up as latency spikes under load.
+        gc.collect()
+        gc.freeze()
+        yield
+        if not repo.draining:
+            await repo.drain(settings.exit_timeout_secs)
+        await repo.close()
+
+    app = FastAPI(
+        title="mxserve",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api-description",
+    )
+    app.state.settings = settings
+    app.state.repo = repo
+    app.state.metrics = metrics
+
+    @app.exception_handler(MXServeError)
+    async def _mxserve_error(request: Request, exc: MXServeError) -> Response:
+        return error_response(exc, settings)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        text = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
+        return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        msg = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"error": msg}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> Response:
+        log.error(
+            "internal error on %s %s: %s",
+            request.method,
+            request.url.path,
+            "".join(traceback.format_exception(exc)),
+            extra={"event": "internal_error"},
+        )
+        return JSONResponse({"error": "internal server error"}, status_code=500)
+
+    for r in (
+        health.router,
+        models.router,
+        infer.router,
+        repository.router,
+        metrics_router.router,
+        mms.router,
+    ):
+        app.include_router(r)
+    return app
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def metrics_app(app: FastAPI) -> ASGIApp:
+    """The metrics listener: ``GET /metrics`` only."""
+    metrics: Metrics = app.state.metrics
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/metrics" and scope["method"] in ("GET", "HEAD"):
+            body, status, ctype = metrics.render(), 200, CONTENT_TYPE.encode()
+        else:
+            body, status, ctype = b'{"error":"Not Found"}', 404, b"application/json"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return asgi
+
+
+class PortDispatch:
+    """Serves ``metrics`` on the metrics port and ``main`` on every other listener of one server."""
+
+    def __init__(self, main: ASGIApp, metrics: ASGIApp, metrics_port: int | None) -> None:
+        self.main = main
+        self.metrics = metrics
+        self.metrics_port = metrics_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server")
+        if (
+            scope["type"] == "http"
+            and server
+            and self.metrics_port
+            and server[1] == self.metrics_port
+        ):
+            await self.metrics(scope, receive, send)
+        else:
+            await self.main(scope, receive, send)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; access-log records are split into fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        d: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname,
+            "logger": record.name,
+        }
+        if (
+            record.name == "uvicorn.access"
+            and isinstance(record.args, tuple)
+            and len(record.args) == 5
+        ):
+            client, method, path, version, status = record.args
+            d.update(
+                event="access", client=client, method=method, path=path, http=version, status=status
+            )
+        else:
+            d["msg"] = record.getMessage()
+        for key in ("model", "event"):
+            if hasattr(record, key):
+                d[key] = getattr(record, key)
+        if record.exc_info:
+            d["exc"] = self.formatException(record.exc_info)
+        return json.dumps(d, default=str)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("mxserve", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers = [handler]
+        lg.propagate = False
+        lg.setLevel(logging.INFO)
+    logging.getLogger("uvicorn.access").disabled = not settings.access_log
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on connections of sockets whose
+    # proto says TCP, and without it keep-alive responses wait ~40 ms (Nagle + delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings) -> int:
+    """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
+    503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits."""
+    import uvicorn
+
+    configure_logging(settings)
+    app = create_app(settings)
+    sockets = [_bind(settings.host, settings.http_port)]
+    metrics_port = settings.metrics_port
+    if metrics_port and metrics_port != settings.http_port:
+        sockets.append(_bind(settings.host, metrics_port))
+    from .routers.infer import InferFastPath
+
+    main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
+    asgi = PortDispatch(main, metrics_app(app), metrics_port)
+    config = uvicorn.Config(
+        asgi,
+        lifespan="on",
+        log_config=None,
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=max(1, int(settings.exit_timeout_secs)),
+        timeout_keep_alive=30,
+        server_header=False,
+        proxy_headers=False,  # no proxy in front by default; one ASGI layer less per request
+    )
+    server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs)
+    log.info(
+        "serving on http://%s:%d (metrics on port %s)",
+        settings.host,
+        settings.http_port,
+        metrics_port,
+        extra={"event": "listening"},
+    )
+    server.run(sockets=sockets)
+    return 0
+
+
+class _DrainingServer:
+    """uvicorn.Server whose first SIGTERM/SIGINT drains before uvicorn's own shutdown starts."""
+
+    def __new__(cls, config: Any, repo: ModelRepository, timeout: float) -> Any:
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            _drain_task: asyncio.Task[None] | None = None
+
+            def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+                if self._drain_task is None and self.started:
+                    log.info(
+                        "received %s: draining (timeout %.0f s)",
+                        signal.Signals(sig).name,
+                        timeout,
+                        extra={"event": "draining"},
+                    )
+                    self._drain_task = asyncio.get_event_loop().create_task(self._drain())
+                    return
+                super().handle_exit(sig, frame)
+
+            async def _drain(self) -> None:
+                finished = await repo.drain(timeout)
+                if not finished:
+                    log.warning(
+                        "Exit timeout expired. Exiting immediately.",
+                        extra={"event": "drain_timeout"},
+                    )
+                    await repo.close()  # what is still queued or running is answered with 503
+                self.should_exit = True
+
+        return Server(config)

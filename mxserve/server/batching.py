@@ -1,0 +1,332 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Dynamic batching with Triton's semantics, shaped like Ray Serve's ``_BatchQueue``.
+
+One ``DynamicBatcher`` per loaded model version. ``submit()`` enqueues a request (rejecting it at
+once with QueueFullError when ``max_queue_size`` requests wait) and awaits its result. One consumer
+task per model instance (``instance_group.count``) forms a batch out of the requests at the head
+of the queue whose non-batch shapes and dtypes match, up to ``max_batch_size``:
+
+* a batch that reaches ``max_batch_size``, or a preferred size, is sent at once;
+* otherwise the consumer waits while the oldest request has waited less than
+  ``max_queue_delay_microseconds`` (a new arrival re-checks), then sends what it has;
+* without ``dynamic_batching`` (or with ``max_batch_size`` 0) every request runs alone.
+
+The batch runs in a worker thread (``asyncio.to_thread``; the runtime releases the GIL), so the
+event loop never blocks. Requests whose timeout expires while queued fail with QueueTimeoutError
+("Request timeout expired"); a failed batch fails every request in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
+from .config import DynamicBatching
+
+log = logging.getLogger("mxserve.server")
+
+Inputs = dict[str, np.ndarray]
+Outputs = dict[str, np.ndarray]
+
+
+@dataclass
+class Timings:
+    """Nanoseconds spent on one execution (shared by every request of the batch)."""
+
+    compute_input_ns: int = 0
+    compute_infer_ns: int = 0
+    compute_output_ns: int = 0
+
+
+@dataclass(eq=False)
+class BatchRequest:
+    """One queued request: its inputs, batch size and the future its handler awaits."""
+
+    inputs: Inputs
+    batch_size: int
+    key: tuple[Any, ...]
+    future: asyncio.Future[Outputs]
+    enqueued_ns: int = field(default_factory=time.perf_counter_ns)
+    started_ns: int = 0
+    timer: asyncio.TimerHandle | None = None
+
+
+#: Runs a list of requests as one model execution (in a worker thread); returns per-request outputs.
+ExecuteFn = Callable[[Sequence[BatchRequest]], tuple[list[Outputs], Timings]]
+#: Called on the event loop after every execution, with the batch, its timings and error (or None).
+ReportFn = Callable[[Sequence[BatchRequest], Timings, BaseException | None], None]
+
+
+def concat_inputs(batch: Sequence[BatchRequest]) -> Inputs:
+    """Concatenates the requests' inputs along the batch dimension."""
+    if len(batch) == 1:
+        return batch[0].inputs
+    return {
+        name: np.concatenate([r.inputs[name] for r in batch], axis=0) for name in batch[0].inputs
+    }
+
+
+def split_outputs(outputs: Outputs, batch: Sequence[BatchRequest]) -> list[Outputs]:
+    """Splits batched outputs back per request; the batch dimension must equal the batch's total."""
+    if len(batch) == 1:
+        return [outputs]
+    total = sum(r.batch_size for r in batch)
+    for name, value in outputs.items():
+        if value.ndim == 0 or value.shape[0] != total:
+            raise InternalError(
+                f"output '{name}' has shape {value.shape}; a batch of {total} needs batch dimension {total}"
+            )
+    result: list[Outputs] = []
+    start = 0
+    for r in batch:
+        end = start + r.batch_size
+        result.append({name: value[start:end] for name, value in outputs.items()})
+        start = end
+    return result
+
+
+class DynamicBatcher:
+    """The per-model-version request queue and its executor tasks.
+
+    Parameters:
+        execute: runs a batch (called in a worker thread).
+        report: bookkeeping after each batch (called on the event loop).
+        max_batch_size: the model's ``max_batch_size``; 0 means the model does not batch.
+        dynamic_batching: the config's ``dynamic_batching`` (None: no batching, no delay).
+        instance_count: how many batches may execute at once.
+    """
+
+    def __init__(
+        self,
+        execute: ExecuteFn,
+        report: ReportFn,
+        max_batch_size: int,
+        dynamic_batching: DynamicBatching | None,
+        instance_count: int = 1,
+    ) -> None:
+        if instance_count < 1:
+            raise ValueError("instance_count must be an integer >= 1")
+        self._execute = execute
+        self._report = report
+        self.max_batch_size = max_batch_size
+        self._batching = dynamic_batching is not None and max_batch_size > 0
+        db = dynamic_batching or DynamicBatching()
+        self._delay_s = db.max_queue_delay_microseconds / 1e6
+        self._preferred = sorted(
+            {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
+        )
+        policy = db.default_queue_policy
+        self.max_queue_size = policy.max_queue_size
+        self._default_timeout_us = policy.default_timeout_microseconds
+        self._allow_override = policy.allow_timeout_override
+        self._instance_count = instance_count
+        self._queue: collections.deque[BatchRequest] = collections.deque()
+        self._cond: asyncio.Condition | None = None
+        self._form_lock: asyncio.Lock | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._executing = 0
+        self._closed = False
+        self._idle: asyncio.Event | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Starts one consumer task per instance on the running loop."""
+        self._cond = asyncio.Condition()
+        self._form_lock = asyncio.Lock()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._tasks = [
+            asyncio.create_task(self._consume(), name=f"batcher-{i}")
+            for i in range(self._instance_count)
+        ]
+
+    def close(self) -> None:
+        """Refuses new requests (DrainingError); queued ones still run."""
+        self._closed = True
+
+    async def drain(self) -> None:
+        """Waits until every queued and executing request has finished."""
+        if self._idle is not None:
+            await self._idle.wait()
+
+    async def stop(self) -> None:
+        """Stops the consumers; requests still queued fail with DrainingError."""
+        self._closed = True
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except asyncio.CancelledError:
+                pass
+        self._tasks = []
+        while self._queue:
+            r = self._queue.popleft()
+            if not r.future.done():
+                r.future.set_exception(
+                    DrainingError("the model was unloaded before the request ran")
+                )
+        self._executing = 0
+        if self._idle is not None:
+            self._idle.set()
+
+    @property
+    def pending(self) -> int:
+        """Requests received but not yet executing (Triton's pending request count)."""
+        return len(self._queue)
+
+    @property
+    def executing(self) -> int:
+        return self._executing
+
+    # -- requests -----------------------------------------------------------------------------
+    def effective_timeout_us(self, requested_us: int) -> int:
+        """Triton's rule: the queue policy's default timeout wins unless the request may (and
+        does) lower it."""
+        default = self._default_timeout_us
+        if default > 0 and (
+            not self._allow_override or requested_us <= 0 or requested_us > default
+        ):
+            return default
+        return max(requested_us, 0)
+
+    async def submit(
+        self, inputs: Inputs, batch_size: int, key: tuple[Any, ...], timeout_us: int = 0
+    ) -> Outputs:
+        """Queues one request and returns its outputs.
+
+        Raises:
+            QueueFullError: ``max_queue_size`` requests are already waiting.
+            QueueTimeoutError: the timeout expired before the request started executing.
+            DrainingError: the batcher is closed.
+        """
+        if self._closed or self._cond is None:
+            raise DrainingError("the server is shutting down")
+        if self.max_queue_size and len(self._queue) >= self.max_queue_size:
+            raise QueueFullError("Exceeds maximum queue size")
+        loop = asyncio.get_running_loop()
+        req = BatchRequest(inputs, batch_size, key, loop.create_future())
+        timeout = self.effective_timeout_us(timeout_us)
+        if timeout > 0:
+            req.timer = loop.call_later(timeout / 1e6, self._expire, req)
+        self._queue.append(req)
+        assert self._idle is not None
+        self._idle.clear()
+        async with self._cond:
+            self._cond.notify()
+        return await req.future
+
+    def _expire(self, req: BatchRequest) -> None:
+        if req.started_ns or req.future.done():
+            return
+        try:
+            self._queue.remove(req)
+        except ValueError:
+            return
+        req.future.set_exception(QueueTimeoutError("Request timeout expired"))
+        self._check_idle()
+
+    def _check_idle(self) -> None:
+        if not self._queue and self._executing == 0 and self._idle is not None:
+            self._idle.set()
+
+    # -- consumers ----------------------------------------------------------------------------
+    async def _consume(self) -> None:
+        assert self._cond is not None and self._form_lock is not None
+        while True:
+            async with self._form_lock:
+                batch = await self._next_batch()
+                now = time.perf_counter_ns()
+                for r in batch:
+                    r.started_ns = now
+                    if r.timer is not None:
+                        r.timer.cancel()
+                self._executing += 1
+            error: BaseException | None = None
+            timings = Timings()
+            try:
+                results, timings = await asyncio.to_thread(self._execute, batch)
+                for r, out in zip(batch, results):
+                    if not r.future.done():
+                        r.future.set_result(out)
+            except (
+                asyncio.CancelledError
+            ):  # stop(): the batch's requests get an answer all the same
+                for r in batch:
+                    if not r.future.done():
+                        r.future.set_exception(
+                            DrainingError("the server stopped before the request finished")
+                        )
+                raise
+            except Exception as e:  # every request of the batch gets the error
+                error = e
+                for r in batch:
+                    if not r.future.done():
+                        r.future.set_exception(e)
+            finally:
+                self._executing -= 1
+            try:
+                self._report(batch, timings, error)
+            except Exception:  # bookkeeping must never stop the executor
+                log.exception("batch report failed")
+            self._check_idle()
+
+    async def _next_batch(self) -> list[BatchRequest]:
+        """Always returns a batch with at least one request."""
+        assert self._cond is not None
+        while True:
+            async with self._cond:
+                while not self._queue:
+                    await self._cond.wait()
+            while (
+                self._queue and self._queue[0].future.done()
+            ):  # abandoned (its handler was cancelled)
+                self._queue.popleft()
+            if not self._queue:
+                self._check_idle()
+                continue
+            if not self._batching:
+                return [self._queue.popleft()]
+            head = self._queue[0]
+            chosen: list[BatchRequest] = []
+            total = 0
+            prefix_sizes: list[int] = []
+            for r in self._queue:
+                if r.key != head.key or r.future.done():
+                    continue
+                if total + r.batch_size > self.max_batch_size:
+                    break
+                chosen.append(r)
+                total += r.batch_size
+                prefix_sizes.append(total)
+            take = 0
+            if total >= self.max_batch_size:
+                take = len(chosen)
+            elif self._preferred:
+                hits = [i + 1 for i, s in enumerate(prefix_sizes) if s in self._preferred]
+                if hits and prefix_sizes[hits[-1] - 1] == max(
+                    p for p in self._preferred if p <= total
+                ):
+                    take = hits[-1]
+            waited = (time.perf_counter_ns() - head.enqueued_ns) / 1e9
+            if not take and waited >= self._delay_s:
+                take = len(chosen)
+            if take:
+                batch = chosen[:take]
+                for r in batch:
+                    self._queue.remove(r)
+                return batch
+            # Wait for the delay to run out or a new arrival, then look again.
+            async with self._cond:
+                try:
+                    await asyncio.wait_for(self._cond.wait(), self._delay_s - waited)
+                except asyncio.TimeoutError:
+                    pass

@@ -1,0 +1,264 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Server settings and the model configuration schema (Triton's field names, MMS aliases)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import InvalidArgumentError
+
+#: Triton config data types and the OIP datatype and numpy dtype of each.
+DATA_TYPES: dict[str, tuple[str, str]] = {
+    "TYPE_BOOL": ("BOOL", "bool"),
+    "TYPE_UINT8": ("UINT8", "uint8"),
+    "TYPE_UINT16": ("UINT16", "uint16"),
+    "TYPE_UINT32": ("UINT32", "uint32"),
+    "TYPE_UINT64": ("UINT64", "uint64"),
+    "TYPE_INT8": ("INT8", "int8"),
+    "TYPE_INT16": ("INT16", "int16"),
+    "TYPE_INT32": ("INT32", "int32"),
+    "TYPE_INT64": ("INT64", "int64"),
+    "TYPE_FP16": ("FP16", "float16"),
+    "TYPE_FP32": ("FP32", "float32"),
+    "TYPE_FP64": ("FP64", "float64"),
+}
+OIP_TO_NUMPY = {oip: np_name for oip, np_name in DATA_TYPES.values()}
+NUMPY_TO_OIP = {np_name: oip for oip, np_name in DATA_TYPES.values()}
+OIP_TO_CONFIG = {oip: cfg for cfg, (oip, _) in DATA_TYPES.items()}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TensorConfig(_Strict):
+    """One ``input``/``output`` entry: ``dims`` exclude the batch dimension when max_batch_size > 0."""
+
+    name: str
+    data_type: str = "TYPE_FP32"
+    dims: list[int] = Field(default_factory=lambda: [-1])
+    optional: bool = False
+
+    @field_validator("data_type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in DATA_TYPES:
+            raise ValueError(f"data_type '{v}' is not one of {sorted(DATA_TYPES)}")
+        return v
+
+    @property
+    def datatype(self) -> str:
+        return DATA_TYPES[self.data_type][0]
+
+    @property
+    def numpy_dtype(self) -> str:
+        return DATA_TYPES[self.data_type][1]
+
+
+class QueuePolicy(_Strict):
+    timeout_action: Literal["REJECT", "DELAY"] = "REJECT"
+    default_timeout_microseconds: int = Field(default=0, ge=0)
+    allow_timeout_override: bool = False
+    max_queue_size: int = Field(default=0, ge=0)
+
+
+class DynamicBatching(_Strict):
+    preferred_batch_size: list[int] = Field(default_factory=list)
+    max_queue_delay_microseconds: int = Field(default=0, ge=0)
+    preserve_ordering: bool = False
+    priority_levels: int = Field(default=0, ge=0)
+    default_priority_level: int = Field(default=0, ge=0)
+    default_queue_policy: QueuePolicy = Field(default_factory=lambda: QueuePolicy())
+
+
+class InstanceGroup(_Strict):
+    name: str = ""
+    count: int = Field(default=1, ge=1)
+    kind: Literal["KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"] = "KIND_AUTO"
+    gpus: list[int] = Field(default_factory=list)
+
+
+class VersionPolicy(_Strict):
+    latest: dict[str, int] | None = None  # {"num_versions": N}
+    all: dict[str, Any] | None = None
+    specific: dict[str, list[int]] | None = None  # {"versions": [..]}
+
+    def select(self, available: list[int]) -> list[int]:
+        """The versions this policy serves out of the ``available`` version directories."""
+        ordered = sorted(available)
+        if self.all is not None:
+            return ordered
+        if self.specific is not None:
+            wanted = set(self.specific.get("versions", []))
+            return [v for v in ordered if v in wanted]
+        n = (self.latest or {}).get("num_versions", 1)
+        return ordered[-n:] if n > 0 else []
+
+
+class ModelConfig(_Strict):
+    """A model's ``config.json``/``config.yaml`` in Triton's ModelConfig field names.
+
+    MMS/TorchServe names are accepted as aliases (see ``normalise_config``)."""
+
+    name: str = ""
+    platform: str = "mxnet_mxnet"
+    backend: str = ""
+    max_batch_size: int = Field(default=0, ge=0)
+    input: list[TensorConfig] = Field(default_factory=list)
+    output: list[TensorConfig] = Field(default_factory=list)
+    dynamic_batching: DynamicBatching | None = None
+    instance_group: list[InstanceGroup] = Field(default_factory=list)
+    version_policy: VersionPolicy = Field(default_factory=VersionPolicy)
+    epoch: int | None = Field(
+        default=None, ge=0
+    )  # which NAME-EPOCH.params to load (None: the highest)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("platform")
+    @classmethod
+    def _mxnet_only(cls, v: str) -> str:
+        if v not in ("mxnet_mxnet", ""):
+            raise ValueError(f"platform '{v}' is not served by mxserve (expected 'mxnet_mxnet')")
+        return "mxnet_mxnet"
+
+    @property
+    def instance_count(self) -> int:
+        return sum(g.count for g in self.instance_group) or 1
+
+    def to_triton_json(self) -> dict[str, Any]:
+        """The config as Triton's ``/config`` endpoint reports it (defaults filled in)."""
+        out = self.model_dump(exclude={"epoch"}, exclude_none=True)
+        out["platform"] = "mxnet_mxnet"
+        out["backend"] = "mxserve"
+        if not self.instance_group:
+            out["instance_group"] = [
+                {"name": f"{self.name}_0", "count": 1, "kind": "KIND_CPU", "gpus": []}
+            ]
+        return out
+
+
+def normalise_config(raw: dict[str, Any]) -> dict[str, Any]:
+    """Maps MMS/TorchServe aliases onto Triton names: batch_size -> max_batch_size, max_batch_delay
+    (ms) -> dynamic_batching.max_queue_delay_microseconds, job_queue_size -> max_queue_size,
+    min_worker/minWorkers -> instance_group count, and the camelCase TorchServe spellings."""
+    cfg = dict(raw)
+    aliases = {
+        "batchSize": "batch_size",
+        "maxBatchDelay": "max_batch_delay",
+        "jobQueueSize": "job_queue_size",
+        "minWorkers": "min_worker",
+        "modelName": "name",
+        "model_name": "name",
+    }
+    for src, dst in aliases.items():
+        if src in cfg:
+            cfg.setdefault(dst, cfg.pop(src))
+    cfg.pop("maxWorkers", None)
+    cfg.pop("max_worker", None)
+    if "batch_size" in cfg:
+        cfg.setdefault("max_batch_size", int(cfg.pop("batch_size")))
+    batching_keys = ("max_batch_delay", "job_queue_size")
+    if any(k in cfg for k in batching_keys):
+        db = dict(cfg.get("dynamic_batching") or {})
+        if "max_batch_delay" in cfg:
+            db.setdefault(
+                "max_queue_delay_microseconds", int(float(cfg.pop("max_batch_delay")) * 1000)
+            )
+        if "job_queue_size" in cfg:
+            qp = dict(db.get("default_queue_policy") or {})
+            qp.setdefault("max_queue_size", int(cfg.pop("job_queue_size")))
+            db["default_queue_policy"] = qp
+        cfg["dynamic_batching"] = db
+    if "min_worker" in cfg:
+        cfg.setdefault(
+            "instance_group", [{"count": int(cfg.pop("min_worker")), "kind": "KIND_CPU"}]
+        )
+    return cfg
+
+
+def parse_model_config(raw: dict[str, Any], source: str) -> ModelConfig:
+    """Validates a config dict; errors name the file and the field."""
+    try:
+        return ModelConfig.model_validate(normalise_config(raw))
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+        )
+        raise InvalidArgumentError(f"invalid model config {source}: {problems}") from None
+
+
+def read_model_config(model_dir: Path) -> ModelConfig | None:
+    """Reads ``config.json`` (or ``config.yaml``/``.yml``) from a model directory, or None."""
+    for fname in ("config.json", "config.yaml", "config.yml"):
+        path = model_dir / fname
+        if not path.is_file():
+            continue
+        text = path.read_text()
+        try:
+            if fname.endswith(".json"):
+                raw = json.loads(text)
+            else:
+                import yaml  # type: ignore[import-untyped,unused-ignore]
+
+                raw = yaml.safe_load(text)
+        except Exception as e:  # json.JSONDecodeError, yaml.YAMLError
+            raise InvalidArgumentError(f"cannot parse {path}: {e}") from None
+        if not isinstance(raw, dict):
+            raise InvalidArgumentError(f"{path}: expected an object at the top level")
+        return parse_model_config(raw, str(path))
+    return None
+
+
+def _env(name: str, default: Any) -> Any:
+    return os.environ.get(f"MXSERVE_{name.upper()}", default)
+
+
+class Settings(BaseModel):
+    """Everything ``mxserve serve`` can be told (CLI flags, or MXSERVE_<NAME> environment variables)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_store: Path | None = Path("model_store")
+    models: dict[str, Path] = Field(default_factory=dict)  # --model NAME=PATH
+    host: str = "127.0.0.1"
+    http_port: int = 8000
+    metrics_port: int | None = 8002
+    model_control_mode: Literal["none", "explicit"] = "none"
+    load_models: list[str] = Field(
+        default_factory=list
+    )  # explicit mode: models loaded at start ("*" = all)
+    strict_readiness: bool = True
+    exit_timeout_secs: float = 30.0
+    max_request_bytes: int = 64 << 20
+    overload_status: Literal[503, 429] = 503
+    retry_after_secs: int = 1
+    enable_model_api: bool = False  # MMS management POST/PUT/DELETE /models
+    num_threads: int = 0  # intra-op threads per model instance; 0 = cores / instance count
+    access_log: bool = True
+    log_format: Literal["json", "text"] = "json"
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Settings from MXSERVE_* variables, then ``overrides`` (CLI flags) on top."""
+        values: dict[str, Any] = {}
+        for name in (
+            "model_store",
+            "host",
+            "http_port",
+            "metrics_port",
+            "exit_timeout_secs",
+            "max_request_bytes",
+            "model_control_mode",
+            "num_threads",
+            "log_format",
+        ):
+            v = _env(name, None)
+            if v is not None:
+                values[name] = v
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Dependencies the routers share: the app's repository and settings, and body reading."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+from fastapi import Request
+
+from ...errors import InvalidArgumentError, PayloadTooLargeError
+from ..config import Settings
+from ..metrics import Metrics
+from ..repository import ModelRepository
+
+
+def get_repo(request: Request) -> ModelRepository:
+    return request.app.state.repo  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, decompressed per Content-Encoding (gzip, deflate); over ``limit``: 413."""
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return decode_body(b"".join(chunks), request.headers.get("content-encoding", ""), limit)
+
+
+def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undoes Content-Encoding gzip/deflate (identity passes); more than ``limit`` bytes: 413."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding not in ("gzip", "deflate"):
+        raise InvalidArgumentError(f"unsupported Content-Encoding '{encoding}'")
+    try:
+        d = zlib.decompressobj(wbits=31 if encoding == "gzip" else 15)
+        out = d.decompress(body, limit + 1)
+    except (zlib.error, gzip.BadGzipFile) as e:
+        raise InvalidArgumentError(f"cannot decompress the {encoding} request body: {e}") from None
+    if len(out) > limit:
+        raise PayloadTooLargeError(f"decompressed request body exceeds the limit of {limit} bytes")
+    return out

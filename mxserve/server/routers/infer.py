@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``POST /v2/models/{m}[/versions/{v}]/infer``: JSON tensors and the binary tensor extension.
+
+The handler stays thin: decode, validate, ``await batcher.submit()``, encode."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from ...errors import (
+    DrainingError,
+    InvalidArgumentError,
+    MXServeError,
+    PayloadTooLargeError,
+    QueueFullError,
+    QueueTimeoutError,
+)
+from ..app import Receive, Scope, Send, error_response
+from ..batching import Inputs, Outputs
+from ..config import NUMPY_TO_OIP, Settings
+from ..protocol.binary import (
+    HEADER,
+    encode_response,
+    parse_request,
+    raw_input,
+    read_inputs,
+    split_body,
+    to_le_bytes,
+)
+from ..repository import ModelRepository, ModelVersion
+from .deps import decode_body, get_repo, get_settings, read_body
+
+log = logging.getLogger("mxserve.server")
+
+router = APIRouter(prefix="/v2/models", tags=["inference"])
+
+
+async def infer_arrays(
+    repo: ModelRepository, mv: ModelVersion, inputs: Inputs, timeout_us: int = 0
+) -> Outputs:
+    """Validates ``inputs``, queues them on the model's batcher and keeps the statistics."""
+    t0 = time.perf_counter_ns()
+    queued = False
+    try:
+        if repo.draining:
+            raise DrainingError("Server exiting: no new requests are accepted")
+        batch, key = mv.check_inputs(inputs)
+        assert mv.batcher is not None
+        queued = True
+        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us)
+    except Exception as e:
+        ns = time.perf_counter_ns() - t0
+        if isinstance(e, QueueFullError | QueueTimeoutError):
+            reason = "REJECTED"
+        elif queued and not isinstance(e, DrainingError):
+            reason = "BACKEND"
+        else:
+            reason = "OTHER"
+        mv.stats.fail.add(ns)
+        mv.stats.failures[reason] += 1
+        raise
+    ns = time.perf_counter_ns() - t0
+    mv.stats.success.add(ns)
+    if repo.metrics is not None:
+        repo.metrics.for_model(mv.name, str(mv.version)).request_us.observe(ns / 1000)
+    return outputs
+
+
+def _timeout_us(params: dict[str, Any]) -> int:
+    t = params.get("timeout", 0)
+    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+        raise InvalidArgumentError(
+            f"parameter 'timeout' must be a non-negative integer (microseconds), got {t!r}"
+        )
+    return t
+
+
+async def process(
+    repo: ModelRepository, model: str, version: str, header_length: str | None, body: bytes
+) -> tuple[bytes, int | None]:
+    """One inference request: (response body, JSON header length or None when all JSON)."""
+    if repo.draining:
+        raise DrainingError("Server exiting: no new requests are accepted")
+    mv = repo.get(model, version or None)
+    header, binary = split_body(body, header_length)
+    request_id: str | None = None
+    timeout = 0
+    if header_length is not None and not header:
+        if len(mv.config.input) != 1:
+            raise InvalidArgumentError(
+                f"raw binary request needs a model with exactly one input, '{model}' has {len(mv.config.input)}"
+            )
+        t = mv.config.input[0]
+        dims = ([1] if mv.config.max_batch_size > 0 else []) + list(t.dims)
+        inputs = {t.name: raw_input(binary, t.name, t.datatype, dims)}
+        wanted = [(n, True) for n in mv.output_names]
+    else:
+        req = parse_request(header)
+        request_id = req.id
+        inputs = read_inputs(req, binary)
+        params = req.parameters or {}
+        timeout = _timeout_us(params)
+        default_binary = params.get("binary_data_output") is True
+        if req.outputs:
+            known = set(mv.output_names)
+            wanted = []
+            for o in req.outputs:
+                if o.name not in known:
+                    raise InvalidArgumentError(
+                        f"unexpected inference output '{o.name}' for model '{model}'"
+                    )
+                flag = (o.parameters or {}).get("binary_data", default_binary)
+                wanted.append((o.name, flag is True))
+        else:
+            wanted = [(n, default_binary) for n in mv.output_names]
+    outputs = await infer_arrays(repo, mv, inputs, timeout)
+    entries: list[dict[str, Any]] = []
+    blobs: list[bytes] = []
+    for name, as_binary in wanted:
+        a = outputs[name]
+        entry: dict[str, Any] = {
+            "name": name,
+            "datatype": NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name),
+            "shape": list(a.shape),
+        }
+        if as_binary:
+            raw = to_le_bytes(a)
+            entry["parameters"] = {"binary_data_size": len(raw)}
+            blobs.append(raw)
+        else:
+            entry["data"] = a.reshape(-1).tolist()
+        entries.append(entry)
+    head: dict[str, Any] = {"model_name": model, "model_version": str(mv.version)}
+    if request_id is not None:
+        head["id"] = request_id
+    head["outputs"] = entries
+    return encode_response(head, blobs)
+
+
+def _response(payload: bytes, json_length: int | None) -> Response:
+    if json_length is None:
+        return Response(payload, media_type="application/json")
+    return Response(
+        payload,
+        media_type="application/octet-stream",
+        headers={"Inference-Header-Content-Length": str(json_length)},
+    )
+
+
+@router.post("/{model}/infer")
+@router.post("/{model}/versions/{version}/infer")
+async def infer(request: Request, model: str, version: str = "") -> Response:
+    """The FastAPI route (listed in the OpenAPI description); ``InferFastPath`` serves the same
+    requests in ``serve()`` without FastAPI's routing and dependency overhead."""
+    repo = get_repo(request)
+    if repo.draining:
+        raise DrainingError("Server exiting: no new requests are accepted")
+    repo.get(model, version or None)
+    body = await read_body(request, get_settings(request).max_request_bytes)
+    return _response(*await process(repo, model, version, request.headers.get(HEADER), body))
+
+
+_INFER_PATH = re.compile(r"^/v2/models/([^/]+)(?:/versions/([^/]+))?/infer$")
+
+
+class InferFastPath:
+    """Pure ASGI layer for ``POST /v2/models/{m}[/versions/{v}]/infer``, the hot path: the same
+    ``process()`` as the FastAPI route and the same error rendering, minus the per-request cost
+    of FastAPI's router (route matching, dependency solving, exception middleware)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.repo: ModelRepository = app.state.repo
+        self.settings: Settings = app.state.settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        m = _INFER_PATH.match(scope["path"]) if scope["type"] == "http" else None
+        if m is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        header_length = None
+        encoding = ""
+        for k, v in scope["headers"]:
+            if k == b"inference-header-content-length":  # ASGI servers lowercase header names
+                header_length = v.decode("latin-1")
+            elif k == b"content-encoding":
+                encoding = v.decode("latin-1")
+        limit = self.settings.max_request_bytes
+        try:
+            chunks = []
+            size = 0
+            more = True
+            while more:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    return
+                chunk = msg.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
+                chunks.append(chunk)
+                more = msg.get("more_body", False)
+            body = decode_body(b"".join(chunks), encoding, limit)
+            payload, json_length = await process(self.repo, m[1], m[2] or "", header_length, body)
+        except MXServeError as e:
+            await error_response(e, self.settings)(scope, receive, send)
+            return
+        except Exception as e:
+            log.error(
+                "internal error on POST %s: %s",
+                scope["path"],
+                "".join(traceback.format_exception(e)),
+                extra={"event": "internal_error"},
+            )
+            await JSONResponse({"error": "internal server error"}, status_code=500)(
+                scope, receive, send
+            )
+            return
+        headers = [(b"content-length", str(len(payload)).encode())]
+        if json_length is None:
+            headers.append((b"content-type", b"application/json"))
+        else:
+            headers += [
+                (b"content-type", b"application/octet-stream"),
+                (b"inference-header-content-length", str(json_length).encode()),
+            ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})

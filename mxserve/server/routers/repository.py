@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Model repository extension: index, and load/unload in explicit model control mode."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from ...errors import InvalidArgumentError
+from .deps import get_repo, get_settings, read_body
+
+router = APIRouter(prefix="/v2/repository", tags=["repository"])
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    body = await read_body(request, get_settings(request).max_request_bytes)
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except ValueError as e:
+        raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise InvalidArgumentError("the request body must be a JSON object")
+    return data
+
+
+@router.post("/index")
+async def index(request: Request) -> JSONResponse:
+    body = await _json_body(request)
+    return JSONResponse(get_repo(request).index(ready_only=body.get("ready") is True))
+
+
+@router.post("/models/{model}/load")
+async def load(request: Request, model: str) -> JSONResponse:
+    repo = get_repo(request)
+    repo.require_explicit()
+    params = (await _json_body(request)).get("parameters") or {}
+    if any(k.startswith("file:") for k in params) or "config" in params:
+        raise InvalidArgumentError(
+            "load parameters ('config', 'file:...') are not accepted by this server; "
+            "put the model and its config in the model repository"
+        )
+    repo.scan()
+    entry = await repo.load(model)
+    if entry.state != "READY":
+        raise InvalidArgumentError(f"failed to load '{model}': {entry.reason}")
+    return JSONResponse({})
+
+
+@router.post("/models/{model}/unload")
+async def unload(request: Request, model: str) -> JSONResponse:
+    repo = get_repo(request)
+    repo.require_explicit()
+    await _json_body(request)
+    await repo.unload(model)
+    return JSONResponse({})

@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: Apache-2.0
+"""DynamicBatcher on its own, with a fake model that records the batches it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mxserve.errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
+from mxserve.server.batching import (
+    BatchRequest,
+    DynamicBatcher,
+    Outputs,
+    Timings,
+    concat_inputs,
+    split_outputs,
+)
+from mxserve.server.config import DynamicBatching, QueuePolicy
+
+
+class Fake:
+    """Doubles its input; records each batch's size; can block until released or fail."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sizes: list[int] = []
+        self.fail = fail
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
+        self.gate.wait(10)
+        x = concat_inputs(batch)["x"]
+        self.sizes.append(x.shape[0])
+        if self.fail:
+            raise InternalError("model exploded")
+        return split_outputs({"y": x * 2}, batch), Timings()
+
+
+def make(fake: Fake, max_batch: int = 8, instances: int = 1, **db: Any) -> DynamicBatcher:
+    policy = QueuePolicy(**db.pop("policy", {}))
+    cfg = DynamicBatching(default_queue_policy=policy, **db)
+    return DynamicBatcher(fake.execute, lambda b, t, e: None, max_batch, cfg, instances)
+
+
+async def submit(
+    b: DynamicBatcher, value: float, rows: int = 1, width: int = 3, timeout_us: int = 0
+) -> np.ndarray:
+    x = np.full((rows, width), value, np.float32)
+    out = await b.submit({"x": x}, rows, (width,), timeout_us)
+    return out["y"]
+
+
+def test_full_batch_runs_at_once_and_results_split_back() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(fake, max_batch=4, max_queue_delay_microseconds=5_000_000)
+        b.start()
+        t0 = time.monotonic()
+        outs = await asyncio.gather(*(submit(b, i) for i in range(4)))
+        assert time.monotonic() - t0 < 2  # did not wait for the 5 s delay
+        assert fake.sizes == [4]
+        for i, o in enumerate(outs):
+            np.testing.assert_array_equal(o, np.full((1, 3), 2 * i))
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_partial_batch_waits_for_the_delay() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(fake, max_batch=8, max_queue_delay_microseconds=100_000)
+        b.start()
+        t0 = time.monotonic()
+        await asyncio.gather(*(submit(b, i) for i in range(3)))
+        assert time.monotonic() - t0 >= 0.09
+        assert fake.sizes == [3]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_preferred_batch_size_goes_without_delay() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(
+            fake, max_batch=8, max_queue_delay_microseconds=5_000_000, preferred_batch_size=[2]
+        )
+        b.start()
+        t0 = time.monotonic()
+        await asyncio.gather(submit(b, 1), submit(b, 2))
+        assert time.monotonic() - t0 < 2 and fake.sizes == [2]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_incompatible_shapes_are_not_batched() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(fake, max_batch=8, max_queue_delay_microseconds=50_000)
+        b.start()
+        a, c = await asyncio.gather(submit(b, 1, width=3), submit(b, 2, width=5))
+        assert a.shape == (1, 3) and c.shape == (1, 5) and sorted(fake.sizes) == [1, 1]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_without_dynamic_batching_requests_run_alone() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1)
+        b.start()
+        await asyncio.gather(*(submit(b, i) for i in range(5)))
+        assert fake.sizes == [1] * 5
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_batcher_rejects_when_queue_full() -> None:
+    async def main() -> None:
+        fake = Fake()
+        fake.gate.clear()
+        b = make(fake, max_batch=1, max_queue_delay_microseconds=0, policy={"max_queue_size": 2})
+        b.start()
+        first = asyncio.create_task(submit(b, 0))  # taken by the executor, blocks on the gate
+        await asyncio.sleep(0.05)
+        queued = [asyncio.create_task(submit(b, i)) for i in (1, 2)]
+        await asyncio.sleep(0.05)
+        assert b.pending == 2
+        with pytest.raises(QueueFullError, match="Exceeds maximum queue size"):
+            await submit(b, 3)
+        fake.gate.set()
+        await asyncio.gather(first, *queued)
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_batcher_rejects_expired_requests() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(fake, max_batch=8, max_queue_delay_microseconds=2_000_000)
+        b.start()
+        t0 = time.monotonic()
+        with pytest.raises(QueueTimeoutError, match="Request timeout expired"):
+            await submit(b, 1, timeout_us=50_000)
+        assert time.monotonic() - t0 < 1
+        assert b.pending == 0 and fake.sizes == []
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_default_timeout_and_override() -> None:
+    fake = Fake()
+    strict = make(fake, policy={"default_timeout_microseconds": 1000})
+    assert strict.effective_timeout_us(0) == 1000
+    assert strict.effective_timeout_us(10) == 1000  # override not allowed
+    loose = make(
+        fake, policy={"default_timeout_microseconds": 1000, "allow_timeout_override": True}
+    )
+    assert loose.effective_timeout_us(10) == 10
+    assert loose.effective_timeout_us(5000) == 1000  # may only lower it
+    assert make(fake).effective_timeout_us(7) == 7
+
+
+def test_batch_failure_reaches_every_request() -> None:
+    async def main() -> None:
+        fake = Fake(fail=True)
+        b = make(fake, max_batch=4, max_queue_delay_microseconds=200_000)
+        b.start()
+        results = await asyncio.gather(*(submit(b, i) for i in range(4)), return_exceptions=True)
+        assert all(isinstance(r, InternalError) for r in results)
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_closed_batcher_rejects_new_and_finishes_queued() -> None:
+    async def main() -> None:
+        fake = Fake()
+        b = make(fake, max_batch=8, max_queue_delay_microseconds=100_000)
+        b.start()
+        pending = asyncio.create_task(submit(b, 1))
+        await asyncio.sleep(0.01)
+        b.close()
+        with pytest.raises(DrainingError):
+            await submit(b, 2)
+        await b.drain()
+        np.testing.assert_array_equal(await pending, np.full((1, 3), 2))
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_instances_execute_concurrently() -> None:
+    async def main() -> None:
+        fake = Fake()
+        fake.gate.clear()
+        b = make(fake, max_batch=1, instances=2, max_queue_delay_microseconds=0)
+        b.start()
+        tasks = [asyncio.create_task(submit(b, i)) for i in range(2)]
+        await asyncio.sleep(0.1)
+        assert b.executing == 2 and b.pending == 0
+        fake.gate.set()
+        await asyncio.gather(*tasks)
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_split_outputs_rejects_wrong_batch_dim() -> None:
+    loop = asyncio.new_event_loop()
+    reqs = [BatchRequest({"x": np.zeros((1, 2))}, 1, (), loop.create_future()) for _ in range(2)]
+    with pytest.raises(InternalError, match="batch dimension 2"):
+        split_outputs({"y": np.zeros((3, 2))}, reqs)
+    loop.close()
+
+
+def test_batcher_rejects_bad_instance_count() -> None:
+    with pytest.raises(ValueError, match="instance_count"):
+        DynamicBatcher(Fake().execute, lambda *a: None, 8, None, 0)
