@@ -9,7 +9,7 @@ import pathlib
 import numpy as np
 import pytest
 from oracle.envs import run_in_oracle
-from oracle.models import exported_model
+from oracle.models import ZOO, exported_model
 
 from c_api import ctypes_predict
 from mxserve import predict_api
@@ -17,8 +17,21 @@ from mxserve import predict_api
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-@pytest.mark.parametrize("name", ["resnet18_v1", "mobilenetv2_0.25", "checkpoint_mlp"])
+QUICK = ["resnet18_v1", "mobilenetv2_0.25", "checkpoint_mlp"]
+
+
+@pytest.mark.parametrize("name", QUICK)
 def test_outputs_equal_libmxnet(name: str, tmp_path: pathlib.Path) -> None:
+    check_against_libmxnet(name, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in ZOO if n not in QUICK])
+def test_outputs_equal_libmxnet_full_zoo(name: str, tmp_path: pathlib.Path) -> None:
+    check_against_libmxnet(name, tmp_path)
+
+
+def check_against_libmxnet(name: str, tmp_path: pathlib.Path) -> None:
     model = exported_model("1.9.1", name)
     theirs_path = tmp_path / "libmxnet.npz"
     run_in_oracle("1.9.1", HERE / "ctypes_predict.py", "mxnet", str(model), str(theirs_path))
