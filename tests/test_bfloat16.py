@@ -45,7 +45,7 @@ def test_bfloat16_close_to_float32(name):
     assert (got.argmax(axis=1) == want.argmax(axis=1)).mean() >= 0.75
 
 
-def test_bfloat16_refused_without_hardware(resnet18):
+def test_bfloat16_refused_without_hardware(resnet18, tmp_path):
     code = (
         "import mxserve, sys\n"
         f"try:\n    mxserve.Predictor.load({str(resnet18 / 'model')!r}, 0, input_shapes={{'data': (1, 3, 224, 224)}},"
@@ -54,7 +54,10 @@ def test_bfloat16_refused_without_hardware(resnet18):
         "sys.exit(1)\n"
     )
     env = dict(os.environ, ONEDNN_MAX_CPU_ISA="AVX512_CORE")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    # Run away from the checkout so that the subprocess imports the same mxserve as this test.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "AVX512-BF16 or AMX" in proc.stdout
 
