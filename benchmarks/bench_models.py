@@ -22,12 +22,19 @@ import statistics
 import tempfile
 
 import numpy as np
-from peers import REPO, Peer
-
 from oracle.envs import run_in_oracle
 from oracle.models import exported_model
+from peers import REPO, Peer
 
-MODELS = ["resnet50_v1", "resnet18_v1", "mobilenet1.0", "mobilenetv2_1.0", "densenet121", "inceptionv3", "vgg16"]
+MODELS = [
+    "resnet50_v1",
+    "resnet18_v1",
+    "mobilenet1.0",
+    "mobilenetv2_1.0",
+    "densenet121",
+    "inceptionv3",
+    "vgg16",
+]
 ONNX_EXTRAS = ("onnx==1.14.1",)
 
 
@@ -35,8 +42,14 @@ def ensure_onnx(model_dir, model: str, batches: list[int]) -> None:
     missing = [b for b in batches if not (model_dir / f"model-b{b}.onnx").exists()]
     if missing:
         size = 299 if model.startswith("inception") else 224
-        run_in_oracle("1.9.1", REPO / "benchmarks" / "mx_to_onnx.py", str(model_dir), str(size),
-                      *map(str, missing), extras=ONNX_EXTRAS)
+        run_in_oracle(
+            "1.9.1",
+            REPO / "benchmarks" / "mx_to_onnx.py",
+            str(model_dir),
+            str(size),
+            *map(str, missing),
+            extras=ONNX_EXTRAS,
+        )
 
 
 def bench(model: str, batch: int, args: argparse.Namespace) -> dict:
@@ -71,7 +84,9 @@ def bench(model: str, batch: int, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--batches", default="1,8")
     ap.add_argument("--threads", type=int, default=2)
@@ -87,17 +102,21 @@ def main() -> None:
             except Exception as e:  # one failing engine must not hide the other results
                 print(f"  {model} b{batch} failed: {e}", flush=True)
     print()
-    header = ("| model | batch | mxserve ms | ORT ms | MXNet C API ms | ours/ORT | ours/MXNet | "
-              "RSS MB ours/ORT/MXNet | load ms ours/ORT/MXNet |")
+    header = (
+        "| model | batch | mxserve ms | ORT ms | MXNet C API ms | ours/ORT | ours/MXNet | "
+        "RSS MB ours/ORT/MXNet | load ms ours/ORT/MXNet |"
+    )
     if args.bf16:
         header += " bf16 ms | bf16 speed-up | bf16 max rel err |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:
         ours, ort, mx = r["mxserve"], r["ort"], r["mxnet_capi"]
-        line = (f"| {r['model']} | {r['batch']} | {ours:.2f} | {ort:.2f} | {mx:.2f} | {ours / ort:.3f} | "
-                f"{ours / mx:.3f} | {r['mxserve_rss']:.0f}/{r['ort_rss']:.0f}/{r['mxnet_capi_rss']:.0f} | "
-                f"{r['mxserve_load']:.0f}/{r['ort_load']:.0f}/{r['mxnet_capi_load']:.0f} |")
+        line = (
+            f"| {r['model']} | {r['batch']} | {ours:.2f} | {ort:.2f} | {mx:.2f} | {ours / ort:.3f} | "
+            f"{ours / mx:.3f} | {r['mxserve_rss']:.0f}/{r['ort_rss']:.0f}/{r['mxnet_capi_rss']:.0f} | "
+            f"{r['mxserve_load']:.0f}/{r['ort_load']:.0f}/{r['mxnet_capi_load']:.0f} |"
+        )
         if args.bf16:
             bf = r["mxserve_bfloat16"]
             line += f" {bf:.2f} | {ours / bf:.2f}x | {r['bf16_rel_err']:.2e} |"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Throughput of one Predictor called from 1 and from 2 Python threads (intra-op threads = 1).
 
-    python benchmarks/bench_threads.py [--model resnet18_v1] [--seconds 5]
+python benchmarks/bench_threads.py [--model resnet18_v1] [--seconds 5]
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def main() -> None:
     import mxserve
 
     d = exported_model("1.9.1", args.model)
-    p = mxserve.Predictor.load(d / "model", 0, input_shapes={"data": (1, 3, 224, 224)}, num_threads=1)
+    p = mxserve.Predictor.load(
+        d / "model", 0, input_shapes={"data": (1, 3, 224, 224)}, num_threads=1
+    )
     x = np.random.default_rng(0).uniform(-1, 1, (1, 3, 224, 224)).astype(np.float32)
     for _ in range(3):
         p(data=x)

@@ -18,8 +18,13 @@ def main():
     for batch in (int(b) for b in sys.argv[3:]):
         path = f"{model_dir}/model-b{batch}.onnx"
         shape = (batch, 784) if size == 0 else (batch, 3, size, size)
-        mx.onnx.export_model(f"{model_dir}/model-symbol.json", f"{model_dir}/model-0000.params",
-                             in_shapes=[shape], in_types=[np.float32], onnx_file_path=path)
+        mx.onnx.export_model(
+            f"{model_dir}/model-symbol.json",
+            f"{model_dir}/model-0000.params",
+            in_shapes=[shape],
+            in_types=[np.float32],
+            onnx_file_path=path,
+        )
         model = onnx.load(path)
         initializers = {i.name for i in model.graph.initializer}
         inputs = [i for i in model.graph.input if i.name not in initializers]

@@ -35,8 +35,9 @@ class MXServe:
     def __init__(self, model_dir, shape, threads, dtype):
         import mxserve
 
-        self.p = mxserve.Predictor.load(model_dir + "/model", 0, input_shapes={"data": shape},
-                                        num_threads=threads, dtype=dtype)
+        self.p = mxserve.Predictor.load(
+            model_dir + "/model", 0, input_shapes={"data": shape}, num_threads=threads, dtype=dtype
+        )
         self.x = np.random.RandomState(0).uniform(-1, 1, shape).astype(np.float32)
 
     def run(self):
@@ -51,7 +52,9 @@ class OnnxRuntime:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.s = ort.InferenceSession(f"{model_dir}/model-b{shape[0]}.onnx", opts, providers=["CPUExecutionProvider"])
+        self.s = ort.InferenceSession(
+            f"{model_dir}/model-b{shape[0]}.onnx", opts, providers=["CPUExecutionProvider"]
+        )
         self.name = self.s.get_inputs()[0].name
         self.x = np.random.RandomState(0).uniform(-1, 1, shape).astype(np.float32)
 
@@ -75,7 +78,11 @@ class MXNetCAPI:
         indptr = (ctypes.c_uint32 * 2)(0, len(shape))
         sdata = (ctypes.c_uint32 * len(shape))(*shape)
         self.h = ctypes.c_void_p()
-        self.check(lib.MXPredCreate(sym, params, len(params), 1, 0, 1, keys, indptr, sdata, ctypes.byref(self.h)))
+        self.check(
+            lib.MXPredCreate(
+                sym, params, len(params), 1, 0, 1, keys, indptr, sdata, ctypes.byref(self.h)
+            )
+        )
         self.x = np.random.RandomState(0).uniform(-1, 1, shape).astype(np.float32)
         sd = ctypes.POINTER(ctypes.c_uint32)()
         nd = ctypes.c_uint32()
@@ -102,8 +109,9 @@ class MXNetGluon:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.net = mx.gluon.SymbolBlock.imports(model_dir + "/model-symbol.json", ["data"],
-                                                    model_dir + "/model-0000.params")
+            self.net = mx.gluon.SymbolBlock.imports(
+                model_dir + "/model-symbol.json", ["data"], model_dir + "/model-0000.params"
+            )
         self.net.hybridize(static_alloc=True, static_shape=True)
         self.x = mx.nd.array(np.random.RandomState(0).uniform(-1, 1, shape).astype(np.float32))
 
@@ -132,7 +140,10 @@ def main():
                 times.append((time.perf_counter() - t) * 1e3)
             reply = {"times_ms": times}
         elif cmd["cmd"] == "stats":
-            reply = {"load_ms": load_ms, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            reply = {
+                "load_ms": load_ms,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
         else:
             np.save(cmd["path"], np.asarray(engine.run()))
             reply = {"ok": True}

@@ -18,7 +18,9 @@ from oracle.envs import oracle_python  # noqa: E402
 class Peer:
     """One engine in its own process; MXNet peers run in the MXNet 1.9.1 oracle environment."""
 
-    def __init__(self, peer: str, model_dir: pathlib.Path, batch: int, threads: int, dtype: str = "float32") -> None:
+    def __init__(
+        self, peer: str, model_dir: pathlib.Path, batch: int, threads: int, dtype: str = "float32"
+    ) -> None:
         self.name = peer if dtype == "float32" else f"{peer}_{dtype}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV",))}
         env.update(OMP_NUM_THREADS=str(threads), MXSERVE_NUM_THREADS=str(threads))
@@ -29,8 +31,19 @@ class Peer:
         else:
             python = sys.executable
         self.proc = subprocess.Popen(
-            [python, str(REPO / "benchmarks" / "peer_worker.py"), peer, str(model_dir), str(batch), str(threads), dtype],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            [
+                python,
+                str(REPO / "benchmarks" / "peer_worker.py"),
+                peer,
+                str(model_dir),
+                str(batch),
+                str(threads),
+                dtype,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
 
     def ask(self, **cmd: object) -> dict:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from . import _loader as _loader  # makes libdnnl.so.3 from the onednn wheel loadable
-from . import errors
+from . import _loader as _loader  # first: makes libdnnl.so.3 from the onednn wheel loadable
+from . import errors, nd
 from .errors import (
     DeviceError,
     InvalidArgumentError,
@@ -13,8 +13,6 @@ from .errors import (
     UnsupportedError,
 )
 from .predictor import Predictor, supported_operators
-
-from . import nd  # noqa: E402  (needs the extension loaded above)
 
 __version__ = "0.1.0"
 

@@ -138,35 +138,70 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="mxserve", description="Run exported Apache MXNet models.")
     sub = ap.add_subparsers(dest="command", required=True)
-    pr = sub.add_parser("predict", help="load PREFIX-symbol.json / PREFIX-EPOCH.params and run it once")
+    pr = sub.add_parser(
+        "predict", help="load PREFIX-symbol.json / PREFIX-EPOCH.params and run it once"
+    )
     pr.add_argument("prefix")
     pr.add_argument("--epoch", type=int, default=0)
-    pr.add_argument("--shape", type=_parse_shape, action="append", default=[], help="NAME=D1,D2,...")
+    pr.add_argument(
+        "--shape", type=_parse_shape, action="append", default=[], help="NAME=D1,D2,..."
+    )
     pr.add_argument("--input", help=".npy array, or .npz with x (and optional labels y)")
-    pr.add_argument("--random", action="store_true", help="feed uniform random input (the default without --input)")
+    pr.add_argument(
+        "--random",
+        action="store_true",
+        help="feed uniform random input (the default without --input)",
+    )
     pr.add_argument("--threads", type=int, default=0)
     pr.add_argument("--show", type=int, default=10, help="samples to print")
     pr.set_defaults(func=_cmd_predict)
     op = sub.add_parser("ops", help="list the supported MXNet operators")
     op.add_argument("--markdown", action="store_true", help="print docs/ops.md")
     op.set_defaults(func=_cmd_ops)
-    sv = sub.add_parser("serve", help="serve a model repository over HTTP (KServe v2 / Triton, MMS)")
+    sv = sub.add_parser(
+        "serve", help="serve a model repository over HTTP (KServe v2 / Triton, MMS)"
+    )
     sm = sub.add_parser("models", help="list the model repository with each model's load status")
     for p in (sv, sm):
-        p.add_argument("--model-store", type=Path, default=None, help="model repository (default model_store)")
-        p.add_argument("--model", type=_parse_model, action="append", default=[], metavar="NAME=PATH",
-                       help="serve one more model from PATH (model dir, version dir or symbol prefix)")
-        p.add_argument("--threads", type=int, default=None, help="intra-op threads per model instance")
+        p.add_argument(
+            "--model-store", type=Path, default=None, help="model repository (default model_store)"
+        )
+        p.add_argument(
+            "--model",
+            type=_parse_model,
+            action="append",
+            default=[],
+            metavar="NAME=PATH",
+            help="serve one more model from PATH (model dir, version dir or symbol prefix)",
+        )
+        p.add_argument(
+            "--threads", type=int, default=None, help="intra-op threads per model instance"
+        )
     sv.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
-    sv.add_argument("--http-port", type=int, default=None, help="KServe v2 / MMS port (default 8000)")
-    sv.add_argument("--metrics-port", type=int, default=None, help="Prometheus port (default 8002; 0 = off)")
-    sv.add_argument("--exit-timeout-secs", type=float, default=None, help="drain limit on SIGTERM (default 30)")
-    sv.add_argument("--max-request-bytes", type=int, default=None, help="request body limit (default 64 MiB)")
+    sv.add_argument(
+        "--http-port", type=int, default=None, help="KServe v2 / MMS port (default 8000)"
+    )
+    sv.add_argument(
+        "--metrics-port", type=int, default=None, help="Prometheus port (default 8002; 0 = off)"
+    )
+    sv.add_argument(
+        "--exit-timeout-secs", type=float, default=None, help="drain limit on SIGTERM (default 30)"
+    )
+    sv.add_argument(
+        "--max-request-bytes", type=int, default=None, help="request body limit (default 64 MiB)"
+    )
     sv.add_argument("--model-control-mode", choices=["none", "explicit"], default=None)
-    sv.add_argument("--load-model", action="append", default=[], help="explicit mode: load at start ('*' = all)")
+    sv.add_argument(
+        "--load-model", action="append", default=[], help="explicit mode: load at start ('*' = all)"
+    )
     sv.add_argument("--enable-model-api", action="store_true", help="allow MMS POST/DELETE /models")
-    sv.add_argument("--overload-status", type=int, choices=[503, 429], default=None,
-                    help="status for queue full / queue timeout (default 503, as Triton)")
+    sv.add_argument(
+        "--overload-status",
+        type=int,
+        choices=[503, 429],
+        default=None,
+        help="status for queue full / queue timeout (default 503, as Triton)",
+    )
     sv.add_argument("--no-access-log", action="store_true")
     sv.add_argument("--log-format", choices=["json", "text"], default=None)
     sv.set_defaults(func=_cmd_serve)

@@ -65,7 +65,9 @@ def load(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> dic
         raise InvalidArgumentError(f"{what} is empty (0 bytes)")
     items = _runtime.load_ndarrays(data)
     if items and all(name == "" for name, _, _, _ in items):
-        return {str(i): _to_numpy(dt, tuple(shape), raw) for i, (_, dt, shape, raw) in enumerate(items)}
+        return {
+            str(i): _to_numpy(dt, tuple(shape), raw) for i, (_, dt, shape, raw) in enumerate(items)
+        }
     return {name: _to_numpy(dt, tuple(shape), raw) for name, dt, shape, raw in items}
 
 
@@ -108,7 +110,9 @@ def save(path: str | os.PathLike[str], arrays: Mapping[str, Any] | Sequence[Any]
                 f"array '{label}': MXNet 1.x reads a 0-dimensional array as a \"none\" array; "
                 "reshape it to (1,)"
             )
-        items.append((name, _save_dtype(label, a), list(a.shape), np.ascontiguousarray(a).tobytes()))
+        items.append(
+            (name, _save_dtype(label, a), list(a.shape), np.ascontiguousarray(a).tobytes())
+        )
     data = _runtime.save_ndarrays(items)
     target = os.fspath(path)
     try:

@@ -49,9 +49,13 @@ def _normalise_shapes(input_shapes: Mapping[str, Sequence[int]]) -> list[tuple[s
         try:
             dims = [int(d) for d in shape]
         except (TypeError, ValueError):
-            raise InvalidArgumentError(f"input '{name}': shape {shape!r} is not a sequence of integers") from None
+            raise InvalidArgumentError(
+                f"input '{name}': shape {shape!r} is not a sequence of integers"
+            ) from None
         if any(d < 0 for d in dims):
-            raise InvalidArgumentError(f"input '{name}': shape {tuple(dims)} has a negative dimension")
+            raise InvalidArgumentError(
+                f"input '{name}': shape {tuple(dims)} has a negative dimension"
+            )
         out.append((name, dims))
     return out
 
@@ -96,7 +100,9 @@ class Predictor:
             self._op = _cached_op
             return
         model = _runtime.load_model(_read_symbol(symbol), _read_params(params))
-        dtype_names = {k: np.dtype(v).name if not isinstance(v, str) else v for k, v in (dtypes or {}).items()}
+        dtype_names = {
+            k: np.dtype(v).name if not isinstance(v, str) else v for k, v in (dtypes or {}).items()
+        }
         self._op = _runtime.CachedOp(
             model,
             _normalise_shapes(input_shapes),
@@ -138,21 +144,27 @@ class Predictor:
         names = self.input_names
         if args:
             if inputs or len(args) != len(names):
-                raise InvalidArgumentError(f"pass the inputs {names} by keyword or all positionally")
+                raise InvalidArgumentError(
+                    f"pass the inputs {names} by keyword or all positionally"
+                )
             inputs = dict(zip(names, args))
         unknown = sorted(set(inputs) - set(names))
         if unknown:
             raise NotFoundError(f"unknown input(s) {unknown}; the predictor's inputs are {names}")
         missing = [n for n in names if n not in inputs]
         if missing:
-            raise InvalidArgumentError(f"missing input(s) {missing}; the predictor's inputs are {names}")
+            raise InvalidArgumentError(
+                f"missing input(s) {missing}; the predictor's inputs are {names}"
+            )
         return list(self._op.forward([inputs[n] for n in names]))
 
     forward = __call__
 
     def reshape(self, input_shapes: Mapping[str, Sequence[int]]) -> Predictor:
         """A predictor for new input shapes that shares this one's weights."""
-        return Predictor(None, None, {}, _cached_op=self._op.reshape(_normalise_shapes(input_shapes)))  # type: ignore[arg-type]
+        return Predictor(
+            None, None, {}, _cached_op=self._op.reshape(_normalise_shapes(input_shapes))
+        )  # type: ignore[arg-type]
 
     def info(self) -> dict[str, Any]:
         """Operators, parameter bytes, planned activation bytes, threads, backend and kernels."""

@@ -28,7 +28,9 @@ def _bf16_supported() -> bool:
         return False
 
 
-@pytest.mark.parametrize("name", ["resnet18_v1", "mobilenetv2_0.25", "densenet121", "squeezenet1.1"])
+@pytest.mark.parametrize(
+    "name", ["resnet18_v1", "mobilenetv2_0.25", "densenet121", "squeezenet1.1"]
+)
 def test_bfloat16_close_to_float32(name):
     if not _bf16_supported():
         pytest.skip("this CPU has neither AVX512-BF16 nor AMX")
@@ -56,12 +58,20 @@ def test_bfloat16_refused_without_hardware(resnet18, tmp_path):
     env = dict(os.environ, ONEDNN_MAX_CPU_ISA="AVX512_CORE")
     # Run away from the checkout so that the subprocess imports the same mxserve as this test.
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
-                          cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "AVX512-BF16 or AMX" in proc.stdout
 
 
 def test_predictor_rejects_unknown_compute_dtype(resnet18):
     with pytest.raises(mxserve.InvalidArgumentError, match="dtype must be 'float32' or 'bfloat16'"):
-        mxserve.Predictor.load(resnet18 / "model", 0, input_shapes={"data": (1, 3, 224, 224)}, dtype="float16")
+        mxserve.Predictor.load(
+            resnet18 / "model", 0, input_shapes={"data": (1, 3, 224, 224)}, dtype="float16"
+        )

@@ -19,15 +19,26 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 def test_cpp_suite(tmp_path_factory: pytest.TempPathFactory) -> None:
     build = REPO / "build" / "cpp-tests"
     configure = [
-        "cmake", "-S", str(REPO), "-B", str(build), f"-DPython_EXECUTABLE={sys.executable}",
-        "-DMXSERVE_BUILD_PYTHON=OFF", "-DBUILD_TESTING=ON", "-DCMAKE_BUILD_TYPE=Release",
+        "cmake",
+        "-S",
+        str(REPO),
+        "-B",
+        str(build),
+        f"-DPython_EXECUTABLE={sys.executable}",
+        "-DMXSERVE_BUILD_PYTHON=OFF",
+        "-DBUILD_TESTING=ON",
+        "-DCMAKE_BUILD_TYPE=Release",
     ]
     if shutil.which("ninja"):
         configure += ["-G", "Ninja"]
     env = dict(os.environ)
     subprocess.run(configure, check=True, capture_output=True, text=True, env=env)
-    built = subprocess.run(["cmake", "--build", str(build), "--parallel", "2"], capture_output=True, text=True, env=env)
+    built = subprocess.run(
+        ["cmake", "--build", str(build), "--parallel", "2"], capture_output=True, text=True, env=env
+    )
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
-    ran = subprocess.run(["ctest", "--test-dir", str(build), "--output-on-failure"], capture_output=True, text=True)
+    ran = subprocess.run(
+        ["ctest", "--test-dir", str(build), "--output-on-failure"], capture_output=True, text=True
+    )
     assert ran.returncode == 0, ran.stdout[-4000:]
     assert "tests passed" in ran.stdout

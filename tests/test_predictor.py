@@ -27,7 +27,9 @@ def model_dir():
 
 @pytest.fixture()
 def predictor(model_dir):
-    return mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params", input_shapes={"data": (2, 3, 8, 8)})
+    return mxserve.Predictor(
+        model_dir / "symbol.json", model_dir / "model.params", input_shapes={"data": (2, 3, 8, 8)}
+    )
 
 
 def inputs(model_dir):
@@ -53,13 +55,20 @@ def test_properties(predictor):
 
 
 def test_load_from_text_and_bytes(model_dir):
-    p = mxserve.Predictor((model_dir / "symbol.json").read_text(), (model_dir / "model.params").read_bytes(),
-                          input_shapes={"data": (2, 3, 8, 8)})
-    np.testing.assert_allclose(p(data=inputs(model_dir))[0], expected(model_dir), rtol=1e-5, atol=1e-5)
+    p = mxserve.Predictor(
+        (model_dir / "symbol.json").read_text(),
+        (model_dir / "model.params").read_bytes(),
+        input_shapes={"data": (2, 3, 8, 8)},
+    )
+    np.testing.assert_allclose(
+        p(data=inputs(model_dir))[0], expected(model_dir), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_positional_call(predictor, model_dir):
-    np.testing.assert_allclose(predictor(inputs(model_dir))[0], expected(model_dir), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        predictor(inputs(model_dir))[0], expected(model_dir), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_reshape_shares_weights(predictor, model_dir):
@@ -74,8 +83,12 @@ def test_reshape_shares_weights(predictor, model_dir):
 
 
 def test_internal_outputs(model_dir):
-    p = mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params",
-                          input_shapes={"data": (2, 3, 8, 8)}, outputs=["relu1_output", "fc1_output"])
+    p = mxserve.Predictor(
+        model_dir / "symbol.json",
+        model_dir / "model.params",
+        input_shapes={"data": (2, 3, 8, 8)},
+        outputs=["relu1_output", "fc1_output"],
+    )
     assert p.output_names == ["relu1_output", "fc1_output"]
     relu, fc = p(data=inputs(model_dir))
     assert relu.shape == (2, 8, 8, 8) and (relu >= 0).all()
@@ -83,8 +96,12 @@ def test_internal_outputs(model_dir):
 
 
 def test_many_threads_match_sequential(model_dir):
-    p = mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params",
-                          input_shapes={"data": (2, 3, 8, 8)}, num_threads=1)
+    p = mxserve.Predictor(
+        model_dir / "symbol.json",
+        model_dir / "model.params",
+        input_shapes={"data": (2, 3, 8, 8)},
+        num_threads=1,
+    )
     rng = np.random.default_rng(0)
     xs = [rng.uniform(-1, 1, (2, 3, 8, 8)).astype(np.float32) for _ in range(8)]
     sequential = [p(data=x)[0] for x in xs]
@@ -112,7 +129,9 @@ def test_many_threads_match_sequential(model_dir):
 
 
 def test_predictor_rejects_wrong_input_shape(predictor):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"input 'data' has shape \(1, 3, 8, 8\).*\(2, 3, 8, 8\)"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"input 'data' has shape \(1, 3, 8, 8\).*\(2, 3, 8, 8\)"
+    ):
         predictor(data=np.zeros((1, 3, 8, 8), np.float32))
 
 
@@ -132,19 +151,35 @@ def test_predictor_rejects_missing_input(predictor):
 
 
 def test_predictor_rejects_unknown_bind_input(model_dir):
-    with pytest.raises(mxserve.NotFoundError, match="'image' is not an input of the graph; inputs: data"):
-        mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params", input_shapes={"image": (1, 3, 8, 8)})
+    with pytest.raises(
+        mxserve.NotFoundError, match="'image' is not an input of the graph; inputs: data"
+    ):
+        mxserve.Predictor(
+            model_dir / "symbol.json",
+            model_dir / "model.params",
+            input_shapes={"image": (1, 3, 8, 8)},
+        )
 
 
 def test_predictor_rejects_bad_bind_shape(model_dir):
-    with pytest.raises(mxserve.InvalidArgumentError, match="failed to infer shape of FullyConnected node 'fc1'"):
-        mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params", input_shapes={"data": (2, 3, 9, 9)})
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="failed to infer shape of FullyConnected node 'fc1'"
+    ):
+        mxserve.Predictor(
+            model_dir / "symbol.json",
+            model_dir / "model.params",
+            input_shapes={"data": (2, 3, 9, 9)},
+        )
 
 
 def test_predictor_rejects_unknown_output(model_dir):
     with pytest.raises(mxserve.NotFoundError, match="requested output 'nope'"):
-        mxserve.Predictor(model_dir / "symbol.json", model_dir / "model.params",
-                          input_shapes={"data": (2, 3, 8, 8)}, outputs=["nope"])
+        mxserve.Predictor(
+            model_dir / "symbol.json",
+            model_dir / "model.params",
+            input_shapes={"data": (2, 3, 8, 8)},
+            outputs=["nope"],
+        )
 
 
 def test_predictor_rejects_missing_files(tmp_path):

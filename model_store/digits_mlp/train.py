@@ -26,13 +26,18 @@ def main():
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, random_state=0)
 
     net = mx.gluon.nn.HybridSequential()
-    net.add(mx.gluon.nn.Dense(128, activation="relu"), mx.gluon.nn.Dense(64, activation="relu"),
-            mx.gluon.nn.Dense(10))
+    net.add(
+        mx.gluon.nn.Dense(128, activation="relu"),
+        mx.gluon.nn.Dense(64, activation="relu"),
+        mx.gluon.nn.Dense(10),
+    )
     net.initialize(mx.init.Xavier())
     net.hybridize()
     loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = mx.gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.003})
-    batches = mx.gluon.data.DataLoader(mx.gluon.data.ArrayDataset(x_train, y_train), batch_size=64, shuffle=True)
+    batches = mx.gluon.data.DataLoader(
+        mx.gluon.data.ArrayDataset(x_train, y_train), batch_size=64, shuffle=True
+    )
     for _ in range(60):
         for xb, yb in batches:
             with mx.autograd.record():

@@ -21,8 +21,14 @@ CLEAN_ERRORS = (mxserve.InvalidArgumentError, mxserve.UnsupportedError)
 
 def small_list_file() -> bytes:
     p = u.fc_params()
-    return u.list_file([u.array_v2(p["arg:fc1_weight"]), u.array_v1(p["arg:fc1_bias"]),
-                        u.array_legacy(np.arange(3, dtype=np.int8))], ["arg:fc1_weight", "arg:fc1_bias", "aux:x"])
+    return u.list_file(
+        [
+            u.array_v2(p["arg:fc1_weight"]),
+            u.array_v1(p["arg:fc1_bias"]),
+            u.array_legacy(np.arange(3, dtype=np.int8)),
+        ],
+        ["arg:fc1_weight", "arg:fc1_bias", "aux:x"],
+    )
 
 
 def small_npz(compressed: bool) -> bytes:
@@ -33,21 +39,34 @@ def small_npz(compressed: bool) -> bytes:
 
 # ---- parameter files ----
 
+
 def test_truncated_list_at_every_offset():
     data = small_list_file()
     mxserve.nd.load(data)  # the whole file is fine
     seen = set()
     for cut in range(8, len(data) - 1):
         # The last name's bytes end the file, so every shorter cut is an error.
-        with pytest.raises(mxserve.InvalidArgumentError, match=r"params file is (corrupt or )?truncated") as e:
+        with pytest.raises(
+            mxserve.InvalidArgumentError, match=r"params file is (corrupt or )?truncated"
+        ) as e:
             mxserve.nd.load(data[:cut])
         msg = str(e.value)
         assert re.search(r"at byte \d+", msg), msg
         seen.add(re.sub(r"\d+", "N", msg))
     # The cuts went through the file header, every part of each array kind and the names.
-    for part in ["array count needs", "array #N header", "array #N shape ndim", "array #N shape dimensions",
-                 "array #N context", "array #N type flag", "array #N data", "array #N legacy shape",
-                 "name count", "name of array #N (length)", "name of array #N needs"]:
+    for part in [
+        "array count needs",
+        "array #N header",
+        "array #N shape ndim",
+        "array #N shape dimensions",
+        "array #N context",
+        "array #N type flag",
+        "array #N data",
+        "array #N legacy shape",
+        "name count",
+        "name of array #N (length)",
+        "name of array #N needs",
+    ]:
         assert any(part in m for m in seen), (part, sorted(seen))
 
 
@@ -81,13 +100,16 @@ def test_byte_flips_in_headers_never_crash():
                 assert str(e)
 
 
-@pytest.mark.parametrize("pos,msg", [
-    (0, "not an MXNet params file"),
-    (16, "array count"),
-    (24, r"array #0 at byte 24 starts with 0x.*neither an NDArray magic"),
-    (28, "array #0 at byte 28 has storage type"),
-    (32, "array #0 shape at byte 32 has ndim"),
-])
+@pytest.mark.parametrize(
+    "pos,msg",
+    [
+        (0, "not an MXNet params file"),
+        (16, "array count"),
+        (24, r"array #0 at byte 24 starts with 0x.*neither an NDArray magic"),
+        (28, "array #0 at byte 28 has storage type"),
+        (32, "array #0 shape at byte 32 has ndim"),
+    ],
+)
 def test_flipped_header_fields_are_named(pos, msg):
     bad = bytearray(small_list_file())
     bad[pos + 3 if pos in (28, 32) else pos] ^= 0x40
@@ -98,14 +120,19 @@ def test_flipped_header_fields_are_named(pos, msg):
 def test_huge_dimension_does_not_allocate():
     rec = bytearray(u.array_v2(np.ones((2, 2), np.float32)))
     rec[12:20] = (2**40).to_bytes(8, "little")  # first dimension
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"truncated: array #0 data needs 8796093022208 bytes at byte 64"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError,
+        match=r"truncated: array #0 data needs 8796093022208 bytes at byte 64",
+    ):
         mxserve.nd.load(u.list_file([bytes(rec)], ["w"]))
 
 
 def test_unknown_type_flag():
     rec = bytearray(u.array_v2(np.ones((2,), np.float32)))
     rec[28:32] = (99).to_bytes(4, "little")
-    with pytest.raises(mxserve.InvalidArgumentError, match="array #0 at byte 52 has unknown type flag 99"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="array #0 at byte 52 has unknown type flag 99"
+    ):
         mxserve.nd.load(u.list_file([bytes(rec)], ["w"]))
 
 
@@ -129,9 +156,13 @@ def test_npz_byte_flips_caught_by_crc_or_structure():
 
 def test_npz_data_corruption_is_a_crc_error():
     data = bytearray(small_npz(False))
-    i = data.index(b"\x93NUMPY") + 130  # inside the first array's elements (after its 128-byte header)
+    i = (
+        data.index(b"\x93NUMPY") + 130
+    )  # inside the first array's elements (after its 128-byte header)
     data[i] ^= 1
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"npz entry 'arg:fc1_weight.npy' is corrupt: CRC-32"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"npz entry 'arg:fc1_weight.npy' is corrupt: CRC-32"
+    ):
         mxserve.nd.load(bytes(data))
 
 
@@ -155,7 +186,9 @@ def test_empty_file(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="'.*empty.params' is empty"):
         mxserve.nd.load(f)
     # An empty params file holds no arrays, so the graph's parameters are missing.
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"'fc1_weight'.*nor a parameter in the params file"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"'fc1_weight'.*nor a parameter in the params file"
+    ):
         mxserve.Predictor(u.fc_relu_symbol(), f, input_shapes={"data": (1, 3)})
 
 
@@ -163,12 +196,15 @@ def test_nonexistent_path(tmp_path):
     with pytest.raises(mxserve.NotFoundError, match="no-such.params"):
         mxserve.nd.load(tmp_path / "no-such.params")
     with pytest.raises(mxserve.NotFoundError, match="no-such.params"):
-        mxserve.Predictor(u.fc_relu_symbol(), tmp_path / "no-such.params", input_shapes={"data": (1, 3)})
+        mxserve.Predictor(
+            u.fc_relu_symbol(), tmp_path / "no-such.params", input_shapes={"data": (1, 3)}
+        )
     with pytest.raises(mxserve.NotFoundError, match="no-such-symbol.json"):
         mxserve.Predictor(tmp_path / "no-such-symbol.json", None, input_shapes={"data": (1, 3)})
 
 
 # ---- params that do not fit the graph ----
+
 
 def params_bytes(params: dict[str, np.ndarray], tmp_path) -> bytes:
     mxserve.nd.save(tmp_path / "p.params", params)
@@ -178,32 +214,53 @@ def params_bytes(params: dict[str, np.ndarray], tmp_path) -> bytes:
 def test_missing_parameter(tmp_path):
     params = u.fc_params()
     del params["arg:fc1_bias"]
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"'fc1_bias' \(read by FullyConnected node 'fc1'\).*params file"):
-        mxserve.Predictor(u.fc_relu_symbol(), params_bytes(params, tmp_path), input_shapes={"data": (2, 3)})
+    with pytest.raises(
+        mxserve.InvalidArgumentError,
+        match=r"'fc1_bias' \(read by FullyConnected node 'fc1'\).*params file",
+    ):
+        mxserve.Predictor(
+            u.fc_relu_symbol(), params_bytes(params, tmp_path), input_shapes={"data": (2, 3)}
+        )
 
 
 def test_parameter_with_wrong_shape(tmp_path):
     params = u.fc_params()
     params["arg:fc1_weight"] = np.zeros((4, 5), np.float32)
     with pytest.raises(mxserve.InvalidArgumentError, match=r"FullyConnected node 'fc1'.*\(4, 5\)"):
-        mxserve.Predictor(u.fc_relu_symbol(), params_bytes(params, tmp_path), input_shapes={"data": (2, 3)})
+        mxserve.Predictor(
+            u.fc_relu_symbol(), params_bytes(params, tmp_path), input_shapes={"data": (2, 3)}
+        )
 
 
 def test_sparse_parameter_in_predictor():
     p = u.fc_params()
-    data = u.list_file([u.array_v2(p["arg:fc1_weight"]), sparse_row_record()], ["arg:fc1_weight", "arg:fc1_bias"])
-    with pytest.raises(mxserve.UnsupportedError, match="'arg:fc1_bias' has sparse storage type row_sparse"):
+    data = u.list_file(
+        [u.array_v2(p["arg:fc1_weight"]), sparse_row_record()], ["arg:fc1_weight", "arg:fc1_bias"]
+    )
+    with pytest.raises(
+        mxserve.UnsupportedError, match="'arg:fc1_bias' has sparse storage type row_sparse"
+    ):
         mxserve.Predictor(u.fc_relu_symbol(), data, input_shapes={"data": (2, 3)})
 
 
 def sparse_row_record() -> bytes:
     """A row_sparse (2,) array with one stored row, as MXNet 1.x writes it."""
     import struct
-    return (struct.pack("<Ii", u.V2_MAGIC, 1) + u.shape_bytes([1]) + u.shape_bytes([2]) + struct.pack("<iii", 1, 0, 0)
-            + struct.pack("<i", 6) + u.shape_bytes([1]) + struct.pack("<f", 1.0) + struct.pack("<q", 1))
+
+    return (
+        struct.pack("<Ii", u.V2_MAGIC, 1)
+        + u.shape_bytes([1])
+        + u.shape_bytes([2])
+        + struct.pack("<iii", 1, 0, 0)
+        + struct.pack("<i", 6)
+        + u.shape_bytes([1])
+        + struct.pack("<f", 1.0)
+        + struct.pack("<q", 1)
+    )
 
 
 # ---- symbol JSON ----
+
 
 def fc_sym() -> dict:
     return json.loads(u.fc_relu_symbol())
@@ -211,12 +268,16 @@ def fc_sym() -> dict:
 
 def make(sym: dict | str | bytes, tmp_path) -> mxserve.Predictor:
     text = sym if isinstance(sym, str | bytes) else json.dumps(sym)
-    return mxserve.Predictor(text, params_bytes(u.fc_params(), tmp_path), input_shapes={"data": (2, 3)})
+    return mxserve.Predictor(
+        text, params_bytes(u.fc_params(), tmp_path), input_shapes={"data": (2, 3)}
+    )
 
 
 def test_fc_symbol_is_valid(tmp_path):
     x = np.ones((2, 3), np.float32)
-    np.testing.assert_allclose(make(fc_sym(), tmp_path)(data=x)[0], u.fc_relu_reference(x, u.fc_params()), rtol=1e-5)
+    np.testing.assert_allclose(
+        make(fc_sym(), tmp_path)(data=x)[0], u.fc_relu_reference(x, u.fc_params()), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("text", ['{"nodes": [', b"not json", '{"nodes": [], "heads": [],}'])
@@ -228,15 +289,19 @@ def test_malformed_json(tmp_path, text):
 def test_forward_reference(tmp_path):
     sym = fc_sym()
     sym["nodes"][3]["inputs"][0] = [4, 0, 0]  # fc1 reads relu1, which reads fc1: a cycle
-    with pytest.raises(mxserve.InvalidArgumentError,
-                       match=r"node #3 'fc1' takes input from node #4, which does not come before it.*cycle"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError,
+        match=r"node #3 'fc1' takes input from node #4, which does not come before it.*cycle",
+    ):
         make(sym, tmp_path)
 
 
 def test_self_reference(tmp_path):
     sym = fc_sym()
     sym["nodes"][4]["inputs"][0] = [4, 0, 0]
-    with pytest.raises(mxserve.InvalidArgumentError, match="node #4 'relu1' takes input from node #4"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="node #4 'relu1' takes input from node #4"
+    ):
         make(sym, tmp_path)
 
 
@@ -261,11 +326,14 @@ def test_operator_node_without_inputs(tmp_path):
         make(sym, tmp_path)
 
 
-@pytest.mark.parametrize("head,msg", [
-    ([9, 0, 0], "heads: entry refers to node 9 but there are only 5 nodes"),
-    ([4, 1, 0], "graph output refers to output 1 of node 'relu1', which has 1 outputs"),
-    ([-1, 0, 0], "negative value"),
-])
+@pytest.mark.parametrize(
+    "head,msg",
+    [
+        ([9, 0, 0], "heads: entry refers to node 9 but there are only 5 nodes"),
+        ([4, 1, 0], "graph output refers to output 1 of node 'relu1', which has 1 outputs"),
+        ([-1, 0, 0], "negative value"),
+    ],
+)
 def test_head_index_out_of_range(tmp_path, head, msg):
     sym = fc_sym()
     sym["heads"] = [head]
@@ -276,7 +344,9 @@ def test_head_index_out_of_range(tmp_path, head, msg):
 def test_input_index_out_of_range(tmp_path):
     sym = fc_sym()
     sym["nodes"][4]["inputs"][0] = [3, 2, 0]
-    with pytest.raises(mxserve.InvalidArgumentError, match="input refers to output 2 of node 'fc1'"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="input refers to output 2 of node 'fc1'"
+    ):
         make(sym, tmp_path)
 
 
@@ -289,24 +359,36 @@ def test_unknown_operator_lists_supported_ones(tmp_path):
     assert "operator 'NoSuchOp' is not supported" in msg and "node 'relu1'" in msg
     listed = set(msg.split("supported operators: ")[1].split(", "))
     # The list holds the operators' main names (aliases are left out to keep it short).
-    assert {"Activation", "Convolution", "FullyConnected"} <= listed <= set(mxserve.supported_operators())
+    assert (
+        {"Activation", "Convolution", "FullyConnected"}
+        <= listed
+        <= set(mxserve.supported_operators())
+    )
 
 
 def test_bad_attribute_value_names_node(tmp_path):
     sym = copy.deepcopy(fc_sym())
     sym["nodes"][3]["attrs"]["num_hidden"] = "four"
-    with pytest.raises(mxserve.InvalidArgumentError, match="failed to parse FullyConnected node 'fc1'"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="failed to parse FullyConnected node 'fc1'"
+    ):
         make(sym, tmp_path)
 
 
-@pytest.mark.parametrize("mutate,msg", [
-    (lambda s: s.pop("nodes"), "missing 'nodes' array"),
-    (lambda s: s.pop("heads"), "missing 'heads' array"),
-    (lambda s: s.update(heads=[]), "no outputs"),
-    (lambda s: s["nodes"][0].pop("op"), "node #0 'data' has no 'op' key"),
-    (lambda s: s["nodes"][1].update(inputs=[[0, 0, 0]]), "variable node #1 'fc1_weight' must not have inputs"),
-    (lambda s: s.update(attrs={"mxnet_version": 10901}), "'mxnet_version' must be"),
-])
+@pytest.mark.parametrize(
+    "mutate,msg",
+    [
+        (lambda s: s.pop("nodes"), "missing 'nodes' array"),
+        (lambda s: s.pop("heads"), "missing 'heads' array"),
+        (lambda s: s.update(heads=[]), "no outputs"),
+        (lambda s: s["nodes"][0].pop("op"), "node #0 'data' has no 'op' key"),
+        (
+            lambda s: s["nodes"][1].update(inputs=[[0, 0, 0]]),
+            "variable node #1 'fc1_weight' must not have inputs",
+        ),
+        (lambda s: s.update(attrs={"mxnet_version": 10901}), "'mxnet_version' must be"),
+    ],
+)
 def test_structural_errors(tmp_path, mutate, msg):
     sym = fc_sym()
     mutate(sym)

@@ -18,7 +18,9 @@ def mx19():
     return u.oracle_files("1.9.1")
 
 
-@pytest.mark.parametrize("fname", ["nd_dense.params", "nd_list.params", "fc-0000.params", "v3.params"])
+@pytest.mark.parametrize(
+    "fname", ["nd_dense.params", "nd_list.params", "fc-0000.params", "v3.params"]
+)
 def test_load_matches_mxnet_1_9_1(mx19, fname):
     got = mxserve.nd.load(mx19 / fname)
     want = u.expected_arrays(mx19 / fname)
@@ -32,8 +34,15 @@ def test_load_matches_mxnet_1_9_1(mx19, fname):
 def test_load_keeps_file_order_and_dtypes(mx19):
     got = mxserve.nd.load(mx19 / "nd_dense.params")
     assert {k: v.dtype.name for k, v in got.items()} == {
-        "arg:f32": "float32", "arg:f64": "float64", "arg:f16": "float16", "aux:u8": "uint8",
-        "aux:i8": "int8", "i32": "int32", "i64": "int64", "b": "bool", "arg:bf16": "float32",
+        "arg:f32": "float32",
+        "arg:f64": "float64",
+        "arg:f16": "float16",
+        "aux:u8": "uint8",
+        "aux:i8": "int8",
+        "i32": "int32",
+        "i64": "int64",
+        "b": "bool",
+        "arg:bf16": "float32",
     }
 
 
@@ -51,13 +60,17 @@ def test_unnamed_list_gets_index_keys(mx19):
 @pytest.mark.parametrize("fname", ["sparse_rs.params", "sparse_csr.params"])
 def test_sparse_rejected_naming_array(mx19, fname):
     name, stype = u.rejected(mx19)[fname]
-    with pytest.raises(mxserve.UnsupportedError, match=rf"'arg:{name}'.*sparse storage type {stype}"):
+    with pytest.raises(
+        mxserve.UnsupportedError, match=rf"'arg:{name}'.*sparse storage type {stype}"
+    ):
         mxserve.nd.load(mx19 / fname)
 
 
 def test_predictor_runs_module_checkpoint(mx19):
     params = mxserve.nd.load(mx19 / "fc-0000.params")
-    p = mxserve.Predictor(mx19 / "fc-symbol.json", mx19 / "fc-0000.params", input_shapes={"data": (2, 3)})
+    p = mxserve.Predictor(
+        mx19 / "fc-symbol.json", mx19 / "fc-0000.params", input_shapes={"data": (2, 3)}
+    )
     x = np.random.default_rng(1).standard_normal((2, 3)).astype("float32")
     ref = np.maximum(x @ params["arg:fc1_weight"].T + params["arg:fc1_bias"], 0)
     np.testing.assert_allclose(p(data=x)[0], ref, rtol=1e-5, atol=1e-6)
@@ -65,8 +78,20 @@ def test_predictor_runs_module_checkpoint(mx19):
 
 # ---- headers MXNet 1.9.1 no longer writes, built by tests/formats/_util.py ----
 
-ALL_DTYPES = ["float32", "float64", "float16", "uint8", "int8", "int32", "int64", "bool",
-              "int16", "uint16", "uint32", "uint64"]
+ALL_DTYPES = [
+    "float32",
+    "float64",
+    "float16",
+    "uint8",
+    "int8",
+    "int32",
+    "int64",
+    "bool",
+    "int16",
+    "uint16",
+    "uint32",
+    "uint64",
+]
 
 
 def sample(dtype: str, shape=(2, 3)) -> np.ndarray:
@@ -82,8 +107,12 @@ def sample(dtype: str, shape=(2, 3)) -> np.ndarray:
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
 def test_every_header_version_and_dtype(header, dtype):
     a = sample(dtype)
-    rec = {"legacy": u.array_legacy, "v1": u.array_v1, "v2": u.array_v2,
-           "v3": lambda x: u.array_v2(x, magic=u.V3_MAGIC)}[header](a)
+    rec = {
+        "legacy": u.array_legacy,
+        "v1": u.array_v1,
+        "v2": u.array_v2,
+        "v3": lambda x: u.array_v2(x, magic=u.V3_MAGIC),
+    }[header](a)
     got = mxserve.nd.load(u.list_file([rec, rec], ["arg:a", "aux:b"]))
     assert list(got) == ["arg:a", "aux:b"]
     for v in got.values():
@@ -93,7 +122,12 @@ def test_every_header_version_and_dtype(header, dtype):
 
 def test_bfloat16_flag_loads_as_float32():
     bits = np.array([0x3FC0, 0xC010, 0x0000, 0x7F80], np.uint16)  # 1.5, -2.25, 0, inf
-    rec = struct.pack("<Iii", u.V2_MAGIC, 0, 1) + struct.pack("<q", 4) + struct.pack("<iii", 1, 0, 12) + bits.tobytes()
+    rec = (
+        struct.pack("<Iii", u.V2_MAGIC, 0, 1)
+        + struct.pack("<q", 4)
+        + struct.pack("<iii", 1, 0, 12)
+        + bits.tobytes()
+    )
     got = mxserve.nd.load(u.list_file([rec], ["w"]))["w"]
     np.testing.assert_array_equal(got, np.array([1.5, -2.25, 0, np.inf], np.float32))
 
@@ -105,7 +139,11 @@ def test_context_is_ignored():
 
 
 def test_v3_zero_dim_is_scalar_but_v2_zero_dim_is_none():
-    scalar = struct.pack("<Iii", u.V3_MAGIC, 0, 0) + struct.pack("<iii", 1, 0, 0) + struct.pack("<f", 7.0)
+    scalar = (
+        struct.pack("<Iii", u.V3_MAGIC, 0, 0)
+        + struct.pack("<iii", 1, 0, 0)
+        + struct.pack("<f", 7.0)
+    )
     got = mxserve.nd.load(u.list_file([scalar], ["s"]))
     assert got["s"].shape == () and got["s"] == 7.0
     v2_none = struct.pack("<Iii", u.V2_MAGIC, 0, 0)  # ndim 0 before V3: a "none" array, no data
@@ -114,13 +152,17 @@ def test_v3_zero_dim_is_scalar_but_v2_zero_dim_is_none():
     assert list(got) == ["a"]
 
 
-@pytest.mark.parametrize("none", [
-    u.none_v2(),
-    struct.pack("<Iii", u.V3_MAGIC, 0, -1),                      # V3 unknown ndim
-    struct.pack("<Iii", u.V3_MAGIC, 0, 2) + struct.pack("<qq", 3, -1),  # V3 unknown dim
-    struct.pack("<Ii", u.V1_MAGIC, 0),                           # V1 ndim 0
-    struct.pack("<I", 0),                                        # legacy ndim 0
-], ids=["v2", "v3_ndim", "v3_dim", "v1", "legacy"])
+@pytest.mark.parametrize(
+    "none",
+    [
+        u.none_v2(),
+        struct.pack("<Iii", u.V3_MAGIC, 0, -1),  # V3 unknown ndim
+        struct.pack("<Iii", u.V3_MAGIC, 0, 2) + struct.pack("<qq", 3, -1),  # V3 unknown dim
+        struct.pack("<Ii", u.V1_MAGIC, 0),  # V1 ndim 0
+        struct.pack("<I", 0),  # legacy ndim 0
+    ],
+    ids=["v2", "v3_ndim", "v3_dim", "v1", "legacy"],
+)
 def test_none_arrays_are_left_out(none):
     a = sample("int32")
     got = mxserve.nd.load(u.list_file([none, u.array_v2(a), none], ["n1", "a", "n2"]))
@@ -129,7 +171,11 @@ def test_none_arrays_are_left_out(none):
 
 
 def test_mixed_header_versions_in_one_file():
-    recs = [u.array_legacy(sample("float32")), u.array_v1(sample("int8")), u.array_v2(sample("float16"))]
+    recs = [
+        u.array_legacy(sample("float32")),
+        u.array_v1(sample("int8")),
+        u.array_v2(sample("float16")),
+    ]
     got = mxserve.nd.load(u.list_file(recs, None))
     assert list(got) == ["0", "1", "2"]
     assert [v.dtype.name for v in got.values()] == ["float32", "int8", "float16"]
@@ -147,7 +193,11 @@ def test_empty_list():
 
 def test_predictor_without_params_file():
     # params=None gives the runtime an empty buffer: an empty list, fine for a graph without weights.
-    sym = ('{"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "Activation", "name": "r", '
-           '"attrs": {"act_type": "relu"}, "inputs": [[0, 0, 0]]}], "arg_nodes": [0], "heads": [[1, 0, 0]]}')
+    sym = (
+        '{"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "Activation", "name": "r", '
+        '"attrs": {"act_type": "relu"}, "inputs": [[0, 0, 0]]}], "arg_nodes": [0], "heads": [[1, 0, 0]]}'
+    )
     x = np.array([[-1.0, 2.0]], np.float32)
-    np.testing.assert_array_equal(mxserve.Predictor(sym, None, input_shapes={"data": (1, 2)})(data=x)[0], [[0, 2]])
+    np.testing.assert_array_equal(
+        mxserve.Predictor(sym, None, input_shapes={"data": (1, 2)})(data=x)[0], [[0, 2]]
+    )

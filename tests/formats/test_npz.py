@@ -19,8 +19,10 @@ def mx20():
     return u.oracle_files("2.0.0b1")
 
 
-@pytest.mark.parametrize("fname", ["gluon.params", "gluon-0000.params", "savez.npz", "savez_list.npz",
-                                   "single.npy", "bf16.npz"])
+@pytest.mark.parametrize(
+    "fname",
+    ["gluon.params", "gluon-0000.params", "savez.npz", "savez_list.npz", "single.npy", "bf16.npz"],
+)
 def test_load_matches_mxnet_2_0(mx20, fname):
     got = mxserve.nd.load(mx20 / fname)
     want = u.expected_arrays(mx20 / fname)
@@ -33,14 +35,24 @@ def test_load_matches_mxnet_2_0(mx20, fname):
 
 def test_export_keeps_prefixes_and_order(mx20):
     got = mxserve.nd.load(mx20 / "gluon-0000.params")
-    assert list(got) == ["arg:0.weight", "arg:0.bias", "arg:1.gamma", "arg:1.beta", "aux:1.running_mean",
-                         "aux:1.running_var", "arg:2.weight", "arg:2.bias"]
+    assert list(got) == [
+        "arg:0.weight",
+        "arg:0.bias",
+        "arg:1.gamma",
+        "arg:1.beta",
+        "aux:1.running_mean",
+        "aux:1.running_var",
+        "arg:2.weight",
+        "arg:2.bias",
+    ]
 
 
 @pytest.mark.parametrize("fname", ["sparse_csr.npz", "sparse_rs.npz"])
 def test_sparse_rejected_naming_array(mx20, fname):
     name, stype = u.rejected(mx20)[fname]
-    with pytest.raises(mxserve.UnsupportedError, match=rf"'{name}' has sparse storage type '{stype}'"):
+    with pytest.raises(
+        mxserve.UnsupportedError, match=rf"'{name}' has sparse storage type '{stype}'"
+    ):
         mxserve.nd.load(mx20 / fname)
 
 
@@ -104,8 +116,10 @@ def test_fortran_order_of_vector_is_fine():
     np.testing.assert_array_equal(mxserve.nd.load(data)["0"], a)
 
 
-@pytest.mark.parametrize("dtype,msg", [(">f4", "big-endian"), ("<c8", "'<c8' is not supported"),
-                                       ("<U3", "'<U3' is not supported")])
+@pytest.mark.parametrize(
+    "dtype,msg",
+    [(">f4", "big-endian"), ("<c8", "'<c8' is not supported"), ("<U3", "'<U3' is not supported")],
+)
 def test_unsupported_npy_dtypes(dtype, msg):
     buf = io.BytesIO()
     np.save(buf, np.zeros((2,), dtype))
@@ -121,6 +135,8 @@ def test_empty_zip_is_empty_dict():
 
 def test_npz_predictor_end_to_end():
     params = u.fc_params()
-    p = mxserve.Predictor(u.fc_relu_symbol(), numpy_npz(True, **params), input_shapes={"data": (2, 3)})
+    p = mxserve.Predictor(
+        u.fc_relu_symbol(), numpy_npz(True, **params), input_shapes={"data": (2, 3)}
+    )
     x = np.random.default_rng(2).standard_normal((2, 3)).astype(np.float32)
     np.testing.assert_allclose(p(data=x)[0], u.fc_relu_reference(x, params), rtol=1e-5, atol=1e-6)

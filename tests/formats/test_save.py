@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
+from oracle.envs import run_in_oracle
 
 import mxserve
 from formats import _util as u
-from oracle.envs import run_in_oracle
 
 rng = np.random.default_rng(0)
 DICT = {
@@ -70,7 +70,9 @@ def test_roundtrip_in_mxserve(tmp_path):
     assert list(got) == list(DICT)
     for k, v in DICT.items():
         if k == "bf16":
-            np.testing.assert_array_equal(got[k], (v.view(np.uint16).astype(np.uint32) << 16).view(np.float32))
+            np.testing.assert_array_equal(
+                got[k], (v.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+            )
         else:
             assert got[k].dtype == v.dtype
             np.testing.assert_array_equal(got[k], v)
@@ -83,7 +85,9 @@ def test_writes_v2_headers_with_cpu_context(tmp_path):
 
 
 def test_save_rejects_zero_dim(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"'s'.*0-dimensional.*reshape it to \(1,\)"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"'s'.*0-dimensional.*reshape it to \(1,\)"
+    ):
         mxserve.nd.save(tmp_path / "p.params", {"s": np.float32(1.0)})
 
 

@@ -8,10 +8,10 @@ import json
 
 import numpy as np
 import pytest
+from oracle.envs import run_in_oracle
 
 import mxserve
 from formats import _util as u
-from oracle.envs import run_in_oracle
 
 rng = np.random.default_rng(0)
 FIXTURES = {
@@ -39,8 +39,13 @@ def mxnet_outputs(tmp_path_factory):
     spec = []
     for name, arrays in FIXTURES.items():
         np.savez(d / f"{name}.npz", **arrays)
-        spec.append({"symbol": str(u.DATA / f"{name}-symbol.json"), "arrays": str(d / f"{name}.npz"),
-                     "out": str(d / f"{name}.out.npz")})
+        spec.append(
+            {
+                "symbol": str(u.DATA / f"{name}-symbol.json"),
+                "arrays": str(d / f"{name}.npz"),
+                "out": str(d / f"{name}.out.npz"),
+            }
+        )
     (d / "spec.json").write_text(json.dumps(spec))
     run_in_oracle("1.9.1", u.HERE / "mx_symbols.py", str(d / "spec.json"))
     return d
@@ -50,9 +55,12 @@ def predictor(name: str) -> mxserve.Predictor:
     arrays = FIXTURES[name]
     params = {f"arg:{k}": v for k, v in arrays.items() if k != "data"}
     import io
+
     buf = io.BytesIO()
     np.savez(buf, **params)
-    return mxserve.Predictor(u.DATA / f"{name}-symbol.json", buf.getvalue(), input_shapes={"data": arrays["data"].shape})
+    return mxserve.Predictor(
+        u.DATA / f"{name}-symbol.json", buf.getvalue(), input_shapes={"data": arrays["data"].shape}
+    )
 
 
 @pytest.mark.parametrize("name", list(FIXTURES))
@@ -74,8 +82,11 @@ def test_v0_8_upgrade_adds_missing_bias_variable():
 def test_v0_8_without_the_added_parameter_names_it():
     arrays = FIXTURES["v0_8_fc_relu"]
     with pytest.raises(mxserve.InvalidArgumentError, match="fc1_bias"):
-        mxserve.Predictor(u.DATA / "v0_8_fc_relu-symbol.json",
-                          _params({"arg:fc1_weight": arrays["fc1_weight"]}), input_shapes={"data": (2, 3)})
+        mxserve.Predictor(
+            u.DATA / "v0_8_fc_relu-symbol.json",
+            _params({"arg:fc1_weight": arrays["fc1_weight"]}),
+            input_shapes={"data": (2, 3)},
+        )
 
 
 def test_v2_0_graph_attributes():
@@ -101,6 +112,7 @@ def test_attrs_take_precedence_over_param():
 
 def _params(arrays: dict[str, np.ndarray]) -> bytes:
     import io
+
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()

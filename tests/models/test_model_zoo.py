@@ -14,7 +14,14 @@ from oracle.models import ZOO, exported_model
 
 import mxserve
 
-QUICK = ["resnet18_v1", "resnet18_v2", "mobilenet0.25", "mobilenetv2_0.25", "squeezenet1.1", "densenet121"]
+QUICK = [
+    "resnet18_v1",
+    "resnet18_v2",
+    "mobilenet0.25",
+    "mobilenetv2_0.25",
+    "squeezenet1.1",
+    "densenet121",
+]
 QUICK_MX2 = ["resnet18_v1", "mobilenetv2_0.25"]
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from oracle.cases import Case, run_cases
 
 import mxserve
-from oracle.cases import Case, run_cases
 
 
 def node_of(sym: dict[str, Any], op: str) -> dict[str, Any]:
@@ -21,8 +21,12 @@ def node_of(sym: dict[str, Any], op: str) -> dict[str, Any]:
     return node
 
 
-def run_patched(cases: Sequence[Case], name: str, patch: Callable[[dict[str, Any]], None],
-                version: str = "1.9.1") -> tuple[list[np.ndarray], list[np.ndarray]]:
+def run_patched(
+    cases: Sequence[Case],
+    name: str,
+    patch: Callable[[dict[str, Any]], None],
+    version: str = "1.9.1",
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Loads case `name` (run in MXNet `version`), applies `patch` to its symbol, and returns
     (mxserve outputs, MXNet outputs of the unpatched symbol)."""
     d = run_cases(cases, version) / name
@@ -32,16 +36,21 @@ def run_patched(cases: Sequence[Case], name: str, patch: Callable[[dict[str, Any
         inputs = {k: f[k] for k in f.files}
     with np.load(d / "outputs.npz") as f:
         expected = [f[k] for k in sorted(f.files, key=lambda s: int(s.split("_")[1]))]
-    p = mxserve.Predictor(json.dumps(sym), d / "model.params",
-                          input_shapes={k: v.shape for k, v in inputs.items()},
-                          dtypes={k: v.dtype for k, v in inputs.items()})
+    p = mxserve.Predictor(
+        json.dumps(sym),
+        d / "model.params",
+        input_shapes={k: v.shape for k, v in inputs.items()},
+        dtypes={k: v.dtype for k, v in inputs.items()},
+    )
     return list(p(**inputs)), expected
 
 
 def set_op(op: str, new_op: str, **attrs: str) -> Callable[[dict[str, Any]], None]:
     """A patch that renames the `op` node to `new_op` and sets `attrs` on it."""
+
     def patch(sym: dict[str, Any]) -> None:
         node = node_of(sym, op)
         node["op"] = new_op
         node.setdefault("attrs", {}).update(attrs)
+
     return patch

@@ -7,20 +7,32 @@ import struct
 
 import numpy as np
 import pytest
+from oracle.cases import Case, oracle_test
 
 import mxserve
-from oracle.cases import Case, oracle_test
 
 
 def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
-                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+    return Case(
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs},
+        low=low,
+        high=high,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 S = (3, 11)
 CASES = [
     mk("f32_to_f16", "out = mx.sym.Cast(x, dtype='float16')", rtol=1e-3, atol=1e-3, x=S),
-    mk("f32_to_f16_to_f32", "out = mx.sym.Cast(mx.sym.Cast(x, dtype='float16'), dtype='float32')", x=S),
+    mk(
+        "f32_to_f16_to_f32",
+        "out = mx.sym.Cast(mx.sym.Cast(x, dtype='float16'), dtype='float32')",
+        x=S,
+    ),
     mk("f32_to_f64", "out = mx.sym.cast(x, dtype='float64')", x=S),
     mk("f64_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="float64", x=S),
     mk("f32_to_int32_truncates", "out = mx.sym.Cast(x, dtype='int32')", low=-20, high=20, x=S),
@@ -28,14 +40,43 @@ CASES = [
     mk("f32_to_int8", "out = mx.sym.Cast(x, dtype='int8')", low=-100, high=100, x=S),
     mk("f32_to_uint8", "out = mx.sym.Cast(x, dtype='uint8')", low=0, high=250, x=S),
     mk("f32_to_bool", "out = mx.sym.Cast(x, dtype='bool')", low=-1, high=1, x=S),
-    mk("int32_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="int32", low=-99, high=99, x=S),
-    mk("int64_to_int32", "out = mx.sym.Cast(x, dtype='int32')", dtype="int64", low=-99, high=99, x=S),
-    mk("int32_to_f16", "out = mx.sym.Cast(x, dtype='float16')", dtype="int32", low=-99, high=99, x=S),
-    mk("uint8_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="uint8", low=0, high=255, x=S),
+    mk(
+        "int32_to_f32",
+        "out = mx.sym.Cast(x, dtype='float32')",
+        dtype="int32",
+        low=-99,
+        high=99,
+        x=S,
+    ),
+    mk(
+        "int64_to_int32",
+        "out = mx.sym.Cast(x, dtype='int32')",
+        dtype="int64",
+        low=-99,
+        high=99,
+        x=S,
+    ),
+    mk(
+        "int32_to_f16",
+        "out = mx.sym.Cast(x, dtype='float16')",
+        dtype="int32",
+        low=-99,
+        high=99,
+        x=S,
+    ),
+    mk(
+        "uint8_to_f32", "out = mx.sym.Cast(x, dtype='float32')", dtype="uint8", low=0, high=255, x=S
+    ),
     mk("f32_to_f32", "out = mx.sym.Cast(x, dtype='float32')", x=S),
     mk("amp_cast_f16", "out = mx.sym.amp_cast(x, dtype='float16')", rtol=1e-3, atol=1e-3, x=S),
-    mk("amp_cast_int_passthrough", "out = mx.sym.amp_cast(x, dtype='float16')", dtype="int32", low=-9,
-       high=9, x=S),
+    mk(
+        "amp_cast_int_passthrough",
+        "out = mx.sym.amp_cast(x, dtype='float16')",
+        dtype="int32",
+        low=-9,
+        high=9,
+        x=S,
+    ),
 ]
 
 test_cast = oracle_test(CASES)
@@ -52,8 +93,10 @@ NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
 
 def _graph(attrs):
-    nodes = [{"op": "null", "name": "x", "inputs": []},
-             {"op": "Cast", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    nodes = [
+        {"op": "null", "name": "x", "inputs": []},
+        {"op": "Cast", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
+    ]
     return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
 
 

@@ -6,14 +6,22 @@ import json
 import struct
 
 import pytest
+from oracle.cases import Case, oracle_test
 
 import mxserve
-from oracle.cases import Case, oracle_test
 
 
 def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
-                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+    return Case(
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs},
+        low=low,
+        high=high,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 CASES = [
@@ -21,8 +29,14 @@ CASES = [
     mk("fractional", "out = mx.sym.clip(x, a_min=-0.25, a_max=0.5)", x=(3, 7)),
     mk("inverted_bounds", "out = mx.sym.clip(x, a_min=0.5, a_max=-0.5)", x=(4, 5)),
     mk("int32", "out = mx.sym.clip(x, a_min=-2, a_max=3)", dtype="int32", low=-6, high=6, x=(4, 5)),
-    mk("int32_fractional_bounds", "out = mx.sym.clip(x, a_min=-2.5, a_max=3.5)", dtype="int32", low=-6,
-       high=6, x=(4, 5)),
+    mk(
+        "int32_fractional_bounds",
+        "out = mx.sym.clip(x, a_min=-2.5, a_max=3.5)",
+        dtype="int32",
+        low=-6,
+        high=6,
+        x=(4, 5),
+    ),
     mk("float64", "out = mx.sym.clip(x, a_min=-0.3, a_max=0.3)", dtype="float64", x=(11,)),
 ]
 
@@ -39,8 +53,10 @@ NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
 
 def _graph(attrs):
-    nodes = [{"op": "null", "name": "x", "inputs": []},
-             {"op": "clip", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    nodes = [
+        {"op": "null", "name": "x", "inputs": []},
+        {"op": "clip", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
+    ]
     return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
 
 
@@ -51,4 +67,6 @@ def test_clip_rejects_missing_bound():
 
 def test_clip_rejects_bad_bound():
     with pytest.raises(mxserve.InvalidArgumentError, match="a_max"):
-        mxserve.Predictor(_graph({"a_min": "0", "a_max": "six"}), NO_PARAMS, input_shapes={"x": (2,)})
+        mxserve.Predictor(
+            _graph({"a_min": "0", "a_max": "six"}), NO_PARAMS, input_shapes={"x": (2,)}
+        )

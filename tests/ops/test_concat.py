@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from ops._patch import run_patched, set_op
+from oracle.cases import Case, case, oracle_test, run_cases
 
 import mxserve
-from oracle.cases import Case, case, oracle_test, run_cases
-from ops._patch import run_patched, set_op
 
 
 def cat(name, n, attrs, **shapes):
@@ -23,19 +23,40 @@ CASES = [
     cat("concat_last", 2, "dim=3", x0=(2, 3, 4, 5), x1=(2, 3, 4, 7)),
     cat("concat_neg", 2, "dim=-2", x0=(2, 3, 4), x1=(2, 1, 4)),
     cat("concat_single", 1, "dim=1", x0=(2, 3)),
-    cat("concat_four", 4, "dim=1", x0=(1, 1, 3, 3), x1=(1, 2, 3, 3), x2=(1, 3, 3, 3), x3=(1, 5, 3, 3)),
+    cat(
+        "concat_four",
+        4,
+        "dim=1",
+        x0=(1, 1, 3, 3),
+        x1=(1, 2, 3, 3),
+        x2=(1, 3, 3, 3),
+        x3=(1, 5, 3, 3),
+    ),
     cat("concat_1d", 2, "dim=0", x0=(5,), x1=(3,)),
     case("concat_alias_lower", "out = mx.sym.concat(x0, x1, dim=2)", x0=(2, 2, 3), x1=(2, 2, 1)),
 ] + [
-    Case(name=f"concat_{dt}", code="out = mx.sym.Concat(x0, x1, dim=1)", inputs={"x0": (2, 3, 2), "x1": (2, 4, 2)},
-         dtypes={"x0": dt, "x1": dt}, low=-100, high=100)
+    Case(
+        name=f"concat_{dt}",
+        code="out = mx.sym.Concat(x0, x1, dim=1)",
+        inputs={"x0": (2, 3, 2), "x1": (2, 4, 2)},
+        dtypes={"x0": dt, "x1": dt},
+        low=-100,
+        high=100,
+    )
     for dt in ("float16", "int32", "int64", "float64")
 ]
 
 CASES2 = [
     # reset_np: MXNet 2 otherwise saves .params in the V3 format mxserve cannot read yet.
-    case("concat_mx2", "out = mx.sym.Concat(x0, x1, dim=-1)\nmx.npx.reset_np()", x0=(2, 3), x1=(2, 4)),
-    case("concat_mx2_dim_none", "out = mx.sym.Concat(x0, x1, dim=None)\nmx.npx.reset_np()", x0=(2, 3), x1=(4, 1, 2)),
+    case(
+        "concat_mx2", "out = mx.sym.Concat(x0, x1, dim=-1)\nmx.npx.reset_np()", x0=(2, 3), x1=(2, 4)
+    ),
+    case(
+        "concat_mx2_dim_none",
+        "out = mx.sym.Concat(x0, x1, dim=None)\nmx.npx.reset_np()",
+        x0=(2, 3),
+        x1=(4, 1, 2),
+    ),
 ]
 
 test_concat = oracle_test(CASES)
@@ -50,11 +71,17 @@ def test_concat_alias_npi_concatenate():
 def test_concat_rejects_mismatched_shapes():
     d = run_cases(CASES) / "concat_default_dim1"
     sym = json.loads((d / "symbol.json").read_text())
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"Concat node 'cat'.*input 1 has shape \(2, 5, 3\)"):
-        mxserve.Predictor(json.dumps(sym), d / "model.params", input_shapes={"x0": (2, 3, 4), "x1": (2, 5, 3)})
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"Concat node 'cat'.*input 1 has shape \(2, 5, 3\)"
+    ):
+        mxserve.Predictor(
+            json.dumps(sym), d / "model.params", input_shapes={"x0": (2, 3, 4), "x1": (2, 5, 3)}
+        )
 
 
 def test_concat_rejects_wrong_num_args():
     # num_args=3 with two inputs: the loader adds the missing third argument, which nobody binds.
-    with pytest.raises(mxserve.MXServeError, match=r"'cat_arg2' \(read by Concat node 'cat'\) is neither an input"):
+    with pytest.raises(
+        mxserve.MXServeError, match=r"'cat_arg2' \(read by Concat node 'cat'\) is neither an input"
+    ):
         run_patched(CASES, "concat_default_dim1", set_op("Concat", "Concat", num_args="3"))

@@ -6,14 +6,22 @@ import json
 import struct
 
 import pytest
+from oracle.cases import Case, oracle_test
 
 import mxserve
-from oracle.cases import Case, oracle_test
 
 
 def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
-                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+    return Case(
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs},
+        low=low,
+        high=high,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 S = (2, 3, 5)
@@ -32,19 +40,58 @@ CASES = [
     mk("greater_float", "out = lhs > rhs", lhs=S, rhs=S),
     mk("lesser_equal_float", "out = lhs <= rhs", lhs=S, rhs=S),
     mk("equal_int32", "out = lhs == rhs", dtype="int32", low=-2, high=2, lhs=(4, 6), rhs=(4, 6)),
-    mk("not_equal_int32", "out = lhs != rhs", dtype="int32", low=-2, high=2, lhs=(4, 6), rhs=(4, 6)),
-    mk("greater_equal_int32", "out = lhs >= rhs", dtype="int32", low=-2, high=2, lhs=(4, 6), rhs=(4, 6)),
+    mk(
+        "not_equal_int32", "out = lhs != rhs", dtype="int32", low=-2, high=2, lhs=(4, 6), rhs=(4, 6)
+    ),
+    mk(
+        "greater_equal_int32",
+        "out = lhs >= rhs",
+        dtype="int32",
+        low=-2,
+        high=2,
+        lhs=(4, 6),
+        rhs=(4, 6),
+    ),
     mk("add_int32", "out = lhs + rhs", dtype="int32", low=-50, high=50, lhs=S, rhs=S),
     mk("mul_int64", "out = lhs * rhs", dtype="int64", low=-50, high=50, lhs=S, rhs=S),
     mk("div_int32", "out = lhs / rhs", dtype="int32", low=1, high=9, lhs=S, rhs=S),
-    mk("maximum_int32", "out = mx.sym.maximum(lhs, rhs)", dtype="int32", low=-9, high=9, lhs=S, rhs=S),
+    mk(
+        "maximum_int32",
+        "out = mx.sym.maximum(lhs, rhs)",
+        dtype="int32",
+        low=-9,
+        high=9,
+        lhs=S,
+        rhs=S,
+    ),
     mk("add_float64", "out = lhs + rhs", dtype="float64", lhs=S, rhs=S),
     mk("add_n_3", "out = mx.sym.add_n(a, b, c)", a=(2, 17), b=(2, 17), c=(2, 17)),
     mk("element_wise_sum_1", "out = mx.sym.ElementWiseSum(a)", a=(5,)),
-    mk("add_n_5", "out = mx.sym.add_n(a, b, c, d, e)", a=(3, 4), b=(3, 4), c=(3, 4), d=(3, 4), e=(3, 4)),
-    mk("add_n_int32", "out = mx.sym.add_n(a, b, c)", dtype="int32", low=-9, high=9, a=(6,), b=(6,), c=(6,)),
-    mk("add_then_mul_inplace", "out = mx.sym.elemwise_mul(mx.sym.elemwise_add(lhs, rhs), rhs)",
-       lhs=S, rhs=S),
+    mk(
+        "add_n_5",
+        "out = mx.sym.add_n(a, b, c, d, e)",
+        a=(3, 4),
+        b=(3, 4),
+        c=(3, 4),
+        d=(3, 4),
+        e=(3, 4),
+    ),
+    mk(
+        "add_n_int32",
+        "out = mx.sym.add_n(a, b, c)",
+        dtype="int32",
+        low=-9,
+        high=9,
+        a=(6,),
+        b=(6,),
+        c=(6,),
+    ),
+    mk(
+        "add_then_mul_inplace",
+        "out = mx.sym.elemwise_mul(mx.sym.elemwise_add(lhs, rhs), rhs)",
+        lhs=S,
+        rhs=S,
+    ),
 ]
 
 test_elemwise_binary = oracle_test(CASES)
@@ -52,9 +99,17 @@ test_elemwise_binary = oracle_test(CASES)
 
 def _graph(op, shapes, attrs=None):
     nodes = [{"op": "null", "name": n, "inputs": []} for n in shapes]
-    nodes.append({"op": op, "name": "node", "attrs": attrs or {},
-                  "inputs": [[i, 0, 0] for i in range(len(shapes))]})
-    return json.dumps({"nodes": nodes, "arg_nodes": list(range(len(shapes))), "heads": [[len(shapes), 0, 0]]})
+    nodes.append(
+        {
+            "op": op,
+            "name": "node",
+            "attrs": attrs or {},
+            "inputs": [[i, 0, 0] for i in range(len(shapes))],
+        }
+    )
+    return json.dumps(
+        {"nodes": nodes, "arg_nodes": list(range(len(shapes))), "heads": [[len(shapes), 0, 0]]}
+    )
 
 
 # An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
@@ -63,14 +118,18 @@ NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
 def test_elemwise_add_rejects_unequal_shapes():
     shapes = {"lhs": (2, 3), "rhs": (3, 2)}
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"elemwise_add node 'node'.*\(3, 2\).*\(2, 3\)"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"elemwise_add node 'node'.*\(3, 2\).*\(2, 3\)"
+    ):
         mxserve.Predictor(_graph("elemwise_add", shapes), NO_PARAMS, input_shapes=shapes)
 
 
 def test_add_n_rejects_wrong_num_args():
     shapes = {"a": (2,), "b": (2,)}
     with pytest.raises(mxserve.InvalidArgumentError, match="num_args must be at least 1"):
-        mxserve.Predictor(_graph("add_n", shapes, {"num_args": "0"}), NO_PARAMS, input_shapes=shapes)
+        mxserve.Predictor(
+            _graph("add_n", shapes, {"num_args": "0"}), NO_PARAMS, input_shapes=shapes
+        )
 
 
 def test_elemwise_mul_rejects_unknown_attribute():

@@ -7,9 +7,9 @@ import json
 import struct
 
 import pytest
+from oracle.cases import case, oracle_test
 
 import mxserve
-from oracle.cases import case, oracle_test
 
 R = "out = mx.sym.Reshape(data, {})"
 
@@ -26,21 +26,34 @@ CASES = [
     case("reshape_reverse", R.format("shape=(-1, 0), reverse=True"), data=(2, 3, 4)),
     case("reshape_reverse_minus3", R.format("shape=(0, -3), reverse=True"), data=(5, 3, 2)),
     case("reshape_target_shape", R.format("target_shape=(0, 6)"), data=(2, 3, 4)),
-    case("reshape_keep_highest", R.format("target_shape=(5, 0), keep_highest=True"), data=(2, 3, 4)),
-    case("reshape_alias", "out = mx.sym.reshape(mx.sym.Activation(data, act_type='relu'), shape=(-1,))",
-         data=(3, 5)),
-    case("reshape_between_ops",
-         "h = mx.sym.Activation(data, act_type='tanh')\n"
-         "h = mx.sym.Reshape(h, shape=(0, -1))\n"
-         "out = mx.sym.FullyConnected(h, num_hidden=3)", data=(2, 3, 2, 2)),
-    case("reshape_input_and_producer_outputs",
-         "a = mx.sym.Activation(data, act_type='relu')\n"
-         "out = mx.sym.Group([a, mx.sym.Reshape(a, shape=(-1,)), mx.sym.Reshape(data, shape=(2, -1))])",
-         data=(2, 2, 3)),
+    case(
+        "reshape_keep_highest", R.format("target_shape=(5, 0), keep_highest=True"), data=(2, 3, 4)
+    ),
+    case(
+        "reshape_alias",
+        "out = mx.sym.reshape(mx.sym.Activation(data, act_type='relu'), shape=(-1,))",
+        data=(3, 5),
+    ),
+    case(
+        "reshape_between_ops",
+        "h = mx.sym.Activation(data, act_type='tanh')\n"
+        "h = mx.sym.Reshape(h, shape=(0, -1))\n"
+        "out = mx.sym.FullyConnected(h, num_hidden=3)",
+        data=(2, 3, 2, 2),
+    ),
+    case(
+        "reshape_input_and_producer_outputs",
+        "a = mx.sym.Activation(data, act_type='relu')\n"
+        "out = mx.sym.Group([a, mx.sym.Reshape(a, shape=(-1,)), mx.sym.Reshape(data, shape=(2, -1))])",
+        data=(2, 2, 3),
+    ),
     # A reshaped parameter feeding FullyConnected: the alias points at the weights.
-    case("reshape_param_as_weight",
-         "w = mx.sym.Reshape(mx.sym.var('w', shape=(12,)), shape=(3, 4))\n"
-         "out = mx.sym.FullyConnected(data, weight=w, num_hidden=3, no_bias=True)", data=(2, 4)),
+    case(
+        "reshape_param_as_weight",
+        "w = mx.sym.Reshape(mx.sym.var('w', shape=(12,)), shape=(3, 4))\n"
+        "out = mx.sym.FullyConnected(data, weight=w, num_hidden=3, no_bias=True)",
+        data=(2, 4),
+    ),
     case("expand_dims_0", "out = mx.sym.expand_dims(data, axis=0)", data=(3, 4)),
     case("expand_dims_last", "out = mx.sym.expand_dims(data, axis=2)", data=(3, 4)),
     case("expand_dims_neg", "out = mx.sym.expand_dims(data, axis=-1)", data=(3, 4)),
@@ -62,7 +75,11 @@ CASES2 = [
     case("npx_reshape_minus4", N + "out = mx.sym.npx.reshape(x, (-5, -4))", data=(2, 3, 4, 5)),
     case("npx_reshape_minus5", N + "out = mx.sym.npx.reshape(x, (-5, -2))", data=(2, 3, 4)),
     case("npx_reshape_minus6", N + "out = mx.sym.npx.reshape(x, (-6, 2, -1, -4))", data=(6, 4)),
-    case("npx_reshape_reverse", N + "out = mx.sym.npx.reshape(x, (-1, -2), reverse=True)", data=(2, 3, 4)),
+    case(
+        "npx_reshape_reverse",
+        N + "out = mx.sym.npx.reshape(x, (-1, -2), reverse=True)",
+        data=(2, 3, 4),
+    ),
     case("np_expand_dims", N + "out = mx.sym.np.expand_dims(x, -1)", data=(2, 3)),
     case("np_squeeze_all", N + "out = mx.sym.np.squeeze(x)", data=(1, 3, 1)),
     case("np_squeeze_scalar", N + "out = mx.sym.np.squeeze(x)", data=(1, 1)),
@@ -73,9 +90,16 @@ test_reshape_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
 def _predictor(tmp_path, op, attrs, shape):
-    sym = json.dumps({"nodes": [{"op": "null", "name": "data", "inputs": []},
-                                {"op": op, "name": "r", "attrs": attrs, "inputs": [[0, 0, 0]]}],
-                      "arg_nodes": [0], "heads": [[1, 0, 0]]})
+    sym = json.dumps(
+        {
+            "nodes": [
+                {"op": "null", "name": "data", "inputs": []},
+                {"op": op, "name": "r", "attrs": attrs, "inputs": [[0, 0, 0]]},
+            ],
+            "arg_nodes": [0],
+            "heads": [[1, 0, 0]],
+        }
+    )
     params = tmp_path / "empty.params"
     params.write_bytes(struct.pack("<QQQQ", 0x112, 0, 0, 0))
     return mxserve.Predictor(sym, params, input_shapes={"data": shape})
@@ -83,7 +107,10 @@ def _predictor(tmp_path, op, attrs, shape):
 
 def test_reshape_rejects_size_mismatch(tmp_path):
     # MXNet 1.x does not check this and returns a tensor of the wrong size; mxserve refuses.
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"Reshape node 'r'.*cannot reshape .*\(2, 3, 4\).*\(4, 4\)"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError,
+        match=r"Reshape node 'r'.*cannot reshape .*\(2, 3, 4\).*\(4, 4\)",
+    ):
         _predictor(tmp_path, "Reshape", {"shape": "(4, 4)"}, (2, 3, 4))
 
 
@@ -103,12 +130,16 @@ def test_npx_reshape_rejects_skip_of_non_one(tmp_path):
 
 
 def test_expand_dims_rejects_axis(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"expand_dims node 'r'.*axis 3 is outside \[-3, 2\]"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"expand_dims node 'r'.*axis 3 is outside \[-3, 2\]"
+    ):
         _predictor(tmp_path, "expand_dims", {"axis": "3"}, (2, 3))
 
 
 def test_squeeze_rejects_non_unit_axis(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"squeeze node 'r'.*cannot squeeze axis 1 of size 3"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"squeeze node 'r'.*cannot squeeze axis 1 of size 3"
+    ):
         _predictor(tmp_path, "squeeze", {"axis": "(1,)"}, (1, 3))
 
 

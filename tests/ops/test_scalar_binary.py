@@ -7,14 +7,22 @@ import json
 import struct
 
 import pytest
+from oracle.cases import Case, oracle_test
 
 import mxserve
-from oracle.cases import Case, oracle_test
 
 
 def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
-                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+    return Case(
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs},
+        low=low,
+        high=high,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 S = (3, 7)
@@ -40,7 +48,9 @@ CASES = [
     mk("plus_scalar_int32", "out = x + 3", dtype="int32", low=-9, high=9, x=S),
     mk("mul_scalar_int64", "out = x * 7", dtype="int64", low=-9, high=9, x=S),
     mk("div_scalar_int32", "out = x / 2", dtype="int32", low=-9, high=9, x=S),
-    mk("plus_float_scalar_int32_gives_float64", "out = x + 0.5", dtype="int32", low=-9, high=9, x=S),
+    mk(
+        "plus_float_scalar_int32_gives_float64", "out = x + 0.5", dtype="int32", low=-9, high=9, x=S
+    ),
     mk("mul_scalar_float64", "out = x * 0.1", dtype="float64", x=S),
     mk("rminus_scalar_1d", "out = 4 - x", x=(1,)),
 ]
@@ -61,8 +71,14 @@ CASES2 = [
     mk("np_maximum_scalar", NP + "out = mx.sym.np.maximum(a, 0.5)", x=S),
     mk("np_equal_scalar", NP + "out = mx.sym.np.equal(a, 1)", dtype="int32", low=-2, high=2, x=S),
     mk("np_less_equal_scalar", NP + "out = mx.sym.np.less_equal(a, 0.25)", x=S),
-    mk("np_greater_scalar_int_vs_float", NP + "out = mx.sym.np.greater(a, 0.5)", dtype="int32", low=-2,
-       high=2, x=S),
+    mk(
+        "np_greater_scalar_int_vs_float",
+        NP + "out = mx.sym.np.greater(a, 0.5)",
+        dtype="int32",
+        low=-2,
+        high=2,
+        x=S,
+    ),
     mk("np_add_float_scalar_int64", NP + "out = a + 0.5", dtype="int64", low=-9, high=9, x=S),
 ]
 
@@ -73,16 +89,22 @@ NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
 
 def _graph(op, attrs):
-    nodes = [{"op": "null", "name": "x", "inputs": []},
-             {"op": op, "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    nodes = [
+        {"op": "null", "name": "x", "inputs": []},
+        {"op": op, "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
+    ]
     return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
 
 
 def test_plus_scalar_rejects_bad_scalar():
     with pytest.raises(mxserve.InvalidArgumentError, match="scalar"):
-        mxserve.Predictor(_graph("_plus_scalar", {"scalar": "abc"}), NO_PARAMS, input_shapes={"x": (2,)})
+        mxserve.Predictor(
+            _graph("_plus_scalar", {"scalar": "abc"}), NO_PARAMS, input_shapes={"x": (2,)}
+        )
 
 
 def test_mul_scalar_rejects_unknown_attribute():
     with pytest.raises(mxserve.InvalidArgumentError, match="axis"):
-        mxserve.Predictor(_graph("_mul_scalar", {"scalar": "2", "axis": "0"}), NO_PARAMS, input_shapes={"x": (2,)})
+        mxserve.Predictor(
+            _graph("_mul_scalar", {"scalar": "2", "axis": "0"}), NO_PARAMS, input_shapes={"x": (2,)}
+        )

@@ -4,10 +4,10 @@ every axis, temperature, dtype, use_length, instance/channel mode, multi_output,
 
 import numpy as np
 import pytest
+from ops._patch import run_patched, set_op
+from oracle.cases import Case, case, oracle_test
 
 import mxserve
-from oracle.cases import Case, case, oracle_test
-from ops._patch import run_patched, set_op
 
 T = dict(rtol=1e-5, atol=1e-6)
 
@@ -18,51 +18,111 @@ CASES = [
     case("softmax_axis_neg2", "out = mx.sym.softmax(data, axis=-2)", data=(2, 3, 7, 4), **T),
     case("softmax_1d", "out = mx.sym.softmax(data)", data=(9,), **T),
     case("softmax_temperature", "out = mx.sym.softmax(data, temperature=2.5)", data=(4, 11), **T),
-    case("softmax_temperature_axis", "out = mx.sym.softmax(data, axis=1, temperature=0.5)", data=(2, 6, 5), **T),
+    case(
+        "softmax_temperature_axis",
+        "out = mx.sym.softmax(data, axis=1, temperature=0.5)",
+        data=(2, 6, 5),
+        **T,
+    ),
     case("softmax_dtype64", "out = mx.sym.softmax(data, dtype='float64')", data=(3, 8), **T),
-    case("softmax_dtype32", "out = mx.sym.softmax(data, dtype='float32', axis=0)", data=(3, 8), **T),
-    Case(name="softmax_large", code="out = mx.sym.softmax(data)", inputs={"data": (2, 13)}, low=-60.0, high=60.0,
-         **T),
+    case(
+        "softmax_dtype32", "out = mx.sym.softmax(data, dtype='float32', axis=0)", data=(3, 8), **T
+    ),
+    Case(
+        name="softmax_large",
+        code="out = mx.sym.softmax(data)",
+        inputs={"data": (2, 13)},
+        low=-60.0,
+        high=60.0,
+        **T,
+    ),
     # Inputs in [1, 5]: lengths 1..5 over an axis of 5 (data is drawn from the same range).
-    Case(name="softmax_use_length",
-         code="length = mx.sym.var('length', dtype='int32')\n"
-              "out = mx.sym.softmax(data, length, axis=1, use_length=True)",
-         inputs={"data": (3, 5), "length": (3,)}, dtypes={"length": "int32"}, low=1, high=5, **T),
+    Case(
+        name="softmax_use_length",
+        code="length = mx.sym.var('length', dtype='int32')\n"
+        "out = mx.sym.softmax(data, length, axis=1, use_length=True)",
+        inputs={"data": (3, 5), "length": (3,)},
+        dtypes={"length": "int32"},
+        low=1,
+        high=5,
+        **T,
+    ),
     case("log_softmax_default", "out = mx.sym.log_softmax(data)", data=(3, 7), **T),
     case("log_softmax_axis1", "out = mx.sym.log_softmax(data, axis=1)", data=(2, 5, 4), **T),
-    case("log_softmax_temperature", "out = mx.sym.log_softmax(data, temperature=3.0)", data=(2, 9), **T),
-    case("softmax_activation_instance", "out = mx.sym.SoftmaxActivation(data)", data=(2, 3, 4), **T),
-    case("softmax_activation_channel", "out = mx.sym.SoftmaxActivation(data, mode='channel')",
-         data=(2, 5, 3, 3), **T),
-    case("softmax_activation_instance_2d", "out = mx.sym.SoftmaxActivation(data)", data=(4, 6), **T),
-    case("softmax_activation_channel_5d", "out = mx.sym.SoftmaxActivation(data, mode='channel')",
-         data=(1, 4, 2, 3, 2), **T),
+    case(
+        "log_softmax_temperature",
+        "out = mx.sym.log_softmax(data, temperature=3.0)",
+        data=(2, 9),
+        **T,
+    ),
+    case(
+        "softmax_activation_instance", "out = mx.sym.SoftmaxActivation(data)", data=(2, 3, 4), **T
+    ),
+    case(
+        "softmax_activation_channel",
+        "out = mx.sym.SoftmaxActivation(data, mode='channel')",
+        data=(2, 5, 3, 3),
+        **T,
+    ),
+    case(
+        "softmax_activation_instance_2d", "out = mx.sym.SoftmaxActivation(data)", data=(4, 6), **T
+    ),
+    case(
+        "softmax_activation_channel_5d",
+        "out = mx.sym.SoftmaxActivation(data, mode='channel')",
+        data=(1, 4, 2, 3, 2),
+        **T,
+    ),
     case("softmax_output", "out = mx.sym.SoftmaxOutput(data, name='so')", data=(4, 10), **T),
-    case("softmax_output_flatten", "out = mx.sym.SoftmaxOutput(data, name='so')", data=(2, 3, 4), **T),
-    case("softmax_output_multi", "out = mx.sym.SoftmaxOutput(data, name='so', multi_output=True)",
-         data=(2, 4, 3, 5), **T),
-    case("softmax_output_preserve", "out = mx.sym.SoftmaxOutput(data, name='so', preserve_shape=True)",
-         data=(2, 3, 6), **T),
-    case("softmax_output_attrs",
-         "out = mx.sym.SoftmaxOutput(data, name='so', grad_scale=2, ignore_label=0, use_ignore=True,"
-         " normalization='valid', out_grad=False, smooth_alpha=0.1)", data=(3, 5), **T),
+    case(
+        "softmax_output_flatten", "out = mx.sym.SoftmaxOutput(data, name='so')", data=(2, 3, 4), **T
+    ),
+    case(
+        "softmax_output_multi",
+        "out = mx.sym.SoftmaxOutput(data, name='so', multi_output=True)",
+        data=(2, 4, 3, 5),
+        **T,
+    ),
+    case(
+        "softmax_output_preserve",
+        "out = mx.sym.SoftmaxOutput(data, name='so', preserve_shape=True)",
+        data=(2, 3, 6),
+        **T,
+    ),
+    case(
+        "softmax_output_attrs",
+        "out = mx.sym.SoftmaxOutput(data, name='so', grad_scale=2, ignore_label=0, use_ignore=True,"
+        " normalization='valid', out_grad=False, smooth_alpha=0.1)",
+        data=(3, 5),
+        **T,
+    ),
     case("softmax_alias_Softmax", "out = mx.sym.Softmax(data, name='so')", data=(3, 4), **T),
 ]
 
 CASES2 = [
     # reset_np: MXNet 2 otherwise saves .params in the V3 format mxserve cannot read yet.
-    case("npx_softmax", "out = mx.sym.npx.softmax(data.as_np_ndarray(), axis=1).as_nd_ndarray()\nmx.npx.reset_np()",
-         data=(2, 5, 3), **T),
-    case("npx_log_softmax",
-         "out = mx.sym.npx.log_softmax(data.as_np_ndarray(), axis=-1, temperature=2.0).as_nd_ndarray()"
-         "\nmx.npx.reset_np()", data=(4, 7), **T),
+    case(
+        "npx_softmax",
+        "out = mx.sym.npx.softmax(data.as_np_ndarray(), axis=1).as_nd_ndarray()\nmx.npx.reset_np()",
+        data=(2, 5, 3),
+        **T,
+    ),
+    case(
+        "npx_log_softmax",
+        "out = mx.sym.npx.log_softmax(data.as_np_ndarray(), axis=-1, temperature=2.0).as_nd_ndarray()"
+        "\nmx.npx.reset_np()",
+        data=(4, 7),
+        **T,
+    ),
 ]
 
 test_softmax = oracle_test(CASES)
 test_softmax_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
-@pytest.mark.parametrize("op, alias", [("softmax", "_npx_softmax"), ("log_softmax", "_npx_log_softmax")])
+@pytest.mark.parametrize(
+    "op, alias", [("softmax", "_npx_softmax"), ("log_softmax", "_npx_log_softmax")]
+)
 def test_softmax_alias_npx(op, alias):
     name = {"softmax": "softmax_axis1", "log_softmax": "log_softmax_axis1"}[op]
     got, want = run_patched(CASES, name, set_op(op, alias))
@@ -70,7 +130,9 @@ def test_softmax_alias_npx(op, alias):
 
 
 def test_softmax_rejects_axis_out_of_range():
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"softmax node 'sm'.*axis 2 is out of range"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"softmax node 'sm'.*axis 2 is out of range"
+    ):
         run_patched(CASES, "softmax_default", set_op("softmax", "softmax", axis="2"))
 
 
@@ -81,10 +143,19 @@ def test_softmax_rejects_bad_dtype():
 
 def test_softmax_activation_rejects_bad_mode():
     with pytest.raises(mxserve.InvalidArgumentError, match=r"SoftmaxActivation node .*mode"):
-        run_patched(CASES, "softmax_activation_instance", set_op("SoftmaxActivation", "SoftmaxActivation", mode="x"))
+        run_patched(
+            CASES,
+            "softmax_activation_instance",
+            set_op("SoftmaxActivation", "SoftmaxActivation", mode="x"),
+        )
 
 
 def test_softmax_activation_rejects_channel_mode_on_2d():
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"SoftmaxActivation node .*at least 3 dimensions"):
-        run_patched(CASES, "softmax_activation_instance_2d",
-                    set_op("SoftmaxActivation", "SoftmaxActivation", mode="channel"))
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"SoftmaxActivation node .*at least 3 dimensions"
+    ):
+        run_patched(
+            CASES,
+            "softmax_activation_instance_2d",
+            set_op("SoftmaxActivation", "SoftmaxActivation", mode="channel"),
+        )

@@ -7,14 +7,22 @@ import json
 import struct
 
 import pytest
+from oracle.cases import Case, oracle_test
 
 import mxserve
-from oracle.cases import Case, oracle_test
 
 
 def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()},
-                dtypes={k: dtype for k in inputs}, low=low, high=high, rtol=rtol, atol=atol)
+    return Case(
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs},
+        low=low,
+        high=high,
+        rtol=rtol,
+        atol=atol,
+    )
 
 
 S = (3, 5, 7)
@@ -84,7 +92,15 @@ CASES2 = [
     mk("np_log1p", NP + "out = mx.sym.np.log1p(a)", **T, low=-0.5, high=3.0, x=S),
     mk("np_expm1", NP + "out = mx.sym.np.expm1(a)", **T, x=S),
     mk("npx_erf", NP + "out = mx.sym.npx.erf(a)", **T, x=S),
-    mk("np_exp_int32_gives_float32", NP + "out = mx.sym.np.exp(a)", **T, dtype="int32", low=-3, high=3, x=S),
+    mk(
+        "np_exp_int32_gives_float32",
+        NP + "out = mx.sym.np.exp(a)",
+        **T,
+        dtype="int32",
+        low=-3,
+        high=3,
+        x=S,
+    ),
     mk("np_sqrt_int64", NP + "out = mx.sym.np.sqrt(a)", **T, dtype="int64", low=0, high=9, x=S),
 ]
 
@@ -95,8 +111,10 @@ NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
 
 def _graph(op, attrs):
-    nodes = [{"op": "null", "name": "x", "inputs": []},
-             {"op": op, "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]}]
+    nodes = [
+        {"op": "null", "name": "x", "inputs": []},
+        {"op": op, "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
+    ]
     return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
 
 
@@ -107,4 +125,6 @@ def test_exp_rejects_unknown_attribute():
 
 def test_exp_rejects_bool_input():
     with pytest.raises(mxserve.UnsupportedError, match=r"exp node 'node'.*bool"):
-        mxserve.Predictor(_graph("exp", {}), NO_PARAMS, input_shapes={"x": (2,)}, dtypes={"x": "bool"})
+        mxserve.Predictor(
+            _graph("exp", {}), NO_PARAMS, input_shapes={"x": (2,)}, dtypes={"x": "bool"}
+        )

@@ -48,7 +48,9 @@ class Case:
 
 def case(name: str, code: str, rtol: float = 1e-5, atol: float = 1e-5, **inputs: Any) -> Case:
     """Shorthand: case("relu", "out = mx.sym.Activation(data, act_type='relu')", data=(2, 3))."""
-    return Case(name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()}, rtol=rtol, atol=atol)
+    return Case(
+        name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()}, rtol=rtol, atol=atol
+    )
 
 
 def run_cases(cases: Sequence[Case], version: str = "1.9.1") -> pathlib.Path:
@@ -95,7 +97,9 @@ def check_case(c: Case, results: pathlib.Path) -> None:
     assert len(outs) == len(expected), f"{len(outs)} outputs, MXNet gave {len(expected)}"
     for i, (got, want) in enumerate(zip(outs, expected)):
         assert got.shape == want.shape, f"output {i}: shape {got.shape}, MXNet {want.shape}"
-        np.testing.assert_allclose(got, want, rtol=c.rtol, atol=c.atol, err_msg=f"{c.name} output {i}")
+        np.testing.assert_allclose(
+            got, want, rtol=c.rtol, atol=c.atol, err_msg=f"{c.name} output {i}"
+        )
 
 
 def oracle_test(cases: Sequence[Case], version: str = "1.9.1") -> Callable[[Case], None]:

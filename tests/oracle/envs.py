@@ -36,23 +36,42 @@ def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
         if not ready.exists():
             venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
             subprocess.run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 f"mxnet=={version}", "numpy<1.24", *extras],
+                [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    f"mxnet=={version}",
+                    "numpy<1.24",
+                    *extras,
+                ],
                 check=True,
             )
             ready.write_text(version)
     return python
 
 
-def run_in_oracle(version: str, script: pathlib.Path, *args: str, timeout: float = 1800,
-                  extras: tuple[str, ...] = ()) -> None:
+def run_in_oracle(
+    version: str,
+    script: pathlib.Path,
+    *args: str,
+    timeout: float = 1800,
+    extras: tuple[str, ...] = (),
+) -> None:
     """Runs `script` with `args` in the MXNet `version` environment (with `extras`); raises on failure."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.setdefault("OMP_NUM_THREADS", "2")
     proc = subprocess.run(
         [str(oracle_python(version, extras)), str(script), *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:])
-        raise RuntimeError(f"oracle script {script.name} failed under mxnet {version}:\n{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"oracle script {script.name} failed under mxnet {version}:\n{proc.stderr[-4000:]}"
+        )

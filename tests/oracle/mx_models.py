@@ -34,11 +34,17 @@ def export_zoo(name, out):
     # Random running statistics so that BatchNorm is not an identity.
     for pname, param in net.collect_params().items():
         if pname.endswith("running_mean"):
-            param.set_data(mx.nd.array(np.random.uniform(-0.1, 0.1, param.shape)) if not MX2
-                           else mx.np.array(np.random.uniform(-0.1, 0.1, param.shape)))
+            param.set_data(
+                mx.nd.array(np.random.uniform(-0.1, 0.1, param.shape))
+                if not MX2
+                else mx.np.array(np.random.uniform(-0.1, 0.1, param.shape))
+            )
         elif pname.endswith("running_var"):
-            param.set_data(mx.nd.array(np.random.uniform(0.8, 1.2, param.shape)) if not MX2
-                           else mx.np.array(np.random.uniform(0.8, 1.2, param.shape)))
+            param.set_data(
+                mx.nd.array(np.random.uniform(0.8, 1.2, param.shape))
+                if not MX2
+                else mx.np.array(np.random.uniform(0.8, 1.2, param.shape))
+            )
     net.hybridize(static_alloc=True)
     rng = np.random.RandomState(7)
     io = {}
@@ -60,7 +66,9 @@ def export_checkpoint_mlp(out):
     h = mx.sym.FullyConnected(h, num_hidden=10, name="fc2")
     net = mx.sym.SoftmaxOutput(h, name="softmax")
     mod = mx.mod.Module(net, data_names=["data"], label_names=["softmax_label"])
-    mod.bind(data_shapes=[("data", (4, 20))], label_shapes=[("softmax_label", (4,))], for_training=False)
+    mod.bind(
+        data_shapes=[("data", (4, 20))], label_shapes=[("softmax_label", (4,))], for_training=False
+    )
     mod.init_params(mx.init.Uniform(0.5))
     rng = np.random.RandomState(5)
     io = {}

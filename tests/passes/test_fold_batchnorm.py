@@ -7,15 +7,23 @@ from oracle.cases import case, check_case, run_cases
 import mxserve
 
 CASES = [
-    case("conv_bn",
-         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=6, name='c')\n"
-         "out = mx.sym.BatchNorm(c, fix_gamma=False, eps=1e-3, name='bn')",
-         data=(2, 3, 7, 7), rtol=1e-4, atol=1e-5),
-    case("conv_nobias_bn_fixgamma_relu",
-         "c = mx.sym.Convolution(data, kernel=(1, 1), num_filter=5, no_bias=True, name='c')\n"
-         "b = mx.sym.BatchNorm(c, fix_gamma=True, eps=2e-5, name='bn')\n"
-         "out = mx.sym.Activation(b, act_type='relu')",
-         data=(1, 4, 5, 5), rtol=1e-4, atol=1e-5),
+    case(
+        "conv_bn",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=6, name='c')\n"
+        "out = mx.sym.BatchNorm(c, fix_gamma=False, eps=1e-3, name='bn')",
+        data=(2, 3, 7, 7),
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    case(
+        "conv_nobias_bn_fixgamma_relu",
+        "c = mx.sym.Convolution(data, kernel=(1, 1), num_filter=5, no_bias=True, name='c')\n"
+        "b = mx.sym.BatchNorm(c, fix_gamma=True, eps=2e-5, name='bn')\n"
+        "out = mx.sym.Activation(b, act_type='relu')",
+        data=(1, 4, 5, 5),
+        rtol=1e-4,
+        atol=1e-5,
+    ),
 ]
 
 
@@ -23,7 +31,13 @@ def _predictor(name, **kw):
     d = run_cases(CASES) / name
     with np.load(d / "inputs.npz") as f:
         x = f["data"]
-    return mxserve.Predictor(d / "symbol.json", d / "model.params", input_shapes={"data": x.shape}, **kw), x, d
+    return (
+        mxserve.Predictor(
+            d / "symbol.json", d / "model.params", input_shapes={"data": x.shape}, **kw
+        ),
+        x,
+        d,
+    )
 
 
 def test_fold_matches_mxnet():

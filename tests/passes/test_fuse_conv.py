@@ -9,41 +9,62 @@ from oracle.cases import case, check_case, run_cases
 import mxserve
 
 CASES = [
-    case("conv_relu",
-         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8, name='c')\n"
-         "out = mx.sym.Activation(c, act_type='relu', name='r')",
-         data=(1, 4, 9, 9)),
-    case("conv_bn_add_relu_input_residual",
-         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=4, no_bias=True, name='c')\n"
-         "b = mx.sym.BatchNorm(c, fix_gamma=False, name='bn')\n"
-         "s = mx.sym.elemwise_add(b, data, name='add')\n"
-         "out = mx.sym.Activation(s, act_type='relu', name='r')",
-         data=(2, 4, 6, 6), rtol=1e-4, atol=1e-5),
-    case("resnet_block_inplace_residual",
-         "x = mx.sym.Convolution(data, kernel=(1, 1), num_filter=6, name='stem')\n"
-         "x = mx.sym.Activation(x, act_type='relu', name='stem_relu')\n"
-         "c = mx.sym.Convolution(x, kernel=(3, 3), pad=(1, 1), num_filter=6, name='c')\n"
-         "s = mx.sym.broadcast_add(c, x, name='add')\n"
-         "out = mx.sym.Activation(s, act_type='relu', name='r')",
-         data=(1, 3, 8, 8), rtol=1e-4, atol=1e-5),
-    case("residual_read_later",
-         "x = mx.sym.Convolution(data, kernel=(1, 1), num_filter=5, name='stem')\n"
-         "c = mx.sym.Convolution(x, kernel=(3, 3), pad=(1, 1), num_filter=5, name='c')\n"
-         "s = mx.sym.elemwise_add(c, x, name='add')\n"
-         "out = mx.sym.elemwise_mul(s, x, name='mul')",
-         data=(1, 2, 7, 7), rtol=1e-4, atol=1e-5),
-    case("conv_relu6_clip",
-         "c = mx.sym.Convolution(data, kernel=(3, 3), num_filter=8, num_group=8, pad=(1, 1), name='c')\n"
-         "out = mx.sym.clip(c, 0, 0.3, name='relu6')",
-         data=(1, 8, 6, 6)),
-    case("conv_leaky",
-         "c = mx.sym.Convolution(data, kernel=(3, 3), num_filter=4, name='c')\n"
-         "out = mx.sym.LeakyReLU(c, act_type='leaky', slope=0.1, name='lk')",
-         data=(1, 3, 6, 6)),
-    case("conv_broadcast_add_not_fused",
-         "c = mx.sym.Convolution(data, kernel=(1, 1), num_filter=4, name='c')\n"
-         "out = mx.sym.broadcast_add(c, bias_map, name='add')",
-         data=(1, 3, 5, 5), bias_map=(1, 4, 1, 1)),
+    case(
+        "conv_relu",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8, name='c')\n"
+        "out = mx.sym.Activation(c, act_type='relu', name='r')",
+        data=(1, 4, 9, 9),
+    ),
+    case(
+        "conv_bn_add_relu_input_residual",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=4, no_bias=True, name='c')\n"
+        "b = mx.sym.BatchNorm(c, fix_gamma=False, name='bn')\n"
+        "s = mx.sym.elemwise_add(b, data, name='add')\n"
+        "out = mx.sym.Activation(s, act_type='relu', name='r')",
+        data=(2, 4, 6, 6),
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    case(
+        "resnet_block_inplace_residual",
+        "x = mx.sym.Convolution(data, kernel=(1, 1), num_filter=6, name='stem')\n"
+        "x = mx.sym.Activation(x, act_type='relu', name='stem_relu')\n"
+        "c = mx.sym.Convolution(x, kernel=(3, 3), pad=(1, 1), num_filter=6, name='c')\n"
+        "s = mx.sym.broadcast_add(c, x, name='add')\n"
+        "out = mx.sym.Activation(s, act_type='relu', name='r')",
+        data=(1, 3, 8, 8),
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    case(
+        "residual_read_later",
+        "x = mx.sym.Convolution(data, kernel=(1, 1), num_filter=5, name='stem')\n"
+        "c = mx.sym.Convolution(x, kernel=(3, 3), pad=(1, 1), num_filter=5, name='c')\n"
+        "s = mx.sym.elemwise_add(c, x, name='add')\n"
+        "out = mx.sym.elemwise_mul(s, x, name='mul')",
+        data=(1, 2, 7, 7),
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    case(
+        "conv_relu6_clip",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), num_filter=8, num_group=8, pad=(1, 1), name='c')\n"
+        "out = mx.sym.clip(c, 0, 0.3, name='relu6')",
+        data=(1, 8, 6, 6),
+    ),
+    case(
+        "conv_leaky",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), num_filter=4, name='c')\n"
+        "out = mx.sym.LeakyReLU(c, act_type='leaky', slope=0.1, name='lk')",
+        data=(1, 3, 6, 6),
+    ),
+    case(
+        "conv_broadcast_add_not_fused",
+        "c = mx.sym.Convolution(data, kernel=(1, 1), num_filter=4, name='c')\n"
+        "out = mx.sym.broadcast_add(c, bias_map, name='add')",
+        data=(1, 3, 5, 5),
+        bias_map=(1, 4, 1, 1),
+    ),
 ]
 
 
@@ -56,7 +77,9 @@ def _ops(name, **kw):
     d = run_cases(CASES) / name
     with np.load(d / "inputs.npz") as f:
         shapes = {k: f[k].shape for k in f.files}
-    return mxserve.Predictor(d / "symbol.json", d / "model.params", input_shapes=shapes, **kw).info()
+    return mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes=shapes, **kw
+    ).info()
 
 
 def test_fuses_whole_residual_block():
