@@ -137,8 +137,7 @@ void Create(const char* symbol_json_str, const void* param_bytes, int param_size
   MXS_CHECK(num_handles >= 1) << "num_threads must be at least 1, got " << num_handles;
   auto shapes = ReadShapes(num_input_nodes, input_keys, input_shape_indptr, input_shape_data);
 
-  std::string params(static_cast<const char*>(param_bytes), static_cast<size_t>(param_size));
-  std::shared_ptr<const Model> model = LoadModel(symbol_json_str, params);
+  std::shared_ptr<const Model> model = LoadModel(symbol_json_str, param_bytes, static_cast<size_t>(param_size));
 
   BindOptions opt;
   opt.input_shapes = InputShapesForBind(*model, shapes);

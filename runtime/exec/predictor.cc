@@ -14,13 +14,16 @@
 namespace mxserve {
 
 std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const std::string& params) {
+  return LoadModel(symbol_json, params.data(), params.size());
+}
+
+std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const void* params, size_t params_size) {
   auto model = std::make_shared<Model>();
   model->graph = ReadSymbolJson(symbol_json);
   ResolveOps(model->graph);
   // An empty params blob means a graph without parameters.
   NDArrayList list;
-  if (!params.empty())
-    list = LoadNDArrayList(reinterpret_cast<const uint8_t*>(params.data()), params.size());
+  if (params_size > 0) list = LoadNDArrayList(static_cast<const uint8_t*>(params), params_size);
   for (auto& kv : list) {
     std::string name = kv.first;
     if (name.rfind("arg:", 0) == 0 || name.rfind("aux:", 0) == 0) name = name.substr(4);

@@ -196,9 +196,12 @@ PYBIND11_MODULE(_runtime, m) {
       .def_property_readonly("mxnet_version", [](const Model& model) { return model.graph.mxnet_version; });
 
   m.def("load_model", [](const py::bytes& symbol, const py::bytes& params) {
-    std::string s = symbol, b = params;
+    // The params are read in place (the caller's bytes object outlives the call): a second copy
+    // of a large file would raise peak memory by its size.
+    std::string s = symbol;
+    std::string_view b = params;
     py::gil_scoped_release release;
-    return std::const_pointer_cast<Model>(LoadModel(s, b));
+    return std::const_pointer_cast<Model>(LoadModel(s, b.data(), b.size()));
   }, py::arg("symbol_json"), py::arg("params"));
 
   py::class_<Predictor, std::shared_ptr<Predictor>>(m, "CachedOp")

@@ -27,6 +27,8 @@ class Executor;
 /// Loads a model from symbol JSON text and the bytes of a params file (either may come from a
 /// file read by the caller). Validates the graph and resolves every operator; throws Error.
 std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const std::string& params);
+/// The same, reading the params file's `params_size` bytes at `params` (not kept after the call).
+std::shared_ptr<const Model> LoadModel(const std::string& symbol_json, const void* params, size_t params_size);
 
 /// Name, shape and dtype of one input or output.
 struct TensorInfo {
