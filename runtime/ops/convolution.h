@@ -28,6 +28,9 @@ struct ConvolutionParam {
   int64_t num_group = 1;         ///< groups (depthwise when equal to channels)
   bool no_bias = false;          ///< no bias input when true
   std::vector<ConvPostOp> post_ops;  ///< fused element-wise steps; never parsed from attributes
+  std::vector<float> weight_scale;   ///< per-output-channel factor applied to the weight when it
+                                     ///< is prepacked (a folded BatchNorm); never parsed
+  std::string weight_scale_key;      ///< identifies weight_scale in weight-cache keys
 
   bool has_sum() const {
     for (const auto& op : post_ops)

@@ -6,8 +6,9 @@
 // by nothing else, the scale goes into the convolution's weights and the shift into its bias:
 //   W'[o] = W[o] * s[o],  b'[o] = (b[o] - mean[o]) * s[o] + beta[o].
 // The BatchNorm node becomes that convolution (it keeps its name, so its output stays
-// addressable); the weight and gamma variables carry W' and b' through overrides, and the old
-// convolution node dies.
+// addressable) and the old convolution node dies. W' is never stored: the scale travels in the
+// convolution's param and is applied when the weight is prepacked; b' is bound to the gamma
+// variable through an override.
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -50,7 +51,7 @@ void FoldBatchNorm(PassContext& ctx) {
     if (w->shape.ndim() < 1 || w->shape[0] != channels || gamma->shape.Size() != channels ||
         beta->shape.Size() != channels || mean->shape.Size() != channels || var->shape.Size() != channels)
       continue;
-    if (ctx.NumConsumers(NodeEntry{w_var, 0}) != 1 || ctx.NumConsumers(NodeEntry{gamma_var, 0}) != 1) continue;
+    if (ctx.NumConsumers(NodeEntry{gamma_var, 0}) != 1) continue;
 
     std::vector<float> scale(channels);
     const float* gm = gamma->data->as<float>();
@@ -58,15 +59,6 @@ void FoldBatchNorm(PassContext& ctx) {
     for (int64_t o = 0; o < channels; ++o)
       scale[o] = (bp.fix_gamma ? 1.0f : gm[o]) / std::sqrt(vr[o] + static_cast<float>(bp.eps));
     const std::string key = "bnfold:" + bn.name + ":" + std::to_string(reinterpret_cast<uintptr_t>(w->data.get()));
-    auto new_w = ctx.cache.GetOrCreate(key + ":w", [&] {
-      Buffer out(w->nbytes());
-      const int64_t per = w->shape.Size() / channels;
-      const float* src_w = w->data->as<float>();
-      float* dst = out.as<float>();
-      for (int64_t o = 0; o < channels; ++o)
-        for (int64_t k = 0; k < per; ++k) dst[o * per + k] = src_w[o * per + k] * scale[o];
-      return out;
-    });
     auto new_b = ctx.cache.GetOrCreate(key + ":b", [&] {
       Buffer out(channels * sizeof(float));
       const float* bt = beta->data->as<float>();
@@ -75,11 +67,16 @@ void FoldBatchNorm(PassContext& ctx) {
       for (int64_t o = 0; o < channels; ++o) out.as<float>()[o] = ((cb ? cb[o] : 0.f) - mn[o]) * scale[o] + bt[o];
       return out;
     });
-    ctx.overrides[w_var] = NDArray{w->shape, DType::kFloat32, new_w};
     ctx.overrides[gamma_var] = NDArray{Shape{channels}, DType::kFloat32, new_b};
 
     auto folded = std::make_shared<ConvolutionParam>(cp);
     folded->no_bias = false;
+    if (folded->weight_scale.empty()) {
+      folded->weight_scale = scale;
+    } else {  // a second BatchNorm after the same convolution
+      for (int64_t o = 0; o < channels; ++o) folded->weight_scale[o] *= scale[o];
+    }
+    folded->weight_scale_key += ":bn:" + bn.name;
     std::vector<NodeEntry> inputs{conv.inputs[0], NodeEntry{w_var, 0}, NodeEntry{gamma_var, 0}};
     bn.op = conv.op;
     bn.def = conv.def;

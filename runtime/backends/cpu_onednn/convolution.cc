@@ -98,8 +98,19 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
         w_any, bias_md, dst_md, strides, dilates, pad, pad, attr);
     const NDArray* w = a.constants[1];
-    auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()), [&] {
-      return ReorderToBuffer(w->data->data(), w_user, pd.weights_desc());
+    auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()) + p.weight_scale_key, [&] {
+      if (p.weight_scale.empty()) return ReorderToBuffer(w->data->data(), w_user, pd.weights_desc());
+      // A folded BatchNorm scales each output channel: scale a temporary copy, then prepack it,
+      // so that only the prepacked weights stay in memory.
+      MXS_CHECK_CODE(w->dtype == DType::kFloat32, kInternal) << "scaled weights must be float32";
+      Buffer scaled(w->nbytes());
+      const int64_t channels = static_cast<int64_t>(p.weight_scale.size());
+      const int64_t per = w->shape.Size() / channels;
+      const float* src = w->data->as<float>();
+      float* dst = scaled.as<float>();
+      for (int64_t o = 0; o < channels; ++o)
+        for (int64_t k = 0; k < per; ++k) dst[o * per + k] = src[o * per + k] * p.weight_scale[o];
+      return ReorderToBuffer(scaled.data(), w_user, pd.weights_desc());
     });
     std::vector<PrimitiveArg> args;
     args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
