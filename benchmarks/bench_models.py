@@ -18,13 +18,19 @@ under .cache/oracle/.
 from __future__ import annotations
 
 import argparse
+import pathlib
 import statistics
+import sys
 import tempfile
 
 import numpy as np
-from oracle.envs import run_in_oracle
-from oracle.models import exported_model
-from peers import REPO, Peer
+
+# The benchmarks share the tests' oracle helpers (MXNet environments, exported models).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
+
+from oracle.envs import run_in_oracle  # noqa: E402
+from oracle.models import exported_model  # noqa: E402
+from peers import REPO, Peer  # noqa: E402
 
 MODELS = [
     "resnet50_v1",

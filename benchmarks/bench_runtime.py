@@ -11,10 +11,15 @@ prints medians and ratios. Every engine uses the same number of threads.
 from __future__ import annotations
 
 import argparse
+import pathlib
 import statistics
+import sys
 
-from oracle.models import exported_model
-from peers import Peer
+# The benchmarks share the tests' oracle helpers (MXNet environments, exported models).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
+
+from oracle.models import exported_model  # noqa: E402
+from peers import Peer  # noqa: E402
 
 
 def main() -> None:
