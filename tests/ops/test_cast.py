@@ -7,23 +7,10 @@ import struct
 
 import numpy as np
 import pytest
-from oracle.cases import Case, oracle_test
+from oracle.cases import case as mk
+from oracle.cases import oracle_test
 
 import mxserve
-
-
-def mk(name, code, dtype="float32", low=-1.0, high=1.0, rtol=1e-5, atol=1e-5, **inputs):
-    return Case(
-        name=name,
-        code=code,
-        inputs={k: tuple(v) for k, v in inputs.items()},
-        dtypes={k: dtype for k in inputs},
-        low=low,
-        high=high,
-        rtol=rtol,
-        atol=atol,
-    )
-
 
 S = (3, 11)
 CASES = [

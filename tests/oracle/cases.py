@@ -46,10 +46,30 @@ class Case:
         return d
 
 
-def case(name: str, code: str, rtol: float = 1e-5, atol: float = 1e-5, **inputs: Any) -> Case:
-    """Shorthand: case("relu", "out = mx.sym.Activation(data, act_type='relu')", data=(2, 3))."""
+def case(
+    name: str,
+    code: str,
+    rtol: float = 1e-5,
+    atol: float = 1e-5,
+    *,
+    dtype: str | None = None,
+    low: float = -1.0,
+    high: float = 1.0,
+    **inputs: Any,
+) -> Case:
+    """Shorthand: case("relu", "out = mx.sym.Activation(data, act_type='relu')", data=(2, 3)).
+
+    `dtype`, if given, is the dtype of every input; inputs are drawn uniformly from [low, high).
+    """
     return Case(
-        name=name, code=code, inputs={k: tuple(v) for k, v in inputs.items()}, rtol=rtol, atol=atol
+        name=name,
+        code=code,
+        inputs={k: tuple(v) for k, v in inputs.items()},
+        dtypes={k: dtype for k in inputs} if dtype else {},
+        rtol=rtol,
+        atol=atol,
+        low=low,
+        high=high,
     )
 
 
