@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InvalidArgumentError
@@ -30,6 +31,11 @@ DATA_TYPES: dict[str, tuple[str, str]] = {
 OIP_TO_NUMPY = {oip: np_name for oip, np_name in DATA_TYPES.values()}
 NUMPY_TO_OIP = {np_name: oip for oip, np_name in DATA_TYPES.values()}
 OIP_TO_CONFIG = {oip: cfg for cfg, (oip, _) in DATA_TYPES.items()}
+#: numpy dtype (native byte order) -> OIP datatype; keyed by dtype, no per-request name lookups.
+OIP_OF_DTYPE: dict[np.dtype[Any], str] = {np.dtype(n): oip for oip, n in DATA_TYPES.values()}
+
+
+_DTYPES = {cfg: np.dtype(n) for cfg, (_, n) in DATA_TYPES.items()}
 
 
 class _Strict(BaseModel):
@@ -58,6 +64,10 @@ class TensorConfig(_Strict):
     @property
     def numpy_dtype(self) -> str:
         return DATA_TYPES[self.data_type][1]
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return _DTYPES[self.data_type]
 
 
 class QueuePolicy(_Strict):

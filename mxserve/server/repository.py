@@ -49,6 +49,7 @@ from .batching import (
 )
 from .config import (
     NUMPY_TO_OIP,
+    OIP_OF_DTYPE,
     OIP_TO_CONFIG,
     ModelConfig,
     Settings,
@@ -56,6 +57,7 @@ from .config import (
     read_model_config,
 )
 from .metrics import Metrics, ModelStats
+from .protocol.plan import RequestPlan
 
 log = logging.getLogger("mxserve.server")
 
@@ -175,6 +177,9 @@ class ModelVersion:
         self._lock = threading.Lock()
         self._model: Any = None
         self.output_names: list[str] = []
+        # protocol.plan caches: parsed request headers, and response headers' "outputs" part
+        self.request_plans: dict[bytes, RequestPlan] = {}
+        self.response_heads: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
     # -- loading (worker thread) --------------------------------------------------------------
     def load(self) -> None:
@@ -271,57 +276,61 @@ class ModelVersion:
     # -- requests -----------------------------------------------------------------------------
     def check_inputs(self, inputs: Inputs) -> tuple[int, tuple[Any, ...]]:
         """Validates names, dtypes and shapes; returns (batch size, batching key)."""
+        return self.check_specs({n: (a.dtype, a.shape) for n, a in inputs.items()})
+
+    def check_specs(
+        self, specs: dict[str, tuple[np.dtype[Any], tuple[int, ...]]]
+    ) -> tuple[int, tuple[Any, ...]]:
+        """``check_inputs`` on (dtype, shape) per input name, before any data is read."""
         cfg = self.config
         expected = {t.name: t for t in cfg.input}
-        for name in inputs:
+        for name in specs:
             if name not in expected:
                 raise InvalidArgumentError(
                     f"unexpected inference input '{name}' for model '{self.name}'"
                 )
         for name, t in expected.items():
-            if name not in inputs and not t.optional:
+            if name not in specs and not t.optional:
                 raise InvalidArgumentError(
-                    f"expected {len(expected)} inputs but got {len(inputs)} inputs for "
+                    f"expected {len(expected)} inputs but got {len(specs)} inputs for "
                     f"model '{self.name}': missing input '{name}'"
                 )
-        batch = 1
+        batched = cfg.max_batch_size > 0
         batch_sizes = set()
-        for name, a in inputs.items():
+        for name, (dtype, shape) in specs.items():
             t = expected[name]
-            if a.dtype != np.dtype(t.numpy_dtype):
+            if dtype != t.dtype:
                 raise InvalidArgumentError(
-                    f"inference input '{name}' data-type is '{NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name)}', "
+                    f"inference input '{name}' data-type is '{OIP_OF_DTYPE.get(dtype, dtype.name)}', "
                     f"but model '{self.name}' expects '{t.datatype}'"
                 )
             if name in self._any_rank:
-                if cfg.max_batch_size > 0:
-                    if a.ndim < 1:
+                if batched:
+                    if not shape:
                         raise InvalidArgumentError(f"input '{name}' needs a batch dimension")
-                    batch_sizes.add(a.shape[0])
+                    batch_sizes.add(shape[0])
                 continue
-            dims = ([-1] if cfg.max_batch_size > 0 else []) + t.dims
-            if a.ndim != len(dims) or any(d != -1 and d != s for d, s in zip(dims, a.shape)):
-                shown = [d for d in dims]
+            dims = ([-1] if batched else []) + t.dims
+            if len(shape) != len(dims) or any(d != -1 and d != s for d, s in zip(dims, shape)):
                 raise InvalidArgumentError(
-                    f"unexpected shape for input '{name}' for model '{self.name}'. Expected {shown}, "
-                    f"got {list(a.shape)}"
+                    f"unexpected shape for input '{name}' for model '{self.name}'. Expected {dims}, "
+                    f"got {list(shape)}"
                 )
-            if cfg.max_batch_size > 0:
-                batch_sizes.add(a.shape[0])
-        if cfg.max_batch_size > 0:
-            if len(batch_sizes) > 1:
-                raise InvalidArgumentError(
-                    f"inputs of model '{self.name}' have different batch sizes "
-                    f"{sorted(batch_sizes)}"
-                )
-            batch = batch_sizes.pop() if batch_sizes else 1
-            if not 1 <= batch <= cfg.max_batch_size:
-                raise InvalidArgumentError(
-                    f"inference request batch-size must be <= {cfg.max_batch_size} for '{self.name}', got {batch}"
-                )
-            key = tuple((n, a.shape[1:], a.dtype.str) for n, a in sorted(inputs.items()))
-        else:
-            key = tuple((n, a.shape, a.dtype.str) for n, a in sorted(inputs.items()))
+            if batched:
+                batch_sizes.add(shape[0])
+        if not batched:
+            key = tuple((n, tuple(s), d.str) for n, (d, s) in sorted(specs.items()))
+            return 1, key
+        if len(batch_sizes) > 1:
+            raise InvalidArgumentError(
+                f"inputs of model '{self.name}' have different batch sizes {sorted(batch_sizes)}"
+            )
+        batch = batch_sizes.pop() if batch_sizes else 1
+        if not 1 <= batch <= cfg.max_batch_size:
+            raise InvalidArgumentError(
+                f"inference request batch-size must be <= {cfg.max_batch_size} for '{self.name}', got {batch}"
+            )
+        key = tuple((n, tuple(s[1:]), d.str) for n, (d, s) in sorted(specs.items()))
         return batch, key
 
     def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:

@@ -10,7 +10,6 @@ import pytest
 
 from mxserve.errors import InvalidArgumentError, UnsupportedError
 from mxserve.server.protocol.binary import (
-    encode_response,
     parse_request,
     raw_input,
     read_inputs,
@@ -145,10 +144,3 @@ def test_raw_input_fills_the_variable_dim() -> None:
         raw_input(x.tobytes(), "a", "FP32", [-1, -1])
     with pytest.raises(InvalidArgumentError, match="need"):
         raw_input(x.tobytes(), "a", "FP32", [1, 5])
-
-
-def test_encode_response_sets_header_length_only_with_binary() -> None:
-    body, n = encode_response({"outputs": []}, [])
-    assert n is None and json.loads(body) == {"outputs": []}
-    body, n = encode_response({"outputs": []}, [b"abcd"])
-    assert n is not None and body[n:] == b"abcd" and json.loads(body[:n]) == {"outputs": []}

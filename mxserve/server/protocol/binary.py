@@ -11,7 +11,6 @@ BOOL is one byte.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -137,14 +136,6 @@ def raw_input(binary: bytes | memoryview, name: str, datatype: str, dims: list[i
         .reshape(shape)
         .astype(dtype.newbyteorder("="), copy=False)
     )
-
-
-def encode_response(header: dict[str, Any], blobs: list[bytes]) -> tuple[bytes, int | None]:
-    """(body, JSON header length or None when no output is binary)."""
-    head = json.dumps(header, separators=(",", ":")).encode()
-    if not blobs:
-        return head, None
-    return b"".join([head, *blobs]), len(head)
 
 
 def to_le_bytes(a: np.ndarray) -> bytes:

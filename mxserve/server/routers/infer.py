@@ -24,16 +24,9 @@ from ...errors import (
 )
 from ..app import Receive, Scope, Send, error_response
 from ..batching import Inputs, Outputs
-from ..config import NUMPY_TO_OIP, Settings
-from ..protocol.binary import (
-    HEADER,
-    encode_response,
-    parse_request,
-    raw_input,
-    read_inputs,
-    split_body,
-    to_le_bytes,
-)
+from ..config import Settings
+from ..protocol.binary import HEADER, raw_input, split_body
+from ..protocol.plan import encode_response, plan_request
 from ..repository import ModelRepository, ModelVersion
 from .deps import decode_body, get_repo, get_settings, read_body
 
@@ -43,15 +36,20 @@ router = APIRouter(prefix="/v2/models", tags=["inference"])
 
 
 async def infer_arrays(
-    repo: ModelRepository, mv: ModelVersion, inputs: Inputs, timeout_us: int = 0
+    repo: ModelRepository,
+    mv: ModelVersion,
+    inputs: Inputs,
+    timeout_us: int = 0,
+    checked: tuple[int, tuple[Any, ...]] | None = None,
 ) -> Outputs:
-    """Validates ``inputs``, queues them on the model's batcher and keeps the statistics."""
+    """Validates ``inputs`` (unless ``checked`` already holds their batch size and key), queues
+    them on the model's batcher and keeps the statistics."""
     t0 = time.perf_counter_ns()
     queued = False
     try:
         if repo.draining:
             raise DrainingError("Server exiting: no new requests are accepted")
-        batch, key = mv.check_inputs(inputs)
+        batch, key = checked or mv.check_inputs(inputs)
         assert mv.batcher is not None
         queued = True
         outputs = await mv.batcher.submit(inputs, batch, key, timeout_us)
@@ -73,15 +71,6 @@ async def infer_arrays(
     return outputs
 
 
-def _timeout_us(params: dict[str, Any]) -> int:
-    t = params.get("timeout", 0)
-    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-        raise InvalidArgumentError(
-            f"parameter 'timeout' must be a non-negative integer (microseconds), got {t!r}"
-        )
-    return t
-
-
 async def process(
     repo: ModelRepository, model: str, version: str, header_length: str | None, body: bytes
 ) -> tuple[bytes, int | None]:
@@ -90,8 +79,6 @@ async def process(
         raise DrainingError("Server exiting: no new requests are accepted")
     mv = repo.get(model, version or None)
     header, binary = split_body(body, header_length)
-    request_id: str | None = None
-    timeout = 0
     if header_length is not None and not header:
         if len(mv.config.input) != 1:
             raise InvalidArgumentError(
@@ -100,48 +87,19 @@ async def process(
         t = mv.config.input[0]
         dims = ([1] if mv.config.max_batch_size > 0 else []) + list(t.dims)
         inputs = {t.name: raw_input(binary, t.name, t.datatype, dims)}
-        wanted = [(n, True) for n in mv.output_names]
+        plan_id, timeout, checked = None, 0, None
+        wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
     else:
-        req = parse_request(header)
-        request_id = req.id
-        inputs = read_inputs(req, binary)
-        params = req.parameters or {}
-        timeout = _timeout_us(params)
-        default_binary = params.get("binary_data_output") is True
-        if req.outputs:
-            known = set(mv.output_names)
-            wanted = []
-            for o in req.outputs:
-                if o.name not in known:
-                    raise InvalidArgumentError(
-                        f"unexpected inference output '{o.name}' for model '{model}'"
-                    )
-                flag = (o.parameters or {}).get("binary_data", default_binary)
-                wanted.append((o.name, flag is True))
-        else:
-            wanted = [(n, default_binary) for n in mv.output_names]
-    outputs = await infer_arrays(repo, mv, inputs, timeout)
-    entries: list[dict[str, Any]] = []
-    blobs: list[bytes] = []
-    for name, as_binary in wanted:
-        a = outputs[name]
-        entry: dict[str, Any] = {
-            "name": name,
-            "datatype": NUMPY_TO_OIP.get(a.dtype.name, a.dtype.name),
-            "shape": list(a.shape),
-        }
-        if as_binary:
-            raw = to_le_bytes(a)
-            entry["parameters"] = {"binary_data_size": len(raw)}
-            blobs.append(raw)
-        else:
-            entry["data"] = a.reshape(-1).tolist()
-        entries.append(entry)
-    head: dict[str, Any] = {"model_name": model, "model_version": str(mv.version)}
-    if request_id is not None:
-        head["id"] = request_id
-    head["outputs"] = entries
-    return encode_response(head, blobs)
+        plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
+        inputs = plan.read(binary)
+        plan_id, timeout, checked, wanted = (
+            plan.request_id,
+            plan.timeout_us,
+            plan.checked,
+            plan.wanted,
+        )
+    outputs = await infer_arrays(repo, mv, inputs, timeout, checked)
+    return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
 def _response(payload: bytes, json_length: int | None) -> Response:
