@@ -129,6 +129,10 @@ class DynamicBatcher:
         self._allow_override = policy.allow_timeout_override
         self._instance_count = instance_count
         self._queue: collections.deque[BatchRequest] = collections.deque()
+        self._queued_rows = 0
+        # While a partial batch waits out the delay, arrivals only wake the forming consumer once
+        # enough rows are queued to send a batch at once (a preferred size, or the maximum).
+        self._wake_rows = min(self._preferred) if self._preferred else max(max_batch_size, 1)
         self._cond: asyncio.Condition | None = None
         self._form_lock: asyncio.Lock | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -169,7 +173,7 @@ class DynamicBatcher:
                 pass
         self._tasks = []
         while self._queue:
-            r = self._queue.popleft()
+            r = self._popleft()
             if not r.future.done():
                 r.future.set_exception(
                     DrainingError("the model was unloaded before the request ran")
@@ -218,10 +222,12 @@ class DynamicBatcher:
         if timeout > 0:
             req.timer = loop.call_later(timeout / 1e6, self._expire, req)
         self._queue.append(req)
+        self._queued_rows += batch_size
         assert self._idle is not None
         self._idle.clear()
-        async with self._cond:
-            self._cond.notify()
+        if not self._batching or len(self._queue) == 1 or self._queued_rows >= self._wake_rows:
+            async with self._cond:
+                self._cond.notify()
         return await req.future
 
     def _expire(self, req: BatchRequest) -> None:
@@ -231,8 +237,14 @@ class DynamicBatcher:
             self._queue.remove(req)
         except ValueError:
             return
+        self._queued_rows -= req.batch_size
         req.future.set_exception(QueueTimeoutError("Request timeout expired"))
         self._check_idle()
+
+    def _popleft(self) -> BatchRequest:
+        r = self._queue.popleft()
+        self._queued_rows -= r.batch_size
+        return r
 
     def _check_idle(self) -> None:
         if not self._queue and self._executing == 0 and self._idle is not None:
@@ -289,12 +301,12 @@ class DynamicBatcher:
             while (
                 self._queue and self._queue[0].future.done()
             ):  # abandoned (its handler was cancelled)
-                self._queue.popleft()
+                self._popleft()
             if not self._queue:
                 self._check_idle()
                 continue
             if not self._batching:
-                return [self._queue.popleft()]
+                return [self._popleft()]
             head = self._queue[0]
             chosen: list[BatchRequest] = []
             total = 0
@@ -323,6 +335,7 @@ class DynamicBatcher:
                 batch = chosen[:take]
                 for r in batch:
                     self._queue.remove(r)
+                    self._queued_rows -= r.batch_size
                 return batch
             # Wait for the delay to run out or a new arrival, then look again.
             async with self._cond:
