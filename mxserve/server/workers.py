@@ -32,6 +32,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -71,10 +72,17 @@ class _Worker:
 
 
 class Supervisor:
-    """Starts, watches, restarts and stops the worker processes (see the module docstring)."""
+    """Starts, watches, restarts and stops the worker processes (see the module docstring).
 
-    def __init__(self, settings: Settings) -> None:
+    Args:
+        settings: the server's settings; ``settings.workers`` processes are run.
+        target: the worker's entry point (tests pass stand-ins); it must be importable by name,
+            as the spawned interpreter looks it up.
+    """
+
+    def __init__(self, settings: Settings, target: Callable[..., None] | None = None) -> None:
         self.settings = settings
+        self._target = target or _worker_main
         self._ctx = multiprocessing.get_context("spawn")
         self._workers = [_Worker(i) for i in range(settings.workers)]
         self._sockets: list[socket.socket] = []
@@ -108,11 +116,12 @@ class Supervisor:
         old_handlers = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             log.info(
-                "serving on http://%s:%d (metrics on port %s) with %d workers",
+                "serving on http://%s:%d (metrics on port %s) with %d workers (sockets in %s)",
                 s.host,
                 s.http_port,
                 s.metrics_port,
                 s.workers,
+                self._dir,
                 extra={"event": "listening"},
             )
             for w in self._workers:
@@ -168,7 +177,7 @@ class Supervisor:
     def _start(self, w: _Worker) -> None:
         reader, writer = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
-            target=_worker_main,
+            target=self._target,
             args=(w.index, self.settings, self._sockets, self._dir, writer, os.getpid()),
             name=f"mxserve-worker-{w.index}",
         )
