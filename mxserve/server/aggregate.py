@@ -185,7 +185,10 @@ class Aggregator:
 
     async def render(self) -> bytes:
         """``/metrics`` summed over the workers, in the same format and order as one worker's."""
-        merged = await self.merged()
+        return self.render_merged(await self.merged())
+
+    def render_merged(self, merged: Merged) -> bytes:
+        """The text of ``merged``, plus this process's reading of the CPU and memory gauges."""
         families = [*self.metrics.stats_collector.collect_rows(merged.rows), *merged.histograms]
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Families(families))
