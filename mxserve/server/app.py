@@ -324,7 +324,11 @@ def listen(settings: Settings) -> list[socket.socket]:
     sockets = [_bind(settings.host, settings.http_port)]
     metrics_port = settings.metrics_port
     if metrics_port and metrics_port != settings.http_port:
-        sockets.append(_bind(settings.host, metrics_port))
+        try:
+            sockets.append(_bind(settings.host, metrics_port))
+        except OSError:
+            sockets[0].close()
+            raise
     return sockets
 
 

@@ -65,7 +65,6 @@ class _Worker:
     index: int
     proc: BaseProcess | None = None
     started: Connection | None = None  # read end; the worker sends its pid once it serves
-    serving: bool = False  # this process has reported that it serves
     ever_served: bool = False  # some process of this slot has served
     deaths: collections.deque[float] = field(default_factory=collections.deque)
     restart_at: float | None = None  # time.monotonic() of the pending restart
@@ -87,7 +86,7 @@ class Supervisor:
         self._workers = [_Worker(i) for i in range(settings.workers)]
         self._sockets: list[socket.socket] = []
         self._dir = ""
-        self._wakeup_r, self._wakeup_w = socket.socketpair()
+        self._wakeup_r, self._wakeup_w = socket.socketpair()  # see run()
         self._stopping = False
         self._exit_code = 0
         self._kill_at: float | None = None
@@ -107,6 +106,8 @@ class Supervisor:
                 e,
                 extra={"event": "bind_failed"},
             )
+            self._wakeup_r.close()
+            self._wakeup_w.close()
             return 1
         self._dir = _private_dir(s.workers)
         # The handlers only wake the loop below (set_wakeup_fd writes the signal number to the
@@ -183,7 +184,7 @@ class Supervisor:
         )
         proc.start()
         writer.close()
-        w.proc, w.started, w.serving, w.restart_at = proc, reader, False, None
+        w.proc, w.started, w.restart_at = proc, reader, None
         log.info("started worker %d (pid %s)", w.index, proc.pid, extra={"event": "worker_started"})
 
     def _on_started(self, w: _Worker) -> None:
@@ -193,7 +194,7 @@ class Supervisor:
         except (EOFError, OSError):  # it ended before it served: _on_exit says how
             pass
         else:
-            w.serving = w.ever_served = True
+            w.ever_served = True
             log.info(
                 "worker %d (pid %s) serving", w.index, w.proc.pid, extra={"event": "worker_serving"}
             )
@@ -249,7 +250,6 @@ class Supervisor:
             delay,
             extra={"event": "worker_died"},
         )
-        w.serving = False
         w.restart_at = now + delay
 
     # -- stopping -----------------------------------------------------------------------------
