@@ -307,25 +307,28 @@ def configure_logging(settings: Settings, worker: int | None = None) -> None:
     logging.getLogger("uvicorn.access").disabled = not settings.access_log
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on connections of sockets whose
     # proto says TCP, and without it keep-alive responses wait ~40 ms (Nagle + delayed ACK).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
 
 
-def listen(settings: Settings) -> list[socket.socket]:
+def listen(settings: Settings, reuse_port: bool = False) -> list[socket.socket]:
     """The bound (not yet listening) sockets: the HTTP port, then the metrics port unless it is
-    off or the same."""
-    sockets = [_bind(settings.host, settings.http_port)]
+    off or the same. ``reuse_port``: SO_REUSEPORT, so that several sets bind the same ports
+    (one per worker process; Linux spreads new connections over the listening ones)."""
+    sockets = [_bind(settings.host, settings.http_port, reuse_port)]
     metrics_port = settings.metrics_port
     if metrics_port and metrics_port != settings.http_port:
         try:
-            sockets.append(_bind(settings.host, metrics_port))
+            sockets.append(_bind(settings.host, metrics_port, reuse_port))
         except OSError:
             sockets[0].close()
             raise
