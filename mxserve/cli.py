@@ -96,6 +96,7 @@ def _settings(args: argparse.Namespace) -> object:
         "load_models": getattr(args, "load_model", None) or None,
         "enable_model_api": getattr(args, "enable_model_api", None) or None,
         "num_threads": getattr(args, "threads", None),
+        "workers": getattr(args, "workers", None),
         "access_log": False if getattr(args, "no_access_log", False) else None,
         "log_format": getattr(args, "log_format", None),
         "overload_status": getattr(args, "overload_status", None),
@@ -201,6 +202,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=[503, 429],
         default=None,
         help="status for queue full / queue timeout (default 503, as Triton)",
+    )
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the ports, metrics summed across them (default 1)",
     )
     sv.add_argument("--no-access-log", action="store_true")
     sv.add_argument("--log-format", choices=["json", "text"], default=None)

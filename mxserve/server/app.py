@@ -140,6 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.repo = repo
     app.state.metrics = metrics
+    app.state.aggregator = None  # with --workers > 1: an aggregate.Aggregator (workers.py)
 
     @app.exception_handler(MXServeError)
     async def _mxserve_error(request: Request, exc: MXServeError) -> Response:
@@ -185,14 +186,16 @@ def _version() -> str:
 
 
 def metrics_app(app: FastAPI) -> ASGIApp:
-    """The metrics listener: ``GET /metrics`` only."""
+    """The metrics listener: ``GET /metrics`` only (with several workers: summed over them)."""
     metrics: Metrics = app.state.metrics
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         if scope["path"] == "/metrics" and scope["method"] in ("GET", "HEAD"):
-            body, status, ctype = metrics.render(), 200, CONTENT_TYPE.encode()
+            agg = app.state.aggregator
+            body = await agg.render() if agg is not None else metrics.render()
+            status, ctype = 200, CONTENT_TYPE.encode()
         else:
             body, status, ctype = b'{"error":"Not Found"}', 404, b"application/json"
         await send(
@@ -208,16 +211,29 @@ def metrics_app(app: FastAPI) -> ASGIApp:
 
 
 class PortDispatch:
-    """Serves ``metrics`` on the metrics port and ``main`` on every other listener of one server."""
+    """Serves ``metrics`` on the metrics port, ``internal`` on the worker's private Unix socket
+    (``--workers`` > 1) and ``main`` on every other listener of one server."""
 
-    def __init__(self, main: ASGIApp, metrics: ASGIApp, metrics_port: int | None) -> None:
+    def __init__(
+        self,
+        main: ASGIApp,
+        metrics: ASGIApp,
+        metrics_port: int | None,
+        internal: ASGIApp | None = None,
+        internal_path: str | None = None,
+    ) -> None:
         self.main = main
         self.metrics = metrics
         self.metrics_port = metrics_port
+        self.internal = internal
+        # A connection on a Unix socket has scope["server"] == (socket path, None).
+        self.internal_server = (internal_path, None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         server = scope.get("server")
-        if (
+        if self.internal is not None and server and tuple(server) == self.internal_server:
+            await self.internal(scope, receive, send)
+        elif (
             scope["type"] == "http"
             and server
             and self.metrics_port
@@ -248,7 +264,7 @@ class JsonFormatter(logging.Formatter):
             )
         else:
             d["msg"] = record.getMessage()
-        for key in ("model", "event"):
+        for key in ("model", "event", "worker"):
             if hasattr(record, key):
                 d[key] = getattr(record, key)
         if record.exc_info:
@@ -256,12 +272,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(d, default=str)
 
 
-def configure_logging(settings: Settings) -> None:
+class _WorkerLogFilter(logging.Filter):
+    """Tags a worker's records with its index, and drops the access-log lines of the snapshot
+    requests its siblings send over its private Unix socket (the only requests without a client
+    address)."""
+
+    def __init__(self, worker: int) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            if record.args and record.args[0] == "":
+                return False
+        record.worker = self.worker
+        return True
+
+
+def configure_logging(settings: Settings, worker: int | None = None) -> None:
+    """Logging of the server process, or of worker ``worker`` under ``--workers``."""
     handler = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        name = "%(name)s" if worker is None else f"%(name)s[worker {worker}]"
+        handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s {name}: %(message)s"))
+    if worker is not None:
+        handler.addFilter(_WorkerLogFilter(worker))
     for name in ("mxserve", "uvicorn", "uvicorn.error", "uvicorn.access"):
         lg = logging.getLogger(name)
         lg.handlers = [handler]
@@ -270,32 +307,87 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = not settings.access_log
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on connections of sockets whose
     # proto says TCP, and without it keep-alive responses wait ~40 ms (Nagle + delayed ACK).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
 
 
-def serve(settings: Settings) -> int:
-    """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
-    503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits."""
-    import uvicorn
-
-    configure_logging(settings)
-    app = create_app(settings)
-    sockets = [_bind(settings.host, settings.http_port)]
+def listen(settings: Settings, reuse_port: bool = False) -> list[socket.socket]:
+    """The bound (not yet listening) sockets: the HTTP port, then the metrics port unless it is
+    off or the same. ``reuse_port``: SO_REUSEPORT, so that several sets bind the same ports
+    (one per worker process; Linux spreads new connections over the listening ones)."""
+    sockets = [_bind(settings.host, settings.http_port, reuse_port)]
     metrics_port = settings.metrics_port
     if metrics_port and metrics_port != settings.http_port:
-        sockets.append(_bind(settings.host, metrics_port))
+        try:
+            sockets.append(_bind(settings.host, metrics_port, reuse_port))
+        except OSError:
+            sockets[0].close()
+            raise
+    return sockets
+
+
+def serve(settings: Settings) -> int:
+    """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
+    503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits.
+
+    With ``settings.workers`` > 1 this process supervises that many server processes instead
+    (``workers.Supervisor``)."""
+    if settings.workers > 1:
+        from .workers import Supervisor
+
+        return Supervisor(settings).run()
+    configure_logging(settings)
+    app = create_app(settings)
+    sockets = listen(settings)
+    log.info(
+        "serving on http://%s:%d (metrics on port %s)",
+        settings.host,
+        settings.http_port,
+        settings.metrics_port,
+        extra={"event": "listening"},
+    )
+    return run(app, settings, sockets)
+
+
+def run(
+    app: FastAPI,
+    settings: Settings,
+    sockets: list[socket.socket],
+    internal: tuple[socket.socket, ASGIApp] | None = None,
+    on_started: Callable[[], None] | None = None,
+) -> int:
+    """Serves ``app`` under uvicorn on ``sockets`` until it has drained after a signal.
+
+    Args:
+        app: from ``create_app``.
+        settings: the app's settings.
+        sockets: from ``listen`` (in this process or inherited from the supervisor).
+        internal: a worker's private Unix socket and the app that alone serves it.
+        on_started: called once the lifespan has run and the sockets accept connections.
+    """
+    import uvicorn
+
     from .routers.infer import InferFastPath
 
+    metrics_port = settings.metrics_port
     main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
-    asgi = PortDispatch(main, metrics_app(app), metrics_port)
+    if internal is None:
+        asgi = PortDispatch(main, metrics_app(app), metrics_port)
+    else:
+        private, internal_app = internal
+        asgi = PortDispatch(
+            main, metrics_app(app), metrics_port, internal_app, private.getsockname()
+        )
+        sockets = [*sockets, private]
     config = uvicorn.Config(
         asgi,
         lifespan="on",
@@ -306,14 +398,7 @@ def serve(settings: Settings) -> int:
         server_header=False,
         proxy_headers=False,  # no proxy in front by default; one ASGI layer less per request
     )
-    server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs)
-    log.info(
-        "serving on http://%s:%d (metrics on port %s)",
-        settings.host,
-        settings.http_port,
-        metrics_port,
-        extra={"event": "listening"},
-    )
+    server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs, on_started)
     server.run(sockets=sockets)
     return 0
 
@@ -321,11 +406,22 @@ def serve(settings: Settings) -> int:
 class _DrainingServer:
     """uvicorn.Server whose first SIGTERM/SIGINT drains before uvicorn's own shutdown starts."""
 
-    def __new__(cls, config: Any, repo: ModelRepository, timeout: float) -> Any:
+    def __new__(
+        cls,
+        config: Any,
+        repo: ModelRepository,
+        timeout: float,
+        on_started: Callable[[], None] | None = None,
+    ) -> Any:
         import uvicorn
 
         class Server(uvicorn.Server):
             _drain_task: asyncio.Task[None] | None = None
+
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                if self.started and on_started is not None:
+                    on_started()
 
             def handle_exit(self, sig: int, frame: FrameType | None) -> None:
                 if self._drain_task is None and self.started:

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import InvalidArgumentError
 
@@ -248,9 +255,34 @@ class Settings(BaseModel):
     overload_status: Literal[503, 429] = 503
     retry_after_secs: int = 1
     enable_model_api: bool = False  # MMS management POST/PUT/DELETE /models
-    num_threads: int = 0  # intra-op threads per model instance; 0 = cores / instance count
+    num_threads: int = 0  # intra-op threads per model instance; 0 = cores / (instances * workers)
+    workers: int = 1  # server processes sharing the listeners (workers.py); 1 = this process only
     access_log: bool = True
     log_format: Literal["json", "text"] = "json"
+
+    @field_validator("workers")
+    @classmethod
+    def _at_least_one_worker(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"workers must be an integer >= 1, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _model_set_fixed_with_workers(self) -> Settings:
+        # Each worker holds its own repository, so a change of the model set made through one
+        # worker's API would reach that worker only.
+        if self.workers > 1:
+            if self.model_control_mode == "explicit":
+                raise ValueError(
+                    "--model-control-mode explicit changes the model set in one process only; "
+                    "it needs --workers 1"
+                )
+            if self.enable_model_api:
+                raise ValueError(
+                    "--enable-model-api changes the model set in one process only; "
+                    "it needs --workers 1"
+                )
+        return self
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -265,10 +297,22 @@ class Settings(BaseModel):
             "max_request_bytes",
             "model_control_mode",
             "num_threads",
+            "workers",
             "log_format",
         ):
             v = _env(name, None)
             if v is not None:
                 values[name] = v
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            problems = "; ".join(_problem(err) for err in e.errors())
+            raise InvalidArgumentError(f"invalid server settings: {problems}") from None
+
+
+def _problem(err: Any) -> str:
+    """One pydantic error as ``field: message`` (just the message for whole-model checks)."""
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {msg}" if loc else msg

@@ -140,7 +140,13 @@ class _StatsCollector(Collector):
         self._cpu_lock = threading.Lock()
 
     def collect(self) -> Iterator[Metric]:
-        rows = list(self._source())
+        yield from self.collect_rows(list(self._source()))
+
+    def collect_rows(
+        self, rows: Iterable[tuple[str, str, ModelStats, int, float]]
+    ) -> Iterator[Metric]:
+        """The families of ``rows`` (this app's, or the sum over worker processes) and the CPU
+        and memory gauges."""
         counters = {
             "nv_inference_request_success": "Number of successful inference requests, all batch sizes",
             "nv_inference_request_failure": "Number of failed inference requests, all batch sizes",
@@ -227,7 +233,8 @@ class Metrics:
 
     def __init__(self, source: StatsSource, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=False)
-        self.registry.register(_StatsCollector(source))
+        self.stats_collector = _StatsCollector(source)
+        self.registry.register(self.stats_collector)
         labels = ("model", "version")
 
         def hist(name: str, doc: str, buckets: tuple[float, ...] = LATENCY_BUCKETS_US) -> Histogram:
@@ -254,6 +261,15 @@ class Metrics:
         self.batch_size = hist(
             "nv_inference_batch_size", "Batch size of each model execution", BATCH_BUCKETS
         )
+        #: In registration order, which is the exposition order.
+        self.histograms = (
+            self.request_us,
+            self.queue_us,
+            self.compute_input_us,
+            self.compute_infer_us,
+            self.compute_output_us,
+            self.batch_size,
+        )
 
         self._children: dict[tuple[str, str], ModelHistograms] = {}
 
@@ -262,19 +278,7 @@ class Metrics:
         key = (model, version)
         h = self._children.get(key)
         if h is None:
-            h = ModelHistograms(
-                *(
-                    m.labels(model, version)
-                    for m in (
-                        self.request_us,
-                        self.queue_us,
-                        self.compute_input_us,
-                        self.compute_infer_us,
-                        self.compute_output_us,
-                        self.batch_size,
-                    )
-                )
-            )
+            h = ModelHistograms(*(m.labels(model, version) for m in self.histograms))
             self._children[key] = h
         return h
 

@@ -160,7 +160,12 @@ class ModelVersion:
     """One loaded version: its weights, predictors per input shape, batcher and statistics."""
 
     def __init__(
-        self, name: str, config: ModelConfig, files: VersionFiles, num_threads: int
+        self,
+        name: str,
+        config: ModelConfig,
+        files: VersionFiles,
+        num_threads: int,
+        workers: int = 1,
     ) -> None:
         self.name = name
         self.version = files.version
@@ -170,6 +175,7 @@ class ModelVersion:
         self.load_secs = 0.0
         self.batcher: DynamicBatcher | None = None
         self._num_threads = num_threads
+        self._workers = workers  # server processes sharing the cores, each with its instances
         self._any_rank: set[str] = set()
         self._graph_outputs: list[str] = []
         self._select_outputs: list[str] = []
@@ -256,7 +262,7 @@ class ModelVersion:
             threads = (
                 int(self.config.parameters.get("num_threads", 0))
                 or self._num_threads
-                or max(1, _cores() // self.config.instance_count)
+                or max(1, _cores() // (self.config.instance_count * self._workers))
             )
             op = _runtime.CachedOp(
                 self._model,
@@ -471,7 +477,9 @@ class ModelRepository:
         versions: dict[int, ModelVersion] = {}
         for files in available:
             if files.version in chosen:
-                mv = ModelVersion(entry.name, config, files, self.settings.num_threads)
+                mv = ModelVersion(
+                    entry.name, config, files, self.settings.num_threads, self.settings.workers
+                )
                 mv.load()
                 versions[files.version] = mv
         return versions

@@ -3,13 +3,15 @@
 
 ``serve(repo, *args)`` starts one and waits until it is live; it is stopped (SIGTERM, then
 SIGKILL) at teardown. ``make_repo(configs)`` builds a model repository of copies of the default
-digits model with the given configs."""
+digits model with the given configs. ``unix_get`` asks a worker's private Unix socket, and
+``exit_at_start``/``exit_after_start`` stand in for a worker (``mxserve serve --workers``)."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -72,6 +74,17 @@ class Server:
             method, path, body, {"Content-Type": "application/json"}, **kw
         )
         return status, json.loads(data) if data else None
+
+    def wait_log(self, pattern: str, count: int = 1, timeout: float = 30) -> list[re.Match[str]]:
+        """The matches of the regex ``pattern`` in the log, once there are ``count`` of them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = list(re.finditer(pattern, self.log()))
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} not {count}x in the log:\n{self.log()}")
+            time.sleep(0.05)
 
     def metrics(self) -> dict[str, float]:
         """Samples of /metrics on the metrics port, keyed by the full sample line left of the value."""
@@ -140,6 +153,36 @@ def stop_server(server: Server) -> None:
         except subprocess.TimeoutExpired:
             server.proc.kill()
             server.proc.wait()
+
+
+def unix_get(path: str, target: str, timeout: float = 10) -> tuple[int, bytes]:
+    """``GET target`` over the Unix socket ``path``: status and body."""
+    conn = http.client.HTTPConnection("localhost", timeout=timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    sock.connect(path)
+    conn.sock = sock
+    try:
+        conn.request("GET", target)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def exit_at_start(*args: Any) -> None:
+    """A worker whose start-up fails."""
+    sys.exit(3)
+
+
+def exit_after_start(
+    index: int, settings: Any, sockets: Any, d: str, started: Any, sup: int
+) -> None:
+    """A worker that reports it serves, then dies."""
+    started.send(os.getpid())
+    started.close()
+    time.sleep(0.2)
+    sys.exit(5)
 
 
 def make_repo(root: Path, configs: dict[str, dict[str, Any] | None]) -> Path:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Dependencies the routers share: the app's repository and settings, and body reading."""
+"""Dependencies the routers share: the app's repository, settings, metrics and aggregator, and
+body reading."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zlib
 from fastapi import Request
 
 from ...errors import InvalidArgumentError, PayloadTooLargeError
+from ..aggregate import Aggregator
 from ..config import Settings
 from ..metrics import Metrics
 from ..repository import ModelRepository
@@ -24,6 +26,11 @@ def get_settings(request: Request) -> Settings:
 
 def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
+
+
+def get_aggregator(request: Request) -> Aggregator | None:
+    """The view over all worker processes with ``--workers`` > 1; None with one process."""
+    return request.app.state.aggregator  # type: ignore[no-any-return]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
