@@ -112,16 +112,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_repo(root: pathlib.Path, specs: dict[str, dict[str, Any]]) -> list[tuple[str, str, bool]]:
-    """Two entries per model: `<m>-nobatch` (each request runs alone on one of CORES instances)
-    and `<m>-batch` (dynamic batching up to max_batch, CORES instances of one thread)."""
+def make_repo(
+    root: pathlib.Path, specs: dict[str, dict[str, Any]], workers: int
+) -> list[tuple[str, str, bool]]:
+    """Two entries per model: `<m>-nobatch` (each request runs alone on one of the instances)
+    and `<m>-batch` (dynamic batching up to max_batch). Every worker process has CORES // workers
+    instances of one thread, so that all of them together use CORES threads."""
     entries = []
     for name, spec in specs.items():
         dims = list(spec["sample"])
         base = {
             "max_batch_size": spec["max_batch"],
             "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": dims}],
-            "instance_group": [{"count": CORES, "kind": "KIND_CPU"}],
+            "instance_group": [{"count": max(1, CORES // workers), "kind": "KIND_CPU"}],
             "parameters": {"num_threads": 1},
         }
         for batching in (False, True):
@@ -142,7 +145,9 @@ def make_repo(root: pathlib.Path, specs: dict[str, dict[str, Any]]) -> list[tupl
     return entries
 
 
-def start_server(repo: pathlib.Path, port: int, log: pathlib.Path) -> subprocess.Popen[bytes]:
+def start_server(
+    repo: pathlib.Path, port: int, log: pathlib.Path, workers: int
+) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-m",
@@ -159,6 +164,8 @@ def start_server(repo: pathlib.Path, port: int, log: pathlib.Path) -> subprocess
         "--no-access-log",
         "--log-format",
         "text",
+        "--workers",
+        str(workers),
     ]
     import mxserve  # the server imports the same mxserve as this script
 
@@ -184,9 +191,17 @@ def start_server(repo: pathlib.Path, port: int, log: pathlib.Path) -> subprocess
 
 
 def proc_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) of ``pid`` and its live child processes (the workers)."""
+    total = 0
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def request_body(sample: tuple[int, ...]) -> tuple[bytes, int, np.ndarray]:
@@ -344,7 +359,7 @@ def main() -> None:
     )
     ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measured run")
     ap.add_argument(
-        "--warmup", type=float, default=1.0, help="duration of the warm-up run before each config"
+        "--warmup", type=float, default=2.0, help="duration of the warm-up run before each config"
     )
     ap.add_argument("--concurrency", default="1,8,32")
     ap.add_argument("--models", default="resnet18_v1,mlp")
@@ -352,6 +367,13 @@ def main() -> None:
         "--max-requests", type=int, default=200_000, help="cap per run (Python generator, raw)"
     )
     ap.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=CORES,
+        help="server worker processes (mxserve serve --workers); each gets CORES // workers "
+        "model instances of one thread",
+    )
     ap.add_argument("--json", type=pathlib.Path, default=CACHE / "bench" / "serving.json")
     args = ap.parse_args()
     concs = [int(c) for c in args.concurrency.split(",")]
@@ -359,12 +381,15 @@ def main() -> None:
     if gen == "auto":
         gen = "wrk" if shutil.which("wrk") else "python"
     print(
-        f"cores: {CORES}; generator: {gen}; {args.seconds:.0f} s per run; loopback only", flush=True
+        f"cores: {CORES}; server workers: {args.workers}; generator: {gen}; "
+        f"{args.seconds:.0f} s per run; loopback only",
+        flush=True,
     )
 
     specs = models(args.models.split(","))
     results: dict[str, Any] = {
         "cores": CORES,
+        "workers": args.workers,
         "generator": gen,
         "seconds": args.seconds,
         "raw": {},
@@ -391,9 +416,9 @@ def main() -> None:
                 )
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="mxserve-bench-"))
-    entries = make_repo(tmp / "repo", specs)
+    entries = make_repo(tmp / "repo", specs, args.workers)
     port = free_port()
-    server = start_server(tmp / "repo", port, tmp / "server.log")
+    server = start_server(tmp / "repo", port, tmp / "server.log", args.workers)
     try:
         total = len(entries) * len(concs)
         i = 0
