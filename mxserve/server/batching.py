@@ -1,25 +1,26 @@
 # SPDX-License-Identifier: Apache-2.0
 """Dynamic batching with Triton's semantics, shaped like Ray Serve's ``_BatchQueue``.
 
-One ``DynamicBatcher`` per loaded model version. ``submit()`` enqueues a request (rejecting it at
-once with QueueFullError when ``max_queue_size`` requests wait) and awaits its result. One consumer
-task per model instance (``instance_group.count``) forms a batch out of the requests at the head
-of the queue whose non-batch shapes and dtypes match, up to ``max_batch_size``:
+One ``DynamicBatcher`` per loaded model version. ``submit()`` puts a request in the model's
+``PolicyQueue`` (priority levels, per-level ``max_queue_size`` -- QueueFullError at once when full
+-- and queue timeouts with the REJECT or DELAY action) and awaits its result. One consumer task
+per model instance (``instance_group.count``) forms a batch out of the requests at the head of
+the queue, in service order, whose non-batch shapes and dtypes match, up to ``max_batch_size``:
 
 * a batch that reaches ``max_batch_size``, or a preferred size, is sent at once;
 * otherwise the consumer waits while the oldest request has waited less than
-  ``max_queue_delay_microseconds`` (a new arrival re-checks), then sends what it has;
+  ``max_queue_delay_microseconds`` (an arrival that could complete a batch re-checks), then sends
+  what it has;
 * without ``dynamic_batching`` (or with ``max_batch_size`` 0) every request runs alone.
 
 The batch runs in a worker thread (``asyncio.to_thread``; the runtime releases the GIL), so the
-event loop never blocks. Requests whose timeout expires while queued fail with QueueTimeoutError
-("Request timeout expired"); a failed batch fails every request in it.
+event loop never blocks. A request whose REJECT timeout expires while queued fails with
+QueueTimeoutError ("Request timeout expired"); a failed batch fails every request in it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -28,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
+from ..errors import DrainingError, InternalError, QueueTimeoutError
 from .config import DynamicBatching
+from .policy_queue import PolicyQueue
 
 log = logging.getLogger("mxserve.server")
 
@@ -57,6 +59,8 @@ class BatchRequest:
     enqueued_ns: int = field(default_factory=time.perf_counter_ns)
     started_ns: int = 0
     timer: asyncio.TimerHandle | None = None
+    level: int = 0  # priority level index, set by the PolicyQueue
+    delayed: bool = False  # moved back by a DELAY queue timeout
 
 
 #: Runs a list of requests as one model execution (in a worker thread); returns per-request outputs.
@@ -123,13 +127,9 @@ class DynamicBatcher:
         self._preferred = sorted(
             {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
         )
-        policy = db.default_queue_policy
-        self.max_queue_size = policy.max_queue_size
-        self._default_timeout_us = policy.default_timeout_microseconds
-        self._allow_override = policy.allow_timeout_override
+        self.max_queue_size = db.default_queue_policy.max_queue_size
         self._instance_count = instance_count
-        self._queue: collections.deque[BatchRequest] = collections.deque()
-        self._queued_rows = 0
+        self._queue: PolicyQueue[BatchRequest] = PolicyQueue(dynamic_batching)
         # While a partial batch waits out the delay, arrivals only wake the forming consumer once
         # enough rows are queued to send a batch at once (a preferred size, or the maximum).
         self._wake_rows = min(self._preferred) if self._preferred else max(max_batch_size, 1)
@@ -173,7 +173,7 @@ class DynamicBatcher:
                 pass
         self._tasks = []
         while self._queue:
-            r = self._popleft()
+            r = self._queue.popleft()
             if not r.future.done():
                 r.future.set_exception(
                     DrainingError("the model was unloaded before the request ran")
@@ -192,18 +192,17 @@ class DynamicBatcher:
         return self._executing
 
     # -- requests -----------------------------------------------------------------------------
-    def effective_timeout_us(self, requested_us: int) -> int:
-        """Triton's rule: the queue policy's default timeout wins unless the request may (and
-        does) lower it."""
-        default = self._default_timeout_us
-        if default > 0 and (
-            not self._allow_override or requested_us <= 0 or requested_us > default
-        ):
-            return default
-        return max(requested_us, 0)
+    def effective_timeout_us(self, requested_us: int, priority: int = 0) -> int:
+        """The queue timeout of a request (see PolicyQueue.timeout_us)."""
+        return self._queue.timeout_us(self._queue.level_of(priority), requested_us)
 
     async def submit(
-        self, inputs: Inputs, batch_size: int, key: tuple[Any, ...], timeout_us: int = 0
+        self,
+        inputs: Inputs,
+        batch_size: int,
+        key: tuple[Any, ...],
+        timeout_us: int = 0,
+        priority: int = 0,
     ) -> Outputs:
         """Queues one request and returns its outputs.
 
@@ -214,18 +213,16 @@ class DynamicBatcher:
         """
         if self._closed or self._cond is None:
             raise DrainingError("the server is shutting down")
-        if self.max_queue_size and len(self._queue) >= self.max_queue_size:
-            raise QueueFullError("Exceeds maximum queue size")
         loop = asyncio.get_running_loop()
         req = BatchRequest(inputs, batch_size, key, loop.create_future())
-        timeout = self.effective_timeout_us(timeout_us)
+        level = self._queue.level_of(priority)
+        self._queue.push(req, level)  # QueueFullError when the level's queue is full
+        timeout = self._queue.timeout_us(level, timeout_us)
         if timeout > 0:
             req.timer = loop.call_later(timeout / 1e6, self._expire, req)
-        self._queue.append(req)
-        self._queued_rows += batch_size
         assert self._idle is not None
         self._idle.clear()
-        if not self._batching or len(self._queue) == 1 or self._queued_rows >= self._wake_rows:
+        if not self._batching or len(self._queue) == 1 or self._queue.rows >= self._wake_rows:
             async with self._cond:
                 self._cond.notify()
         return await req.future
@@ -233,18 +230,13 @@ class DynamicBatcher:
     def _expire(self, req: BatchRequest) -> None:
         if req.started_ns or req.future.done():
             return
-        try:
-            self._queue.remove(req)
-        except ValueError:
+        if self._queue.policy(req.level).timeout_action == "DELAY":
+            self._queue.delay(req)
             return
-        self._queued_rows -= req.batch_size
+        if not self._queue.remove(req):
+            return
         req.future.set_exception(QueueTimeoutError("Request timeout expired"))
         self._check_idle()
-
-    def _popleft(self) -> BatchRequest:
-        r = self._queue.popleft()
-        self._queued_rows -= r.batch_size
-        return r
 
     def _check_idle(self) -> None:
         if not self._queue and self._executing == 0 and self._idle is not None:
@@ -299,15 +291,15 @@ class DynamicBatcher:
                 while not self._queue:
                     await self._cond.wait()
             while (
-                self._queue and self._queue[0].future.done()
+                self._queue and self._queue.head().future.done()
             ):  # abandoned (its handler was cancelled)
-                self._popleft()
+                self._queue.popleft()
             if not self._queue:
                 self._check_idle()
                 continue
             if not self._batching:
-                return [self._popleft()]
-            head = self._queue[0]
+                return [self._queue.popleft()]
+            head = self._queue.head()
             chosen: list[BatchRequest] = []
             total = 0
             prefix_sizes: list[int] = []
@@ -335,7 +327,6 @@ class DynamicBatcher:
                 batch = chosen[:take]
                 for r in batch:
                     self._queue.remove(r)
-                    self._queued_rows -= r.batch_size
                 return batch
             # Wait for the delay to run out or a new arrival, then look again.
             async with self._cond:

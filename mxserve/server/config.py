@@ -91,6 +91,22 @@ class DynamicBatching(_Strict):
     priority_levels: int = Field(default=0, ge=0)
     default_priority_level: int = Field(default=0, ge=0)
     default_queue_policy: QueuePolicy = Field(default_factory=lambda: QueuePolicy())
+    priority_queue_policy: dict[int, QueuePolicy] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _levels(self) -> DynamicBatching:
+        n = self.priority_levels
+        if n and not 1 <= self.default_priority_level <= n:
+            raise ValueError(
+                f"default_priority_level must be in 1..priority_levels ({n}), "
+                f"got {self.default_priority_level}"
+            )
+        bad = sorted(k for k in self.priority_queue_policy if not 1 <= k <= max(n, 0))
+        if bad:
+            raise ValueError(
+                f"priority_queue_policy levels {bad} are outside 1..priority_levels ({n})"
+            )
+        return self
 
 
 class InstanceGroup(_Strict):

@@ -229,3 +229,103 @@ def test_split_outputs_rejects_wrong_batch_dim() -> None:
 def test_batcher_rejects_bad_instance_count() -> None:
     with pytest.raises(ValueError, match="instance_count"):
         DynamicBatcher(Fake().execute, lambda *a: None, 8, None, 0)
+
+
+class Recorder(Fake):
+    """Records the first input value of every request, in execution order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[float] = []
+
+    def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
+        self.gate.wait(10)
+        self.order += [float(r.inputs["x"][0, 0]) for r in batch]
+        return super().execute(batch)
+
+
+async def submit_p(b: DynamicBatcher, value: float, priority: int, timeout_us: int = 0) -> Any:
+    x = np.full((1, 3), value, np.float32)
+    return await b.submit({"x": x}, 1, (3,), timeout_us, priority)
+
+
+def test_priority_levels_run_highest_first_fifo_within() -> None:
+    async def main() -> None:
+        fake = Recorder()
+        fake.gate.clear()
+        b = make(fake, max_batch=1, priority_levels=3, default_priority_level=2)
+        b.start()
+        blocker = asyncio.create_task(submit_p(b, -1, 1))  # executing, holds the gate
+        await asyncio.sleep(0.05)
+        # value = 10 * level + arrival; priority 0 and 7 (out of range) use the default level 2
+        reqs = [(31, 3), (21, 2), (11, 1), (22, 0), (32, 3), (12, 1), (23, 7)]
+        tasks = [asyncio.create_task(submit_p(b, v, p)) for v, p in reqs]
+        await asyncio.sleep(0.05)
+        assert b.pending == len(reqs)
+        fake.gate.set()
+        await asyncio.gather(blocker, *tasks)
+        assert fake.order == [-1, 11, 12, 21, 22, 23, 31, 32]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_max_queue_size_is_per_priority_level() -> None:
+    async def main() -> None:
+        fake = Recorder()
+        fake.gate.clear()
+        cfg = DynamicBatching(
+            priority_levels=2,
+            default_priority_level=2,
+            priority_queue_policy={1: QueuePolicy(max_queue_size=1)},
+        )
+        b = DynamicBatcher(fake.execute, lambda *a: None, 1, cfg, 1)
+        b.start()
+        blocker = asyncio.create_task(submit_p(b, -1, 2))
+        await asyncio.sleep(0.05)
+        first = asyncio.create_task(submit_p(b, 1, 1))
+        await asyncio.sleep(0.01)
+        with pytest.raises(QueueFullError):
+            await submit_p(b, 2, 1)
+        low = [asyncio.create_task(submit_p(b, 10 + i, 2)) for i in range(3)]  # level 2: no limit
+        await asyncio.sleep(0.01)
+        fake.gate.set()
+        await asyncio.gather(blocker, first, *low)
+        assert fake.order == [-1, 1, 10, 11, 12]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_delay_action_runs_timed_out_requests_after_the_others() -> None:
+    async def main() -> None:
+        fake = Recorder()
+        fake.gate.clear()
+        b = make(fake, max_batch=1, policy={"timeout_action": "DELAY"})
+        b.start()
+        blocker = asyncio.create_task(submit_p(b, -1, 0))
+        await asyncio.sleep(0.05)
+        early = asyncio.create_task(submit_p(b, 1, 0, timeout_us=20_000))  # delayed after 20 ms
+        await asyncio.sleep(0.1)
+        later = [asyncio.create_task(submit_p(b, v, 0)) for v in (2, 3)]  # no timeout
+        await asyncio.sleep(0.01)
+        fake.gate.set()
+        outs = await asyncio.gather(blocker, early, *later)  # nobody is rejected
+        assert [float(o["y"][0, 0]) for o in outs] == [-2, 2, 4, 6]
+        assert fake.order == [-1, 2, 3, 1]
+        await b.stop()
+
+    asyncio.run(main())
+
+
+def test_priority_config_is_validated() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(
+        ValidationError, match="default_priority_level must be in 1..priority_levels"
+    ):
+        DynamicBatching(priority_levels=2)
+    with pytest.raises(ValidationError, match=r"levels \[3\] are outside"):
+        DynamicBatching(
+            priority_levels=2, default_priority_level=1, priority_queue_policy={3: QueuePolicy()}
+        )

@@ -54,6 +54,7 @@ class RequestPlan:
 
     request_id: str | None
     timeout_us: int
+    priority: int
     wanted: tuple[tuple[str, bool], ...]
     binary: tuple[BinaryInput, ...] | None
     binary_size: int
@@ -100,7 +101,8 @@ def plan_request(
     params = req.parameters or {}
     plan = RequestPlan(
         request_id=req.id,
-        timeout_us=_timeout_us(params),
+        timeout_us=_uint_param(params, "timeout", "microseconds"),
+        priority=_uint_param(params, "priority", "1 is the highest level, 0 the default"),
         wanted=_wanted(req, model, output_names, params.get("binary_data_output") is True),
         binary=None,
         binary_size=0,
@@ -117,6 +119,7 @@ def plan_request(
     plan = RequestPlan(
         request_id=plan.request_id,
         timeout_us=plan.timeout_us,
+        priority=plan.priority,
         wanted=plan.wanted,
         binary=layout,
         binary_size=sum(b.size for b in layout),
@@ -129,13 +132,13 @@ def plan_request(
     return plan
 
 
-def _timeout_us(params: dict[str, Any]) -> int:
-    t = params.get("timeout", 0)
-    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+def _uint_param(params: dict[str, Any], name: str, meaning: str) -> int:
+    v = params.get(name, 0)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise InvalidArgumentError(
-            f"parameter 'timeout' must be a non-negative integer (microseconds), got {t!r}"
+            f"parameter '{name}' must be a non-negative integer ({meaning}), got {v!r}"
         )
-    return t
+    return v
 
 
 def _wanted(

@@ -41,6 +41,7 @@ async def infer_arrays(
     inputs: Inputs,
     timeout_us: int = 0,
     checked: tuple[int, tuple[Any, ...]] | None = None,
+    priority: int = 0,
 ) -> Outputs:
     """Validates ``inputs`` (unless ``checked`` already holds their batch size and key), queues
     them on the model's batcher and keeps the statistics."""
@@ -52,7 +53,7 @@ async def infer_arrays(
         batch, key = checked or mv.check_inputs(inputs)
         assert mv.batcher is not None
         queued = True
-        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us)
+        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us, priority)
     except Exception as e:
         ns = time.perf_counter_ns() - t0
         if isinstance(e, QueueFullError | QueueTimeoutError):
@@ -87,18 +88,19 @@ async def process(
         t = mv.config.input[0]
         dims = ([1] if mv.config.max_batch_size > 0 else []) + list(t.dims)
         inputs = {t.name: raw_input(binary, t.name, t.datatype, dims)}
-        plan_id, timeout, checked = None, 0, None
+        plan_id, timeout, priority, checked = None, 0, 0, None
         wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
     else:
         plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
         inputs = plan.read(binary)
-        plan_id, timeout, checked, wanted = (
+        plan_id, timeout, priority, checked, wanted = (
             plan.request_id,
             plan.timeout_us,
+            plan.priority,
             plan.checked,
             plan.wanted,
         )
-    outputs = await infer_arrays(repo, mv, inputs, timeout, checked)
+    outputs = await infer_arrays(repo, mv, inputs, timeout, checked, priority)
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
