@@ -354,6 +354,12 @@ ERRORS = {
         400,
         "timeout",
     ),
+    "bad priority": (
+        "/v2/models/digits/infer",
+        _infer_body(np.zeros((1, 64), np.float32), parameters={"priority": -1}),
+        400,
+        "parameter 'priority' must be a non-negative integer",
+    ),
 }
 
 
