@@ -56,6 +56,7 @@ from .config import (
     TensorConfig,
     read_model_config,
 )
+from .mar import read_mar
 from .metrics import Metrics, ModelStats
 from .protocol.plan import RequestPlan
 
@@ -401,8 +402,12 @@ class ModelRepository:
                 log.error("model store %s is not a directory", store)
             else:
                 for d in sorted(store.iterdir()):
-                    if d.is_dir() and not d.name.startswith("."):
+                    if d.name.startswith("."):
+                        continue
+                    if d.is_dir():
                         found[d.name] = d
+                    elif d.is_file() and d.suffix == ".mar":  # an MMS archive
+                        found[d.stem] = d
         for name, path in self.settings.models.items():
             found[name] = Path(path)
         for name, path in found.items():
@@ -461,14 +466,20 @@ class ModelRepository:
         return entry
 
     def _load_versions(self, entry: ModelEntry) -> dict[int, ModelVersion]:
-        config_dir = entry.path if entry.path.is_dir() else entry.path.parent
-        config = (read_model_config(config_dir) if entry.path.is_dir() else None) or ModelConfig()
-        if config.name and config.name != entry.name and not entry.renamed:
-            raise InvalidArgumentError(
-                f"config name '{config.name}' does not match the model's name '{entry.name}'"
-            )
+        if entry.path.suffix == ".mar" and entry.path.is_file():
+            mar = read_mar(entry.path)
+            config = ModelConfig(name=entry.name, input=mar.inputs or [])
+            available = [VersionFiles(1, mar.symbol, mar.params)]
+        else:
+            config = (
+                read_model_config(entry.path) if entry.path.is_dir() else None
+            ) or ModelConfig()
+            if config.name and config.name != entry.name and not entry.renamed:
+                raise InvalidArgumentError(
+                    f"config name '{config.name}' does not match the model's name '{entry.name}'"
+                )
+            available = discover_versions(entry.path, config.epoch)
         config.name = entry.name
-        available = discover_versions(entry.path, config.epoch)
         chosen = set(config.version_policy.select([v.version for v in available]))
         if not chosen:
             raise NotFoundError(
