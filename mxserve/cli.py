@@ -93,6 +93,7 @@ def _settings(args: argparse.Namespace) -> object:
         "exit_timeout_secs": getattr(args, "exit_timeout_secs", None),
         "max_request_bytes": getattr(args, "max_request_bytes", None),
         "model_control_mode": getattr(args, "model_control_mode", None),
+        "repository_poll_secs": getattr(args, "repository_poll_secs", None),
         "load_models": getattr(args, "load_model", None) or None,
         "enable_model_api": getattr(args, "enable_model_api", None) or None,
         "num_threads": getattr(args, "threads", None),
@@ -191,7 +192,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     sv.add_argument(
         "--max-request-bytes", type=int, default=None, help="request body limit (default 64 MiB)"
     )
-    sv.add_argument("--model-control-mode", choices=["none", "explicit"], default=None)
+    sv.add_argument(
+        "--model-control-mode",
+        choices=["none", "explicit", "poll"],
+        default=None,
+        help="none: load the repository once; explicit: load/unload through the API; "
+        "poll: follow the model store's files",
+    )
+    sv.add_argument(
+        "--repository-poll-secs",
+        type=float,
+        default=None,
+        help="poll mode: seconds between scans of the model store (default 15)",
+    )
     sv.add_argument(
         "--load-model", action="append", default=[], help="explicit mode: load at start ('*' = all)"
     )

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import MXServeError, QueueFullError, QueueTimeoutError, status_for
 from .config import Settings
 from .metrics import CONTENT_TYPE, Metrics
+from .poll import fingerprint_all, poll_forever
 from .repository import ModelRepository
 
 log = logging.getLogger("mxserve.server")
@@ -105,7 +106,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         t0 = time.perf_counter()
+        poller: asyncio.Task[None] | None = None
+        if settings.model_control_mode == "poll":
+            fingerprint_all(repo)
         await repo.load_at_start()
+        if settings.model_control_mode == "poll":
+            poller = asyncio.create_task(poll_forever(repo, settings.repository_poll_secs))
         for row in repo.index():
             if row["state"] != "READY":
                 log.error(
@@ -125,6 +131,8 @@ def create_app(settings: Settings) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        if poller is not None:
+            poller.cancel()
         if not repo.draining:
             await repo.drain(settings.exit_timeout_secs)
         await repo.close()

@@ -261,7 +261,8 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     http_port: int = 8000
     metrics_port: int | None = 8002
-    model_control_mode: Literal["none", "explicit"] = "none"
+    model_control_mode: Literal["none", "explicit", "poll"] = "none"
+    repository_poll_secs: float = Field(default=15.0, gt=0)  # poll mode: seconds between scans
     load_models: list[str] = Field(
         default_factory=list
     )  # explicit mode: models loaded at start ("*" = all)
@@ -312,6 +313,7 @@ class Settings(BaseModel):
             "exit_timeout_secs",
             "max_request_bytes",
             "model_control_mode",
+            "repository_poll_secs",
             "num_threads",
             "workers",
             "log_format",

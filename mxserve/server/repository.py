@@ -379,6 +379,7 @@ class ModelEntry:
     reason: str = "unloaded"
     versions: dict[int, ModelVersion] = field(default_factory=dict)
     renamed: bool = False  # registered under another name than its directory's (MMS model_name)
+    fingerprint: object = None  # poll mode: the files' state when the model was last loaded
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -395,6 +396,15 @@ class ModelRepository:
     # -- discovery ----------------------------------------------------------------------------
     def scan(self) -> None:
         """Finds models in the model store and the ``--model`` list (nothing is loaded yet)."""
+        for name, path in self.discover().items():
+            if name not in self.models:
+                self.models[name] = ModelEntry(name, path)
+        for name, entry in self.models.items():
+            if not MODEL_NAME.match(name):
+                entry.reason = f"invalid model name '{name}'"
+
+    def discover(self) -> dict[str, Path]:
+        """Name -> path of every model the store and the ``--model`` list offer right now."""
         found: dict[str, Path] = {}
         store = self.settings.model_store
         if store is not None:
@@ -410,15 +420,10 @@ class ModelRepository:
                         found[d.stem] = d
         for name, path in self.settings.models.items():
             found[name] = Path(path)
-        for name, path in found.items():
-            if name not in self.models:
-                self.models[name] = ModelEntry(name, path)
-        for name, entry in self.models.items():
-            if not MODEL_NAME.match(name):
-                entry.reason = f"invalid model name '{name}'"
+        return found
 
     def to_load_at_start(self) -> list[str]:
-        if self.settings.model_control_mode == "none" or "*" in self.settings.load_models:
+        if self.settings.model_control_mode != "explicit" or "*" in self.settings.load_models:
             return list(self.models)
         return [n for n in self.settings.load_models if n in self.models]
 
