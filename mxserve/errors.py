@@ -55,6 +55,10 @@ class DrainingError(MXServeError):
     """The server is shutting down and accepts no new requests."""
 
 
+class RequestCancelledError(MXServeError):
+    """The client closed the connection while the request was queued; it was not executed."""
+
+
 class PayloadTooLargeError(MXServeError):
     """The request body is larger than the server's limit."""
 
@@ -73,6 +77,7 @@ STATUS_BY_ERROR: dict[type[BaseException], int] = {
     NotFoundError: 404,
     ModelNotFoundError: 404,
     PayloadTooLargeError: 413,
+    RequestCancelledError: 400,
     UnsupportedError: 501,
     QueueFullError: 503,
     QueueTimeoutError: 503,

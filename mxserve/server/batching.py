@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DrainingError, InternalError, QueueTimeoutError
+from ..errors import DrainingError, InternalError, QueueTimeoutError, RequestCancelledError
 from .config import DynamicBatching
 from .policy_queue import PolicyQueue
 
@@ -60,6 +60,7 @@ class BatchRequest:
     started_ns: int = 0
     timer: asyncio.TimerHandle | None = None
     level: int = 0  # priority level index, set by the PolicyQueue
+    gone: Callable[[], bool] | None = None  # True once the client has disconnected
     delayed: bool = False  # moved back by a DELAY queue timeout
 
 
@@ -203,6 +204,7 @@ class DynamicBatcher:
         key: tuple[Any, ...],
         timeout_us: int = 0,
         priority: int = 0,
+        gone: Callable[[], bool] | None = None,
     ) -> Outputs:
         """Queues one request and returns its outputs.
 
@@ -214,7 +216,7 @@ class DynamicBatcher:
         if self._closed or self._cond is None:
             raise DrainingError("the server is shutting down")
         loop = asyncio.get_running_loop()
-        req = BatchRequest(inputs, batch_size, key, loop.create_future())
+        req = BatchRequest(inputs, batch_size, key, loop.create_future(), gone=gone)
         level = self._queue.level_of(priority)
         self._queue.push(req, level)  # QueueFullError when the level's queue is full
         timeout = self._queue.timeout_us(level, timeout_us)
@@ -237,6 +239,20 @@ class DynamicBatcher:
             return
         req.future.set_exception(QueueTimeoutError("Request timeout expired"))
         self._check_idle()
+
+    @staticmethod
+    def _abandoned(r: BatchRequest) -> bool:
+        """Its handler was cancelled, or its client disconnected (then it fails as cancelled)."""
+        if r.future.done():
+            return True
+        if r.gone is not None and r.gone():
+            if r.timer is not None:
+                r.timer.cancel()
+            r.future.set_exception(
+                RequestCancelledError("the client disconnected before the request ran")
+            )
+            return True
+        return False
 
     def _check_idle(self) -> None:
         if not self._queue and self._executing == 0 and self._idle is not None:
@@ -290,9 +306,7 @@ class DynamicBatcher:
             async with self._cond:
                 while not self._queue:
                     await self._cond.wait()
-            while (
-                self._queue and self._queue.head().future.done()
-            ):  # abandoned (its handler was cancelled)
+            while self._queue and self._abandoned(self._queue.head()):
                 self._queue.popleft()
             if not self._queue:
                 self._check_idle()
@@ -304,7 +318,7 @@ class DynamicBatcher:
             total = 0
             prefix_sizes: list[int] = []
             for r in self._queue:
-                if r.key != head.key or r.future.done():
+                if r.key != head.key or self._abandoned(r):
                     continue
                 if total + r.batch_size > self.max_batch_size:
                     break

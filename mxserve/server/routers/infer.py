@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -21,6 +22,7 @@ from ...errors import (
     PayloadTooLargeError,
     QueueFullError,
     QueueTimeoutError,
+    RequestCancelledError,
 )
 from ..app import Receive, Scope, Send, error_response
 from ..batching import Inputs, Outputs
@@ -42,6 +44,7 @@ async def infer_arrays(
     timeout_us: int = 0,
     checked: tuple[int, tuple[Any, ...]] | None = None,
     priority: int = 0,
+    gone: Callable[[], bool] | None = None,
 ) -> Outputs:
     """Validates ``inputs`` (unless ``checked`` already holds their batch size and key), queues
     them on the model's batcher and keeps the statistics."""
@@ -53,11 +56,13 @@ async def infer_arrays(
         batch, key = checked or mv.check_inputs(inputs)
         assert mv.batcher is not None
         queued = True
-        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us, priority)
+        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us, priority, gone)
     except Exception as e:
         ns = time.perf_counter_ns() - t0
         if isinstance(e, QueueFullError | QueueTimeoutError):
             reason = "REJECTED"
+        elif isinstance(e, RequestCancelledError):
+            reason = "CANCELED"
         elif queued and not isinstance(e, DrainingError):
             reason = "BACKEND"
         else:
@@ -73,7 +78,12 @@ async def infer_arrays(
 
 
 async def process(
-    repo: ModelRepository, model: str, version: str, header_length: str | None, body: bytes
+    repo: ModelRepository,
+    model: str,
+    version: str,
+    header_length: str | None,
+    body: bytes,
+    gone: Callable[[], bool] | None = None,
 ) -> tuple[bytes, int | None]:
     """One inference request: (response body, JSON header length or None when all JSON)."""
     if repo.draining:
@@ -100,7 +110,7 @@ async def process(
             plan.checked,
             plan.wanted,
         )
-    outputs = await infer_arrays(repo, mv, inputs, timeout, checked, priority)
+    outputs = await infer_arrays(repo, mv, inputs, timeout, checked, priority, gone)
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
@@ -125,6 +135,17 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     repo.get(model, version or None)
     body = await read_body(request, get_settings(request).max_request_bytes)
     return _response(*await process(repo, model, version, request.headers.get(HEADER), body))
+
+
+def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
+    """A cheap "has the client gone?" check for a queued request, or None where the server does
+    not offer one. uvicorn's ``receive`` is a method of its per-request cycle object, whose
+    ``disconnected`` flag turns true when the client closes the connection; reading it costs
+    nothing per request, unlike a watcher task awaiting ``http.disconnect``."""
+    cycle = getattr(receive, "__self__", None)
+    if cycle is None or not isinstance(getattr(cycle, "disconnected", None), bool):
+        return None
+    return lambda: bool(cycle.disconnected)
 
 
 _INFER_PATH = re.compile(r"^/v2/models/([^/]+)(?:/versions/([^/]+))?/infer$")
@@ -168,7 +189,9 @@ class InferFastPath:
                 chunks.append(chunk)
                 more = msg.get("more_body", False)
             body = decode_body(b"".join(chunks), encoding, limit)
-            payload, json_length = await process(self.repo, m[1], m[2] or "", header_length, body)
+            payload, json_length = await process(
+                self.repo, m[1], m[2] or "", header_length, body, disconnect_probe(receive)
+            )
         except MXServeError as e:
             await error_response(e, self.settings)(scope, receive, send)
             return
