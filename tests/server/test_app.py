@@ -217,6 +217,46 @@ def test_tritonclient_json(
     assert client.get_model_metadata("digits")["inputs"][0]["shape"] == [-1, 64]
 
 
+def test_tritonclient_compressed_both_ways(
+    client: th.InferenceServerClient, digits: Any, reference: Callable[..., Any]
+) -> None:
+    x = digits[0][:8]
+    inp = th.InferInput("data", list(x.shape), "FP32")
+    inp.set_data_from_numpy(x)
+    for algo in ("gzip", "deflate"):
+        result = client.infer(
+            "digits",
+            [inp],
+            request_compression_algorithm=algo,
+            response_compression_algorithm=algo,
+        )
+        np.testing.assert_allclose(result.as_numpy(OUT), reference(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "accept, coding",
+    [("gzip", "gzip"), ("deflate;q=1, gzip;q=0", "deflate"), ("gzip;q=0", None), ("br", None)],
+)
+def test_response_compression_follows_accept_encoding(
+    server: Server, digits: Any, accept: str, coding: str | None
+) -> None:
+    import zlib
+
+    body, headers = _binary_request(digits[0][:8])
+    status, plain_h, plain = server.request("POST", "/v2/models/digits/infer", body, headers)
+    assert status == 200 and "content-encoding" not in plain_h
+    status, h, data = server.request(
+        "POST", "/v2/models/digits/infer", body, {**headers, "Accept-Encoding": accept}
+    )
+    assert status == 200 and h.get("content-encoding") == coding
+    if coding is not None:
+        data = zlib.decompress(data, 31 if coding == "gzip" else 15)
+    assert data == plain
+    assert h.get("inference-header-content-length") == plain_h.get(
+        "inference-header-content-length"
+    )
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -45,6 +45,38 @@ async def read_body(request: Request, limit: int) -> bytes:
     return decode_body(b"".join(chunks), request.headers.get("content-encoding", ""), limit)
 
 
+#: Responses smaller than this are sent as they are, whatever the client accepts.
+MIN_COMPRESS_BYTES = 256
+
+
+def response_encoding(accept_encoding: str) -> str | None:
+    """``gzip`` or ``deflate`` when the client's Accept-Encoding takes one (gzip preferred, a
+    q-value of 0 refuses), else None."""
+    accepted: dict[str, float] = {}
+    for item in accept_encoding.lower().split(","):
+        name, _, params = item.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        accepted[name.strip()] = q
+    for name in ("gzip", "deflate"):
+        if accepted.get(name, accepted.get("*", 0.0)) > 0:
+            return name
+    return None
+
+
+def encode_body(body: bytes, encoding: str | None) -> tuple[bytes, str | None]:
+    """(body, Content-Encoding) for a response: compressed when the client asked and it is worth it."""
+    if encoding is None or len(body) < MIN_COMPRESS_BYTES:
+        return body, None
+    c = zlib.compressobj(1, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    return c.compress(body) + c.flush(), encoding
+
+
 def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
     """Undoes Content-Encoding gzip/deflate (identity passes); more than ``limit`` bytes: 413."""
     encoding = encoding.strip().lower()

@@ -30,7 +30,14 @@ from ..config import Settings
 from ..protocol.binary import HEADER, raw_input, split_body
 from ..protocol.plan import encode_response, plan_request
 from ..repository import ModelRepository, ModelVersion
-from .deps import decode_body, get_repo, get_settings, read_body
+from .deps import (
+    decode_body,
+    encode_body,
+    get_repo,
+    get_settings,
+    read_body,
+    response_encoding,
+)
 
 log = logging.getLogger("mxserve.server")
 
@@ -114,14 +121,13 @@ async def process(
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
-def _response(payload: bytes, json_length: int | None) -> Response:
+def _response(payload: bytes, json_length: int | None, accept_encoding: str) -> Response:
+    payload, coding = encode_body(payload, response_encoding(accept_encoding))
+    headers = {"Content-Encoding": coding} if coding else {}
     if json_length is None:
-        return Response(payload, media_type="application/json")
-    return Response(
-        payload,
-        media_type="application/octet-stream",
-        headers={"Inference-Header-Content-Length": str(json_length)},
-    )
+        return Response(payload, media_type="application/json", headers=headers)
+    headers["Inference-Header-Content-Length"] = str(json_length)
+    return Response(payload, media_type="application/octet-stream", headers=headers)
 
 
 @router.post("/{model}/infer")
@@ -134,7 +140,8 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
         raise DrainingError("Server exiting: no new requests are accepted")
     repo.get(model, version or None)
     body = await read_body(request, get_settings(request).max_request_bytes)
-    return _response(*await process(repo, model, version, request.headers.get(HEADER), body))
+    payload, json_length = await process(repo, model, version, request.headers.get(HEADER), body)
+    return _response(payload, json_length, request.headers.get("accept-encoding", ""))
 
 
 def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
@@ -168,11 +175,14 @@ class InferFastPath:
             return
         header_length = None
         encoding = ""
+        accept = ""
         for k, v in scope["headers"]:
             if k == b"inference-header-content-length":  # ASGI servers lowercase header names
                 header_length = v.decode("latin-1")
             elif k == b"content-encoding":
                 encoding = v.decode("latin-1")
+            elif k == b"accept-encoding":
+                accept = v.decode("latin-1")
         limit = self.settings.max_request_bytes
         try:
             chunks = []
@@ -206,7 +216,11 @@ class InferFastPath:
                 scope, receive, send
             )
             return
+        coding = response_encoding(accept) if accept else None
+        payload, coding = encode_body(payload, coding)
         headers = [(b"content-length", str(len(payload)).encode())]
+        if coding is not None:
+            headers.append((b"content-encoding", coding.encode()))
         if json_length is None:
             headers.append((b"content-type", b"application/json"))
         else:
