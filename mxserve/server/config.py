@@ -159,6 +159,20 @@ class ModelConfig(_Strict):
             raise ValueError(f"platform '{v}' is not served by mxserve (expected 'mxnet_mxnet')")
         return "mxnet_mxnet"
 
+    @field_validator("parameters")
+    @classmethod
+    def _known_dtype(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if v.get("dtype", "float32") not in ("float32", "bfloat16"):
+            raise ValueError(
+                f"parameters.dtype must be 'float32' or 'bfloat16', got {v['dtype']!r}"
+            )
+        return v
+
+    @property
+    def compute_dtype(self) -> str:
+        """``parameters.dtype``: float32 (default) or bfloat16 (bf16 compute, fp32 in and out)."""
+        return str(self.parameters.get("dtype", "float32"))
+
     @property
     def instance_count(self) -> int:
         return sum(g.count for g in self.instance_group) or 1

@@ -272,6 +272,7 @@ class ModelVersion:
                 list(self._select_outputs),
                 threads,
                 "cpu",
+                self.config.compute_dtype,
             )
             p = Predictor(None, None, {}, _cached_op=op)  # type: ignore[arg-type]
         with self._lock:
