@@ -133,6 +133,40 @@ class VersionPolicy(_Strict):
         return ordered[-n:] if n > 0 else []
 
 
+class WarmupInput(_Strict):
+    data_type: str = "TYPE_FP32"
+    dims: list[int] = Field(default_factory=list)
+    zero_data: bool = False
+    random_data: bool = False
+    input_data_file: str = ""
+
+    @field_validator("data_type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in DATA_TYPES:
+            raise ValueError(f"data_type '{v}' is not one of {sorted(DATA_TYPES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WarmupInput:
+        if self.input_data_file:
+            raise ValueError("input_data_file is not supported; use zero_data or random_data")
+        if self.zero_data == self.random_data:
+            raise ValueError("set exactly one of zero_data and random_data")
+        if any(d <= 0 for d in self.dims):
+            raise ValueError(f"warm-up dims must be positive, got {self.dims}")
+        return self
+
+
+class ModelWarmup(_Strict):
+    """One ``model_warmup`` sample (Triton's ModelWarmup): run ``count`` times at load."""
+
+    name: str = ""
+    batch_size: int = Field(default=1, ge=0)
+    inputs: dict[str, WarmupInput] = Field(default_factory=dict)
+    count: int = Field(default=1, ge=0)
+
+
 class ModelConfig(_Strict):
     """A model's ``config.json``/``config.yaml`` in Triton's ModelConfig field names.
 
@@ -151,6 +185,7 @@ class ModelConfig(_Strict):
         default=None, ge=0
     )  # which NAME-EPOCH.params to load (None: the highest)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    model_warmup: list[ModelWarmup] = Field(default_factory=list)
 
     @field_validator("platform")
     @classmethod

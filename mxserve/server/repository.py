@@ -59,6 +59,7 @@ from .config import (
 from .mar import read_mar
 from .metrics import Metrics, ModelStats
 from .protocol.plan import RequestPlan
+from .warmup import warm_up
 
 log = logging.getLogger("mxserve.server")
 
@@ -245,6 +246,7 @@ class ModelVersion:
                     )
         elif not cfg.output:
             cfg.output = [TensorConfig(name=n) for n in self.output_names]
+        warm_up(self)
         self.load_secs = time.perf_counter() - t0
 
     def predictor_for(self, shapes: dict[str, tuple[int, ...]]) -> Predictor:
