@@ -269,15 +269,14 @@ std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const Convoluti
   ConvolutionParam pw = p;
   pw.depthwise.reset();
   ConvolutionParam dw = DepthwiseParam(p);
-  // The intermediate is channels-last (what both convolutions prefer) unless the whole
-  // neighbourhood is row-major, and bfloat16 in bfloat16 mode.
+  // The intermediate is what the layout and precision passes would have planned for it:
+  // channels-last (both convolutions' fast kernels use it), bfloat16 in bfloat16 mode.
   TensorDesc mid;
   std::vector<int64_t> mid_dims = a.in[0].shape.dims();
   mid_dims[1] = p.num_filter;
   mid.shape = Shape(mid_dims);
   mid.dtype = a.compute_dtype == DType::kBfloat16 ? DType::kBfloat16 : a.in[0].dtype;
-  const bool row_major = a.in[0].layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor;
-  mid.layout = row_major ? Layout::kRowMajor : Layout::kChannelsLast;
+  mid.layout = Layout::kChannelsLast;
   KernelArgs first{a.node, {}, {mid}, {}, a.weights, a.compute_dtype};
   for (int k = 0; k < wi; ++k) {
     first.in.push_back(a.in[k]);
