@@ -167,10 +167,12 @@ ConvolutionParam DepthwiseParam(const ConvolutionParam& p) {
   return q;
 }
 
-// The fused primitive, or null when oneDNN offers none for these descriptions (any dnnl::error)
-// or its output format is not the planned one (a row-major output: the fused primitive writes
-// the format of its intermediate, channels-last here).
-std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const ConvolutionParam& p, const std::string& what) {
+// The fused primitive, or null when oneDNN offers none for these descriptions (any dnnl::error),
+// when its output format is not the planned one (a row-major output: the fused primitive writes
+// the format of its intermediate, channels-last here), or when its only offer is the reference
+// composition (small images or batches).
+std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const ConvolutionParam& p,
+                                             const std::string& what) {
   try {
     const DepthwiseStage& dw = *p.depthwise;
     const int wi = p.dw_weight_input();
@@ -197,6 +199,9 @@ std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const Convolut
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, w_any,
         bias_md, mid_md, dims{1, 1}, dims{0, 0}, dims{0, 0}, dims{0, 0}, attr);
     if (pd.dst_desc() != planned_dst) return nullptr;
+    // oneDNN's ref_fused_convolution runs the two convolutions one after the other, building
+    // their memory objects on every call; DepthwisePair does the same with them built once.
+    if (std::string(pd.impl_info_str()).rfind("ref_fused_convolution", 0) == 0) return nullptr;
     const int dw_arg = DNNL_ARG_ATTR_POST_OP_DW;
     auto dw_w_md = pd.query_md(dnnl::query::exec_arg_md, dw_arg | DNNL_ARG_WEIGHTS);
     auto packed = PrepackWeight(a, *a.constants[1], ToMemDesc(a.in[1].shape, a.in[1].dtype), pd.weights_desc(),
@@ -264,7 +269,8 @@ class DepthwisePair final : public Kernel {
   int num_dw_inputs_;  ///< depthwise weight, and bias unless it has none
 };
 
-std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const ConvolutionParam& p, const std::string& what) {
+std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const ConvolutionParam& p,
+                                            const std::string& what) {
   const int wi = p.dw_weight_input();
   ConvolutionParam pw = p;
   pw.depthwise.reset();
@@ -287,15 +293,18 @@ std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const Convoluti
     second.in.push_back(a.in[k]);
     second.constants.push_back(a.constants[k]);
   }
-  return std::make_unique<DepthwisePair>(CreateSingle(first, pw, what), CreateSingle(second, dw, what + " (depthwise)"),
-                                         mid.nbytes(), wi, p.num_dw_inputs());
+  auto pointwise = CreateSingle(first, pw, what);
+  auto depthwise = CreateSingle(second, dw, what + " (depthwise stage)");
+  return std::make_unique<DepthwisePair>(std::move(pointwise), std::move(depthwise), mid.nbytes(), wi,
+                                         p.num_dw_inputs());
 }
 
 std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
   const auto& p = a.param<ConvolutionParam>();
   const std::string what = "Convolution node '" + a.node.name + "'";
   if (!p.depthwise) return CreateSingle(a, p, what);
-  MXS_CHECK_CODE(!p.has_sum() && a.constants[1] != nullptr && a.constants[p.dw_weight_input()] != nullptr, kInternal)
+  const bool weights = a.constants[1] != nullptr && a.constants[p.dw_weight_input()] != nullptr;
+  MXS_CHECK_CODE(weights && !p.has_sum(), kInternal)
       << "failed to plan " << what << ": a fused depthwise stage needs parameter weights and no residual";
   auto fused = CreateFusedDepthwise(a, p, what);
   return fused ? std::move(fused) : CreateDepthwisePair(a, p, what);
