@@ -2,9 +2,16 @@
 """fuse_depthwise: a 1x1 convolution and the 3x3 depthwise convolution after it run as one oneDNN
 primitive (or, where oneDNN has none, as two primitives inside one kernel), with MXNet's numbers."""
 
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from oracle.cases import case, check_case, run_cases
+from oracle.models import exported_model
 
 import mxserve
 
@@ -57,7 +64,9 @@ TAIL = "out = mx.sym.Convolution(x, kernel=(1, 1), num_filter=8, name='tail')"
 CASES = [
     case("s1_relu", _code(_pw_dw(16), TAIL), data=(1, 8, 28, 28), rtol=1e-4, atol=1e-4),
     case("s2_relu", _code(_pw_dw(16, stride=2), TAIL), data=(1, 8, 28, 28), rtol=1e-4, atol=1e-4),
-    case("s2_odd_size", _code(_pw_dw(12, stride=2), TAIL), data=(2, 6, 29, 29), rtol=1e-4, atol=1e-4),
+    case(
+        "s2_odd_size", _code(_pw_dw(12, stride=2), TAIL), data=(2, 6, 29, 29), rtol=1e-4, atol=1e-4
+    ),
     # Batch 8, 64 channels at 56x56: oneDNN's jit_1x1 kernel with the depthwise post-op.
     case(
         "b8_s1_jit",
@@ -91,7 +100,13 @@ CASES = [
         rtol=1e-4,
         atol=1e-4,
     ),
-    case("dw_is_graph_output", _code(_pw_dw(16, act2=None)), data=(1, 8, 28, 28), rtol=1e-4, atol=1e-4),
+    case(
+        "dw_is_graph_output",
+        _code(_pw_dw(16, act2=None)),
+        data=(1, 8, 28, 28),
+        rtol=1e-4,
+        atol=1e-4,
+    ),
     case(
         "dw_relu_is_graph_output",
         _code(_pw_dw(16, stride=2, bn=True)),
@@ -104,7 +119,8 @@ CASES = [
         "pw_read_twice",
         "p = mx.sym.Convolution(data, kernel=(1, 1), num_filter=16, name='pw')\n"
         "p = mx.sym.Activation(p, act_type='relu', name='pw_relu')\n"
-        "x = mx.sym.Convolution(p, kernel=(3, 3), pad=(1, 1), num_filter=16, num_group=16, name='dw')\n"
+        "x = mx.sym.Convolution(p, kernel=(3, 3), pad=(1, 1), num_filter=16, num_group=16,"
+        " name='dw')\n"
         "x = mx.sym.Activation(x, act_type='relu', name='dw_relu')\n"
         "out = mx.sym.elemwise_add(x, p, name='add')",
         data=(1, 16, 14, 14),
@@ -140,7 +156,9 @@ def _load(name, **kw):
         x = f["data"]
     with np.load(d / "outputs.npz") as f:
         want = f["arr_0"]
-    p = mxserve.Predictor(d / "symbol.json", d / "model.params", input_shapes={"data": x.shape}, **kw)
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": x.shape}, **kw
+    )
     return p, x, want
 
 
@@ -159,6 +177,12 @@ def test_fuses_exactly_the_matching_pairs(c, monkeypatch):
     assert len(combined) == expect
 
 
+def _has_avx512() -> bool:
+    cpuinfo = pathlib.Path("/proc/cpuinfo")
+    return cpuinfo.exists() and " avx512f" in cpuinfo.read_text()
+
+
+@pytest.mark.skipif(not _has_avx512(), reason="oneDNN's choice of kernel is checked on AVX-512")
 def test_jit_kernel_runs_the_fused_primitive():
     # At batch 8 and 56x56, oneDNN answers with its jit 1x1 kernel carrying the depthwise stage
     # (not ref_fused_convolution, which just runs two primitives).
@@ -189,7 +213,8 @@ def test_row_major_layout_gives_the_same_results(name, monkeypatch):
 
 def test_requested_intermediate_is_not_fused_away():
     p, x, want = _load("s1_relu", outputs=["pw_relu_output", "tail_output"])
-    assert not any("+dw" in impl for _, impl in p.info()["kernels"])
+    assert p.info()["ops"] == {"Convolution": 3}
+    assert not any("+dw" in impl or " then " in impl for _, impl in p.info()["kernels"])
     np.testing.assert_allclose(p(data=x)[1], want, rtol=1e-4, atol=1e-4)
 
 
@@ -220,3 +245,29 @@ def test_bfloat16_close_to_mxnet(name):
     # The tolerance of tests/test_bfloat16.py: max error relative to the largest output.
     rel = np.abs(got - want).max() / np.abs(want).max()
     assert rel < 3e-2, f"bfloat16 max relative error {rel}"
+
+
+@pytest.mark.parametrize(
+    "name, before, after", [("mobilenet0.25", 27, 15), ("mobilenetv2_0.25", 54, 37)]
+)
+def test_mobilenet_blocks_fuse(name, before, after, tmp_path):
+    # Every 1x1 -> 3x3 depthwise pair of the network is fused: MXSERVE_DEBUG_PASSES=1 prints
+    # the operator counts before and after the passes.
+    prefix = exported_model("1.9.1", name) / "model"
+    code = (
+        "import mxserve\n"
+        f"mxserve.Predictor.load({str(prefix)!r}, 0, input_shapes={{'data': (1, 3, 224, 224)}})\n"
+    )
+    env = dict(os.environ, MXSERVE_DEBUG_PASSES="1")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    counts = re.findall(r"graph (before|after) passes:.* Convolution=(\d+)", proc.stderr)
+    assert counts == [("before", str(before)), ("after", str(after))], proc.stderr
