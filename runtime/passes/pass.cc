@@ -56,6 +56,7 @@ void RunPasses(PassContext& ctx) {
   FoldConstants(ctx);
   FoldBatchNorm(ctx);
   FuseConvolution(ctx);
+  FuseDepthwise(ctx);
   if (debug) PrintOpCounts("after", ctx.graph);
 }
 

@@ -47,6 +47,10 @@ void FoldBatchNorm(PassContext& ctx);
 /// Fuses activations and residual additions into the Convolution before them (passes/fuse_conv.cc).
 void FuseConvolution(PassContext& ctx);
 
+/// Fuses a 3x3 depthwise Convolution into the 1x1 Convolution before it, run as one oneDNN
+/// primitive with a depthwise post-op (passes/fuse_depthwise.cc).
+void FuseDepthwise(PassContext& ctx);
+
 /// Runs every pass in order; MXSERVE_DEBUG_PASSES=1 prints the op counts before and after.
 void RunPasses(PassContext& ctx);
 

@@ -227,7 +227,8 @@ class StagedInput final : public Kernel {
   StagedInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
               const dnnl::memory::desc& to)
       : inner_(std::move(inner)), num_inputs_(num_inputs), from_(from), to_(to) {
-    MXS_CHECK_CODE(num_inputs_ >= 1 && num_inputs_ <= 4, kInternal) << "StageInput takes 1 to 4 inputs";
+    MXS_CHECK_CODE(num_inputs_ >= 1 && num_inputs_ <= kMaxInputs, kInternal)
+        << "StageInput takes 1 to " << kMaxInputs << " inputs";
     offset_ = (inner_->ScratchpadBytes() + 63) / 64 * 64;
     reorder_ = dnnl::reorder(dnnl::memory(from_, Engine(), DNNL_MEMORY_NONE),
                              dnnl::memory(to_, Engine(), DNNL_MEMORY_NONE));
@@ -242,7 +243,7 @@ class StagedInput final : public Kernel {
       dnnl::memory dst(to_, Engine(), staged);
       reorder_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
     });
-    std::array<const void*, 4> in{};
+    std::array<const void*, kMaxInputs> in{};
     for (int i = 0; i < num_inputs_; ++i) in[i] = args.in[i];
     in[0] = staged;
     RunArgs inner{in.data(), args.out, args.scratchpad, args.stream, args.state};
@@ -250,6 +251,7 @@ class StagedInput final : public Kernel {
   }
 
  private:
+  static constexpr int kMaxInputs = 6;  ///< a convolution with a fused depthwise stage has 5
   std::unique_ptr<Kernel> inner_;
   int num_inputs_;                  ///< inputs of the wrapped kernel
   dnnl::memory::desc from_, to_;    ///< planned and preferred descriptors of input 0

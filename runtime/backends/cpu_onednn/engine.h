@@ -93,7 +93,7 @@ class PrimitiveKernel : public Kernel {
 /// and reorders the outputs back. `inner` must be built for the row-major float32 descriptions.
 std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a);
 
-/// Wraps a kernel of `num_inputs` inputs (at most 4) so that input 0, planned as `from`, is
+/// Wraps a kernel of `num_inputs` inputs (at most 6) so that input 0, planned as `from`, is
 /// first reordered into `to` (another format or dtype) in the scratchpad.
 std::unique_ptr<Kernel> StageInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
                                    const dnnl::memory::desc& to);
