@@ -59,9 +59,18 @@ def models(names: list[str]) -> dict[str, dict[str, Any]]:
             "sample": (3, 224, 224),
             "max_batch": 8,
             "delay_us": 5000,
+            # compute-bound: one process, CORES instances sharing one copy of the weights
+            "workers": 1,
         }
     if "mlp" in names:
-        specs["mlp"] = {"path": mlp_model(), "sample": (784,), "max_batch": 32, "delay_us": 500}
+        # per-request overhead bound: one event loop per core
+        specs["mlp"] = {
+            "path": mlp_model(),
+            "sample": (784,),
+            "max_batch": 32,
+            "delay_us": 500,
+            "workers": CORES,
+        }
     return specs
 
 
@@ -353,6 +362,72 @@ def check_answer(
     np.testing.assert_allclose(got, p(data=x)[0], rtol=1e-4, atol=1e-4)
 
 
+def drive(
+    args: argparse.Namespace,
+    gen: str,
+    server: subprocess.Popen[bytes],
+    port: int,
+    root: pathlib.Path,
+    name: str,
+    spec: dict[str, Any],
+    entry: str,
+    batching: bool,
+    concs: list[int],
+    results: dict[str, Any],
+    counter: list[int],
+    total: int,
+) -> None:
+    """Drives one repository entry at every concurrency and appends a row per run."""
+    body, header_len, x = request_body(spec["sample"])
+    body_file = root / f"{entry}.bin"
+    body_file.write_bytes(body)
+    url = f"http://127.0.0.1:{port}/v2/models/{entry}/infer"
+    check_answer(url, body, header_len, x, spec)
+    for conc in concs:
+        counter[0] += 1
+        label = f"[{counter[0]}/{total}] {entry:<22} c={conc:<3}"
+        gen_args = (
+            (url, body_file, header_len, conc) if gen == "wrk" else (url, body, header_len, conc)
+        )
+        if gen == "wrk":
+            run_wrk(*gen_args, args.warmup, label + " warm-up")  # type: ignore[arg-type]
+        else:
+            run_python(*gen_args, args.warmup, args.max_requests, label + " warm-up")  # type: ignore[arg-type]
+        cpu0 = proc_cpu_seconds(server.pid)
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self0 = resource.getrusage(resource.RUSAGE_SELF)
+        if gen == "wrk":
+            r = run_wrk(*gen_args, args.seconds, label)  # type: ignore[arg-type]
+            ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            gen_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        else:
+            r = run_python(*gen_args, args.seconds, args.max_requests, label)  # type: ignore[arg-type]
+            self1 = resource.getrusage(resource.RUSAGE_SELF)
+            gen_cpu = (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime)
+        server_cpu = proc_cpu_seconds(server.pid) - cpu0
+        secs = r["duration_us"] / 1e6
+        row = {
+            "model": name,
+            "batching": batching,
+            "concurrency": conc,
+            "rps": r["requests"] / secs,
+            "p50_ms": r["p50_us"] / 1000,
+            "p90_ms": r["p90_us"] / 1000,
+            "p99_ms": r["p99_us"] / 1000,
+            "errors": r["errors"],
+            "requests": r["requests"],
+            "server_cpu_ms_per_req": 1000 * server_cpu / max(r["requests"], 1),
+            "generator_cpu_pct": 100 * gen_cpu / secs,
+        }
+        results["runs"].append(row)
+        print(
+            f"      {row['rps']:9.1f} req/s  p50 {row['p50_ms']:7.2f}  p90 {row['p90_ms']:7.2f}  "
+            f"p99 {row['p99_ms']:7.2f} ms  errors {row['errors']}  server CPU "
+            f"{row['server_cpu_ms_per_req']:.3f} ms/req  generator CPU {row['generator_cpu_pct']:.0f}%",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -370,9 +445,10 @@ def main() -> None:
     ap.add_argument(
         "--workers",
         type=int,
-        default=CORES,
-        help="server worker processes (mxserve serve --workers); each gets CORES // workers "
-        "model instances of one thread",
+        default=0,
+        help="server worker processes (mxserve serve --workers) for every model; each gets "
+        "CORES // workers instances of one thread (default: per model, 1 for resnet18_v1, "
+        "one per core for the MLP)",
     )
     ap.add_argument("--json", type=pathlib.Path, default=CACHE / "bench" / "serving.json")
     args = ap.parse_args()
@@ -381,7 +457,7 @@ def main() -> None:
     if gen == "auto":
         gen = "wrk" if shutil.which("wrk") else "python"
     print(
-        f"cores: {CORES}; server workers: {args.workers}; generator: {gen}; "
+        f"cores: {CORES}; server workers: {args.workers or 'per model'}; generator: {gen}; "
         f"{args.seconds:.0f} s per run; loopback only",
         flush=True,
     )
@@ -389,7 +465,7 @@ def main() -> None:
     specs = models(args.models.split(","))
     results: dict[str, Any] = {
         "cores": CORES,
-        "workers": args.workers,
+        "workers": {},
         "generator": gen,
         "seconds": args.seconds,
         "raw": {},
@@ -416,70 +492,38 @@ def main() -> None:
                 )
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="mxserve-bench-"))
-    entries = make_repo(tmp / "repo", specs, args.workers)
-    port = free_port()
-    server = start_server(tmp / "repo", port, tmp / "server.log", args.workers)
-    try:
-        total = len(entries) * len(concs)
-        i = 0
-        for name, entry, batching in entries:
-            spec = specs[name]
-            body, header_len, x = request_body(spec["sample"])
-            body_file = tmp / f"{entry}.bin"
-            body_file.write_bytes(body)
-            url = f"http://127.0.0.1:{port}/v2/models/{entry}/infer"
-            check_answer(url, body, header_len, x, spec)
-            for conc in concs:
-                i += 1
-                label = f"[{i}/{total}] {entry:<22} c={conc:<3}"
-                gen_args = (
-                    (url, body_file, header_len, conc)
-                    if gen == "wrk"
-                    else (url, body, header_len, conc)
-                )
-                if gen == "wrk":
-                    run_wrk(*gen_args, args.warmup, label + " warm-up")  # type: ignore[arg-type]
-                else:
-                    run_python(*gen_args, args.warmup, args.max_requests, label + " warm-up")  # type: ignore[arg-type]
-                cpu0 = proc_cpu_seconds(server.pid)
-                ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                self0 = resource.getrusage(resource.RUSAGE_SELF)
-                if gen == "wrk":
-                    r = run_wrk(*gen_args, args.seconds, label)  # type: ignore[arg-type]
-                    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    gen_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-                else:
-                    r = run_python(*gen_args, args.seconds, args.max_requests, label)  # type: ignore[arg-type]
-                    self1 = resource.getrusage(resource.RUSAGE_SELF)
-                    gen_cpu = (self1.ru_utime - self0.ru_utime) + (self1.ru_stime - self0.ru_stime)
-                server_cpu = proc_cpu_seconds(server.pid) - cpu0
-                secs = r["duration_us"] / 1e6
-                row = {
-                    "model": name,
-                    "batching": batching,
-                    "concurrency": conc,
-                    "rps": r["requests"] / secs,
-                    "p50_ms": r["p50_us"] / 1000,
-                    "p90_ms": r["p90_us"] / 1000,
-                    "p99_ms": r["p99_us"] / 1000,
-                    "errors": r["errors"],
-                    "requests": r["requests"],
-                    "server_cpu_ms_per_req": 1000 * server_cpu / max(r["requests"], 1),
-                    "generator_cpu_pct": 100 * gen_cpu / secs,
-                }
-                results["runs"].append(row)
-                print(
-                    f"      {row['rps']:9.1f} req/s  p50 {row['p50_ms']:7.2f}  p90 {row['p90_ms']:7.2f}  "
-                    f"p99 {row['p99_ms']:7.2f} ms  errors {row['errors']}  server CPU "
-                    f"{row['server_cpu_ms_per_req']:.3f} ms/req  generator CPU {row['generator_cpu_pct']:.0f}%",
-                    flush=True,
-                )
-    finally:
-        server.send_signal(signal.SIGTERM)
+    total = 2 * len(specs) * len(concs)
+    counter = [0]
+    for name, spec in specs.items():
+        workers = args.workers or spec["workers"]
+        results["workers"][name] = workers
+        root = tmp / name
+        entries = make_repo(root / "repo", {name: spec}, workers)
+        port = free_port()
+        server = start_server(root / "repo", port, root / "server.log", workers)
         try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            for _, entry, batching in entries:
+                drive(
+                    args,
+                    gen,
+                    server,
+                    port,
+                    root,
+                    name,
+                    spec,
+                    entry,
+                    batching,
+                    concs,
+                    results,
+                    counter,
+                    total,
+                )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
     results["loadavg_end"] = os.getloadavg()
     report(results, specs)
     print(
