@@ -432,7 +432,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--seconds", type=float, default=5.0, help="duration of each measured run")
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="duration of each measured run (wrk counts the requests completed in it; the first "
+        "batches of a run fill the pipeline, so short runs under-read compute-bound models)",
+    )
     ap.add_argument(
         "--warmup", type=float, default=2.0, help="duration of the warm-up run before each config"
     )

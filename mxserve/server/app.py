@@ -386,6 +386,8 @@ def run(
 
     from .routers.infer import InferFastPath
 
+    _raise_body_high_water()
+
     metrics_port = settings.metrics_port
     main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
     if internal is None:
@@ -409,6 +411,25 @@ def run(
     server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs, on_started)
     server.run(sockets=sockets)
     return 0
+
+
+#: Request body bytes uvicorn buffers before it pauses reading until the app takes them.
+BODY_HIGH_WATER = 4 << 20
+
+
+def _raise_body_high_water() -> None:
+    """uvicorn (httptools protocol) stops reading a request body at 64 KiB until the app has taken
+    what arrived, so a 600 KB image tensor costs about ten pause/resume round trips of the event
+    loop. uvicorn has no setting for it; its module-level limit is raised to BODY_HIGH_WATER
+    (resnet18_v1 at concurrency 32: +1.6 % throughput, same CPU). Nothing changes if a uvicorn
+    version lacks the constant; the request size limit (413) is enforced as before."""
+    try:
+        from uvicorn.protocols.http import httptools_impl
+    except ImportError:  # httptools missing: uvicorn uses h11
+        return
+    current = getattr(httptools_impl, "HIGH_WATER_LIMIT", None)
+    if isinstance(current, int):
+        setattr(httptools_impl, "HIGH_WATER_LIMIT", max(current, BODY_HIGH_WATER))
 
 
 class _DrainingServer:
