@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -45,6 +46,16 @@ OIP_OF_DTYPE: dict[np.dtype[Any], str] = {np.dtype(n): oip for oip, n in DATA_TY
 _DTYPES = {cfg: np.dtype(n) for cfg, (_, n) in DATA_TYPES.items()}
 
 
+def _known_data_type(v: str) -> str:
+    if v not in DATA_TYPES:
+        raise ValueError(f"data_type '{v}' is not one of {sorted(DATA_TYPES)}")
+    return v
+
+
+#: A Triton config data type name (``TYPE_FP32``...), checked against DATA_TYPES.
+DataType = Annotated[str, AfterValidator(_known_data_type)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,16 +64,9 @@ class TensorConfig(_Strict):
     """One ``input``/``output`` entry: ``dims`` exclude the batch dimension when max_batch_size > 0."""
 
     name: str
-    data_type: str = "TYPE_FP32"
+    data_type: DataType = "TYPE_FP32"
     dims: list[int] = Field(default_factory=lambda: [-1])
     optional: bool = False
-
-    @field_validator("data_type")
-    @classmethod
-    def _known_type(cls, v: str) -> str:
-        if v not in DATA_TYPES:
-            raise ValueError(f"data_type '{v}' is not one of {sorted(DATA_TYPES)}")
-        return v
 
     @property
     def datatype(self) -> str:
@@ -134,18 +138,11 @@ class VersionPolicy(_Strict):
 
 
 class WarmupInput(_Strict):
-    data_type: str = "TYPE_FP32"
+    data_type: DataType = "TYPE_FP32"
     dims: list[int] = Field(default_factory=list)
     zero_data: bool = False
     random_data: bool = False
     input_data_file: str = ""
-
-    @field_validator("data_type")
-    @classmethod
-    def _known_type(cls, v: str) -> str:
-        if v not in DATA_TYPES:
-            raise ValueError(f"data_type '{v}' is not one of {sorted(DATA_TYPES)}")
-        return v
 
     @model_validator(mode="after")
     def _one_source(self) -> WarmupInput:
