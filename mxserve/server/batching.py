@@ -128,7 +128,6 @@ class DynamicBatcher:
         self._preferred = sorted(
             {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
         )
-        self.max_queue_size = db.default_queue_policy.max_queue_size
         self._instance_count = instance_count
         self._queue: PolicyQueue[BatchRequest] = PolicyQueue(dynamic_batching)
         # While a partial batch waits out the delay, arrivals only wake the forming consumer once

@@ -121,13 +121,21 @@ async def process(
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
-def _response(payload: bytes, json_length: int | None, accept_encoding: str) -> Response:
-    payload, coding = encode_body(payload, response_encoding(accept_encoding))
-    headers = {"Content-Encoding": coding} if coding else {}
-    if json_length is None:
-        return Response(payload, media_type="application/json", headers=headers)
-    headers["Inference-Header-Content-Length"] = str(json_length)
-    return Response(payload, media_type="application/octet-stream", headers=headers)
+def finish_response(
+    payload: bytes, json_length: int | None, accept_encoding: str
+) -> tuple[bytes, dict[str, str]]:
+    """The body as sent (compressed when the client accepts it) and its headers, Content-Length
+    aside: Content-Type, Content-Encoding, Inference-Header-Content-Length when outputs are binary."""
+    coding = response_encoding(accept_encoding) if accept_encoding else None
+    payload, coding = encode_body(payload, coding)
+    headers = {
+        "content-type": "application/json" if json_length is None else "application/octet-stream"
+    }
+    if coding is not None:
+        headers["content-encoding"] = coding
+    if json_length is not None:
+        headers["inference-header-content-length"] = str(json_length)
+    return payload, headers
 
 
 @router.post("/{model}/infer")
@@ -141,7 +149,10 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     repo.get(model, version or None)
     body = await read_body(request, get_settings(request).max_request_bytes)
     payload, json_length = await process(repo, model, version, request.headers.get(HEADER), body)
-    return _response(payload, json_length, request.headers.get("accept-encoding", ""))
+    payload, headers = finish_response(
+        payload, json_length, request.headers.get("accept-encoding", "")
+    )
+    return Response(payload, headers=headers)
 
 
 def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
@@ -216,17 +227,8 @@ class InferFastPath:
                 scope, receive, send
             )
             return
-        coding = response_encoding(accept) if accept else None
-        payload, coding = encode_body(payload, coding)
+        payload, named = finish_response(payload, json_length, accept)
         headers = [(b"content-length", str(len(payload)).encode())]
-        if coding is not None:
-            headers.append((b"content-encoding", coding.encode()))
-        if json_length is None:
-            headers.append((b"content-type", b"application/json"))
-        else:
-            headers += [
-                (b"content-type", b"application/octet-stream"),
-                (b"inference-header-content-length", str(json_length).encode()),
-            ]
+        headers += [(k.encode(), v.encode()) for k, v in named.items()]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
