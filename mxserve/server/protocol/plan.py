@@ -16,6 +16,7 @@ same shapes and datatypes the ``outputs`` part is the same every time.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -116,20 +117,22 @@ def plan_request(
         checked = check({b.name: (b.dtype.newbyteorder("="), b.shape) for b in layout})
     except InvalidArgumentError:
         return plan  # checked again (and counted) when the request is submitted
-    plan = RequestPlan(
-        request_id=plan.request_id,
-        timeout_us=plan.timeout_us,
-        priority=plan.priority,
-        wanted=plan.wanted,
+    plan = dataclasses.replace(
+        plan,
         binary=layout,
         binary_size=sum(b.size for b in layout),
         request=None,
         checked=checked,
     )
+    _remember(cache, header, plan)
+    return plan
+
+
+def _remember(cache: MutableMapping[Any, Any], key: Any, value: Any) -> None:
+    """Stores ``value``; the oldest entry goes when the cache holds MAX_PLANS."""
     if len(cache) >= MAX_PLANS:
         del cache[next(iter(cache))]
-    cache[header] = plan
-    return plan
+    cache[key] = value
 
 
 def _uint_param(params: dict[str, Any], name: str, meaning: str) -> int:
@@ -212,9 +215,7 @@ def encode_response(
             entries.append(entry)
         part = b"".join([b',"outputs":', json.dumps(entries, separators=(",", ":")).encode(), b"}"])
         if key is not None:
-            if len(cache) >= MAX_PLANS:
-                del cache[next(iter(cache))]
-            cache[key] = (prefix, part)
+            _remember(cache, key, (prefix, part))
     else:
         prefix, part = cached
         blobs = [to_le_bytes(a) for a in arrays]
