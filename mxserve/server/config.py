@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +21,11 @@ from pydantic import (
 )
 
 from ..errors import InvalidArgumentError
+
+#: Model names: letters, digits, ``_``, ``-``, ``.``; never a path.
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+#: ``PREFIX-NNNN.params``, the parameter file MXNet saves for epoch NNNN.
+PARAMS_FILE = re.compile(r"^(?P<prefix>.+)-(?P<epoch>\d{4})\.params$")
 
 #: Triton config data types and the OIP datatype and numpy dtype of each.
 DATA_TYPES: dict[str, tuple[str, str]] = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import re
 import shutil
 import tempfile
 import zipfile
@@ -23,13 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidArgumentError, NotFoundError
-from .config import TensorConfig
+from .config import MODEL_NAME, PARAMS_FILE, TensorConfig
 
 MANIFEST = "MAR-INF/MANIFEST.json"
 #: Largest member read from an archive (a guard against zip bombs).
 MAX_MEMBER_BYTES = 8 << 30
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_PARAMS = re.compile(r"^(?P<prefix>.+)-(?P<epoch>\d{4})\.params$")
 
 _extract_root: Path | None = None
 
@@ -52,7 +49,7 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
             manifest = _json_member(z, members, MANIFEST, path)
             model = manifest.get("model") if isinstance(manifest, dict) else None
             name = model.get("modelName") if isinstance(model, dict) else None
-            if not isinstance(name, str) or not _NAME.match(name):
+            if not isinstance(name, str) or not MODEL_NAME.match(name):
                 raise InvalidArgumentError(
                     f"{path}: {MANIFEST} has no valid model.modelName (got {name!r})"
                 )
@@ -62,7 +59,7 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
             epochs = {
                 int(m["epoch"]): n
                 for n in members
-                if (m := _PARAMS.match(n)) and m["prefix"] == name
+                if (m := PARAMS_FILE.match(n)) and m["prefix"] == name
             }
             if not epochs:
                 raise NotFoundError(f"{path}: the archive has no {name}-NNNN.params")

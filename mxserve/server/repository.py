@@ -19,7 +19,6 @@ import collections
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -48,9 +47,11 @@ from .batching import (
     split_outputs,
 )
 from .config import (
+    MODEL_NAME,
     NUMPY_TO_OIP,
     OIP_OF_DTYPE,
     OIP_TO_CONFIG,
+    PARAMS_FILE,
     ModelConfig,
     Settings,
     TensorConfig,
@@ -63,8 +64,6 @@ from .warmup import warm_up
 
 log = logging.getLogger("mxserve.server")
 
-MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_PARAMS = re.compile(r"^(?P<prefix>.+)-(?P<epoch>\d{4})\.params$")
 PREDICTOR_CACHE_SIZE = 32
 
 READY, UNAVAILABLE, LOADING, UNLOADING = "READY", "UNAVAILABLE", "LOADING", "UNLOADING"
@@ -91,7 +90,7 @@ def _files_in(d: Path, version: int, epoch: int | None, prefix: str | None = Non
     params = {
         int(m["epoch"]): p
         for p in d.iterdir()
-        if (m := _PARAMS.match(p.name)) and m["prefix"] == prefix
+        if (m := PARAMS_FILE.match(p.name)) and m["prefix"] == prefix
     }
     if epoch is not None:
         if epoch not in params:

@@ -24,8 +24,9 @@ from ...errors import (
     UnavailableError,
     status_for,
 )
+from ..config import MODEL_NAME
 from ..protocol.binary import parse_request, read_inputs
-from ..repository import MODEL_NAME, ModelEntry, ModelVersion
+from ..repository import ModelEntry, ModelVersion
 from .deps import get_repo, get_settings, read_body
 from .infer import infer_arrays
 
