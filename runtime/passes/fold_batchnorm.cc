@@ -78,12 +78,7 @@ void FoldBatchNorm(PassContext& ctx) {
     }
     folded->weight_scale_key += ":bn:" + bn.name;
     std::vector<NodeEntry> inputs{conv.inputs[0], NodeEntry{w_var, 0}, NodeEntry{gamma_var, 0}};
-    bn.op = conv.op;
-    bn.def = conv.def;
-    bn.attrs = conv.attrs;
-    bn.param = folded;
-    bn.inputs = inputs;
-    bn.num_outputs = 1;
+    BecomeLike(bn, conv, folded, std::move(inputs));
   }
 }
 

@@ -100,12 +100,7 @@ void FuseConvolution(PassContext& ctx) {
       } else {
         break;
       }
-      next.op = conv.op;
-      next.def = conv.def;
-      next.attrs = conv.attrs;
-      next.param = fused;
-      next.inputs = inputs;
-      next.num_outputs = 1;
+      BecomeLike(next, conv, fused, inputs);
       cur = d;
     }
   }

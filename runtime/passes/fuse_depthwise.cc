@@ -79,12 +79,7 @@ void FuseDepthwise(PassContext& ctx) {
     std::vector<NodeEntry> inputs = pw.inputs;
     inputs.push_back(dw.inputs[1]);
     if (!bp.no_bias) inputs.push_back(dw.inputs[2]);
-    dw.op = pw.op;
-    dw.def = pw.def;
-    dw.attrs = pw.attrs;
-    dw.param = fused;
-    dw.inputs = inputs;
-    dw.num_outputs = 1;
+    BecomeLike(dw, pw, fused, std::move(inputs));
   }
 }
 

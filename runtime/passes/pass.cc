@@ -17,6 +17,16 @@ const NDArray* PassContext::Constant(uint32_t v) const {
   return p == params.end() ? nullptr : &p->second;
 }
 
+void BecomeLike(Node& target, const Node& like, std::shared_ptr<const void> param,
+                std::vector<NodeEntry> inputs) {
+  target.op = like.op;
+  target.def = like.def;
+  target.attrs = like.attrs;
+  target.param = std::move(param);
+  target.inputs = std::move(inputs);
+  target.num_outputs = 1;
+}
+
 int PassContext::NumConsumers(const NodeEntry& e) const {
   // Consumers are counted over the nodes reachable from the graph outputs and `keep`.
   std::vector<bool> live(graph.nodes.size(), false);

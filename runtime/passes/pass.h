@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ struct PassContext {
   /// Number of live inputs, over all operator nodes, that read entry `e`.
   int NumConsumers(const NodeEntry& e) const;
 };
+
+/// Turns `target` into a copy of the operator of `like` (a Convolution) with `param` and
+/// `inputs`: how the fusion passes rewrite the last node of a fused chain in place, so that it
+/// keeps its name and its consumers.
+void BecomeLike(Node& target, const Node& like, std::shared_ptr<const void> param,
+                std::vector<NodeEntry> inputs);
 
 /// Computes operators whose inputs are all parameters once (passes/fold_constants.cc).
 void FoldConstants(PassContext& ctx);
