@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "base/error.h"
+
 namespace mxserve {
 
 bool Shape::complete() const {
@@ -31,6 +33,12 @@ int64_t ShapeProduct(const Shape& s, int begin, int end) {
   int64_t p = 1;
   for (int i = begin; i < end; ++i) p *= s[i];
   return p;
+}
+
+int NormalizeAxis(int64_t axis, int ndim) {
+  const int64_t a = axis < 0 ? axis + ndim : axis;
+  MXS_CHECK(a >= 0 && a < ndim) << "axis " << axis << " is out of bounds for " << ndim << " axes";
+  return static_cast<int>(a);
 }
 
 }  // namespace mxserve

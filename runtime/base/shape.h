@@ -40,4 +40,8 @@ class Shape {
 /// Product of dims[begin, end).
 int64_t ShapeProduct(const Shape& s, int begin, int end);
 
+/// `axis` in [0, ndim): negative values count from the end. Throws kInvalidArgument
+/// ("axis 3 is out of bounds for 2 axes") otherwise.
+int NormalizeAxis(int64_t axis, int ndim);
+
 }  // namespace mxserve

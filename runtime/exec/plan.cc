@@ -89,7 +89,7 @@ bool OnlyUnusedConsumers(const Graph& g, const std::vector<bool>& live, uint32_t
       if (n.inputs[k].node != v) continue;
       const auto& unused = n.def->unused_inputs();
       if (std::find(unused.begin(), unused.end(), static_cast<int>(k)) == unused.end()) {
-        *consumer = n.op + " node '" + n.name + "'";
+        *consumer = NodeDesc(n);
         return false;
       }
     }

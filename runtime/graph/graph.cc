@@ -10,6 +10,8 @@ std::string EntryName(const Graph& g, const NodeEntry& e) {
   return n.name + "_output" + std::to_string(e.index);
 }
 
+std::string NodeDesc(const Node& n) { return n.op + " node '" + n.name + "'"; }
+
 }  // namespace mxserve
 
 namespace mxserve {

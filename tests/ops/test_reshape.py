@@ -3,10 +3,9 @@
 expand_dims and squeeze against MXNet 1.9.1 and 2.0.0b1. These operators alias their input, so
 several cases reshape a graph input straight to the output or sit between real operators."""
 
-import json
-import struct
 
 import pytest
+from ops._harness import one_node
 from oracle.cases import case, oracle_test
 
 import mxserve
@@ -90,19 +89,7 @@ test_reshape_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
 def _predictor(tmp_path, op, attrs, shape):
-    sym = json.dumps(
-        {
-            "nodes": [
-                {"op": "null", "name": "data", "inputs": []},
-                {"op": op, "name": "r", "attrs": attrs, "inputs": [[0, 0, 0]]},
-            ],
-            "arg_nodes": [0],
-            "heads": [[1, 0, 0]],
-        }
-    )
-    params = tmp_path / "empty.params"
-    params.write_bytes(struct.pack("<QQQQ", 0x112, 0, 0, 0))
-    return mxserve.Predictor(sym, params, input_shapes={"data": shape})
+    return one_node(tmp_path, op, attrs, {"data": shape}, name="r")
 
 
 def test_reshape_rejects_size_mismatch(tmp_path):

@@ -2,10 +2,9 @@
 """slice (None, negative begin/end, negative and large steps, out-of-range clamping),
 slice_axis and slice_like against MXNet 1.9.1, and _npi_slice-style slices from MXNet 2.0."""
 
-import json
-import struct
 
 import pytest
+from ops._harness import one_node
 from oracle.cases import Case, case, oracle_test
 
 import mxserve
@@ -99,19 +98,7 @@ test_slice_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
 def _predictor(tmp_path, op, attrs, shape):
-    sym = json.dumps(
-        {
-            "nodes": [
-                {"op": "null", "name": "data", "inputs": []},
-                {"op": op, "name": "s", "attrs": attrs, "inputs": [[0, 0, 0]]},
-            ],
-            "arg_nodes": [0],
-            "heads": [[1, 0, 0]],
-        }
-    )
-    params = tmp_path / "empty.params"
-    params.write_bytes(struct.pack("<QQQQ", 0x112, 0, 0, 0))
-    return mxserve.Predictor(sym, params, input_shapes={"data": shape})
+    return one_node(tmp_path, op, attrs, {"data": shape}, name="s")
 
 
 def test_slice_rejects_zero_step(tmp_path):

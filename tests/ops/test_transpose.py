@@ -3,10 +3,9 @@
 (reversed) axes, explicit and negative axes, 1-D to 6-D, and non-float32 dtypes (the kernel moves
 bytes, so int32, float16 and int64 take the 4-byte, 1-byte and two-word paths)."""
 
-import json
-import struct
 
 import pytest
+from ops._harness import one_node
 from oracle.cases import Case, case, oracle_test
 
 import mxserve
@@ -84,19 +83,7 @@ test_transpose_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
 def _predictor(tmp_path, op, attrs, shape):
-    sym = json.dumps(
-        {
-            "nodes": [
-                {"op": "null", "name": "data", "inputs": []},
-                {"op": op, "name": "t", "attrs": attrs, "inputs": [[0, 0, 0]]},
-            ],
-            "arg_nodes": [0],
-            "heads": [[1, 0, 0]],
-        }
-    )
-    params = tmp_path / "empty.params"
-    params.write_bytes(struct.pack("<QQQQ", 0x112, 0, 0, 0))
-    return mxserve.Predictor(sym, params, input_shapes={"data": shape})
+    return one_node(tmp_path, op, attrs, {"data": shape}, name="t")
 
 
 def test_transpose_rejects_repeated_axis(tmp_path):

@@ -19,12 +19,20 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 CACHE = pathlib.Path(os.environ.get("MXSERVE_ORACLE_CACHE", REPO / ".cache" / "oracle"))
 VERSIONS = {"1.9.1": "mx19", "2.0.0b1": "mx20"}
 
+# GluonCV and GluonNLP pin old dependency ranges that conflict with MXNet 1.9.1's, so they go in
+# with --no-deps and their run-time imports are listed here.
+GLUON = ("gluoncv==0.10.5.post0", "gluonnlp==0.10.0")
+GLUON_DEPS = (
+    *("tqdm", "requests", "Pillow", "portalocker", "pyyaml", "yacs", "scipy<1.11", "packaging"),
+)
+
 
 def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
     """Path of the Python interpreter of the MXNet `version` environment, creating it if needed.
 
-    `extras` (e.g. ``("onnx==1.14.1",)`` for the benchmarks' ONNX export) get an environment of
-    their own, so the test oracle stays exactly MXNet and numpy.
+    `extras` (e.g. ``("onnx==1.14.1",)`` for the benchmarks' ONNX export, or :data:`GLUON` for
+    the GluonCV / GluonNLP model exports) get an environment of their own, so the test oracle
+    stays exactly MXNet and numpy.
     """
     name = VERSIONS[version] + ("-" + "-".join(e.split("=")[0] for e in extras) if extras else "")
     env_dir = CACHE / name
@@ -45,10 +53,14 @@ def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
                     "--disable-pip-version-check",
                     f"mxnet=={version}",
                     "numpy<1.24",
-                    *extras,
+                    *(() if extras == GLUON else extras),
                 ],
                 check=True,
             )
+            if extras == GLUON:
+                pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+                subprocess.run([*pip, "--no-deps", *GLUON], check=True)
+                subprocess.run([*pip, "numpy<1.24", *GLUON_DEPS], check=True)
             ready.write_text(version)
     return python
 

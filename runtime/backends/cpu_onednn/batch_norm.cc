@@ -54,7 +54,7 @@ class BatchNormRef final : public Kernel {
 
 std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
   const auto& p = a.param<BatchNormParam>();
-  const std::string what = a.node.op + " node '" + a.node.name + "'";
+  const std::string what = NodeDesc(a.node);
   const Shape& shape = a.in[0].shape;
   const int axis = p.axis < 0 ? p.axis + shape.ndim() : p.axis;
   const bool dnnl_ok = axis == 1 && shape.ndim() >= 2 && shape.ndim() <= 5 && !p.output_mean_var;

@@ -31,7 +31,7 @@ dnnl::memory::desc RowMajorDesc(const dnnl::memory::dims& dims, dnnl::memory::da
 }
 
 std::unique_ptr<Kernel> MakeReduce(const KernelArgs& a, const ReducePlan& plan, dnnl::algorithm algo) {
-  const std::string what = a.node.op + " node '" + a.node.name + "'";
+  const std::string what = NodeDesc(a.node);
   const TensorDesc& in = a.in[0];
   MXS_CHECK_CODE(in.layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor, kUnsupported)
       << "failed to plan " << what << ": only row-major tensors are supported";

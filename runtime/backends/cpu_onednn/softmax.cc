@@ -57,7 +57,7 @@ class SoftmaxRef final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreateFor(const KernelArgs& a, const SoftmaxSpec& s) {
-  const std::string what = a.node.op + " node '" + a.node.name + "'";
+  const std::string what = NodeDesc(a.node);
   MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor, kUnsupported)
       << "failed to plan " << what << ": softmax needs row-major data";
   DType t_in = a.in[0].dtype, t_out = a.out[0].dtype;

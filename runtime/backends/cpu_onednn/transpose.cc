@@ -21,7 +21,7 @@ class EmptyKernel final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreatePermute(const KernelArgs& a, const std::vector<int>& perm) {
-  const std::string what = a.node.op + " node '" + a.node.name + "'";
+  const std::string what = NodeDesc(a.node);
   const TensorDesc& in = a.in[0];
   MXS_CHECK_CODE(in.layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor, kUnsupported)
       << "failed to plan " << what << ": only row-major tensors are supported";
