@@ -25,7 +25,11 @@ def one_node_symbol(
     """Symbol JSON of one `op` node named `name` reading variables `inputs` in order and
     returning its first `num_outputs` outputs."""
     nodes: list[dict[str, Any]] = [{"op": "null", "name": v, "inputs": []} for v in inputs]
-    node: dict[str, Any] = {"op": op, "name": name, "inputs": [[i, 0, 0] for i in range(len(inputs))]}
+    node: dict[str, Any] = {
+        "op": op,
+        "name": name,
+        "inputs": [[i, 0, 0] for i in range(len(inputs))],
+    }
     if attrs:
         node["attrs"] = dict(attrs)
     nodes.append(node)

@@ -58,7 +58,14 @@ def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
                 check=True,
             )
             if extras == GLUON:
-                pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+                pip = [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ]
                 subprocess.run([*pip, "--no-deps", *GLUON], check=True)
                 subprocess.run([*pip, "numpy<1.24", *GLUON_DEPS], check=True)
             ready.write_text(version)
