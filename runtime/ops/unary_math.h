@@ -43,10 +43,23 @@ enum class UnaryFn {
   kLog2,
   kLog1p,
   kExpm1,
+  kArcsinh,
+  kArccosh,
+  kArctanh,
+  kDegrees,
+  kRadians,
+  kGamma,
+  kGammaln,
+  kLogicalNot,
+  kLogSigmoid,
+  kMish,
 };
 
 /// True for functions that map integers to integers exactly in MXNet (abs, sign, floor...).
 bool IsIntegerExactFn(UnaryFn fn);
+
+/// True for functions whose 2.0 numpy form returns bool (_npi_logical_not).
+bool IsBoolOutFn(UnaryFn fn);
 
 /// Attributes of the unary math ops: there are none, but unknown keys must be rejected.
 struct UnaryMathParam {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 from collections.abc import Callable, Sequence
@@ -85,7 +86,9 @@ def run_cases(cases: Sequence[Case], version: str = "1.9.1") -> pathlib.Path:
     ).hexdigest()[:20]
     out = CACHE / "ops" / f"{version}-{digest}"
     if not (out / "errors.json").exists():
-        tmp = out.with_suffix(".tmp")
+        # A name of its own per process: "1.9.1-<digest>".with_suffix() would give every
+        # version's cases the same "1.9.tmp" folder, shared by concurrent test runs.
+        tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         (tmp / "spec.json").write_text(json.dumps(specs))
