@@ -113,7 +113,13 @@ CASES2 = [
         high=9,
         x=S,
     ),
-    mk("np_logical_not", NP + "out = mx.sym.np.logical_not(mx.sym.np.floor(a))", low=-2, high=2, x=S),
+    mk(
+        "np_logical_not",
+        NP + "out = mx.sym.np.logical_not(mx.sym.np.floor(a))",
+        low=-2,
+        high=2,
+        x=S,
+    ),
     mk(
         "np_logical_not_int32",
         NP + "out = mx.sym.np.logical_not(a)",
