@@ -13,6 +13,7 @@ namespace mxserve {
 PadParam PadParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   PadParam p;
+  MXS_CHECK(r.Has("mode")) << "attribute 'mode' is required (constant, edge or reflect)";
   const std::string mode = r.Enum("mode", "constant", {"constant", "edge", "reflect"});
   p.mode = mode == "edge" ? Mode::kEdge : (mode == "reflect" ? Mode::kReflect : Mode::kConstant);
   p.pad_width = r.Tuple("pad_width");
@@ -49,10 +50,17 @@ void InferShape(const PadParam& p, std::vector<Shape>& in, std::vector<Shape>& o
   out[0] = Shape(o);
 }
 
+// MXNet's Pad refuses integer tensors ("only support floating point types").
+void InferType(const PadParam&, std::vector<DType>& in, std::vector<DType>& out) {
+  InferTypeSame(in, out);
+  MXS_CHECK(in[0] == DType::kUnknown || IsFloatingPoint(in[0]))
+      << "only floating-point inputs are supported, got " << DTypeName(in[0]);
+}
+
 }  // namespace
 
 MXS_REGISTER_OPS(pad) {
-  r.Add("Pad").Aliases({"pad"}).Param<PadParam>().NumInputs(1).InferShape(InferShape);
+  r.Add("Pad").Aliases({"pad"}).Param<PadParam>().NumInputs(1).InferShape(InferShape).InferType(InferType);
 }
 
 }  // namespace mxserve

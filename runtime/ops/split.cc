@@ -59,7 +59,7 @@ SplitLayout SliceChannelParam::Layout(const Shape& in) const {
 SplitV2Param SplitV2Param::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   SplitV2Param p;
-  p.indices = r.Tuple("indices", {});
+  p.indices = r.Tuple("indices");
   p.axis = r.Int("axis", 1);
   p.squeeze_axis = r.Bool("squeeze_axis", false);
   p.sections = r.Int("sections", 0);

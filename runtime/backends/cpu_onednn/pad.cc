@@ -18,8 +18,8 @@ namespace {
 template <typename T>
 class PadKernel final : public Kernel {
  public:
-  PadKernel(const Shape& in, const Shape& out, const PadParam& p)
-      : in_strides_(in.ndim(), 1), out_dims_(out.dims()), value_(static_cast<T>(p.constant_value)) {
+  PadKernel(const Shape& in, const Shape& out, const PadParam& p, T value)
+      : in_strides_(in.ndim(), 1), out_dims_(out.dims()), value_(value) {
     const int nd = in.ndim();
     for (int i = nd - 2; i >= 0; --i) in_strides_[i] = in_strides_[i + 1] * in[i + 1];
     for (int i = 0; i < nd; ++i) {
@@ -79,7 +79,7 @@ class PadKernel final : public Kernel {
   std::vector<int64_t> in_strides_;          ///< input element stride per axis
   std::vector<int64_t> out_dims_;            ///< output dims
   std::vector<std::vector<int64_t>> map_;    ///< per axis: output index -> input index, -1 = constant
-  T value_;                                  ///< the constant, in the tensor's dtype
+  T value_;                                  ///< the constant, in the tensor's dtype (bits for float16)
   int64_t inner_begin_ = 0;                  ///< padding before the last axis
   int64_t inner_len_ = 0;                    ///< input length of the last axis
   int64_t rows_ = 0;                         ///< product of the output dims but the last
@@ -89,9 +89,16 @@ std::unique_ptr<Kernel> CreatePad(const KernelArgs& a) {
   const auto& p = a.param<PadParam>();
   const DType dt = a.in[0].dtype;
   std::unique_ptr<Kernel> k;
+  if (dt == DType::kFloat16) {
+    // float16 is moved as its bits; the constant is rounded to half as MXNet's DType(value) does.
+    const uint16_t v = FloatToHalf(static_cast<float>(p.constant_value));
+    return std::make_unique<PadKernel<uint16_t>>(a.in[0].shape, a.out[0].shape, p, v);
+  }
   VisitDType(dt, [&](auto x) {
     using T = decltype(x);
-    if constexpr (!std::is_same_v<T, bool>) k = std::make_unique<PadKernel<T>>(a.in[0].shape, a.out[0].shape, p);
+    if constexpr (std::is_floating_point_v<T>) {
+      k = std::make_unique<PadKernel<T>>(a.in[0].shape, a.out[0].shape, p, static_cast<T>(p.constant_value));
+    }
   });
   MXS_CHECK_CODE(k != nullptr, kUnsupported) << "dtype " << DTypeName(dt) << " is not supported";
   return k;
