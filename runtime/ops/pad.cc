@@ -60,7 +60,7 @@ void InferType(const PadParam&, std::vector<DType>& in, std::vector<DType>& out)
 }  // namespace
 
 MXS_REGISTER_OPS(pad) {
-  r.Add("Pad").Aliases({"pad"}).Param<PadParam>().NumInputs(1).InferShape(InferShape).InferType(InferType);
+  r.Add("Pad").Aliases({"pad", "_npx_pad"}).Param<PadParam>().NumInputs(1).InferShape(InferShape).InferType(InferType);
 }
 
 }  // namespace mxserve

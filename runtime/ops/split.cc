@@ -116,7 +116,7 @@ void InferShape(const P& p, std::vector<Shape>& in, std::vector<Shape>& out) {
 
 MXS_REGISTER_OPS(split) {
   r.Add("SliceChannel")
-      .Aliases({"split"})
+      .Aliases({"split", "_npx_slice_channel"})
       .Param<SliceChannelParam>()
       .NumInputs(1)
       .NumOutputs<SliceChannelParam>([](const SliceChannelParam& p) { return p.num_outputs; })

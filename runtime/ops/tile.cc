@@ -52,6 +52,42 @@ Shape RepeatParam::OutShape(const Shape& in) const {
   return Shape(o);
 }
 
+RepeatsParam RepeatsParam::Parse(const AttrMap& attrs) {
+  AttrReader r(attrs);
+  RepeatsParam p;
+  p.repeats = r.Tuple("repeats");
+  p.axis = r.OptInt("axis");
+  r.Finish();
+  MXS_CHECK(!p.repeats.empty()) << "repeats must not be empty";
+  for (int64_t v : p.repeats) MXS_CHECK(v >= 0) << "repeats cannot be negative, got " << v;
+  return p;
+}
+
+Shape RepeatsParam::OutShape(const Shape& in) const {
+  int ax = 0;
+  if (axis) ax = NormalizeAxis(*axis, in.ndim());
+  const int64_t len = axis ? in[ax] : in.Size();
+  MXS_CHECK(repeats.size() == 1 || static_cast<int64_t>(repeats.size()) == len)
+      << "repeats has " << repeats.size() << " entries, but the repeated axis has " << len << " elements";
+  int64_t total = 0;
+  for (int64_t v : repeats) total += v;
+  if (total == 0) return Shape{0};
+  const int64_t n = repeats.size() == 1 ? len * total : total;
+  if (!axis) return Shape{n};
+  std::vector<int64_t> o = in.dims();
+  o[ax] = n;
+  return Shape(o);
+}
+
+std::vector<int64_t> RepeatsParam::Sources(int64_t axis_size) const {
+  std::vector<int64_t> src;
+  for (int64_t i = 0; i < axis_size; ++i) {
+    const int64_t n = repeats.size() == 1 ? repeats[0] : repeats[i];
+    src.insert(src.end(), n, i);
+  }
+  return src;
+}
+
 namespace {
 
 template <typename P>
@@ -64,7 +100,12 @@ void InferShape(const P& p, std::vector<Shape>& in, std::vector<Shape>& out) {
 
 MXS_REGISTER_OPS(tile) {
   r.Add("tile").Aliases({"_npi_tile"}).Param<TileParam>().NumInputs(1).InferShape(InferShape<TileParam>);
-  r.Add("repeat").Aliases({"_np_repeat"}).Param<RepeatParam>().NumInputs(1).InferShape(InferShape<RepeatParam>);
+  r.Add("repeat")
+      .Aliases({"_np_repeat", "_npi_repeat"})
+      .Param<RepeatParam>()
+      .NumInputs(1)
+      .InferShape(InferShape<RepeatParam>);
+  r.Add("_npi_repeats").Param<RepeatsParam>().NumInputs(1).InferShape(InferShape<RepeatsParam>);
 }
 
 }  // namespace mxserve

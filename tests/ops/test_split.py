@@ -83,6 +83,20 @@ CASES2 = [
 test_split_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
+def test_npx_slice_channel_alias(tmp_path):
+    p = one_node(
+        tmp_path,
+        "_npx_slice_channel",
+        {"num_outputs": "2", "axis": "-1"},
+        {"data": (2, 4)},
+        num_outputs=2,
+    )
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    a, b = p(data=x)
+    np.testing.assert_array_equal(a, x[:, :2])
+    np.testing.assert_array_equal(b, x[:, 2:])
+
+
 def test_split_all_outputs_of_hand_written_graph(tmp_path):
     p = one_node(
         tmp_path, "SliceChannel", {"num_outputs": "3", "axis": "0"}, {"data": (3, 2)}, num_outputs=3

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """tile (reps shorter, equal and longer than ndim, zeros) and repeat (axis None, negative axes,
-0 repeats) against MXNet 1.9.1, and _npi_tile / _np_repeat from MXNet 2.0."""
+0 repeats) against MXNet 1.9.1, and _npi_tile / _npi_repeats (np.repeat, per-element counts)
+from MXNet 2.0."""
 
 import pytest
 from ops._harness import one_node
@@ -53,6 +54,13 @@ CASES2 = [
     case("np_tile", N + "out = mx.sym.np.tile(x, (2, 1, 3))", data=(2, 3)),
     case("np_tile_int", N + "out = mx.sym.np.tile(x, 3)", data=(2, 3)),
     case("np_tile_zero", N + "out = mx.sym.np.tile(x, (2, 0))", data=(2, 3)),
+    case("np_repeat_flat", N + "out = mx.sym.np.repeat(x, 2)", data=(2, 3)),
+    case("np_repeat_axis0", N + "out = mx.sym.np.repeat(x, 3, axis=0)", data=(2, 3)),
+    case("np_repeat_axis1", N + "out = mx.sym.np.repeat(x, 2, axis=1)", data=(2, 3, 2)),
+    case("np_repeat_counts", N + "out = mx.sym.np.repeat(x, [1, 0, 2], axis=0)", data=(3, 4)),
+    case("np_repeat_counts_flat", N + "out = mx.sym.np.repeat(x, [2, 1, 0, 3])", data=(2, 2)),
+    case("np_repeat_zero", N + "out = mx.sym.np.repeat(x, 0)", data=(2, 3)),
+    case("npi_repeat", "out = mx.sym.repeat(data, repeats=2, axis=-1)", data=(2, 3)),
 ]
 
 test_tile_mx2 = oracle_test(CASES2, version="2.0.0b1")
@@ -71,6 +79,11 @@ def test_tile_rejects_missing_reps(tmp_path):
 def test_repeat_rejects_negative_repeats(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"repeat node 'n'.*cannot be negative"):
         one_node(tmp_path, "repeat", {"repeats": "-1"}, {"data": (2, 3)})
+
+
+def test_npi_repeats_rejects_wrong_count_length(tmp_path):
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_repeats node 'n'.*has 2 entries"):
+        one_node(tmp_path, "_npi_repeats", {"repeats": "[1, 2]", "axis": "1"}, {"data": (2, 3)})
 
 
 def test_repeat_rejects_bad_axis(tmp_path):
