@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Pad / pad: constant (default and given value), edge and reflect modes on 4-D and 5-D inputs,
-asymmetric widths, float64, against MXNet 1.9.1 (which refuses integer inputs, as mxserve does)."""
+asymmetric widths, float64, against MXNet 1.9.1 (which refuses integer inputs, as mxserve does);
+_npi_pad (np.pad: every mode, widths beyond the axis length) against MXNet 2.0."""
 
 import pytest
 from ops._harness import one_node
@@ -52,6 +53,39 @@ CASES = [
 
 test_pad = oracle_test(CASES)
 
+N = "x = data.as_np_ndarray()\nout = mx.sym.np.pad(x, {})"
+CASES2 = [
+    case("np_pad_constant", N.format("((1, 2), (3, 0))"), data=(3, 4)),
+    case(
+        "np_pad_constant_value",
+        N.format("((0, 1), (2, 2), (1, 0)), constant_values=2.5"),
+        data=(2, 3, 2),
+    ),
+    case("np_pad_edge", N.format("((2, 1), (1, 3)), mode='edge'"), data=(3, 4)),
+    case("np_pad_reflect", N.format("((2, 1), (1, 3)), mode='reflect'"), data=(3, 5)),
+    case("np_pad_reflect_wide", N.format("((5, 7), (0, 9)), mode='reflect'"), data=(3, 4)),
+    case("np_pad_symmetric", N.format("((2, 1), (1, 3)), mode='symmetric'"), data=(3, 5)),
+    case("np_pad_symmetric_wide", N.format("((7, 5), (9, 0)), mode='symmetric'"), data=(3, 4)),
+    case("np_pad_maximum", N.format("((2, 1), (1, 3)), mode='maximum'"), data=(3, 4)),
+    case("np_pad_minimum_3d", N.format("((1, 1), (0, 2), (2, 1)), mode='minimum'"), data=(2, 3, 4)),
+    case("np_pad_reflect_size1", N.format("((2, 2), (1, 1)), mode='reflect'"), data=(1, 3)),
+    case(
+        "np_pad_4d_edge",
+        N.format("((0, 0), (1, 0), (2, 2), (1, 1)), mode='edge'"),
+        data=(2, 2, 3, 3),
+    ),
+    Case(
+        name="np_pad_int32",
+        code=N.format("((1, 1), (2, 0)), constant_values=7"),
+        inputs={"data": (3, 4)},
+        dtypes={"data": "int32"},
+        low=-9,
+        high=9,
+    ),
+]
+
+test_pad_np = oracle_test(CASES2, version="2.0.0b1")
+
 W = "(0, 0, 0, 0, 1, 1, 1, 1)"
 
 
@@ -69,6 +103,23 @@ def test_pad_rejects_integer_input(tmp_path):
 def test_pad_rejects_missing_mode(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"Pad node 'n'.*'mode' is required"):
         one_node(tmp_path, "Pad", {"pad_width": W}, {"data": (1, 2, 3, 3)})
+
+
+def test_npi_pad_rejects_wrong_pair_count(tmp_path):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_pad node 'n'.*2 \(before, after\)"
+    ):
+        one_node(tmp_path, "_npi_pad", {"pad_width": "((1, 1), (1, 1))"}, {"data": (2, 3, 4)})
+
+
+def test_npi_pad_rejects_unknown_mode(tmp_path):
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_pad node 'n'.*mode"):
+        one_node(
+            tmp_path,
+            "_npi_pad",
+            {"pad_width": "((1, 1), (1, 1))", "mode": "wrap"},
+            {"data": (2, 3)},
+        )
 
 
 def test_pad_rejects_3d(tmp_path):
