@@ -12,10 +12,10 @@
 namespace mxserve {
 
 struct CropParam {
-  int num_args = 1;                       ///< 1: crop to h_w; 2: to the second input's H and W
-  std::vector<int64_t> offset{0, 0};      ///< (y, x) of the window's corner
-  std::vector<int64_t> h_w{0, 0};         ///< (height, width) when num_args is 1
-  bool center_crop = false;               ///< centre the window instead of using offset
+  int num_args = 1;                   ///< 1: crop to h_w; 2: to the second input's H and W
+  std::vector<int64_t> offset{0, 0};  ///< (y, x) of the window's corner
+  std::vector<int64_t> h_w{0, 0};     ///< (height, width) when num_args is 1
+  bool center_crop = false;           ///< centre the window instead of using offset
 
   static CropParam Parse(const AttrMap& attrs);
   /// The output shape for data `in` (and crop_like `like` when num_args is 2).

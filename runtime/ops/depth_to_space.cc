@@ -25,19 +25,23 @@ namespace {
 
 void CheckInput(const Shape& s) {
   MXS_CHECK(s.ndim() == 4) << "the input must be 4-D (N, C, H, W), got " << s.ToString();
-  for (int i = 0; i < 4; ++i) MXS_CHECK(s[i] != 0) << "dimension " << i << " of " << s.ToString() << " is 0";
+  for (int i = 0; i < 4; ++i)
+    MXS_CHECK(s[i] != 0) << "dimension " << i << " of " << s.ToString() << " is 0";
 }
 
-void InferDepthToSpace(const DepthToSpaceParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
+void InferDepthToSpace(const DepthToSpaceParam& p, std::vector<Shape>& in,
+                       std::vector<Shape>& out) {
   MXS_CHECK(in[0].known()) << "the input shape is unknown";
   const Shape& s = in[0];
   CheckInput(s);
   const int64_t b = p.block_size;
-  MXS_CHECK(s[1] % (b * b) == 0) << "the depth " << s[1] << " is not a multiple of block_size^2 = " << b * b;
+  MXS_CHECK(s[1] % (b * b) == 0) << "the depth " << s[1]
+                                 << " is not a multiple of block_size^2 = " << b * b;
   out[0] = Shape{s[0], s[1] / (b * b), s[2] * b, s[3] * b};
 }
 
-void InferSpaceToDepth(const DepthToSpaceParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
+void InferSpaceToDepth(const DepthToSpaceParam& p, std::vector<Shape>& in,
+                       std::vector<Shape>& out) {
   MXS_CHECK(in[0].known()) << "the input shape is unknown";
   const Shape& s = in[0];
   CheckInput(s);

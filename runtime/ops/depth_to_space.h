@@ -11,7 +11,7 @@
 namespace mxserve {
 
 struct DepthToSpaceParam {
-  int64_t block_size = 1;   ///< edge of the moved square blocks, > 0
+  int64_t block_size = 1;  ///< edge of the moved square blocks, > 0
 
   static DepthToSpaceParam Parse(const AttrMap& attrs);
 };

@@ -36,7 +36,8 @@ std::vector<std::vector<int64_t>> ParseNestedTuple(const char* key, const std::s
       if (++depth == 2) start = i;
       MXS_CHECK(depth <= 2) << "attribute '" << key << "': cannot parse '" << text << "'";
     } else if (c == ')' || c == ']') {
-      if (depth-- == 2) out.push_back(AttrReader::ParseTuple(key, text.substr(start, i - start + 1)));
+      if (depth-- == 2)
+        out.push_back(AttrReader::ParseTuple(key, text.substr(start, i - start + 1)));
       MXS_CHECK(depth >= 0) << "attribute '" << key << "': cannot parse '" << text << "'";
     }
   }
@@ -47,7 +48,8 @@ std::vector<std::vector<int64_t>> ParseNestedTuple(const char* key, const std::s
 void InferShape(const PadParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   MXS_CHECK(in[0].known()) << "the input shape is unknown";
   const Shape& s = in[0];
-  MXS_CHECK(s.ndim() == 4 || s.ndim() == 5) << "only 4-D and 5-D inputs are supported, got " << s.ToString();
+  MXS_CHECK(s.ndim() == 4 || s.ndim() == 5)
+      << "only 4-D and 5-D inputs are supported, got " << s.ToString();
   MXS_CHECK(static_cast<int>(p.pad_width.size()) == 2 * s.ndim())
       << "pad_width has " << p.pad_width.size() << " entries, expected 2 * " << s.ndim();
   for (int i = 0; i < 4; ++i)
@@ -79,8 +81,8 @@ void InferType(const PadParam&, std::vector<DType>& in, std::vector<DType>& out)
 void InferNumpyShape(const NumpyPadParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   MXS_CHECK(in[0].known()) << "the input shape is unknown";
   const Shape& s = in[0];
-  MXS_CHECK_CODE(s.ndim() >= 2, kUnsupported) << "inputs of fewer than 2 axes are not supported, got "
-                                              << s.ToString();
+  MXS_CHECK_CODE(s.ndim() >= 2, kUnsupported)
+      << "inputs of fewer than 2 axes are not supported, got " << s.ToString();
   MXS_CHECK(static_cast<int>(p.pad_width.size()) == s.ndim())
       << "pad_width has " << p.pad_width.size() << " (before, after) pairs, expected one per axis ("
       << s.ndim() << ")";
@@ -99,8 +101,8 @@ void InferNumpyShape(const NumpyPadParam& p, std::vector<Shape>& in, std::vector
 NumpyPadParam NumpyPadParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   NumpyPadParam p;
-  const std::string mode =
-      r.Enum("mode", "constant", {"constant", "edge", "reflect", "symmetric", "maximum", "minimum"});
+  const std::string mode = r.Enum(
+      "mode", "constant", {"constant", "edge", "reflect", "symmetric", "maximum", "minimum"});
   const std::string modes[] = {"constant", "edge", "reflect", "symmetric", "maximum", "minimum"};
   for (int i = 0; i < 6; ++i)
     if (mode == modes[i]) p.mode = static_cast<Mode>(i);
@@ -149,7 +151,12 @@ int64_t NumpyPadParam::Source(int64_t j, int64_t n, int64_t before) const {
 }
 
 MXS_REGISTER_OPS(pad) {
-  r.Add("Pad").Aliases({"pad", "_npx_pad"}).Param<PadParam>().NumInputs(1).InferShape(InferShape).InferType(InferType);
+  r.Add("Pad")
+      .Aliases({"pad", "_npx_pad"})
+      .Param<PadParam>()
+      .NumInputs(1)
+      .InferShape(InferShape)
+      .InferType(InferType);
   r.Add("_npi_pad").Param<NumpyPadParam>().NumInputs(1).InferShape(InferNumpyShape);
 }
 

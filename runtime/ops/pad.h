@@ -15,9 +15,9 @@ namespace mxserve {
 struct PadParam {
   /// How the border is filled.
   enum class Mode { kConstant, kEdge, kReflect };
-  Mode mode = Mode::kConstant;        ///< the fill rule
-  std::vector<int64_t> pad_width;     ///< (before_0, after_0, ..., before_N, after_N)
-  double constant_value = 0.0;        ///< the fill value of constant mode
+  Mode mode = Mode::kConstant;     ///< the fill rule
+  std::vector<int64_t> pad_width;  ///< (before_0, after_0, ..., before_N, after_N)
+  double constant_value = 0.0;     ///< the fill value of constant mode
 
   static PadParam Parse(const AttrMap& attrs);
 };
@@ -26,9 +26,9 @@ struct PadParam {
 struct NumpyPadParam {
   /// How the border is filled (numpy's names).
   enum class Mode { kConstant, kEdge, kReflect, kSymmetric, kMaximum, kMinimum };
-  Mode mode = Mode::kConstant;                       ///< the fill rule
-  std::vector<std::vector<int64_t>> pad_width;       ///< (before, after) per axis
-  double constant_values = 0.0;                      ///< the fill value of constant mode
+  Mode mode = Mode::kConstant;                  ///< the fill rule
+  std::vector<std::vector<int64_t>> pad_width;  ///< (before, after) per axis
+  double constant_values = 0.0;                 ///< the fill value of constant mode
 
   static NumpyPadParam Parse(const AttrMap& attrs);
   /// Output index j of an axis of input length n with `before` padding -> input index, -1 for

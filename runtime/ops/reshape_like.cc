@@ -33,9 +33,11 @@ void Range(const char* side, int ndim, const std::optional<int64_t>& begin,
   if (*b < 0) *b += ndim;
   *e = end.value_or(ndim);
   if (end && *e < 0) *e += ndim;
-  MXS_CHECK(*e <= ndim) << side << "_end=" << *end << " is past the " << ndim << " dimensions of " << side;
-  MXS_CHECK(*b < *e) << side << "_begin=" << (begin ? std::to_string(*begin) : std::string("None")) << " must come before "
-                     << side << "_end=" << (end ? std::to_string(*end) : std::string("None"));
+  MXS_CHECK(*e <= ndim) << side << "_end=" << *end << " is past the " << ndim << " dimensions of "
+                        << side;
+  MXS_CHECK(*b < *e) << side << "_begin=" << (begin ? std::to_string(*begin) : std::string("None"))
+                     << " must come before " << side
+                     << "_end=" << (end ? std::to_string(*end) : std::string("None"));
   MXS_CHECK(*e >= 0 && *b >= 0) << "invalid " << side << " range for " << ndim << " dimensions";
 }
 

@@ -12,10 +12,10 @@
 namespace mxserve {
 
 struct ReshapeLikeParam {
-  std::optional<int64_t> lhs_begin;   ///< first replaced lhs dim, may be negative; None = 0
-  std::optional<int64_t> lhs_end;     ///< end of the replaced lhs dims; None = lhs ndim
-  std::optional<int64_t> rhs_begin;   ///< first rhs dim used, may be negative; None = 0
-  std::optional<int64_t> rhs_end;     ///< end of the rhs dims used; None = rhs ndim
+  std::optional<int64_t> lhs_begin;  ///< first replaced lhs dim, may be negative; None = 0
+  std::optional<int64_t> lhs_end;    ///< end of the replaced lhs dims; None = lhs ndim
+  std::optional<int64_t> rhs_begin;  ///< first rhs dim used, may be negative; None = 0
+  std::optional<int64_t> rhs_end;    ///< end of the rhs dims used; None = rhs ndim
 
   static ReshapeLikeParam Parse(const AttrMap& attrs);
 };

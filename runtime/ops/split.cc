@@ -44,8 +44,9 @@ SplitLayout SliceChannelParam::Layout(const Shape& in) const {
   SplitLayout l;
   l.axis = NormalizeAxis(axis, in.ndim());
   const int64_t len = in[l.axis];
-  MXS_CHECK(len % num_outputs == 0) << "num_outputs=" << num_outputs << " does not evenly divide axis "
-                                    << l.axis << " of size " << len << " of input " << in.ToString();
+  MXS_CHECK(len % num_outputs == 0)
+      << "num_outputs=" << num_outputs << " does not evenly divide axis " << l.axis << " of size "
+      << len << " of input " << in.ToString();
   MXS_CHECK(!squeeze_axis || len == num_outputs)
       << "squeeze_axis needs the axis size (" << len << ") to equal num_outputs=" << num_outputs;
   for (int i = 0; i < num_outputs; ++i) {

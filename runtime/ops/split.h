@@ -14,10 +14,10 @@ namespace mxserve {
 
 /// Where each output of a split starts and how long it is on the split axis.
 struct SplitLayout {
-  int axis = 0;                  ///< the split axis, normalized
-  std::vector<int64_t> begin;    ///< first input index of each output on the axis
-  std::vector<int64_t> size;     ///< length of each output on the axis
-  std::vector<Shape> out;        ///< output shapes (axis removed when squeezed)
+  int axis = 0;                ///< the split axis, normalized
+  std::vector<int64_t> begin;  ///< first input index of each output on the axis
+  std::vector<int64_t> size;   ///< length of each output on the axis
+  std::vector<Shape> out;      ///< output shapes (axis removed when squeezed)
 };
 
 /// SliceChannel: num_outputs equal parts.

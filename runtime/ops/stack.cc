@@ -25,10 +25,12 @@ StackParam StackParam::Parse(const AttrMap& attrs) {
 namespace {
 
 void InferShape(const StackParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
-  for (int i = 0; i < p.num_args; ++i) MXS_CHECK(in[i].known()) << "input " << i << " has an unknown shape";
+  for (int i = 0; i < p.num_args; ++i)
+    MXS_CHECK(in[i].known()) << "input " << i << " has an unknown shape";
   for (int i = 1; i < p.num_args; ++i)
-    MXS_CHECK(in[i] == in[0]) << "all inputs must have the same shape, but input " << i << " has shape "
-                              << in[i].ToString() << " and input 0 has shape " << in[0].ToString();
+    MXS_CHECK(in[i] == in[0]) << "all inputs must have the same shape, but input " << i
+                              << " has shape " << in[i].ToString() << " and input 0 has shape "
+                              << in[0].ToString();
   const int ax = NormalizeAxis(p.axis, in[0].ndim() + 1);
   std::vector<int64_t> o = in[0].dims();
   o.insert(o.begin() + ax, p.num_args);

@@ -10,8 +10,8 @@
 namespace mxserve {
 
 struct StackParam {
-  int64_t axis = 0;   ///< position of the new axis in the output, in [-ndim-1, ndim]
-  int num_args = 1;   ///< number of stacked inputs, at least 1
+  int64_t axis = 0;  ///< position of the new axis in the output, in [-ndim-1, ndim]
+  int num_args = 1;  ///< number of stacked inputs, at least 1
 
   static StackParam Parse(const AttrMap& attrs);
 };

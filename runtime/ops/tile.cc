@@ -68,7 +68,8 @@ Shape RepeatsParam::OutShape(const Shape& in) const {
   if (axis) ax = NormalizeAxis(*axis, in.ndim());
   const int64_t len = axis ? in[ax] : in.Size();
   MXS_CHECK(repeats.size() == 1 || static_cast<int64_t>(repeats.size()) == len)
-      << "repeats has " << repeats.size() << " entries, but the repeated axis has " << len << " elements";
+      << "repeats has " << repeats.size() << " entries, but the repeated axis has " << len
+      << " elements";
   int64_t total = 0;
   for (int64_t v : repeats) total += v;
   if (total == 0) return Shape{0};
@@ -99,7 +100,11 @@ void InferShape(const P& p, std::vector<Shape>& in, std::vector<Shape>& out) {
 }  // namespace
 
 MXS_REGISTER_OPS(tile) {
-  r.Add("tile").Aliases({"_npi_tile"}).Param<TileParam>().NumInputs(1).InferShape(InferShape<TileParam>);
+  r.Add("tile")
+      .Aliases({"_npi_tile"})
+      .Param<TileParam>()
+      .NumInputs(1)
+      .InferShape(InferShape<TileParam>);
   r.Add("repeat")
       .Aliases({"_np_repeat", "_npi_repeat"})
       .Param<RepeatParam>()

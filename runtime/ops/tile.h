@@ -15,7 +15,7 @@ namespace mxserve {
 
 /// tile: the input repeated reps[i] times along each axis, both right-aligned.
 struct TileParam {
-  std::vector<int64_t> reps;   ///< repetitions per axis, each >= 0; empty = a copy
+  std::vector<int64_t> reps;  ///< repetitions per axis, each >= 0; empty = a copy
 
   static TileParam Parse(const AttrMap& attrs);
   /// The output shape; a longer reps prepends axes to the input.
@@ -24,8 +24,8 @@ struct TileParam {
 
 /// repeat: each element repeated `repeats` times along `axis` (or of the flattened input).
 struct RepeatParam {
-  int64_t repeats = 1;            ///< repetitions, >= 0; 0 gives the empty shape (0,)
-  std::optional<int64_t> axis;    ///< the axis, may be negative; None = flatten first
+  int64_t repeats = 1;          ///< repetitions, >= 0; 0 gives the empty shape (0,)
+  std::optional<int64_t> axis;  ///< the axis, may be negative; None = flatten first
 
   static RepeatParam Parse(const AttrMap& attrs);
   Shape OutShape(const Shape& in) const;
@@ -34,8 +34,8 @@ struct RepeatParam {
 /// _npi_repeats (MXNet 2.0 np.repeat): one count for every element, or one per element of the
 /// axis (of the flattened input without an axis).
 struct RepeatsParam {
-  std::vector<int64_t> repeats;   ///< counts, each >= 0: one, or one per element along the axis
-  std::optional<int64_t> axis;    ///< the axis, may be negative; None = flatten first
+  std::vector<int64_t> repeats;  ///< counts, each >= 0: one, or one per element along the axis
+  std::optional<int64_t> axis;   ///< the axis, may be negative; None = flatten first
 
   static RepeatsParam Parse(const AttrMap& attrs);
   Shape OutShape(const Shape& in) const;

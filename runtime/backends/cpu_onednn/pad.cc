@@ -26,8 +26,13 @@ class PadKernel final : public Kernel {
   /// `maps[i][j]` is the input index of output index j on axis i, or -1 for `value`.
   PadKernel(const Shape& in, const Shape& out, std::vector<std::vector<int64_t>> maps,
             std::vector<int64_t> before, T value, Stat stat)
-      : in_dims_(in.dims()), in_strides_(in.ndim(), 1), out_dims_(out.dims()), map_(std::move(maps)),
-        before_(std::move(before)), value_(value), stat_(stat) {
+      : in_dims_(in.dims()),
+        in_strides_(in.ndim(), 1),
+        out_dims_(out.dims()),
+        map_(std::move(maps)),
+        before_(std::move(before)),
+        value_(value),
+        stat_(stat) {
     const int nd = in.ndim();
     for (int i = nd - 2; i >= 0; --i) in_strides_[i] = in_strides_[i + 1] * in[i + 1];
     inner_begin_ = before_[nd - 1];
@@ -68,7 +73,8 @@ class PadKernel final : public Kernel {
       const T* src = x + off;
       for (int64_t j = 0; j < inner_begin_; ++j) dst[j] = last[j] < 0 ? value_ : src[last[j]];
       std::memcpy(dst + inner_begin_, src, static_cast<size_t>(inner_len_) * sizeof(T));
-      for (int64_t j = inner_begin_ + inner_len_; j < w; ++j) dst[j] = last[j] < 0 ? value_ : src[last[j]];
+      for (int64_t j = inner_begin_ + inner_len_; j < w; ++j)
+        dst[j] = last[j] < 0 ? value_ : src[last[j]];
     }
   }
 
@@ -100,16 +106,16 @@ class PadKernel final : public Kernel {
     }
   }
 
-  std::vector<int64_t> in_dims_;             ///< input dims
-  std::vector<int64_t> in_strides_;          ///< input element stride per axis
-  std::vector<int64_t> out_dims_;            ///< output dims
-  std::vector<std::vector<int64_t>> map_;    ///< per axis: output index -> input index, -1 = value_
-  std::vector<int64_t> before_;              ///< padding before each axis
-  T value_;                                  ///< the constant, in the tensor's dtype (bits for float16)
-  Stat stat_;                                ///< border statistic filled after the copy
-  int64_t inner_begin_ = 0;                  ///< padding before the last axis
-  int64_t inner_len_ = 0;                    ///< input length of the last axis
-  int64_t rows_ = 0;                         ///< product of the output dims but the last
+  std::vector<int64_t> in_dims_;           ///< input dims
+  std::vector<int64_t> in_strides_;        ///< input element stride per axis
+  std::vector<int64_t> out_dims_;          ///< output dims
+  std::vector<std::vector<int64_t>> map_;  ///< per axis: output index -> input index, -1 = value_
+  std::vector<int64_t> before_;            ///< padding before each axis
+  T value_;                  ///< the constant, in the tensor's dtype (bits for float16)
+  Stat stat_;                ///< border statistic filled after the copy
+  int64_t inner_begin_ = 0;  ///< padding before the last axis
+  int64_t inner_len_ = 0;    ///< input length of the last axis
+  int64_t rows_ = 0;         ///< product of the output dims but the last
 };
 
 /// Builds the kernel for the input's dtype; float16 (moved as bits) only without a statistic.
@@ -122,13 +128,14 @@ std::unique_ptr<Kernel> MakePad(const KernelArgs& a, std::vector<std::vector<int
   if (dt == DType::kFloat16 && stat == Stat::kNone) {
     // float16 is moved as its bits; the constant is rounded to half as MXNet's DType(value) does.
     const uint16_t v = FloatToHalf(static_cast<float>(value));
-    return std::make_unique<PadKernel<uint16_t>>(in, out, std::move(maps), std::move(before), v, stat);
+    return std::make_unique<PadKernel<uint16_t>>(in, out, std::move(maps), std::move(before), v,
+                                                 stat);
   }
   VisitDType(dt, [&](auto x) {
     using T = decltype(x);
     if constexpr (!std::is_same_v<T, bool>) {
-      k = std::make_unique<PadKernel<T>>(in, out, std::move(maps), std::move(before), static_cast<T>(value),
-                                         stat);
+      k = std::make_unique<PadKernel<T>>(in, out, std::move(maps), std::move(before),
+                                         static_cast<T>(value), stat);
     }
   });
   MXS_CHECK_CODE(k != nullptr, kUnsupported) << "dtype " << DTypeName(dt) << " is not supported";
@@ -169,7 +176,8 @@ std::unique_ptr<Kernel> CreateNumpyPad(const KernelArgs& a) {
   std::vector<int64_t> before;
   for (int i = 0; i < in.ndim(); ++i) {
     std::vector<int64_t> m(a.out[0].shape[i]);
-    for (int64_t j = 0; j < static_cast<int64_t>(m.size()); ++j) m[j] = p.Source(j, in[i], p.pad_width[i][0]);
+    for (int64_t j = 0; j < static_cast<int64_t>(m.size()); ++j)
+      m[j] = p.Source(j, in[i], p.pad_width[i][0]);
     maps.push_back(std::move(m));
     before.push_back(p.pad_width[i][0]);
   }

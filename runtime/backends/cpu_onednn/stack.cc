@@ -29,9 +29,9 @@ class StackKernel final : public Kernel {
   std::string Describe() const override { return "ref:stack"; }
 
  private:
-  int num_args_;          ///< number of inputs
-  int64_t outer_;         ///< product of the dims before the new axis
-  int64_t inner_bytes_;   ///< bytes of the dims after it
+  int num_args_;         ///< number of inputs
+  int64_t outer_;        ///< product of the dims before the new axis
+  int64_t inner_bytes_;  ///< bytes of the dims after it
 };
 
 std::unique_ptr<Kernel> CreateStack(const KernelArgs& a) {
@@ -39,7 +39,8 @@ std::unique_ptr<Kernel> CreateStack(const KernelArgs& a) {
   const Shape& in = a.in[0].shape;
   const int ax = NormalizeAxis(p.axis, in.ndim() + 1);
   const int64_t outer = ShapeProduct(in, 0, ax);
-  const int64_t inner = ShapeProduct(in, ax, in.ndim()) * static_cast<int64_t>(DTypeSize(a.in[0].dtype));
+  const int64_t inner =
+      ShapeProduct(in, ax, in.ndim()) * static_cast<int64_t>(DTypeSize(a.in[0].dtype));
   return std::make_unique<StackKernel>(p.num_args, outer, inner);
 }
 

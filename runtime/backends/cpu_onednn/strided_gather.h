@@ -20,8 +20,8 @@ class StridedGather {
   /// Output dims `dims` (row-major, contiguous), `strides` the input element stride of each
   /// (any sign, 0 to repeat), `offset` the input element index of output element 0, `elem` the
   /// element size in bytes.
-  StridedGather(const std::vector<int64_t>& dims, const std::vector<int64_t>& strides, int64_t offset,
-                int64_t elem)
+  StridedGather(const std::vector<int64_t>& dims, const std::vector<int64_t>& strides,
+                int64_t offset, int64_t elem)
       : offset_(offset * elem), elem_(elem) {
     // Drop size-1 axes and merge neighbours that step through the input as one axis.
     for (size_t i = 0; i < dims.size(); ++i) {
@@ -93,17 +93,18 @@ class StridedGather {
   template <typename T>
   void Strided(char* dst, const char* src) const {
     T* d = reinterpret_cast<T*>(dst);
-    for (int64_t j = 0; j < inner_; ++j) std::memcpy(d + j, src + j * inner_stride_ * elem_, sizeof(T));
+    for (int64_t j = 0; j < inner_; ++j)
+      std::memcpy(d + j, src + j * inner_stride_ * elem_, sizeof(T));
   }
 
-  std::vector<int64_t> dims_;      ///< merged outer output dims (the rows)
-  std::vector<int64_t> strides_;   ///< input element stride of each outer dim
-  int64_t inner_ = 1;              ///< length of the last merged dim
-  int64_t inner_stride_ = 1;       ///< input element stride along it
-  int64_t rows_ = 1;               ///< product of dims_
-  int64_t offset_ = 0;             ///< input byte offset of output element 0
-  int64_t elem_ = 4;               ///< element size in bytes
-  bool empty_ = false;             ///< the output has no elements
+  std::vector<int64_t> dims_;     ///< merged outer output dims (the rows)
+  std::vector<int64_t> strides_;  ///< input element stride of each outer dim
+  int64_t inner_ = 1;             ///< length of the last merged dim
+  int64_t inner_stride_ = 1;      ///< input element stride along it
+  int64_t rows_ = 1;              ///< product of dims_
+  int64_t offset_ = 0;            ///< input byte offset of output element 0
+  int64_t elem_ = 4;              ///< element size in bytes
+  bool empty_ = false;            ///< the output has no elements
 };
 
 /// A kernel whose output k is gathers[k] of input 0 (one per output: split has many).
@@ -116,7 +117,7 @@ class StridedGatherKernel final : public Kernel {
   std::string Describe() const override { return "ref:strided_copy"; }
 
  private:
-  std::vector<StridedGather> gathers_;   ///< one view of the input per output
+  std::vector<StridedGather> gathers_;  ///< one view of the input per output
 };
 
 /// Row-major element strides of `dims`.

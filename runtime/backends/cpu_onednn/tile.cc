@@ -67,7 +67,10 @@ std::unique_ptr<Kernel> CreateRepeat(const KernelArgs& a) {
 class RepeatsKernel final : public Kernel {
  public:
   RepeatsKernel(std::vector<int64_t> sources, int64_t outer, int64_t axis_size, int64_t inner_bytes)
-      : sources_(std::move(sources)), outer_(outer), axis_size_(axis_size), inner_bytes_(inner_bytes) {}
+      : sources_(std::move(sources)),
+        outer_(outer),
+        axis_size_(axis_size),
+        inner_bytes_(inner_bytes) {}
   void Run(const RunArgs& args) const override {
     const char* x = static_cast<const char*>(args.in[0]);
     char* y = static_cast<char*>(args.out[0]);
@@ -83,10 +86,10 @@ class RepeatsKernel final : public Kernel {
   std::string Describe() const override { return "ref:repeats"; }
 
  private:
-  std::vector<int64_t> sources_;   ///< input index on the axis of each output index
-  int64_t outer_;                  ///< product of the dims before the axis
-  int64_t axis_size_;              ///< input length of the axis
-  int64_t inner_bytes_;            ///< bytes of the dims after the axis
+  std::vector<int64_t> sources_;  ///< input index on the axis of each output index
+  int64_t outer_;                 ///< product of the dims before the axis
+  int64_t axis_size_;             ///< input length of the axis
+  int64_t inner_bytes_;           ///< bytes of the dims after the axis
 };
 
 std::unique_ptr<Kernel> CreateRepeats(const KernelArgs& a) {
@@ -100,7 +103,8 @@ std::unique_ptr<Kernel> CreateRepeats(const KernelArgs& a) {
     len = in[ax];
     inner = ShapeProduct(in, ax + 1, in.ndim()) * elem;
   }
-  std::vector<int64_t> sources = a.out[0].shape.Size() == 0 ? std::vector<int64_t>{} : p.Sources(len);
+  std::vector<int64_t> sources =
+      a.out[0].shape.Size() == 0 ? std::vector<int64_t>{} : p.Sources(len);
   return std::make_unique<RepeatsKernel>(std::move(sources), outer, len, inner);
 }
 
