@@ -32,6 +32,8 @@ CASES = [
         high=99,
     ),
     case("depth_to_space_large", D.format(2), data=(2, 64, 17, 19)),
+    case("depth_to_space_float16", D.format(2), dtype="float16", data=(1, 8, 2, 3)),
+    case("space_to_depth_float16", S.format(2), dtype="float16", data=(1, 2, 4, 6)),
 ]
 
 test_depth_to_space = oracle_test(CASES)

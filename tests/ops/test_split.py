@@ -19,6 +19,7 @@ CASES = [
     case("split_one_output", S.format("num_outputs=1"), data=(2, 3)),
     case("split_squeeze", S.format("num_outputs=3, axis=1, squeeze_axis=True"), data=(2, 3, 4)),
     case("slice_channel", "out = mx.sym.SliceChannel(data, num_outputs=2, axis=2)", data=(2, 2, 6)),
+    case("split_float16", S.format("num_outputs=3, axis=-1"), dtype="float16", data=(2, 2, 6)),
     case(
         "split_some_outputs",
         "s = mx.sym.split(data, num_outputs=3, axis=1)\nout = mx.sym.Group([s[2], s[0]])",

@@ -17,6 +17,7 @@ CASES = [
     case("stack_single", "out = mx.sym.stack(a)", a=(3, 2)),
     case("stack_4d", "out = mx.sym.stack(a, b, axis=2)", a=(2, 3, 4, 5), b=(2, 3, 4, 5)),
     case("stack_same_input", "out = mx.sym.stack(a, a, axis=1)", a=(3, 4)),
+    case("stack_float16", "out = mx.sym.stack(a, b, axis=-1)", dtype="float16", a=(2, 3), b=(2, 3)),
     Case(
         name="stack_int32",
         code="out = mx.sym.stack(a, b, axis=1)",

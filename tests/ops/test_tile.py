@@ -34,6 +34,7 @@ CASES = [
     case("repeat_axis_negative_first", R.format("repeats=4, axis=-3"), data=(2, 3, 4)),
     case("repeat_flatten", R.format("repeats=3"), data=(2, 3)),
     case("repeat_once", R.format("repeats=1, axis=1"), data=(2, 3)),
+    case("repeat_float16", R.format("repeats=2, axis=0"), dtype="float16", data=(2, 3)),
     case("repeat_zero", R.format("repeats=0, axis=1"), data=(2, 3)),
     case("repeat_zero_flatten", R.format("repeats=0"), data=(2, 3)),
     Case(
