@@ -104,6 +104,32 @@ SplitLayout SplitV2Param::Layout(const Shape& in) const {
   return l;
 }
 
+HSplitParam HSplitParam::Parse(const AttrMap& attrs) {
+  HSplitParam p;
+  static_cast<SplitV2Param&>(p) = SplitV2Param::Parse(attrs);
+  return p;
+}
+
+SplitLayout HSplitParam::Layout(const Shape& in) const {
+  MXS_CHECK(in.ndim() >= 1) << "hsplit needs an input with at least 1 axis";
+  SplitV2Param p = *this;
+  p.axis = in.ndim() > 1 ? 1 : 0;
+  return p.Layout(in);
+}
+
+DSplitParam DSplitParam::Parse(const AttrMap& attrs) {
+  DSplitParam p;
+  static_cast<SplitV2Param&>(p) = SplitV2Param::Parse(attrs);
+  return p;
+}
+
+SplitLayout DSplitParam::Layout(const Shape& in) const {
+  MXS_CHECK(in.ndim() >= 3) << "dsplit needs an input with at least 3 axes, got " << in.ToString();
+  SplitV2Param p = *this;
+  p.axis = 2;
+  return p.Layout(in);
+}
+
 namespace {
 
 template <typename P>
@@ -128,6 +154,16 @@ MXS_REGISTER_OPS(split) {
       .NumInputs(1)
       .NumOutputs<SplitV2Param>([](const SplitV2Param& p) { return p.NumOutputs(); })
       .InferShape(InferShape<SplitV2Param>);
+  r.Add("_npi_hsplit")
+      .Param<HSplitParam>()
+      .NumInputs(1)
+      .NumOutputs<HSplitParam>([](const HSplitParam& p) { return p.NumOutputs(); })
+      .InferShape(InferShape<HSplitParam>);
+  r.Add("_npi_dsplit")
+      .Param<DSplitParam>()
+      .NumInputs(1)
+      .NumOutputs<DSplitParam>([](const DSplitParam& p) { return p.NumOutputs(); })
+      .InferShape(InferShape<DSplitParam>);
 }
 
 }  // namespace mxserve

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// SliceChannel (split) and _split_v2 (_npi_split, _npi_array_split): one input cut into
-// several outputs along an axis (MXNet src/operator/slice_channel-inl.h SliceChannelParam and
-// src/operator/tensor/matrix_op-inl.h SplitParam, GetSplitIndices, SplitOpShapeImpl).
+// SliceChannel (split), _split_v2 (_npi_split, _npi_array_split), _npi_hsplit and _npi_dsplit:
+// one input cut into several outputs along an axis (MXNet src/operator/slice_channel-inl.h
+// SliceChannelParam, src/operator/tensor/matrix_op-inl.h SplitParam, GetSplitIndices,
+// SplitOpShapeImpl, and src/operator/numpy/np_matrix_op.cc HSplitOpShape, DSplitOpShape).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,18 @@ struct SplitV2Param {
 
   static SplitV2Param Parse(const AttrMap& attrs);
   int NumOutputs() const { return static_cast<int>(sections > 0 ? sections : indices.size()); }
+  SplitLayout Layout(const Shape& in) const;
+};
+
+/// _npi_hsplit: _split_v2 on axis 1 (axis 0 of a 1-D input), whatever `axis` says.
+struct HSplitParam : SplitV2Param {
+  static HSplitParam Parse(const AttrMap& attrs);
+  SplitLayout Layout(const Shape& in) const;
+};
+
+/// _npi_dsplit: _split_v2 on axis 2 of an input of at least 3 axes, whatever `axis` says.
+struct DSplitParam : SplitV2Param {
+  static DSplitParam Parse(const AttrMap& attrs);
   SplitLayout Layout(const Shape& in) const;
 };
 

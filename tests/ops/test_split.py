@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """SliceChannel / split (axes, squeeze_axis) and _split_v2 (indices, sections with a remainder,
-squeeze) against MXNet 1.9.1, graphs that use only some outputs, and np.split / np.array_split
-from MXNet 2.0."""
+squeeze) against MXNet 1.9.1, graphs that use only some outputs, and np.split / np.array_split /
+np.hsplit / np.dsplit / np.vsplit from MXNet 2.0."""
 
 import numpy as np
 import pytest
@@ -74,6 +74,11 @@ CASES2 = [
     case(
         "np_array_split", N + "out = mx.sym.Group(mx.sym.np.array_split(x, 3, axis=1))", data=(2, 8)
     ),
+    case("np_hsplit", N + "out = mx.sym.Group(mx.sym.np.hsplit(x, 2))", data=(2, 4, 3)),
+    case("np_hsplit_indices", N + "out = mx.sym.Group(mx.sym.np.hsplit(x, [1, 3]))", data=(3, 5)),
+    case("np_hsplit_1d", N + "out = mx.sym.Group(mx.sym.np.hsplit(x, 3))", data=(6,)),
+    case("np_dsplit", N + "out = mx.sym.Group(mx.sym.np.dsplit(x, 2))", data=(2, 3, 4)),
+    case("np_vsplit", N + "out = mx.sym.Group(mx.sym.np.vsplit(x, 2))", data=(4, 3)),
     case(
         "np_split_some_outputs",
         N + "s = mx.sym.np.split(x, 3, axis=0)\nout = s[2]",
@@ -107,6 +112,18 @@ def test_split_all_outputs_of_hand_written_graph(tmp_path):
     assert len(outs) == 3
     for i, y in enumerate(outs):
         np.testing.assert_array_equal(y, x[i : i + 1])
+
+
+def test_npi_dsplit_rejects_2d(tmp_path):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_dsplit node 'n'.*at least 3 axes"
+    ):
+        one_node(
+            tmp_path,
+            "_npi_dsplit",
+            {"indices": "()", "sections": "2", "axis": "2"},
+            {"data": (2, 4)},
+        )
 
 
 def test_split_rejects_uneven(tmp_path):

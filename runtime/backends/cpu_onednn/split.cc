@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SliceChannel and _split_v2: output k is the window [begin[k], begin[k] + size[k]) of the split
-// axis, copied by a strided gather (contiguous rows become one memcpy each).
+// SliceChannel, _split_v2, _npi_hsplit and _npi_dsplit: output k is the window [begin[k], begin[k]
+// + size[k]) of the split axis, copied by a strided gather (contiguous rows become one memcpy
+// each).
 #include "ops/split.h"
 
 #include "backends/backend.h"
@@ -32,12 +33,22 @@ std::unique_ptr<Kernel> CreateSplitV2(const KernelArgs& a) {
   return MakeSplit(a, a.param<SplitV2Param>().Layout(a.in[0].shape));
 }
 
+std::unique_ptr<Kernel> CreateHSplit(const KernelArgs& a) {
+  return MakeSplit(a, a.param<HSplitParam>().Layout(a.in[0].shape));
+}
+
+std::unique_ptr<Kernel> CreateDSplit(const KernelArgs& a) {
+  return MakeSplit(a, a.param<DSplitParam>().Layout(a.in[0].shape));
+}
+
 }  // namespace
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, split) {
   r.Add("SliceChannel", cpu::CreateSliceChannel);
   r.Add("_split_v2", cpu::CreateSplitV2);
+  r.Add("_npi_hsplit", cpu::CreateHSplit);
+  r.Add("_npi_dsplit", cpu::CreateDSplit);
 }
 
 }  // namespace mxserve
