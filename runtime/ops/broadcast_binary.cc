@@ -80,6 +80,7 @@ const std::vector<BroadcastOp>& BroadcastOps() {
       {"_npi_mod", BinaryFn::kMod, TypeRule::kNumpy, {}},
       {"_npi_floor_divide", BinaryFn::kFloorDivide, TypeRule::kNumpy, {}},
       {"_npi_hypot", BinaryFn::kHypot, TypeRule::kFloat, {}},
+      {"_npi_fmod", BinaryFn::kFmod, TypeRule::kSame, {}},
       {"_npi_equal", BinaryFn::kEqual, TypeRule::kBool, {}},
       {"_npi_not_equal", BinaryFn::kNotEqual, TypeRule::kBool, {}},
       {"_npi_greater", BinaryFn::kGreater, TypeRule::kBool, {}},

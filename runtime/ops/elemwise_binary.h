@@ -23,6 +23,7 @@ enum class BinaryFn {
   kHypot,
   kFloorDivide,
   kSmoothL1,    ///< smooth_l1(x, sigma), scalar op only
+  kFmod,        ///< C fmod (the dividend's sign); x fmod 0 = 0
   kEqual,
   kNotEqual,
   kGreater,

@@ -78,6 +78,8 @@ const std::vector<ScalarOp>& ScalarOps() {
       {"_npi_rmod_scalar", {F::kMod, true}, TypeRule::kScalar, {}},
       {"_npi_floor_divide_scalar", {F::kFloorDivide, false}, TypeRule::kScalar, {}},
       {"_npi_rfloor_divide_scalar", {F::kFloorDivide, true}, TypeRule::kScalar, {}},
+      {"_npi_fmod_scalar", {F::kFmod, false}, TypeRule::kScalar, {}},
+      {"_npi_rfmod_scalar", {F::kFmod, true}, TypeRule::kScalar, {}},
       {"_npi_equal_scalar", {F::kEqual, false}, TypeRule::kBool, {}},
       {"_npi_not_equal_scalar", {F::kNotEqual, false}, TypeRule::kBool, {}},
       {"_npi_greater_scalar", {F::kGreater, false}, TypeRule::kBool, {}},

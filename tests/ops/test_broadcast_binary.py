@@ -232,6 +232,16 @@ CASES2 = [
         lhs=(4, 5),
         rhs=(5,),
     ),
+    mk("np_fmod", NP + "out = mx.sym.np.fmod(a, b)", low=-3.0, high=3.0, lhs=(2, 3), rhs=(3,)),
+    mk(
+        "np_fmod_int32",
+        NP + "out = mx.sym.np.fmod(a, b)",
+        dtype="int32",
+        low=-6,
+        high=6,
+        lhs=(4, 5),
+        rhs=(4, 1),
+    ),
     mk("np_hypot", NP + "out = mx.sym.np.hypot(a, b)", low=-4.0, high=4.0, lhs=(2, 3), rhs=(2, 1)),
     mk(
         "np_floor_divide",

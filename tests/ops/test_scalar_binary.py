@@ -121,6 +121,8 @@ CASES2 = [
         high=9,
         x=S,
     ),
+    mk("np_fmod_scalar", NP + "out = mx.sym.np.fmod(a, -0.7)", low=-3.0, high=3.0, x=S),
+    mk("np_rfmod_scalar", NP + "out = mx.sym.np.fmod(1.3, a)", low=-3.0, high=3.0, x=S),
     mk("npx_smooth_l1", NP + "out = mx.sym.npx.smooth_l1(a, scalar=2.0)", x=S),
 ]
 

@@ -143,6 +143,10 @@ void VisitBinaryFn(BinaryFn f, Fn&& fn) {
       });
     case BinaryFn::kSmoothL1:
       return fn([](T a, T b) { return SmoothL1(a, b); });
+    case BinaryFn::kFmod:
+      return fn([](T a, T b) {
+        return b == T(0) ? T(0) : static_cast<T>(std::fmod(static_cast<double>(a), static_cast<double>(b)));
+      });
     case BinaryFn::kEqual:
       return fn([](T a, T b) { return static_cast<T>(a == b); });
     case BinaryFn::kNotEqual:
