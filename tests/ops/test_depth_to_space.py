@@ -23,6 +23,15 @@ CASES = [
         "out = mx.sym.depth_to_space(mx.sym.space_to_depth(data, block_size=2), block_size=2)",
         data=(2, 3, 4, 6),
     ),
+    case(
+        "depth_to_space_after_convolution",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=16, name='c0')\n"
+        "out = mx.sym.Convolution(mx.sym.depth_to_space(c, block_size=2), kernel=(3, 3),"
+        " num_filter=2, name='c1')",
+        rtol=1e-4,
+        atol=1e-4,
+        data=(1, 3, 5, 4),
+    ),
     Case(
         name="depth_to_space_int32",
         code=D.format(2),

@@ -35,6 +35,15 @@ CASES = [
         "s = mx.sym.split(data, num_outputs=2, axis=1)\nout = mx.sym.Group([s[0] + s[1], s[1]])",
         data=(3, 4),
     ),
+    case(
+        "split_between_convolutions",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8, name='c0')\n"
+        "s = mx.sym.split(c, num_outputs=2, axis=1)\n"
+        "out = mx.sym.Convolution(mx.sym.relu(s[1]), kernel=(1, 1), num_filter=4, name='c1')",
+        rtol=1e-4,
+        atol=1e-4,
+        data=(2, 3, 6, 6),
+    ),
     Case(
         name="split_int32",
         code=S.format("num_outputs=2, axis=0"),
