@@ -42,7 +42,6 @@ enum class TypeRule {
   kNumpy,       ///< 2.0 arithmetic: equal dtypes pass through (mixed dtypes are not implemented)
   kTrueDivide,  ///< 2.0 true_divide: integer inputs give float32
   kBool,        ///< 2.0 comparisons: bool output
-  kFloat,       ///< 2.0 hypot: equal floating-point dtypes only (MXNet HypotOpType)
 };
 
 struct BroadcastOp {
@@ -78,9 +77,6 @@ const std::vector<BroadcastOp>& BroadcastOps() {
       {"_npi_true_divide", BinaryFn::kDiv, TypeRule::kTrueDivide, {}},
       {"_npi_power", BinaryFn::kPow, TypeRule::kNumpy, {}},
       {"_npi_mod", BinaryFn::kMod, TypeRule::kNumpy, {}},
-      {"_npi_floor_divide", BinaryFn::kFloorDivide, TypeRule::kNumpy, {}},
-      {"_npi_hypot", BinaryFn::kHypot, TypeRule::kFloat, {}},
-      {"_npi_fmod", BinaryFn::kFmod, TypeRule::kSame, {}},
       {"_npi_equal", BinaryFn::kEqual, TypeRule::kBool, {}},
       {"_npi_not_equal", BinaryFn::kNotEqual, TypeRule::kBool, {}},
       {"_npi_greater", BinaryFn::kGreater, TypeRule::kBool, {}},
@@ -126,13 +122,6 @@ void InferTypeTrueDivide(const BroadcastBinaryParam&, std::vector<DType>& in, st
   SetOut(out, t);
 }
 
-void InferTypeFloat(const BroadcastBinaryParam&, std::vector<DType>& in, std::vector<DType>& out) {
-  DType t = SameInputType(in);
-  MXS_CHECK(t == DType::kUnknown || IsFloatingPoint(t))
-      << "inputs of dtype " << DTypeName(t) << " are not supported, only floating-point ones";
-  SetOut(out, t);
-}
-
 void InferTypeBool(const BroadcastBinaryParam&, std::vector<DType>& in, std::vector<DType>& out) {
   if (SameInputType(in) != DType::kUnknown) SetOut(out, DType::kBool);
 }
@@ -164,7 +153,6 @@ MXS_REGISTER_OPS(broadcast_binary) {
     if (e.type == TypeRule::kNumpy) def.InferType(InferTypeNumpy);
     if (e.type == TypeRule::kTrueDivide) def.InferType(InferTypeTrueDivide);
     if (e.type == TypeRule::kBool) def.InferType(InferTypeBool);
-    if (e.type == TypeRule::kFloat) def.InferType(InferTypeFloat);
     if (e.type != TypeRule::kBool) def.Inplace({{0, 0}, {1, 0}});
   }
 }

@@ -21,9 +21,7 @@ enum class BinaryFn {
   kMin,
   kMod,         ///< mshadow_op::mod: the result takes the divisor's sign; x mod 0 = 0
   kHypot,
-  kFloorDivide,
   kSmoothL1,    ///< smooth_l1(x, sigma), scalar op only
-  kFmod,        ///< C fmod (the dividend's sign); x fmod 0 = 0
   kEqual,
   kNotEqual,
   kGreater,

@@ -176,7 +176,6 @@ CASES = [
 test_broadcast_binary = oracle_test(CASES)
 
 NP = "a = lhs.as_np_ndarray(); b = rhs.as_np_ndarray(); "
-NPI = NP + "import mxnet.symbol.numpy._internal as npi; "
 CASES2 = [
     mk("np_add_ndims", NP + "out = mx.sym.np.add(a, b)", lhs=(2, 3, 4), rhs=(4,)),
     mk("np_add_lhs_lower_ndim", NP + "out = mx.sym.np.add(a, b)", lhs=(3, 1), rhs=(2, 3, 4)),
@@ -232,34 +231,6 @@ CASES2 = [
         lhs=(4, 5),
         rhs=(5,),
     ),
-    mk("np_fmod", NP + "out = mx.sym.np.fmod(a, b)", low=-3.0, high=3.0, lhs=(2, 3), rhs=(3,)),
-    mk(
-        "np_fmod_int32",
-        NP + "out = mx.sym.np.fmod(a, b)",
-        dtype="int32",
-        low=-6,
-        high=6,
-        lhs=(4, 5),
-        rhs=(4, 1),
-    ),
-    mk("np_hypot", NP + "out = mx.sym.np.hypot(a, b)", low=-4.0, high=4.0, lhs=(2, 3), rhs=(2, 1)),
-    mk(
-        "np_floor_divide",
-        NPI + "out = npi.floor_divide(a, b)",
-        low=-3.0,
-        high=3.0,
-        lhs=(3, 4),
-        rhs=(4,),
-    ),
-    mk(
-        "np_floor_divide_int32",
-        NPI + "out = npi.floor_divide(a, b)",
-        dtype="int32",
-        low=1,
-        high=9,
-        lhs=(3, 4),
-        rhs=(3, 1),
-    ),
 ]
 
 test_broadcast_binary_np = oracle_test(CASES2, version="2.0.0b1")
@@ -289,14 +260,6 @@ def test_npi_add_rejects_mixed_dtypes(tmp_path):
             dtypes={"lhs": "float32", "rhs": "int32"},
             name="node",
         )
-
-
-def test_npi_hypot_rejects_integer_inputs(tmp_path):
-    shapes = {"lhs": (2, 3), "rhs": (3,)}
-    with pytest.raises(
-        mxserve.InvalidArgumentError, match=r"_npi_hypot node 'n'.*int32 are not supported"
-    ):
-        one_node(tmp_path, "_npi_hypot", None, shapes, dtypes={"lhs": "int32", "rhs": "int32"})
 
 
 def test_broadcast_mod_rejects_incompatible_shapes(tmp_path):

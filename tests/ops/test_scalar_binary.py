@@ -65,7 +65,6 @@ CASES = [
 test_scalar_binary = oracle_test(CASES)
 
 NP = "a = x.as_np_ndarray(); "
-NPI = NP + "import mxnet.symbol.numpy._internal as npi; "
 CASES2 = [
     mk("np_add_scalar", NP + "out = a + 2", x=S),
     mk("np_subtract_scalar", NP + "out = a - 0.5", x=S),
@@ -88,41 +87,7 @@ CASES2 = [
         x=S,
     ),
     mk("np_add_float_scalar_int64", NP + "out = a + 0.5", dtype="int64", low=-9, high=9, x=S),
-    mk("np_mod_scalar", NP + "out = mx.sym.np.mod(a, 0.6)", low=-3.0, high=3.0, x=S),
-    mk("np_rmod_scalar", NP + "out = mx.sym.np.mod(1.7, a)", low=-3.0, high=3.0, x=S),
-    mk(
-        "np_mod_scalar_int32",
-        NP + "out = mx.sym.np.mod(a, -3)",
-        dtype="int32",
-        low=-9,
-        high=9,
-        x=S,
-    ),
     mk("np_hypot_scalar", NP + "out = mx.sym.np.hypot(a, 2.0)", x=S),
-    mk(
-        "np_floor_divide_scalar",
-        NPI + "out = npi.floor_divide_scalar(a, scalar=0.3, is_int=False)",
-        low=-3.0,
-        high=3.0,
-        x=S,
-    ),
-    mk(
-        "np_rfloor_divide_scalar",
-        NPI + "out = npi.rfloor_divide_scalar(a, scalar=2.5, is_int=False)",
-        low=-3.0,
-        high=3.0,
-        x=S,
-    ),
-    mk(
-        "np_floor_divide_scalar_int32",
-        NPI + "out = npi.floor_divide_scalar(a, scalar=4, is_int=True)",
-        dtype="int32",
-        low=-9,
-        high=9,
-        x=S,
-    ),
-    mk("np_fmod_scalar", NP + "out = mx.sym.np.fmod(a, -0.7)", low=-3.0, high=3.0, x=S),
-    mk("np_rfmod_scalar", NP + "out = mx.sym.np.fmod(1.3, a)", low=-3.0, high=3.0, x=S),
     mk("npx_smooth_l1", NP + "out = mx.sym.npx.smooth_l1(a, scalar=2.0)", x=S),
 ]
 

@@ -131,22 +131,8 @@ void VisitBinaryFn(BinaryFn f, Fn&& fn) {
           return static_cast<T>(std::hypot(static_cast<float>(a), static_cast<float>(b)));
         }
       });
-    case BinaryFn::kFloorDivide:
-      return fn([](T a, T b) {
-        if constexpr (std::is_floating_point_v<T>) {
-          return std::floor(a / b);
-        } else {
-          // Integer division by zero is undefined in MXNet; 0 here, as for kDiv.
-          return b == T(0) ? T(0)
-                           : static_cast<T>(std::floor(static_cast<double>(a) / static_cast<double>(b)));
-        }
-      });
     case BinaryFn::kSmoothL1:
       return fn([](T a, T b) { return SmoothL1(a, b); });
-    case BinaryFn::kFmod:
-      return fn([](T a, T b) {
-        return b == T(0) ? T(0) : static_cast<T>(std::fmod(static_cast<double>(a), static_cast<double>(b)));
-      });
     case BinaryFn::kEqual:
       return fn([](T a, T b) { return static_cast<T>(a == b); });
     case BinaryFn::kNotEqual:
