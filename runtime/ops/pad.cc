@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Pad: as in MXNet, only 4-D and 5-D inputs, no padding of the first two axes, pad_width of
-// length 2 * ndim, and reflect padding narrower than the padded axis.
+// Pad: as in MXNet, only 4-D and 5-D floating-point inputs, no padding of the first two axes,
+// pad_width of length 2 * ndim, and reflect padding narrower than the padded axis (MXNet checks
+// H and W only; a wider reflection of a 5-D input's last axis is refused here as well).
+// _npi_pad: one (before, after) pair per axis, any axis, any width; the index rules of each
+// mode are NumpyPadParam::Source.
 #include "ops/pad.h"
 
 #include "base/error.h"
