@@ -19,15 +19,12 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-constexpr float kPi = 3.14159265358979323846f;
-constexpr float kDegreesPerRadian = 180.0f / kPi;
-constexpr float kRadiansPerDegree = kPi / 180.0f;
-
 /// Calls fn(op) where op(x) computes `u` on a value of type T (floating, or integer for the
 /// IsIntegerExactFn functions).
 template <typename T, typename Fn>
 void VisitUnaryFn(UnaryFn u, Fn&& fn) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
+  constexpr float kPiF = 3.14159265358979323846f;
   // Non-integer-exact functions are only instantiated for floating T; callers never ask otherwise.
   auto fp = [&](auto op) {
     if constexpr (kFloat) fn(op);
@@ -90,6 +87,26 @@ void VisitUnaryFn(UnaryFn u, Fn&& fn) {
       return fp([](T a) { return std::acos(a); });
     case UnaryFn::kArctan:
       return fp([](T a) { return std::atan(a); });
+    case UnaryFn::kArcsinh:
+      return fp([](T a) { return std::asinh(a); });
+    case UnaryFn::kArccosh:
+      return fp([](T a) { return std::acosh(a); });
+    case UnaryFn::kArctanh:
+      return fp([](T a) { return std::atanh(a); });
+    // mshadow scales by a float constant (PI is a float there), then multiplies in T.
+    case UnaryFn::kDegrees:
+      return fp([](T a) { return static_cast<T>(180.0f / kPiF) * a; });
+    case UnaryFn::kRadians:
+      return fp([](T a) { return static_cast<T>(kPiF / 180.0f) * a; });
+    case UnaryFn::kGamma:
+      return fp([](T a) { return std::tgamma(a); });
+    case UnaryFn::kGammaln:
+      return fp([](T a) { return std::lgamma(a); });
+    case UnaryFn::kLogSigmoid:
+      return fp([](T a) { return std::log(T(1) / (T(1) + std::exp(-a))); });
+    case UnaryFn::kMish:
+      // softrelu saturates to the identity above 20, as in mshadow_op::mish.
+      return fp([](T a) { return a * std::tanh(a > T(20) ? a : std::log1p(std::exp(a))); });
     case UnaryFn::kReciprocal:
       return fp([](T a) { return T(1) / a; });
     case UnaryFn::kSqrt:
@@ -110,44 +127,8 @@ void VisitUnaryFn(UnaryFn u, Fn&& fn) {
       return fp([](T a) { return std::log1p(a); });
     case UnaryFn::kExpm1:
       return fp([](T a) { return std::expm1(a); });
-    case UnaryFn::kArcsinh:
-      return fp([](T a) { return std::asinh(a); });
-    case UnaryFn::kArccosh:
-      return fp([](T a) { return std::acosh(a); });
-    case UnaryFn::kArctanh:
-      return fp([](T a) { return std::atanh(a); });
-    // mshadow scales by a float constant (180.0f / PI with PI a float), then multiplies in T.
-    case UnaryFn::kDegrees:
-      return fp([](T a) { return static_cast<T>(kDegreesPerRadian) * a; });
-    case UnaryFn::kRadians:
-      return fp([](T a) { return static_cast<T>(kRadiansPerDegree) * a; });
-    case UnaryFn::kGamma:
-      return fp([](T a) { return std::tgamma(a); });
-    case UnaryFn::kGammaln:
-      return fp([](T a) { return std::lgamma(a); });
-    case UnaryFn::kLogSigmoid:
-      return fp([](T a) { return std::log(T(1) / (T(1) + std::exp(-a))); });
-    case UnaryFn::kMish:
-      // softrelu saturates to the identity above 20, as in mshadow_op::mish.
-      return fp([](T a) { return a * std::tanh(a > T(20) ? a : std::log1p(std::exp(a))); });
   }
 }
-
-/// y = !x for any input dtype into a bool output (_npi_logical_not).
-template <typename TI>
-class LogicalNotKernel final : public Kernel {
- public:
-  explicit LogicalNotKernel(int64_t n) : n_(n) {}
-  void Run(const RunArgs& args) const override {
-    const TI* x = static_cast<const TI*>(args.in[0]);
-    bool* y = static_cast<bool*>(args.out[0]);
-    ParallelFor(n_, [&](int64_t i) { y[i] = !static_cast<bool>(x[i]); });
-  }
-  std::string Describe() const override { return "ref:logical_not"; }
-
- private:
-  int64_t n_;
-};
 
 template <typename TI, typename TC, typename TO, typename F>
 class UnaryLoopKernel final : public Kernel {
@@ -198,6 +179,22 @@ std::optional<std::tuple<dnnl::algorithm, float, float>> EltwiseAlgorithm(UnaryF
       return std::nullopt;
   }
 }
+
+/// y = !x for any input dtype into a bool output (_npi_logical_not).
+template <typename TI>
+class LogicalNotKernel final : public Kernel {
+ public:
+  explicit LogicalNotKernel(int64_t n) : n_(n) {}
+  void Run(const RunArgs& args) const override {
+    const TI* x = static_cast<const TI*>(args.in[0]);
+    bool* y = static_cast<bool*>(args.out[0]);
+    ParallelFor(n_, [&](int64_t i) { y[i] = !static_cast<bool>(x[i]); });
+  }
+  std::string Describe() const override { return "ref:logical_not"; }
+
+ private:
+  int64_t n_;
+};
 
 std::unique_ptr<Kernel> CreateUnaryMath(const KernelArgs& a) {
   const UnaryFn u = UnaryMathFnOf(a.node.def->name());
