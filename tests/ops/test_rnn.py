@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ops._harness import one_node_symbol
 from oracle.cases import Case, oracle_test
 
 import mxserve
-from ops._harness import one_node_symbol
 
 
 def rnn_case(
@@ -87,7 +87,14 @@ CASES = [
     rnn_case("lstm_bidir", "lstm", 4, 2, 3, 5, bidirectional=True, state_outputs=True),
     rnn_case("lstm_bidir_2layers", "lstm", 6, 3, 4, 5, layers=2, bidirectional=True),
     rnn_case(
-        "lstm_bidir_2layers_states", "lstm", 3, 1, 4, 3, layers=2, bidirectional=True,
+        "lstm_bidir_2layers_states",
+        "lstm",
+        3,
+        1,
+        4,
+        3,
+        layers=2,
+        bidirectional=True,
         state_outputs=True,
     ),
     rnn_case("gru_t1_n1", "gru", 1, 1, 3, 4, state_outputs=True),
@@ -100,20 +107,66 @@ CASES = [
     rnn_case("rnn_tanh_bidir_3layers", "rnn_tanh", 4, 2, 3, 5, layers=3, bidirectional=True),
     rnn_case("rnn_relu_basic", "rnn_relu", 6, 2, 4, 5, state_outputs=True),
     rnn_case(
-        "rnn_relu_bidir_2layers", "rnn_relu", 3, 1, 2, 4, layers=2, bidirectional=True,
+        "rnn_relu_bidir_2layers",
+        "rnn_relu",
+        3,
+        1,
+        2,
+        4,
+        layers=2,
+        bidirectional=True,
         state_outputs=True,
     ),
     rnn_case("lstm_dropout_ignored", "lstm", 4, 2, 3, 5, layers=2, extra=", p=0.5"),
     rnn_case("lstmp", "lstm", 5, 2, 4, 6, proj=3, state_outputs=True),
     rnn_case("lstmp_2layers", "lstm", 4, 3, 5, 6, layers=2, proj=4, state_outputs=True),
     rnn_case(
-        "lstmp_bidir_2layers", "lstm", 4, 2, 3, 5, layers=2, bidirectional=True, proj=2,
+        "lstmp_bidir_2layers",
+        "lstm",
+        4,
+        2,
+        3,
+        5,
+        layers=2,
+        bidirectional=True,
+        proj=2,
         state_outputs=True,
+    ),
+    # MXNet's CPU kernel ignores state clipping, so with bounds the states never reach these
+    # cases check mxserve's clipping kernel against it.
+    rnn_case(
+        "lstm_clip_inactive_bidir_2layers",
+        "lstm",
+        4,
+        2,
+        3,
+        5,
+        layers=2,
+        bidirectional=True,
+        state_outputs=True,
+        extra=", lstm_state_clip_min=-100.0, lstm_state_clip_max=100.0",
+    ),
+    rnn_case(
+        "lstm_clip_inactive_nan_t1",
+        "lstm",
+        1,
+        3,
+        4,
+        2,
+        state_outputs=True,
+        extra=", lstm_state_clip_min=-50.0, lstm_state_clip_max=50.0, lstm_state_clip_nan=True",
     ),
     rnn_case("lstm_large", "lstm", 8, 4, 32, 64, layers=2, rtol=1e-4, atol=1e-5),
     gluon_case("gluon_lstm", "LSTM", 4, 2, 5, 2, hidden_size=6, num_layers=2),
     gluon_case(
-        "gluon_lstm_bidir_ntc", "LSTM", 3, 2, 4, 2, layout="NTC", hidden_size=5,
+        "gluon_lstm_bidir_ntc",
+        "LSTM",
+        3,
+        2,
+        4,
+        2,
+        layout="NTC",
+        hidden_size=5,
         bidirectional=True,
     ),
     gluon_case("gluon_gru_t1", "GRU", 1, 3, 4, 1, hidden_size=5, num_layers=2),
@@ -122,17 +175,40 @@ CASES = [
     ),
     gluon_case("gluon_rnn_relu", "RNN", 5, 2, 3, 1, hidden_size=4, activation="relu"),
     gluon_case(
-        "gluon_rnn_tanh_2layers", "RNN", 3, 2, 4, 1, hidden_size=6, num_layers=2,
+        "gluon_rnn_tanh_2layers",
+        "RNN",
+        3,
+        2,
+        4,
+        1,
+        hidden_size=6,
+        num_layers=2,
         activation="tanh",
     ),
     gluon_case("gluon_lstmp", "LSTM", 4, 2, 5, 2, hidden_size=6, projection_size=3),
     gluon_case(
-        "gluon_lstmp_bidir_2layers", "LSTM", 3, 2, 4, 2, hidden_size=5, projection_size=2,
-        num_layers=2, bidirectional=True,
+        "gluon_lstmp_bidir_2layers",
+        "LSTM",
+        3,
+        2,
+        4,
+        2,
+        hidden_size=5,
+        projection_size=2,
+        num_layers=2,
+        bidirectional=True,
     ),
 ]
 
 test_rnn = oracle_test(CASES)
+
+CASES2 = [
+    rnn_case("mx2_lstm_bidir", "lstm", 3, 2, 4, 5, bidirectional=True, state_outputs=True),
+    rnn_case("mx2_gru_2layers", "gru", 4, 1, 3, 4, layers=2, state_outputs=True),
+    rnn_case("mx2_rnn_tanh", "rnn_tanh", 2, 3, 4, 3),
+]
+
+test_rnn_mxnet2 = oracle_test(CASES2, version="2.0.0b1")
 
 
 def _sigmoid(x):
@@ -236,4 +312,3 @@ def test_rnn_rejects_one_sided_clip(tmp_path):
 def test_rnn_rejects_wrong_state_shape(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"RNN node 'n'.*state.*\(1, 1, 4\)"):
         _load(tmp_path, LSTM_ATTRS, states=[(2, 1, 4), (1, 1, 4)])
-
