@@ -101,52 +101,64 @@ Buffer FuseBias(const float* w, const RnnParam& p, int64_t input_size, int64_t l
   return out;
 }
 
-// One layer: its primitive, descriptors and prepacked weights.
-struct Layer {
+// Consecutive layers run by one primitive: its descriptors and prepacked weights.
+struct LayerGroup {
+  int64_t first = 0;                                 ///< first layer of the group
   dnnl::primitive prim;                              ///< lstm / lbr_gru / vanilla_rnn forward
   dnnl::memory::desc src, src_iter, src_iter_c;      ///< tnc input and ldnc initial states
-  dnnl::memory::desc dst, dst_iter, dst_iter_c;      ///< tnc output and ldnc final states (or empty)
+  dnnl::memory::desc dst, dst_iter, dst_iter_c;      ///< tnc output, ldnc final states or empty
   dnnl::memory::desc w_layer, w_iter, w_proj, bias;  ///< the primitive's weight descriptors
-  std::shared_ptr<const Buffer> w_layer_data, w_iter_data, w_proj_data, bias_data;  ///< prepacked
+  std::shared_ptr<const Buffer> w_layer_data;        ///< prepacked i2h weights
+  std::shared_ptr<const Buffer> w_iter_data;         ///< prepacked h2h weights
+  std::shared_ptr<const Buffer> w_proj_data;         ///< prepacked h2r weights (LSTMP)
+  std::shared_ptr<const Buffer> bias_data;           ///< fused biases
   dnnl::memory::desc scratch;                        ///< the primitive's scratchpad
   std::string impl;                                  ///< oneDNN's implementation name
 };
 
-// Per-context memory objects of every layer, rebound to the call's pointers.
+// Per-context memory objects of every group, rebound to the call's pointers.
 struct RnnState final : KernelState {
-  std::vector<std::vector<dnnl::memory>> mems;  ///< per layer, in the order of kArgs
-  std::vector<std::unordered_map<int, dnnl::memory>> maps;  ///< per layer: arguments to execute
+  std::vector<std::vector<dnnl::memory>> mems;              ///< per group, in Slot order
+  std::vector<std::unordered_map<int, dnnl::memory>> maps;  ///< per group: execute arguments
 };
 
-// Argument slots of a layer, in the order RnnState keeps their memories.
-enum Slot { kSrc, kSrcIter, kSrcIterC, kDst, kDstIter, kDstIterC, kWLayer, kWIter, kWProj, kBias, kScratch };
-constexpr int kArgs[] = {DNNL_ARG_SRC_LAYER,   DNNL_ARG_SRC_ITER,      DNNL_ARG_SRC_ITER_C, DNNL_ARG_DST_LAYER,
-                         DNNL_ARG_DST_ITER,    DNNL_ARG_DST_ITER_C,    DNNL_ARG_WEIGHTS_LAYER,
-                         DNNL_ARG_WEIGHTS_ITER, DNNL_ARG_WEIGHTS_PROJECTION, DNNL_ARG_BIAS, DNNL_ARG_SCRATCHPAD};
+// Argument slots of a group, in the order RnnState keeps their memories.
+enum Slot {
+  kSrc, kSrcIter, kSrcIterC, kDst, kDstIter, kDstIterC, kWLayer, kWIter, kWProj, kBias, kScratch
+};
+constexpr int kArgs[] = {DNNL_ARG_SRC_LAYER,     DNNL_ARG_SRC_ITER,      DNNL_ARG_SRC_ITER_C,
+                         DNNL_ARG_DST_LAYER,     DNNL_ARG_DST_ITER,      DNNL_ARG_DST_ITER_C,
+                         DNNL_ARG_WEIGHTS_LAYER, DNNL_ARG_WEIGHTS_ITER,  DNNL_ARG_WEIGHTS_PROJECTION,
+                         DNNL_ARG_BIAS,          DNNL_ARG_SCRATCHPAD};
 
 class RnnOneDnn final : public Kernel {
  public:
-  RnnOneDnn(std::string what, const RnnParam& p, int64_t steps, int64_t batch, std::vector<Layer> layers,
-            std::string impl)
-      : what_(std::move(what)), p_(p), layers_(std::move(layers)), impl_(std::move(impl)) {
+  RnnOneDnn(std::string what, const RnnParam& p, int64_t steps, int64_t batch,
+            std::vector<LayerGroup> groups)
+      : what_(std::move(what)), p_(p), groups_(std::move(groups)) {
     buffer_bytes_ = AlignUp(sizeof(float) * steps * batch * p.directions() * p.out_size());
-    for (const Layer& l : layers_) scratch_bytes_ = std::max(scratch_bytes_, l.scratch.get_size());
+    for (const LayerGroup& g : groups_) scratch_bytes_ = std::max(scratch_bytes_, g.scratch.get_size());
     state_stride_ = p.directions() * batch * p.out_size();
     cell_stride_ = p.directions() * batch * p.state_size;
   }
 
-  size_t ScratchpadBytes() const override { return 2 * buffer_bytes_ + scratch_bytes_; }
-  std::string Describe() const override { return impl_; }
+  size_t ScratchpadBytes() const override {
+    return (groups_.size() > 1 ? 2 * buffer_bytes_ : 0) + scratch_bytes_;
+  }
+  std::string Describe() const override { return groups_[0].impl; }
 
   std::unique_ptr<KernelState> CreateState() const override {
     auto st = std::make_unique<RnnState>();
     CallOneDnn(what_, [&] {
-      for (const Layer& l : layers_) {
-        const dnnl::memory::desc* descs[] = {&l.src,     &l.src_iter, &l.src_iter_c, &l.dst,  &l.dst_iter, &l.dst_iter_c,
-                                             &l.w_layer, &l.w_iter,   &l.w_proj,     &l.bias, &l.scratch};
-        const Buffer* constants[] = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                                     l.w_layer_data.get(), l.w_iter_data.get(), l.w_proj_data.get(),
-                                     l.bias_data.get(), nullptr};
+      for (const LayerGroup& g : groups_) {
+        const dnnl::memory::desc* descs[] = {&g.src,     &g.src_iter, &g.src_iter_c, &g.dst,
+                                             &g.dst_iter, &g.dst_iter_c, &g.w_layer, &g.w_iter,
+                                             &g.w_proj,  &g.bias,     &g.scratch};
+        const Buffer* constants[kScratch + 1] = {};
+        constants[kWLayer] = g.w_layer_data.get();
+        constants[kWIter] = g.w_iter_data.get();
+        constants[kWProj] = g.w_proj_data.get();
+        constants[kBias] = g.bias_data.get();
         std::vector<dnnl::memory> mems;
         std::unordered_map<int, dnnl::memory> map;
         for (int s = 0; s <= kScratch; ++s) {
@@ -169,28 +181,30 @@ class RnnOneDnn final : public Kernel {
     auto* st = static_cast<RnnState*>(args.state);
     auto& stream = static_cast<CpuStream*>(args.stream)->get();
     char* scratch = static_cast<char*>(args.scratchpad);
+    const bool staged = groups_.size() > 1;
     void* buffers[2] = {scratch, scratch + buffer_bytes_};
-    void* prim_scratch = scratch + 2 * buffer_bytes_;
+    void* prim_scratch = scratch + (staged ? 2 * buffer_bytes_ : 0);
     const bool lstm = p_.mode == RnnMode::kLstm;
     const auto* hx = static_cast<const float*>(args.in[2]);
     const auto* cx = lstm ? static_cast<const float*>(args.in[3]) : nullptr;
     auto* hy = p_.state_outputs ? static_cast<float*>(args.out[1]) : nullptr;
     auto* cy = p_.state_outputs && lstm ? static_cast<float*>(args.out[2]) : nullptr;
-    const int64_t num = static_cast<int64_t>(layers_.size());
+    const size_t num = groups_.size();
     CallOneDnn(what_, [&] {
-      for (int64_t l = 0; l < num; ++l) {
-        std::vector<dnnl::memory>& m = st->mems[l];
+      for (size_t k = 0; k < num; ++k) {
+        std::vector<dnnl::memory>& m = st->mems[k];
         auto set = [&](int slot, const void* ptr) {
           if (m[slot]) m[slot].set_data_handle(const_cast<void*>(ptr));
         };
-        set(kSrc, l == 0 ? args.in[0] : buffers[(l - 1) % 2]);
-        set(kDst, l == num - 1 ? args.out[0] : buffers[l % 2]);
+        const int64_t l = groups_[k].first;
+        set(kSrc, k == 0 ? args.in[0] : buffers[(k - 1) % 2]);
+        set(kDst, k == num - 1 ? args.out[0] : buffers[k % 2]);
         set(kSrcIter, hx + l * state_stride_);
         if (lstm) set(kSrcIterC, cx + l * cell_stride_);
         if (hy) set(kDstIter, hy + l * state_stride_);
         if (cy) set(kDstIterC, cy + l * cell_stride_);
         set(kScratch, prim_scratch);
-        layers_[l].prim.execute(stream, st->maps[l]);
+        groups_[k].prim.execute(stream, st->maps[k]);
       }
     });
   }
@@ -198,96 +212,108 @@ class RnnOneDnn final : public Kernel {
  private:
   std::string what_;
   RnnParam p_;
-  std::vector<Layer> layers_;
-  std::string impl_;
-  size_t buffer_bytes_ = 0;   // one layer-output buffer
+  std::vector<LayerGroup> groups_;
+  size_t buffer_bytes_ = 0;   // one layer-output buffer between groups
   size_t scratch_bytes_ = 0;  // largest primitive scratchpad
   int64_t state_stride_ = 0;  // elements of one layer's hidden states (D, N, R)
   int64_t cell_stride_ = 0;   // elements of one layer's cell states (D, N, H)
 };
 
-Layer CreateLayer(const KernelArgs& a, const RnnParam& p, int64_t l) {
+// The primitive of layers [first, first + count), which all have the same input size.
+LayerGroup CreateGroup(const KernelArgs& a, const RnnParam& p, int64_t first, int64_t count) {
   const NDArray& w = *a.constants[1];
   const float* wp = w.data->as<float>();
   const int64_t steps = a.in[0].shape[0], batch = a.in[0].shape[1], input_size = a.in[0].shape[2];
   const int64_t d = p.directions(), h = p.state_size, r = p.out_size(), g = p.gates();
-  const int64_t in = p.LayerInput(l, input_size);
+  const int64_t in = p.LayerInput(first, input_size);
   const bool lstm = p.mode == RnnMode::kLstm;
-  Layer L;
-  L.src = dnnl::memory::desc({steps, batch, in}, dt::f32, tag::tnc);
-  L.dst = dnnl::memory::desc({steps, batch, d * r}, dt::f32, tag::tnc);
-  L.src_iter = dnnl::memory::desc({1, d, batch, r}, dt::f32, tag::ldnc);
-  if (lstm) L.src_iter_c = dnnl::memory::desc({1, d, batch, h}, dt::f32, tag::ldnc);
+  LayerGroup G;
+  G.first = first;
+  G.src = dnnl::memory::desc({steps, batch, in}, dt::f32, tag::tnc);
+  G.dst = dnnl::memory::desc({steps, batch, d * r}, dt::f32, tag::tnc);
+  G.src_iter = dnnl::memory::desc({count, d, batch, r}, dt::f32, tag::ldnc);
+  if (lstm) G.src_iter_c = dnnl::memory::desc({count, d, batch, h}, dt::f32, tag::ldnc);
   if (p.state_outputs) {
-    L.dst_iter = L.src_iter;
-    L.dst_iter_c = L.src_iter_c;
+    G.dst_iter = G.src_iter;
+    G.dst_iter_c = G.src_iter_c;
   }
-  dnnl::memory::desc w_layer_any({1, d, in, g, h}, dt::f32, tag::any);
-  dnnl::memory::desc w_iter_any({1, d, r, g, h}, dt::f32, tag::any);
+  const dims w_layer_dims{count, d, in, g, h}, w_iter_dims{count, d, r, g, h};
+  const dims w_proj_dims{count, d, h, r};
+  dnnl::memory::desc w_layer_any(w_layer_dims, dt::f32, tag::any);
+  dnnl::memory::desc w_iter_any(w_iter_dims, dt::f32, tag::any);
   dnnl::memory::desc w_proj_any;
-  if (p.projection_size) w_proj_any = dnnl::memory::desc({1, d, h, r}, dt::f32, tag::any);
-  L.bias = dnnl::memory::desc({1, d, p.mode == RnnMode::kGru ? 4 : g, h}, dt::f32, tag::ldgo);
+  if (p.projection_size) w_proj_any = dnnl::memory::desc(w_proj_dims, dt::f32, tag::any);
+  G.bias = dnnl::memory::desc({count, d, p.mode == RnnMode::kGru ? 4 : g, h}, dt::f32, tag::ldgo);
   const auto prop = dnnl::prop_kind::forward_inference;
   const auto dir = p.bidirectional ? dnnl::rnn_direction::bidirectional_concat
                                    : dnnl::rnn_direction::unidirectional_left2right;
   const dnnl::primitive_attr attr = DefaultAttr();
+  auto take = [&](const auto& pd) {
+    G.w_layer = pd.weights_layer_desc();
+    G.w_iter = pd.weights_iter_desc();
+    G.scratch = pd.scratchpad_desc();
+    G.impl = pd.impl_info_str();
+  };
   if (lstm) {
-    dnnl::lstm_forward::primitive_desc pd(Engine(), prop, dir, L.src, L.src_iter, L.src_iter_c, w_layer_any,
-                                          w_iter_any, dnnl::memory::desc(), w_proj_any, L.bias, L.dst,
-                                          L.dst_iter, L.dst_iter_c, attr);
-    L.prim = dnnl::lstm_forward(pd);
-    L.w_layer = pd.weights_layer_desc();
-    L.w_iter = pd.weights_iter_desc();
-    if (p.projection_size) L.w_proj = pd.weights_projection_desc();
-    L.scratch = pd.scratchpad_desc();
-    L.impl = pd.impl_info_str();
+    dnnl::lstm_forward::primitive_desc pd(Engine(), prop, dir, G.src, G.src_iter, G.src_iter_c,
+                                          w_layer_any, w_iter_any, dnnl::memory::desc(), w_proj_any,
+                                          G.bias, G.dst, G.dst_iter, G.dst_iter_c, attr);
+    G.prim = dnnl::lstm_forward(pd);
+    take(pd);
+    if (p.projection_size) G.w_proj = pd.weights_projection_desc();
   } else if (p.mode == RnnMode::kGru) {
-    dnnl::lbr_gru_forward::primitive_desc pd(Engine(), prop, dir, L.src, L.src_iter, w_layer_any, w_iter_any,
-                                             L.bias, L.dst, L.dst_iter, attr);
-    L.prim = dnnl::lbr_gru_forward(pd);
-    L.w_layer = pd.weights_layer_desc();
-    L.w_iter = pd.weights_iter_desc();
-    L.scratch = pd.scratchpad_desc();
-    L.impl = pd.impl_info_str();
+    dnnl::lbr_gru_forward::primitive_desc pd(Engine(), prop, dir, G.src, G.src_iter, w_layer_any,
+                                             w_iter_any, G.bias, G.dst, G.dst_iter, attr);
+    G.prim = dnnl::lbr_gru_forward(pd);
+    take(pd);
   } else {
-    const auto act = p.mode == RnnMode::kRnnRelu ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_tanh;
-    dnnl::vanilla_rnn_forward::primitive_desc pd(Engine(), prop, act, dir, L.src, L.src_iter, w_layer_any,
-                                                 w_iter_any, L.bias, L.dst, L.dst_iter, attr);
-    L.prim = dnnl::vanilla_rnn_forward(pd);
-    L.w_layer = pd.weights_layer_desc();
-    L.w_iter = pd.weights_iter_desc();
-    L.scratch = pd.scratchpad_desc();
-    L.impl = pd.impl_info_str();
+    const auto act = p.mode == RnnMode::kRnnRelu ? dnnl::algorithm::eltwise_relu
+                                                 : dnnl::algorithm::eltwise_tanh;
+    dnnl::vanilla_rnn_forward::primitive_desc pd(Engine(), prop, act, dir, G.src, G.src_iter,
+                                                 w_layer_any, w_iter_any, G.bias, G.dst,
+                                                 G.dst_iter, attr);
+    G.prim = dnnl::vanilla_rnn_forward(pd);
+    take(pd);
   }
   // The packed formats oneDNN picks may depend on the batch and sequence length, hence the key.
-  const std::string key = ":rnn:l" + std::to_string(l) + ":t" + std::to_string(steps) + ":n" +
-                          std::to_string(batch) + ":m" + std::to_string(static_cast<int>(p.mode));
+  const std::string key = ":rnn:l" + std::to_string(first) + "+" + std::to_string(count) + ":t" +
+                          std::to_string(steps) + ":n" + std::to_string(batch) + ":m" +
+                          std::to_string(static_cast<int>(p.mode));
   std::vector<int64_t> i2h, h2h, h2r;
-  for (int64_t k = 0; k < d; ++k) {
-    const PackedOffsets o = Offsets(p, input_size, l, k);
-    i2h.push_back(o.i2h);
-    h2h.push_back(o.h2h);
-    h2r.push_back(o.h2r);
-  }
-  L.w_layer_data = a.weights->GetOrCreate(WeightKey(w, L.w_layer) + key + ":layer", [&] {
+  for (int64_t l = first; l < first + count; ++l)
+    for (int64_t k = 0; k < d; ++k) {
+      const PackedOffsets o = Offsets(p, input_size, l, k);
+      i2h.push_back(o.i2h);
+      h2h.push_back(o.h2h);
+      h2r.push_back(o.h2r);
+    }
+  G.w_layer_data = a.weights->GetOrCreate(WeightKey(w, G.w_layer) + key + ":layer", [&] {
     Buffer user = GatherGoi(wp, p, i2h, in);
-    return ReorderToBuffer(user.data(), dnnl::memory::desc({1, d, in, g, h}, dt::f32, tag::ldgoi), L.w_layer);
+    return ReorderToBuffer(user.data(), {w_layer_dims, dt::f32, tag::ldgoi}, G.w_layer);
   });
-  L.w_iter_data = a.weights->GetOrCreate(WeightKey(w, L.w_iter) + key + ":iter", [&] {
+  G.w_iter_data = a.weights->GetOrCreate(WeightKey(w, G.w_iter) + key + ":iter", [&] {
     Buffer user = GatherGoi(wp, p, h2h, r);
-    return ReorderToBuffer(user.data(), dnnl::memory::desc({1, d, r, g, h}, dt::f32, tag::ldgoi), L.w_iter);
+    return ReorderToBuffer(user.data(), {w_iter_dims, dt::f32, tag::ldgoi}, G.w_iter);
   });
   if (p.projection_size) {
-    L.w_proj_data = a.weights->GetOrCreate(WeightKey(w, L.w_proj) + key + ":proj", [&] {
-      // h2r is (P, H) per direction: oneDNN's ldoi once both directions are side by side.
-      Buffer user(sizeof(float) * d * r * h);
-      for (int64_t k = 0; k < d; ++k) std::memcpy(user.as<float>() + k * r * h, wp + h2r[k], sizeof(float) * r * h);
-      return ReorderToBuffer(user.data(), dnnl::memory::desc({1, d, h, r}, dt::f32, tag::ldoi), L.w_proj);
+    G.w_proj_data = a.weights->GetOrCreate(WeightKey(w, G.w_proj) + key + ":proj", [&] {
+      // h2r is (P, H) per layer and direction: oneDNN's ldoi once they are side by side.
+      Buffer user(sizeof(float) * h2r.size() * r * h);
+      for (size_t k = 0; k < h2r.size(); ++k)
+        std::memcpy(user.as<float>() + k * r * h, wp + h2r[k], sizeof(float) * r * h);
+      return ReorderToBuffer(user.data(), {w_proj_dims, dt::f32, tag::ldoi}, G.w_proj);
     });
   }
-  L.bias_data = a.weights->GetOrCreate(WeightKey(w, L.bias) + key + ":bias",
-                                       [&] { return FuseBias(wp, p, input_size, l); });
-  return L;
+  G.bias_data = a.weights->GetOrCreate(WeightKey(w, G.bias) + key + ":bias", [&] {
+    const size_t per = G.bias.get_size() / count;
+    Buffer out(G.bias.get_size());
+    for (int64_t l = 0; l < count; ++l) {
+      Buffer one = FuseBias(wp, p, input_size, first + l);
+      std::memcpy(static_cast<char*>(out.data()) + l * per, one.data(), per);
+    }
+    return out;
+  });
+  return G;
 }
 
 // LSTM with the cell state clipped to [clip_min, clip_max] after every step (cuDNN's
@@ -400,10 +426,19 @@ std::unique_ptr<Kernel> CreateRnn(const KernelArgs& a) {
   const int64_t steps = a.in[0].shape[0], batch = a.in[0].shape[1], input_size = a.in[0].shape[2];
   if (p.clip_min) return std::make_unique<LstmReference>(p, steps, batch, input_size, a.constants[1]->data);
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
-    std::vector<Layer> layers;
-    for (int64_t l = 0; l < p.num_layers; ++l) layers.push_back(CreateLayer(a, p, l));
-    std::string impl = layers[0].impl;
-    return std::make_unique<RnnOneDnn>(what, p, steps, batch, std::move(layers), impl);
+    // A multi-layer primitive feeds each layer the previous one's output of the same direction
+    // and needs one input size for all its layers, so only unidirectional layers whose input
+    // matches the output width share one.
+    std::vector<LayerGroup> groups;
+    if (p.bidirectional) {
+      for (int64_t l = 0; l < p.num_layers; ++l) groups.push_back(CreateGroup(a, p, l, 1));
+    } else if (input_size == p.out_size()) {
+      groups.push_back(CreateGroup(a, p, 0, p.num_layers));
+    } else {
+      groups.push_back(CreateGroup(a, p, 0, 1));
+      if (p.num_layers > 1) groups.push_back(CreateGroup(a, p, 1, p.num_layers - 1));
+    }
+    return std::make_unique<RnnOneDnn>(what, p, steps, batch, std::move(groups));
   });
 }
 
