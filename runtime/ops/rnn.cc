@@ -33,6 +33,14 @@ void CheckInput(std::vector<Shape>& in, int i, const char* what, const Shape& wa
   in[i] = want;
 }
 
+// Gluon layers exported without initial states make them with _zeros(shape=(L*D, 0, H)), whose
+// 0 MXNet fills in from this operator: an initial state with batch size 0 means zeros.
+void CheckState(std::vector<Shape>& in, int i, const char* what, const Shape& want) {
+  const Shape& s = in[i];
+  if (s.known() && s.ndim() == 3 && s[0] == want[0] && s[1] == 0 && s[2] == want[2]) return;
+  CheckInput(in, i, what, want);
+}
+
 void InferShape(const RnnParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known()) << "the shape of data is unknown";
@@ -48,8 +56,8 @@ void InferShape(const RnnParam& p, std::vector<Shape>& in, std::vector<Shape>& o
       << (p.projection_size ? ", projection_size=" + std::to_string(*p.projection_size) : "")
       << " and input size " << input_size;
   in[1] = Shape{expected};
-  CheckInput(in, 2, "state", Shape{layers, batch, p.out_size()});
-  if (p.mode == RnnMode::kLstm) CheckInput(in, 3, "state_cell", Shape{layers, batch, p.state_size});
+  CheckState(in, 2, "state", Shape{layers, batch, p.out_size()});
+  if (p.mode == RnnMode::kLstm) CheckState(in, 3, "state_cell", Shape{layers, batch, p.state_size});
   out[0] = Shape{data[0], batch, p.directions() * p.out_size()};
   if (p.state_outputs) {
     out[1] = Shape{layers, batch, p.out_size()};

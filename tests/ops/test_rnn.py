@@ -215,23 +215,49 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def numpy_lstm(x, w, h0, c0, hidden, lo, hi):
-    """One-layer unidirectional LSTM in MXNet's packing, the cell state clipped to [lo, hi]."""
-    t_len, _, inp = x.shape
-    g = 4 * hidden
-    wx = w[: g * inp].reshape(g, inp)
-    wh = w[g * inp : g * (inp + hidden)].reshape(g, hidden)
-    b = w[g * (inp + hidden) :]
-    bias = b[:g] + b[g:]
-    h, c = h0[0].astype(np.float64), c0[0].astype(np.float64)
-    ys = []
-    for t in range(t_len):
-        z = x[t] @ wx.T + h @ wh.T + bias
-        i, f, gg, o = (z[:, k * hidden : (k + 1) * hidden] for k in range(4))
-        c = np.clip(_sigmoid(f) * c + _sigmoid(i) * np.tanh(gg), lo, hi)
-        h = _sigmoid(o) * np.tanh(c)
-        ys.append(h)
-    return np.stack(ys), h[None], c[None]
+def numpy_lstm(x, w, h0, c0, hidden, layers=1, dirs=1, proj=None, clip=None):
+    """MXNet's LSTM in float64 from its parameter packing: per layer and direction i2h, h2h (and
+    h2r with a projection), then per layer and direction the two biases. The cell state is
+    clipped to `clip` = (lo, hi) after every step when given."""
+    t_len = x.shape[0]
+    g, r = 4 * hidden, proj or hidden
+    w = w.astype(np.float64)
+    pos, weights = 0, []
+    for layer in range(layers):
+        inp = x.shape[2] if layer == 0 else dirs * r
+        for _ in range(dirs):
+            wx = w[pos : pos + g * inp].reshape(g, inp)
+            pos += g * inp
+            wh = w[pos : pos + g * r].reshape(g, r)
+            pos += g * r
+            wr = None
+            if proj:
+                wr = w[pos : pos + r * hidden].reshape(r, hidden)
+                pos += r * hidden
+            weights.append((wx, wh, wr))
+    biases = [w[pos + k * 2 * g : pos + (k + 1) * 2 * g] for k in range(layers * dirs)]
+    hy, cy = [], []
+    for layer in range(layers):
+        y = np.zeros((t_len, x.shape[1], dirs * r))
+        for d in range(dirs):
+            k = layer * dirs + d
+            wx, wh, wr = weights[k]
+            bias = biases[k][:g] + biases[k][g:]
+            h, c = h0[k].astype(np.float64), c0[k].astype(np.float64)
+            for t in range(t_len)[:: -1 if d else 1]:
+                z = x[t] @ wx.T + h @ wh.T + bias
+                i, f, gg, o = (z[:, j * hidden : (j + 1) * hidden] for j in range(4))
+                c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(gg)
+                if clip is not None:
+                    c = np.clip(c, *clip)
+                h = _sigmoid(o) * np.tanh(c)
+                if proj:
+                    h = h @ wr.T
+                y[t, :, d * r : (d + 1) * r] = h
+            hy.append(h)
+            cy.append(c)
+        x = y
+    return x, np.stack(hy), np.stack(cy)
 
 
 def rnn_predictor(tmp_path, attrs, data, params, states, num_outputs=1):
@@ -245,29 +271,69 @@ def rnn_predictor(tmp_path, attrs, data, params, states, num_outputs=1):
     return mxserve.Predictor(sym, path, input_shapes=shapes)
 
 
-def test_rnn_lstm_state_clip(tmp_path):
+def lstm_attrs(hidden, **extra):
+    attrs = {"mode": "lstm", "state_size": str(hidden), "num_layers": "1", "state_outputs": "True"}
+    attrs.update({k: str(v) for k, v in extra.items()})
+    return attrs
+
+
+def lstm_size(inp, hidden, layers=1, dirs=1, proj=None):
+    r = proj or hidden
+    size = 0
+    for layer in range(layers):
+        size += dirs * 4 * hidden * ((inp if layer == 0 else dirs * r) + r) + dirs * 8 * hidden
+        size += dirs * r * hidden if proj else 0
+    return size
+
+
+@pytest.mark.parametrize(
+    "layers, dirs, proj",
+    [(1, 1, None), (2, 2, None), (2, 1, 3), (2, 2, 2)],
+    ids=["one_layer", "bidir_2layers", "lstmp_2layers", "lstmp_bidir_2layers"],
+)
+def test_rnn_lstm_state_clip(tmp_path, layers, dirs, proj):
     # MXNet 1.9.1's CPU kernel ignores lstm_state_clip_min/max (only cuDNN applies them), so the
     # expected values come from numpy.
     t_len, n, inp, hidden = 6, 3, 4, 5
+    r = proj or hidden
     rng = np.random.RandomState(0)
-    w = rng.uniform(-1.5, 1.5, 4 * hidden * (inp + hidden + 2)).astype(np.float32)
+    w = rng.uniform(-1.5, 1.5, lstm_size(inp, hidden, layers, dirs, proj)).astype(np.float32)
     x = rng.uniform(-2, 2, (t_len, n, inp)).astype(np.float32)
-    h0 = rng.uniform(-1, 1, (1, n, hidden)).astype(np.float32)
-    c0 = rng.uniform(-3, 3, (1, n, hidden)).astype(np.float32)
-    attrs = {
-        "mode": "lstm",
-        "state_size": str(hidden),
-        "num_layers": "1",
-        "state_outputs": "True",
-        "lstm_state_clip_min": "-0.3",
-        "lstm_state_clip_max": "0.4",
-    }
+    h0 = rng.uniform(-1, 1, (layers * dirs, n, r)).astype(np.float32)
+    c0 = rng.uniform(-3, 3, (layers * dirs, n, hidden)).astype(np.float32)
+    extra = {"num_layers": layers, "bidirectional": dirs == 2, "lstm_state_clip_min": -0.3}
+    extra["lstm_state_clip_max"] = 0.4
+    if proj:
+        extra["projection_size"] = proj
+    attrs = lstm_attrs(hidden, **extra)
     p = rnn_predictor(tmp_path, attrs, x.shape, w, [h0.shape, c0.shape], num_outputs=3)
+    assert p.info()["kernels"][0][1] == "ref:lstm_clip"
     y, hy, cy = p(data=x, state=h0, state_cell=c0)
-    want = numpy_lstm(x.astype(np.float64), w.astype(np.float64), h0, c0, hidden, -0.3, 0.4)
+    want = numpy_lstm(x, w, h0, c0, hidden, layers, dirs, proj, clip=(-0.3, 0.4))
     for got, exp in zip((y, hy, cy), want):
         np.testing.assert_allclose(got, exp, rtol=1e-5, atol=1e-6)
     assert cy.max() <= np.float32(0.4) and cy.min() >= np.float32(-0.3)
+
+
+@pytest.mark.parametrize("clip", [False, True], ids=["onednn", "clip_kernel"])
+def test_rnn_empty_initial_state_is_zero(tmp_path, clip):
+    # Gluon layers exported without states pass _zeros(shape=(L*D, 0, H)): batch size 0.
+    t_len, n, inp, hidden = 4, 2, 3, 5
+    rng = np.random.RandomState(1)
+    w = rng.uniform(-1, 1, lstm_size(inp, hidden, 2, 2)).astype(np.float32)
+    x = rng.uniform(-1, 1, (t_len, n, inp)).astype(np.float32)
+    extra = {"num_layers": 2, "bidirectional": True}
+    if clip:
+        extra.update(lstm_state_clip_min=-100, lstm_state_clip_max=100)
+    p = rnn_predictor(
+        tmp_path, lstm_attrs(hidden, **extra), x.shape, w, [(4, 0, hidden), (4, 0, hidden)], 3
+    )
+    empty = np.zeros((4, 0, hidden), np.float32)
+    y, hy, cy = p(data=x, state=empty, state_cell=empty)
+    zeros = np.zeros((4, n, hidden))
+    want = numpy_lstm(x, w, zeros, zeros, hidden, 2, 2)
+    for got, exp in zip((y, hy, cy), want):
+        np.testing.assert_allclose(got, exp, rtol=1e-5, atol=1e-6)
 
 
 LSTM_ATTRS = {"mode": "lstm", "state_size": "4", "num_layers": "1"}

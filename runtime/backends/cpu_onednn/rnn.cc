@@ -231,11 +231,14 @@ LayerGroup CreateGroup(const KernelArgs& a, const RnnParam& p, int64_t first, in
   G.first = first;
   G.src = dnnl::memory::desc({steps, batch, in}, dt::f32, tag::tnc);
   G.dst = dnnl::memory::desc({steps, batch, d * r}, dt::f32, tag::tnc);
-  G.src_iter = dnnl::memory::desc({count, d, batch, r}, dt::f32, tag::ldnc);
-  if (lstm) G.src_iter_c = dnnl::memory::desc({count, d, batch, h}, dt::f32, tag::ldnc);
+  // Empty initial states (batch size 0, see ops/rnn.cc) are left out: oneDNN then starts from 0.
+  const dnnl::memory::desc state_md({count, d, batch, r}, dt::f32, tag::ldnc);
+  const dnnl::memory::desc cell_md({count, d, batch, h}, dt::f32, tag::ldnc);
+  if (a.in[2].shape.Size() > 0) G.src_iter = state_md;
+  if (lstm && a.in[3].shape.Size() > 0) G.src_iter_c = cell_md;
   if (p.state_outputs) {
-    G.dst_iter = G.src_iter;
-    G.dst_iter_c = G.src_iter_c;
+    G.dst_iter = state_md;
+    if (lstm) G.dst_iter_c = cell_md;
   }
   const dims w_layer_dims{count, d, in, g, h}, w_iter_dims{count, d, r, g, h};
   const dims w_proj_dims{count, d, h, r};
@@ -321,12 +324,18 @@ LayerGroup CreateGroup(const KernelArgs& a, const RnnParam& p, int64_t first, in
 // projections of all steps in one gemm, then per step the recurrent gemm and the cell.
 class LstmReference final : public Kernel {
  public:
-  LstmReference(const RnnParam& p, int64_t steps, int64_t batch, int64_t input_size,
-                std::shared_ptr<const Buffer> params)
-      : p_(p), t_(steps), n_(batch), i_(input_size), params_(std::move(params)) {
+  LstmReference(const RnnParam& p, const KernelArgs& a)
+      : p_(p),
+        t_(a.in[0].shape[0]),
+        n_(a.in[0].shape[1]),
+        i_(a.in[0].shape[2]),
+        empty_state_(a.in[2].shape.Size() == 0),
+        empty_cell_(a.in[3].shape.Size() == 0),
+        params_(a.constants[1]->data) {
+    const int64_t steps = t_, batch = n_;
     const int64_t h = p.state_size, r = p.out_size(), d = p.directions();
     sizes_ = {steps * batch * d * r, steps * batch * d * r, steps * batch * 4 * h, batch * 4 * h,
-              batch * h, batch * h};
+              batch * h, batch * h, batch * r};
     for (int64_t s : sizes_) bytes_ += AlignUp(sizeof(float) * s);
   }
   size_t ScratchpadBytes() const override { return bytes_; }
@@ -345,11 +354,14 @@ class LstmReference final : public Kernel {
     float* gates = bufs[3];
     float* c = bufs[4];
     float* cell_h = bufs[5];
+    float* zeros = bufs[6];
+    std::memset(zeros, 0, sizeof(float) * n_ * r);
     const float* w = params_->as<float>();
     const float lo = static_cast<float>(*p_.clip_min), hi = static_cast<float>(*p_.clip_max);
     const bool clip_nan = p_.clip_nan;
-    const auto* hx = static_cast<const float*>(args.in[2]);
-    const auto* cx = static_cast<const float*>(args.in[3]);
+    // Empty initial states (batch size 0, see ops/rnn.cc) are zeros.
+    const auto* hx = empty_state_ ? nullptr : static_cast<const float*>(args.in[2]);
+    const auto* cx = empty_cell_ ? nullptr : static_cast<const float*>(args.in[3]);
     float* hy = p_.state_outputs ? static_cast<float*>(args.out[1]) : nullptr;
     float* cy = p_.state_outputs ? static_cast<float*>(args.out[2]) : nullptr;
     const float* x = static_cast<const float*>(args.in[0]);
@@ -361,8 +373,12 @@ class LstmReference final : public Kernel {
         const int64_t sidx = l * d + k;
         // xw = x * i2h^T for every step.
         dnnl_sgemm('N', 'T', t_ * n_, g4, in, 1.0f, x, in, w + o.i2h, in, 0.0f, xw, g4);
-        std::memcpy(c, cx + sidx * n_ * h, sizeof(float) * n_ * h);
-        const float* h_prev = hx + sidx * n_ * r;
+        if (cx) {
+          std::memcpy(c, cx + sidx * n_ * h, sizeof(float) * n_ * h);
+        } else {
+          std::memset(c, 0, sizeof(float) * n_ * h);
+        }
+        const float* h_prev = hx ? hx + sidx * n_ * r : zeros;
         int64_t h_ld = r;
         for (int64_t i = 0; i < t_; ++i) {
           const int64_t t = k == 1 ? t_ - 1 - i : i;
@@ -410,6 +426,7 @@ class LstmReference final : public Kernel {
  private:
   RnnParam p_;
   int64_t t_, n_, i_;
+  bool empty_state_, empty_cell_;  // initial states given with batch size 0: zeros
   std::shared_ptr<const Buffer> params_;
   std::vector<int64_t> sizes_;  // elements of each scratch buffer
   size_t bytes_ = 0;
@@ -424,7 +441,7 @@ std::unique_ptr<Kernel> CreateRnn(const KernelArgs& a) {
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
       << "failed to plan " << what << ": the parameter vector must be a parameter, not computed";
   const int64_t steps = a.in[0].shape[0], batch = a.in[0].shape[1], input_size = a.in[0].shape[2];
-  if (p.clip_min) return std::make_unique<LstmReference>(p, steps, batch, input_size, a.constants[1]->data);
+  if (p.clip_min) return std::make_unique<LstmReference>(p, a);
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
     // A multi-layer primitive feeds each layer the previous one's output of the same direction
     // and needs one input size for all its layers, so only unidirectional layers whose input
