@@ -19,10 +19,14 @@ namespace {
 
 const char* ModeName(RnnMode m) {
   switch (m) {
-    case RnnMode::kRnnRelu: return "rnn_relu";
-    case RnnMode::kRnnTanh: return "rnn_tanh";
-    case RnnMode::kLstm: return "lstm";
-    case RnnMode::kGru: return "gru";
+    case RnnMode::kRnnRelu:
+      return "rnn_relu";
+    case RnnMode::kRnnTanh:
+      return "rnn_tanh";
+    case RnnMode::kLstm:
+      return "lstm";
+    case RnnMode::kGru:
+      return "gru";
   }
   return "?";
 }
@@ -50,9 +54,10 @@ void InferShape(const RnnParam& p, std::vector<Shape>& in, std::vector<Shape>& o
   const int64_t layers = p.num_layers * p.directions();
   const int64_t expected = p.ParamSize(input_size);
   MXS_CHECK(!in[1].known() || in[1] == Shape{expected})
-      << "parameters has shape " << in[1].ToString() << ", expected (" << expected << ",) for mode="
-      << ModeName(p.mode) << ", num_layers=" << p.num_layers << ", bidirectional="
-      << (p.bidirectional ? "True" : "False") << ", state_size=" << p.state_size
+      << "parameters has shape " << in[1].ToString() << ", expected (" << expected
+      << ",) for mode=" << ModeName(p.mode) << ", num_layers=" << p.num_layers
+      << ", bidirectional=" << (p.bidirectional ? "True" : "False")
+      << ", state_size=" << p.state_size
       << (p.projection_size ? ", projection_size=" + std::to_string(*p.projection_size) : "")
       << " and input size " << input_size;
   in[1] = Shape{expected};
@@ -68,15 +73,17 @@ void InferShape(const RnnParam& p, std::vector<Shape>& in, std::vector<Shape>& o
 void InferType(const RnnParam&, std::vector<DType>& in, std::vector<DType>& out) {
   MXS_CHECK(in[0] != DType::kUnknown) << "the dtype of data is unknown";
   for (DType& d : in) {
-    MXS_CHECK(d == DType::kUnknown || d == in[0])
-        << "every input must have the dtype of data (" << DTypeName(in[0]) << "), got " << DTypeName(d);
+    MXS_CHECK(d == DType::kUnknown || d == in[0]) << "every input must have the dtype of data ("
+                                                  << DTypeName(in[0]) << "), got " << DTypeName(d);
     d = in[0];
   }
   for (DType& d : out) d = in[0];
 }
 
-void InferConcatShape(const RnnParamConcatParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
-  for (int i = 0; i < p.num_args; ++i) MXS_CHECK(in[i].known()) << "input " << i << " has an unknown shape";
+void InferConcatShape(const RnnParamConcatParam& p, std::vector<Shape>& in,
+                      std::vector<Shape>& out) {
+  for (int i = 0; i < p.num_args; ++i)
+    MXS_CHECK(in[i].known()) << "input " << i << " has an unknown shape";
   const Shape& first = in[0];
   MXS_CHECK(first.ndim() >= 1) << "zero-dimensional arrays cannot be concatenated";
   const int axis = NormalizeAxis(p.dim, first.ndim());
@@ -87,8 +94,8 @@ void InferConcatShape(const RnnParamConcatParam& p, std::vector<Shape>& in, std:
     const Shape& s = in[i];
     bool same = s.ndim() == first.ndim();
     for (int k = 1; same && k < s.ndim(); ++k) same = s[k] == first[k];
-    MXS_CHECK(same) << "input " << i << " has shape " << s.ToString() << ", which does not match input 0 "
-                    << first.ToString() << " outside dim 0";
+    MXS_CHECK(same) << "input " << i << " has shape " << s.ToString()
+                    << ", which does not match input 0 " << first.ToString() << " outside dim 0";
     o[0] += s[0];
   }
   out[0] = Shape(o);
@@ -98,9 +105,12 @@ void InferConcatShape(const RnnParamConcatParam& p, std::vector<Shape>& in, std:
 
 int64_t RnnParam::gates() const {
   switch (mode) {
-    case RnnMode::kLstm: return 4;
-    case RnnMode::kGru: return 3;
-    default: return 1;
+    case RnnMode::kLstm:
+      return 4;
+    case RnnMode::kGru:
+      return 3;
+    default:
+      return 1;
   }
 }
 
@@ -122,10 +132,10 @@ RnnParam RnnParam::Parse(const AttrMap& attrs) {
   RnnParam p;
   MXS_CHECK(r.Has("mode")) << "required attribute 'mode' is missing";
   const std::string mode = r.Enum("mode", "", {"rnn_relu", "rnn_tanh", "lstm", "gru"});
-  p.mode = mode == "rnn_relu" ? RnnMode::kRnnRelu
+  p.mode = mode == "rnn_relu"   ? RnnMode::kRnnRelu
            : mode == "rnn_tanh" ? RnnMode::kRnnTanh
-           : mode == "lstm" ? RnnMode::kLstm
-                            : RnnMode::kGru;
+           : mode == "lstm"     ? RnnMode::kLstm
+                                : RnnMode::kGru;
   p.state_size = r.Int("state_size");
   p.num_layers = r.Int("num_layers");
   p.bidirectional = r.Bool("bidirectional", false);
@@ -141,21 +151,26 @@ RnnParam RnnParam::Parse(const AttrMap& attrs) {
   MXS_CHECK(p.num_layers > 0) << "num_layers must be positive, got " << p.num_layers;
   MXS_CHECK(dropout >= 0.0 && dropout < 1.0) << "p must be in [0, 1), got " << dropout;
   if (p.projection_size) {
-    MXS_CHECK(p.mode == RnnMode::kLstm) << "projection_size is only supported for LSTM, not mode=" << mode;
-    MXS_CHECK(*p.projection_size > 0) << "projection_size must be positive, got " << *p.projection_size;
+    MXS_CHECK(p.mode == RnnMode::kLstm)
+        << "projection_size is only supported for LSTM, not mode=" << mode;
+    MXS_CHECK(*p.projection_size > 0)
+        << "projection_size must be positive, got " << *p.projection_size;
     // MXNet's CPU LSTMP kernel writes its per-step projection into the hy output.
     MXS_CHECK_CODE(p.state_outputs, kUnsupported)
         << "projection_size needs state_outputs=True (MXNet's CPU kernel crashes without it)";
   }
   if (p.clip_min || p.clip_max) {
-    MXS_CHECK(p.mode == RnnMode::kLstm) << "state clipping is only supported for LSTM, not mode=" << mode;
+    MXS_CHECK(p.mode == RnnMode::kLstm)
+        << "state clipping is only supported for LSTM, not mode=" << mode;
     MXS_CHECK(p.clip_min && p.clip_max)
         << "lstm_state_clip_min and lstm_state_clip_max must be specified together";
-    MXS_CHECK(*p.clip_max >= *p.clip_min) << "lstm_state_clip_max (" << *p.clip_max
-                                          << ") must be at least lstm_state_clip_min (" << *p.clip_min << ")";
+    MXS_CHECK(*p.clip_max >= *p.clip_min)
+        << "lstm_state_clip_max (" << *p.clip_max << ") must be at least lstm_state_clip_min ("
+        << *p.clip_min << ")";
   }
   MXS_CHECK_CODE(!use_sequence_length, kUnsupported)
-      << "use_sequence_length=True is not supported on CPU (MXNet 1.9.1 supports it only with cuDNN)";
+      << "use_sequence_length=True is not supported on CPU (MXNet 1.9.1 supports it only with "
+         "cuDNN)";
   return p;
 }
 

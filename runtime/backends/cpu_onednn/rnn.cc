@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// RNN on oneDNN's lstm_forward, lbr_gru_forward and vanilla_rnn_forward, one primitive per layer
-// (unidirectional or bidirectional_concat). MXNet stacks bidirectional layers on the concat of
-// both directions, which a multi-layer oneDNN primitive does not do, and the first layer has its
-// own input size, so per-layer primitives express every configuration; layers pass their output
-// through two scratchpad buffers. The flat MXNet parameter vector is repacked once at bind time
-// into each layer's oneDNN weights (gate order converted for GRU: MXNet r, z, n; oneDNN u, r, n)
-// and fused biases, shared through the WeightCache. An LSTM with cell clipping, which oneDNN has
-// no attribute for, runs on a plain reference kernel (gemm through dnnl_sgemm, then the cell).
+// RNN on oneDNN's lstm_forward (with weights_projection for LSTMP), lbr_gru_forward and
+// vanilla_rnn_forward. MXNet stacks bidirectional layers on the concat of both directions, which
+// a multi-layer oneDNN primitive does not do, so each bidirectional layer is one
+// bidirectional_concat primitive; unidirectional layers share one primitive once their input size
+// equals the output width (all but possibly the first). Groups pass their output through two
+// scratchpad buffers. The flat MXNet parameter vector is repacked once at bind time into each
+// group's oneDNN weights (gate order converted for GRU: MXNet r, z, n; oneDNN u, r, n) and fused
+// biases, shared through the WeightCache. An LSTM with cell clipping, which oneDNN has no
+// attribute for, runs on a plain reference kernel (gemms through dnnl_sgemm, then the cell).
 #include "ops/rnn.h"
 
 #include <algorithm>
@@ -60,9 +61,10 @@ PackedOffsets Offsets(const RnnParam& p, int64_t input_size, int64_t layer, int6
 // MXNet gate of oneDNN gate g: GRU swaps the first two (r, z -> u, r); LSTM and vanilla agree.
 int64_t MxGate(RnnMode mode, int64_t g) { return mode == RnnMode::kGru && g < 2 ? 1 - g : g; }
 
-// The D directions' (G*H, cols) blocks starting at `starts`, as one ldgoi (1, D, cols, G, H) array
-// in oneDNN's gate order.
-Buffer GatherGoi(const float* w, const RnnParam& p, const std::vector<int64_t>& starts, int64_t cols) {
+// The (G*H, cols) blocks starting at `starts` (one per layer and direction), as one ldgoi
+// (L, D, cols, G, H) array in oneDNN's gate order.
+Buffer GatherGoi(const float* w, const RnnParam& p, const std::vector<int64_t>& starts,
+                 int64_t cols) {
   const int64_t h = p.state_size, g_count = p.gates();
   Buffer out(sizeof(float) * starts.size() * g_count * h * cols);
   float* dst = out.as<float>();
@@ -124,11 +126,21 @@ struct RnnState final : KernelState {
 
 // Argument slots of a group, in the order RnnState keeps their memories.
 enum Slot {
-  kSrc, kSrcIter, kSrcIterC, kDst, kDstIter, kDstIterC, kWLayer, kWIter, kWProj, kBias, kScratch
+  kSrc,
+  kSrcIter,
+  kSrcIterC,
+  kDst,
+  kDstIter,
+  kDstIterC,
+  kWLayer,
+  kWIter,
+  kWProj,
+  kBias,
+  kScratch
 };
-constexpr int kArgs[] = {DNNL_ARG_SRC_LAYER,     DNNL_ARG_SRC_ITER,      DNNL_ARG_SRC_ITER_C,
-                         DNNL_ARG_DST_LAYER,     DNNL_ARG_DST_ITER,      DNNL_ARG_DST_ITER_C,
-                         DNNL_ARG_WEIGHTS_LAYER, DNNL_ARG_WEIGHTS_ITER,  DNNL_ARG_WEIGHTS_PROJECTION,
+constexpr int kArgs[] = {DNNL_ARG_SRC_LAYER,     DNNL_ARG_SRC_ITER,     DNNL_ARG_SRC_ITER_C,
+                         DNNL_ARG_DST_LAYER,     DNNL_ARG_DST_ITER,     DNNL_ARG_DST_ITER_C,
+                         DNNL_ARG_WEIGHTS_LAYER, DNNL_ARG_WEIGHTS_ITER, DNNL_ARG_WEIGHTS_PROJECTION,
                          DNNL_ARG_BIAS,          DNNL_ARG_SCRATCHPAD};
 
 class RnnOneDnn final : public Kernel {
@@ -137,7 +149,8 @@ class RnnOneDnn final : public Kernel {
             std::vector<LayerGroup> groups)
       : what_(std::move(what)), p_(p), groups_(std::move(groups)) {
     buffer_bytes_ = AlignUp(sizeof(float) * steps * batch * p.directions() * p.out_size());
-    for (const LayerGroup& g : groups_) scratch_bytes_ = std::max(scratch_bytes_, g.scratch.get_size());
+    for (const LayerGroup& g : groups_)
+      scratch_bytes_ = std::max(scratch_bytes_, g.scratch.get_size());
     state_stride_ = p.directions() * batch * p.out_size();
     cell_stride_ = p.directions() * batch * p.state_size;
   }
@@ -151,9 +164,9 @@ class RnnOneDnn final : public Kernel {
     auto st = std::make_unique<RnnState>();
     CallOneDnn(what_, [&] {
       for (const LayerGroup& g : groups_) {
-        const dnnl::memory::desc* descs[] = {&g.src,     &g.src_iter, &g.src_iter_c, &g.dst,
-                                             &g.dst_iter, &g.dst_iter_c, &g.w_layer, &g.w_iter,
-                                             &g.w_proj,  &g.bias,     &g.scratch};
+        const dnnl::memory::desc* descs[] = {&g.src,      &g.src_iter,   &g.src_iter_c, &g.dst,
+                                             &g.dst_iter, &g.dst_iter_c, &g.w_layer,    &g.w_iter,
+                                             &g.w_proj,   &g.bias,       &g.scratch};
         const Buffer* constants[kScratch + 1] = {};
         constants[kWLayer] = g.w_layer_data.get();
         constants[kWIter] = g.w_iter_data.get();
@@ -270,11 +283,11 @@ LayerGroup CreateGroup(const KernelArgs& a, const RnnParam& p, int64_t first, in
     G.prim = dnnl::lbr_gru_forward(pd);
     take(pd);
   } else {
-    const auto act = p.mode == RnnMode::kRnnRelu ? dnnl::algorithm::eltwise_relu
-                                                 : dnnl::algorithm::eltwise_tanh;
+    const auto act =
+        p.mode == RnnMode::kRnnRelu ? dnnl::algorithm::eltwise_relu : dnnl::algorithm::eltwise_tanh;
     dnnl::vanilla_rnn_forward::primitive_desc pd(Engine(), prop, act, dir, G.src, G.src_iter,
-                                                 w_layer_any, w_iter_any, G.bias, G.dst,
-                                                 G.dst_iter, attr);
+                                                 w_layer_any, w_iter_any, G.bias, G.dst, G.dst_iter,
+                                                 attr);
     G.prim = dnnl::vanilla_rnn_forward(pd);
     take(pd);
   }
@@ -334,8 +347,13 @@ class LstmReference final : public Kernel {
         params_(a.constants[1]->data) {
     const int64_t steps = t_, batch = n_;
     const int64_t h = p.state_size, r = p.out_size(), d = p.directions();
-    sizes_ = {steps * batch * d * r, steps * batch * d * r, steps * batch * 4 * h, batch * 4 * h,
-              batch * h, batch * h, batch * r};
+    sizes_ = {steps * batch * d * r,
+              steps * batch * d * r,
+              steps * batch * 4 * h,
+              batch * 4 * h,
+              batch * h,
+              batch * h,
+              batch * r};
     for (int64_t s : sizes_) bytes_ += AlignUp(sizeof(float) * s);
   }
   size_t ScratchpadBytes() const override { return bytes_; }
@@ -388,8 +406,8 @@ class LstmReference final : public Kernel {
           for (int64_t jk = 0; jk < n_ * h; ++jk) {
             const int64_t j = jk / h, q = jk % h;
             auto pre = [&](int64_t gate) {
-              return xt[j * g4 + gate * h + q] + gates[j * g4 + gate * h + q] + w[o.bx + gate * h + q] +
-                     w[o.bh + gate * h + q];
+              return xt[j * g4 + gate * h + q] + gates[j * g4 + gate * h + q] +
+                     w[o.bx + gate * h + q] + w[o.bh + gate * h + q];
             };
             const float ig = 1.0f / (1.0f + std::exp(-pre(0)));
             const float fg = 1.0f / (1.0f + std::exp(-pre(1)));
@@ -408,7 +426,8 @@ class LstmReference final : public Kernel {
           if (p_.projection_size) {
             dnnl_sgemm('N', 'T', n_, r, h, 1.0f, cell_h, h, w + o.h2r, h, 0.0f, yt, d * r);
           } else {
-            for (int64_t j = 0; j < n_; ++j) std::memcpy(yt + j * d * r, cell_h + j * h, sizeof(float) * h);
+            for (int64_t j = 0; j < n_; ++j)
+              std::memcpy(yt + j * d * r, cell_h + j * h, sizeof(float) * h);
           }
           h_prev = yt;
           h_ld = d * r;
@@ -480,7 +499,8 @@ std::unique_ptr<Kernel> CreateParamConcat(const KernelArgs& a) {
   std::vector<size_t> bytes;
   for (const TensorDesc& t : a.in) {
     MXS_CHECK_CODE(t.dtype == a.out[0].dtype, kUnsupported)
-        << "failed to plan _rnn_param_concat node '" << a.node.name << "': inputs of different dtypes";
+        << "failed to plan _rnn_param_concat node '" << a.node.name
+        << "': inputs of different dtypes";
     bytes.push_back(t.nbytes());
   }
   return std::make_unique<ParamConcat>(std::move(bytes));
