@@ -200,7 +200,21 @@ CASES = [
     ),
 ]
 
+PARAM_CONCAT_CASES = [
+    Case(
+        name="rnn_param_concat_1d",
+        code="out = mx.sym._internal._rnn_param_concat(a, b, c, dim=0, num_args=3)",
+        inputs={"a": (6,), "b": (1,), "c": (4,)},
+    ),
+    Case(
+        name="rnn_param_concat_2d",
+        code="out = mx.sym._internal._rnn_param_concat(a, b, dim=0, num_args=2)",
+        inputs={"a": (2, 3), "b": (4, 3)},
+    ),
+]
+
 test_rnn = oracle_test(CASES)
+test_rnn_param_concat = oracle_test(PARAM_CONCAT_CASES)
 
 CASES2 = [
     rnn_case("mx2_lstm_bidir", "lstm", 3, 2, 4, 5, bidirectional=True, state_outputs=True),
@@ -378,3 +392,21 @@ def test_rnn_rejects_one_sided_clip(tmp_path):
 def test_rnn_rejects_wrong_state_shape(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"RNN node 'n'.*state.*\(1, 1, 4\)"):
         _load(tmp_path, LSTM_ATTRS, states=[(2, 1, 4), (1, 1, 4)])
+
+
+def test_rnn_rejects_computed_parameters(tmp_path):
+    sym = one_node_symbol("RNN", LSTM_ATTRS, ["data", "params", "state", "state_cell"])
+    shapes = {
+        "data": (2, 1, 3),
+        "params": (LSTM_SIZE,),
+        "state": (1, 1, 4),
+        "state_cell": (1, 1, 4),
+    }
+    with pytest.raises(mxserve.UnsupportedError, match=r"RNN node 'n'.*must be a parameter"):
+        mxserve.Predictor(sym, None, input_shapes=shapes)
+
+
+def test_rnn_param_concat_rejects_other_dim(tmp_path):
+    sym = one_node_symbol("_rnn_param_concat", {"num_args": "2", "dim": "1"}, ["a", "b"])
+    with pytest.raises(mxserve.UnsupportedError, match=r"_rnn_param_concat node 'n'.*dim=0"):
+        mxserve.Predictor(sym, None, input_shapes={"a": (2, 3), "b": (2, 4)})
