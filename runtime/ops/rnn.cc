@@ -2,8 +2,10 @@
 // RNN: a stack of num_layers recurrent layers over time-major data (T, N, I), each uni- or
 // bidirectional, with every weight and bias in one flat vector. The shape rule publishes that
 // vector's length so that a graph whose parameter shape is unknown still loads, and rejects a
-// vector of any other length. MXNet 1.9.1 on CPU has no sequence_length support (it refuses it
-// outside cuDNN), so use_sequence_length is refused here at load time as well.
+// vector of any other length. MXNet 1.9.1 on CPU has no sequence_length support (its oneDNN path
+// ignores the input, its plain path refuses it), so use_sequence_length is refused at load time.
+// LSTM state clipping, which MXNet applies only through cuDNN (its CPU paths ignore or refuse
+// it), follows cuDNN: the cell state is clipped after every step, before the output gate.
 #include "ops/rnn.h"
 
 #include <string>
@@ -169,8 +171,8 @@ RnnParam RnnParam::Parse(const AttrMap& attrs) {
         << *p.clip_min << ")";
   }
   MXS_CHECK_CODE(!use_sequence_length, kUnsupported)
-      << "use_sequence_length=True is not supported on CPU (MXNet 1.9.1 supports it only with "
-         "cuDNN)";
+      << "use_sequence_length=True is not supported: MXNet 1.9.1 handles sequence_length only "
+         "with cuDNN (on CPU it is ignored or refused: 'only available for cuDNN version >= 7.2')";
   return p;
 }
 
