@@ -347,13 +347,14 @@ class LstmReference final : public Kernel {
         params_(a.constants[1]->data) {
     const int64_t steps = t_, batch = n_;
     const int64_t h = p.state_size, r = p.out_size(), d = p.directions();
-    sizes_ = {steps * batch * d * r,
-              steps * batch * d * r,
-              steps * batch * 4 * h,
-              batch * 4 * h,
-              batch * h,
-              batch * h,
-              batch * r};
+    const int64_t sizes[kBuffers] = {steps * batch * d * r,
+                                     steps * batch * d * r,
+                                     steps * batch * 4 * h,
+                                     batch * 4 * h,
+                                     batch * h,
+                                     batch * h,
+                                     batch * r};
+    std::copy(sizes, sizes + kBuffers, sizes_);
     for (int64_t s : sizes_) bytes_ += AlignUp(sizeof(float) * s);
   }
   size_t ScratchpadBytes() const override { return bytes_; }
@@ -361,11 +362,11 @@ class LstmReference final : public Kernel {
 
   void Run(const RunArgs& args) const override {
     const int64_t h = p_.state_size, r = p_.out_size(), d = p_.directions(), g4 = 4 * h;
-    std::vector<float*> bufs;
+    float* bufs[kBuffers];
     char* s = static_cast<char*>(args.scratchpad);
-    for (int64_t n : sizes_) {
-      bufs.push_back(reinterpret_cast<float*>(s));
-      s += AlignUp(sizeof(float) * n);
+    for (int b = 0; b < kBuffers; ++b) {
+      bufs[b] = reinterpret_cast<float*>(s);
+      s += AlignUp(sizeof(float) * sizes_[b]);
     }
     float* layer_out[2] = {bufs[0], bufs[1]};
     float* xw = bufs[2];
@@ -447,7 +448,10 @@ class LstmReference final : public Kernel {
   int64_t t_, n_, i_;
   bool empty_state_, empty_cell_;  // initial states given with batch size 0: zeros
   std::shared_ptr<const Buffer> params_;
-  std::vector<int64_t> sizes_;  // elements of each scratch buffer
+  static constexpr int kBuffers = 7;
+  // Elements of each scratch buffer: two layer outputs, the input gemm of every step, the
+  // recurrent gemm, the cell state, the cell output and a zero initial state.
+  int64_t sizes_[kBuffers] = {};
   size_t bytes_ = 0;
 };
 
@@ -456,9 +460,9 @@ std::unique_ptr<Kernel> CreateRnn(const KernelArgs& a) {
   const std::string what = "RNN node '" + a.node.name + "'";
   for (const TensorDesc& t : a.in)
     MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << what << ": only float32 is supported, got " << DTypeName(t.dtype);
+        << "only float32 is supported, got " << DTypeName(t.dtype);
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
-      << "failed to plan " << what << ": the parameter vector must be a parameter, not computed";
+      << "the parameter vector must be a parameter, not computed";
   const int64_t steps = a.in[0].shape[0], batch = a.in[0].shape[1], input_size = a.in[0].shape[2];
   if (p.clip_min) return std::make_unique<LstmReference>(p, a);
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
@@ -498,9 +502,7 @@ class ParamConcat final : public Kernel {
 std::unique_ptr<Kernel> CreateParamConcat(const KernelArgs& a) {
   std::vector<size_t> bytes;
   for (const TensorDesc& t : a.in) {
-    MXS_CHECK_CODE(t.dtype == a.out[0].dtype, kUnsupported)
-        << "failed to plan _rnn_param_concat node '" << a.node.name
-        << "': inputs of different dtypes";
+    MXS_CHECK_CODE(t.dtype == a.out[0].dtype, kUnsupported) << "inputs of different dtypes";
     bytes.push_back(t.nbytes());
   }
   return std::make_unique<ParamConcat>(std::move(bytes));
