@@ -2,7 +2,7 @@
 // Deconvolution on oneDNN deconvolution_forward: activations in the planned layout, the weight
 // (MXNet's (C_in, C_out/G, k...) order, oneDNN's iohw / giohw) prepacked once into the format
 // the primitive prefers and shared through the WeightCache.
-#include "ops/deconvolution.h"
+#include "backends/cpu_onednn/deconvolution.h"
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
@@ -10,13 +10,11 @@
 
 namespace mxserve {
 namespace cpu {
-namespace {
 
 using dims = dnnl::memory::dims;
 using tag = dnnl::memory::format_tag;
 
-std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
-  const auto& p = a.param<DeconvolutionParam>();
+std::unique_ptr<Kernel> CreateDeconvolutionKernel(const KernelArgs& a, const DeconvolutionParam& p) {
   const std::string what = NodeDesc(a.node);
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
       << "failed to plan " << what << ": the weight must be a parameter, not computed";
@@ -78,6 +76,12 @@ std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
                           pd.src_desc());
     return kernel;
   });
+}
+
+namespace {
+
+std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
+  return CreateDeconvolutionKernel(a, a.param<DeconvolutionParam>());
 }
 
 }  // namespace
