@@ -33,7 +33,9 @@ def test_adaptive_pooling_rejects_3d_input(tmp_path):
     with pytest.raises(
         mxserve.InvalidArgumentError, match=r"_contrib_AdaptiveAvgPooling2D node 'n'.*4-D"
     ):
-        one_node(tmp_path, "_contrib_AdaptiveAvgPooling2D", {"output_size": "2"}, {"data": (2, 3, 4)})
+        one_node(
+            tmp_path, "_contrib_AdaptiveAvgPooling2D", {"output_size": "2"}, {"data": (2, 3, 4)}
+        )
 
 
 def test_adaptive_pooling_rejects_three_sizes(tmp_path):

@@ -45,7 +45,9 @@ CASES = [
     case("bilinear_to_even_down", B.format("mode='to_even_down'"), data=(1, 2, 5, 6)),
     case("bilinear_to_even_up", B.format("mode='to_even_up'"), data=(1, 2, 5, 6)),
     case("bilinear_to_odd_down", B.format("mode='to_odd_down'"), data=(1, 2, 5, 6)),
-    case("bilinear_to_odd_up", B.format("mode='to_odd_up', align_corners=False"), data=(1, 2, 5, 6)),
+    case(
+        "bilinear_to_odd_up", B.format("mode='to_odd_up', align_corners=False"), data=(1, 2, 5, 6)
+    ),
     case(
         "bilinear_like",
         "out = mx.sym.contrib.BilinearResize2D(data, ref, mode='like')",

@@ -50,7 +50,10 @@ def _gn(tmp_path, attrs, shape, gamma_shape):
         "GroupNorm",
         attrs,
         {"data": shape},
-        params={"gamma": np.ones(gamma_shape, np.float32), "beta": np.zeros(gamma_shape, np.float32)},
+        params={
+            "gamma": np.ones(gamma_shape, np.float32),
+            "beta": np.zeros(gamma_shape, np.float32),
+        },
     )
 
 

@@ -33,7 +33,9 @@ test_sync_batch_norm = oracle_test(CASES)
 
 def test_sync_batch_norm_rejects_axis(tmp_path):
     c = np.ones(3, np.float32)
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_contrib_SyncBatchNorm node 'n'.*axis"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_contrib_SyncBatchNorm node 'n'.*axis"
+    ):
         one_node(
             tmp_path,
             "_contrib_SyncBatchNorm",
