@@ -8,11 +8,14 @@ environment."""
 import numpy as np
 
 
-def _gluoncv(name, shape, **kwargs):
+def _gluoncv(name, shape, builder=None, **kwargs):
     def recipe():
         from gluoncv import model_zoo
 
-        net = model_zoo.get_model(name, pretrained=False, pretrained_base=False, **kwargs)
+        get = (
+            getattr(model_zoo, builder) if builder else lambda **kw: model_zoo.get_model(name, **kw)
+        )
+        net = get(pretrained=False, pretrained_base=False, **kwargs)
         rng = np.random.RandomState(11)
         return {
             "net": net,
@@ -36,11 +39,14 @@ def _classifier(name, size=64, **kwargs):
     return recipe
 
 
-# The segmentation networks resize their logits to crop_size, so it must be the input size.
+# The segmentation networks resize their logits to crop_size, so it must be the input size. The
+# zoo has no name for the ResNet-50 PSPNet and DeepLabV3 on Pascal VOC: their builders make them.
+SEG = {"crop_size": 96, "base_size": 96}
+VOC50 = {"dataset": "pascal_voc", "backbone": "resnet50"}
 RECIPES = {
-    "fcn_resnet50_voc": _gluoncv("fcn_resnet50_voc", (96, 96), crop_size=96, base_size=96),
-    "deeplab_resnet50_voc": _gluoncv("deeplab_resnet50_voc", (96, 96), crop_size=96, base_size=96),
-    "psp_resnet50_voc": _gluoncv("psp_resnet50_voc", (96, 96), crop_size=96, base_size=96),
+    "fcn_resnet50_voc": _gluoncv("fcn_resnet50_voc", (96, 96), **SEG),
+    "deeplab_resnet50_voc": _gluoncv("", (96, 96), "get_deeplab", **VOC50, **SEG),
+    "psp_resnet50_voc": _gluoncv("", (96, 96), "get_psp", **VOC50, **SEG),
     "simple_pose_resnet18_v1b": _gluoncv("simple_pose_resnet18_v1b", (64, 48)),
     "resnest14": _classifier("resnest14"),
     "se_resnext50_32x4d": _classifier("se_resnext50_32x4d"),
