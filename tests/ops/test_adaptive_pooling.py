@@ -4,7 +4,7 @@ output sizes, uneven (overlapping) windows, upsampling sizes larger than the inp
 
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
@@ -22,6 +22,14 @@ CASES = [
         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
         "out = mx.sym.contrib.AdaptiveAvgPooling2D(c, output_size=2)",
         data=(1, 3, 8, 8),
+        rtol=1e-4,
+    ),
+    case(
+        "adaptive_between_convs",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
+        "r = mx.sym.contrib.AdaptiveAvgPooling2D(c, output_size=(3, 2))\n"
+        "out = mx.sym.Convolution(r, kernel=(1, 1), num_filter=4)",
+        data=(2, 3, 7, 5),
         rtol=1e-4,
     ),
 ]
@@ -57,3 +65,12 @@ def test_adaptive_pooling_rejects_zero_size(tmp_path):
         one_node(
             tmp_path, "_contrib_AdaptiveAvgPooling2D", {"output_size": "0"}, {"data": (1, 1, 4, 4)}
         )
+
+
+def test_adaptive_pooling_channels_last_between_convolutions():
+    # Between two convolutions the planner keeps the activations channels-last.
+    d = run_cases(CASES) / "adaptive_between_convs"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3, 7, 5)}
+    )
+    assert "ref:adaptive_avg_pool_nhwc" in dict(p.info()["kernels"]).values()

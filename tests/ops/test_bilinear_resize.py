@@ -5,7 +5,7 @@ up- and downsampling, scales, the same-size copy and the like input."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
@@ -61,6 +61,14 @@ CASES = [
         data=(1, 3, 8, 8),
         rtol=1e-4,
     ),
+    case(
+        "bilinear_between_convs",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
+        "r = mx.sym.contrib.BilinearResize2D(c, height=11, width=7, align_corners=False)\n"
+        "out = mx.sym.Convolution(r, kernel=(1, 1), num_filter=4)",
+        data=(2, 3, 6, 5),
+        rtol=1e-4,
+    ),
 ]
 
 test_bilinear_resize = oracle_test(CASES)
@@ -107,3 +115,12 @@ def test_bilinear_resize_ignores_like_values(tmp_path):
     (y,) = p(data=x, like=np.full((1, 1, 3, 3), np.nan, np.float32))
     want = np.array([[0.0, 0.5, 1.0], [1.0, 1.5, 2.0], [2.0, 2.5, 3.0]], np.float32)
     np.testing.assert_allclose(y[0, 0], want)
+
+
+def test_bilinear_resize_channels_last_between_convolutions():
+    # Between two convolutions the planner keeps the activations channels-last.
+    d = run_cases(CASES) / "bilinear_between_convs"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3, 6, 5)}
+    )
+    assert "ref:bilinear_resize_nhwc" in dict(p.info()["kernels"]).values()
