@@ -79,6 +79,17 @@ CASES = [
 
 test_deconvolution = oracle_test(CASES)
 
+CASES2 = [
+    case(
+        "npx_deconvolution",
+        "out = mx.sym.npx.deconvolution(data.as_np_ndarray(), mx.sym.var('weight').as_np_ndarray(),"
+        " kernel=(3, 3), stride=(2, 2), pad=(1, 1), adj=(1, 1), num_filter=4, no_bias=True)",
+        data=(2, 3, 5, 4),
+    ),
+]
+
+test_deconvolution_mx2 = oracle_test(CASES2, version="2.0.0b1")
+
 
 def _w(shape):
     return np.zeros(shape, np.float32)

@@ -34,6 +34,13 @@ test_group_norm = oracle_test(CASES)
 
 CASES2 = [
     case(
+        "npx_group_norm",
+        "out = mx.sym.npx.group_norm(data.as_np_ndarray(), mx.sym.var('gamma').as_np_ndarray(),"
+        " mx.sym.var('beta').as_np_ndarray(), num_groups=3, eps=1e-3)",
+        data=(2, 6, 5),
+        rtol=1e-4,
+    ),
+    case(
         "group_norm_per_channel",
         "out = mx.sym.GroupNorm(data, num_groups=2)",
         data=(2, 6, 4, 4),
