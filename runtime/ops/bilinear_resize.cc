@@ -26,7 +26,8 @@ BilinearResizeParam BilinearResizeParam::Parse(const AttrMap& attrs) {
   p.align_corners = r.Bool("align_corners", true);
   r.Finish();
   if (p.mode == "odd_scale") {
-    MXS_CHECK(p.scale_height && p.scale_width) << "mode odd_scale needs scale_height and scale_width";
+    MXS_CHECK(p.scale_height && p.scale_width)
+        << "mode odd_scale needs scale_height and scale_width";
   }
   if (p.mode == "size" && p.scale_height) {
     MXS_CHECK(p.scale_width.has_value()) << "scale_height is set but scale_width is not";

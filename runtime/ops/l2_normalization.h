@@ -10,7 +10,7 @@ namespace mxserve {
 
 struct L2NormalizationParam {
   float eps = 1e-10f;            ///< added to the sum of squares before the square root
-  std::string mode = "instance";  ///< instance (all but axis 0), channel (axis 1), spatial (axes 2..)
+  std::string mode = "instance";  ///< instance (all but axis 0), channel (axis 1), spatial (2..)
 
   static L2NormalizationParam Parse(const AttrMap& attrs);
 };

@@ -5,7 +5,7 @@ data; MXNet 2.0's per-channel gamma and beta."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
@@ -26,6 +26,13 @@ CASES = [
         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
         "out = mx.sym.Convolution(mx.sym.GroupNorm(c, num_groups=4), kernel=(1, 1), num_filter=4)",
         data=(1, 3, 6, 6),
+        rtol=1e-4,
+    ),
+    case(
+        "group_norm_between_convs",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
+        "out = mx.sym.Convolution(mx.sym.GroupNorm(c, num_groups=2), kernel=(1, 1), num_filter=4)",
+        data=(2, 3, 6, 5),
         rtol=1e-4,
     ),
 ]
@@ -77,3 +84,12 @@ def test_group_norm_rejects_2d_data(tmp_path):
 def test_group_norm_rejects_gamma_shape(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"GroupNorm node 'n'.*gamma has shape"):
         _gn(tmp_path, {"num_groups": "2"}, (1, 6, 3, 3), (3,))
+
+
+def test_group_norm_channels_last_between_convolutions():
+    # Between two convolutions the planner keeps the activations channels-last.
+    d = run_cases(CASES) / "group_norm_between_convs"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3, 6, 5)}
+    )
+    assert "ref:group_norm_nhwc" in dict(p.info()["kernels"]).values()

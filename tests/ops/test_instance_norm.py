@@ -5,7 +5,7 @@ _npx_instance_norm."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
@@ -23,6 +23,13 @@ CASES = [
         "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
         "out = mx.sym.Convolution(mx.sym.InstanceNorm(c), kernel=(1, 1), num_filter=4)",
         data=(2, 3, 6, 6),
+        rtol=1e-4,
+    ),
+    case(
+        "instance_norm_between_convs",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
+        "out = mx.sym.Convolution(mx.sym.InstanceNorm(c, eps=1e-4), kernel=(1, 1), num_filter=4)",
+        data=(2, 3, 6, 5),
         rtol=1e-4,
     ),
 ]
@@ -62,3 +69,12 @@ def test_instance_norm_rejects_gamma_shape(tmp_path):
             {"data": (2, 3, 4)},
             params={"gamma": np.ones(2, np.float32), "beta": np.zeros(3, np.float32)},
         )
+
+
+def test_instance_norm_channels_last_between_convolutions():
+    # Between two convolutions the planner keeps the activations channels-last.
+    d = run_cases(CASES) / "instance_norm_between_convs"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3, 6, 5)}
+    )
+    assert "ref:instance_norm_nhwc" in dict(p.info()["kernels"]).values()

@@ -4,7 +4,7 @@ large eps, all-zero rows."""
 
 import pytest
 from ops._harness import one_node
-from oracle.cases import Case, case, oracle_test
+from oracle.cases import Case, case, oracle_test, run_cases
 
 import mxserve
 
@@ -21,6 +21,14 @@ CASES = [
         code="out = mx.sym.L2Normalization(data * 0, mode='spatial')",
         inputs={"data": (1, 2, 3, 3)},
     ),
+    case(
+        "l2norm_between_convs",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=8)\n"
+        "n = mx.sym.L2Normalization(c, mode='channel')\n"
+        "out = mx.sym.Convolution(n, kernel=(1, 1), num_filter=4)",
+        data=(2, 3, 6, 5),
+        rtol=1e-4,
+    ),
 ]
 
 test_l2_normalization = oracle_test(CASES)
@@ -36,3 +44,12 @@ def test_l2_normalization_rejects_2d_channel(tmp_path):
 def test_l2_normalization_rejects_unknown_mode(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"L2Normalization node 'n'.*mode"):
         one_node(tmp_path, "L2Normalization", {"mode": "batch"}, {"data": (2, 3)})
+
+
+def test_l2_normalization_channels_last_between_convolutions():
+    # Between two convolutions the planner keeps the activations channels-last.
+    d = run_cases(CASES) / "l2norm_between_convs"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3, 6, 5)}
+    )
+    assert "ref:l2_normalization_nhwc" in dict(p.info()["kernels"]).values()

@@ -14,7 +14,8 @@ namespace cpu {
 using dims = dnnl::memory::dims;
 using tag = dnnl::memory::format_tag;
 
-std::unique_ptr<Kernel> CreateDeconvolutionKernel(const KernelArgs& a, const DeconvolutionParam& p) {
+std::unique_ptr<Kernel> CreateDeconvolutionKernel(const KernelArgs& a,
+                                                  const DeconvolutionParam& p) {
   const std::string what = NodeDesc(a.node);
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
       << "failed to plan " << what << ": the weight must be a parameter, not computed";
