@@ -6,7 +6,7 @@ refused."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import run_cases, case, oracle_test
 
 import mxserve
 
@@ -70,3 +70,11 @@ def test_sync_batch_norm_rejects_output_mean_var(tmp_path):
             params={"gamma": c, "beta": c, "moving_mean": c, "moving_var": c},
             num_outputs=3,
         )
+
+
+def test_sync_batch_norm_folds_into_convolution():
+    d = run_cases(CASES) / "sync_bn_after_conv"
+    p = mxserve.Predictor(
+        d / "symbol.json", d / "model.params", input_shapes={"data": (1, 3, 6, 6)}
+    )
+    assert "_contrib_SyncBatchNorm" not in p.info()["ops"]
