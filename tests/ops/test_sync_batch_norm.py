@@ -6,7 +6,7 @@ refused."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import run_cases, case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
