@@ -55,9 +55,7 @@ namespace {
 void InferShape(const BatchNormParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known() && data.ndim() >= 1) << "data shape is unknown or a scalar";
-  int axis = p.axis < 0 ? p.axis + data.ndim() : p.axis;
-  MXS_CHECK(axis >= 0 && axis < data.ndim())
-      << "axis " << p.axis << " is out of range for data of shape " << data.ToString();
+  const int axis = NormalizeAxis(p.axis, data.ndim());
   Shape c{data[axis]};
   static const char* const kNames[] = {"", "gamma", "beta", "moving_mean", "moving_var"};
   for (int i = 1; i < 5; ++i) {
