@@ -9,6 +9,7 @@
 #include "backends/backend.h"
 #include "backends/cpu_onednn/deconvolution.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 
 namespace mxserve {
 namespace cpu {
