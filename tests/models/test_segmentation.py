@@ -50,3 +50,7 @@ def test_simple_pose_bfloat16_close_to_float32() -> None:
     assert got.dtype == np.float32
     rel = np.abs(got - want).max() / np.abs(want).max()
     assert rel < 3e-2, f"bfloat16 max relative error {rel}"
+
+
+def test_segmentation_operators_inside_a_network() -> None:
+    check_gluon_model("seg_blocks", "blocks_net")
