@@ -6,7 +6,7 @@ scales."""
 import numpy as np
 import pytest
 from ops._harness import one_node
-from oracle.cases import case, oracle_test
+from oracle.cases import case, oracle_test, run_cases
 
 import mxserve
 
@@ -65,6 +65,15 @@ CASES = [
         data=(1, 3, 4, 4),
         rtol=1e-4,
     ),
+    case(
+        "upsampling_nearest_mixed_layouts",
+        "c = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=4)\n"
+        "u = mx.sym.UpSampling(c, ref, scale=2, sample_type='nearest', num_args=2)\n"
+        "out = mx.sym.Convolution(u, kernel=(1, 1), num_filter=3)",
+        data=(2, 3, 4, 3),
+        ref=(2, 2, 8, 6),
+        rtol=1e-4,
+    ),
 ]
 
 test_upsampling = oracle_test(CASES)
@@ -99,3 +108,11 @@ def test_upsampling_rejects_bilinear_num_filter(tmp_path):
             {"data": (1, 3, 4, 4)},
             params={"weight": np.ones((3, 1, 4, 4), np.float32)},
         )
+
+
+def test_upsampling_nearest_channels_last_between_convolutions():
+    # A channels-last convolution output and a row-major graph input in one node.
+    d = run_cases(CASES) / "upsampling_nearest_mixed_layouts"
+    shapes = {"data": (2, 3, 4, 3), "ref": (2, 2, 8, 6)}
+    p = mxserve.Predictor(d / "symbol.json", d / "model.params", input_shapes=shapes)
+    assert "ref:upsampling_nearest_strided" in dict(p.info()["kernels"]).values()
