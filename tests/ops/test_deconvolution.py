@@ -2,6 +2,8 @@
 """Deconvolution against MXNet 1.9.1: 1-D/2-D/3-D, padding, strides, dilation, adj,
 target_shape, groups, bias."""
 
+import json
+
 import numpy as np
 import pytest
 from ops._harness import one_node
@@ -149,4 +151,28 @@ def test_deconvolution_rejects_nhwc(tmp_path):
             {"kernel": "(3, 3)", "num_filter": "2", "layout": "NHWC"},
             {"data": (1, 2, 4, 4)},
             params={"weight": _w((2, 2, 3, 3))},
+        )
+
+
+def test_deconvolution_rejects_computed_weight(tmp_path):
+    sym = {
+        "nodes": [
+            {"op": "null", "name": "data", "inputs": []},
+            {"op": "null", "name": "w", "inputs": []},
+            {"op": "_mul_scalar", "name": "w2", "attrs": {"scalar": "2"}, "inputs": [[1, 0, 0]]},
+            {
+                "op": "Deconvolution",
+                "name": "n",
+                "attrs": {"kernel": "(2, 2)", "num_filter": "2"},
+                "inputs": [[0, 0, 0], [2, 0, 0]],
+            },
+        ],
+        "arg_nodes": [0, 1],
+        "heads": [[3, 0, 0]],
+    }
+    params = tmp_path / "m.params"
+    mxserve.nd.save(params, {})
+    with pytest.raises(mxserve.UnsupportedError, match=r"Deconvolution node 'n'.*parameter"):
+        mxserve.Predictor(
+            json.dumps(sym), params, input_shapes={"data": (1, 2, 3, 3), "w": (2, 2, 2, 2)}
         )
