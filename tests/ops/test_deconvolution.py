@@ -176,3 +176,14 @@ def test_deconvolution_rejects_computed_weight(tmp_path):
         mxserve.Predictor(
             json.dumps(sym), params, input_shapes={"data": (1, 2, 3, 3), "w": (2, 2, 2, 2)}
         )
+
+
+def test_deconvolution_rejects_3d_dilation(tmp_path):
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"Deconvolution node 'n'.*dilate"):
+        one_node(
+            tmp_path,
+            "Deconvolution",
+            {"kernel": "(2, 2, 2)", "dilate": "(2, 2, 2)", "num_filter": "2"},
+            {"data": (1, 2, 3, 3, 3)},
+            params={"weight": _w((2, 2, 2, 2, 2))},
+        )
