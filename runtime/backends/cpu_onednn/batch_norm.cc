@@ -100,6 +100,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cpu, batch_norm) {
   r.Add("BatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
   r.Add("BatchNorm_v1", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
+  r.Add("_contrib_SyncBatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout,
+        Backend::kBf16SameType);
 }
 
 }  // namespace mxserve
