@@ -20,7 +20,20 @@ void FoldConstants(PassContext& ctx) {
   std::unique_ptr<Stream> stream;
   for (uint32_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];
-    if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty() || n.def->is_identity()) continue;
+    if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty()) continue;
+    if (n.def->is_identity()) {
+      // A reshaped parameter (gluon's RNN layers reshape each weight before packing them) is
+      // the parameter's bytes under the inferred shape.
+      const NDArray* v = ctx.Constant(n.inputs[0].node);
+      const NodeEntry out{i, 0};
+      if (v == nullptr || !ctx.ShapeOf(out).complete()) continue;
+      ctx.overrides[i] = NDArray{ctx.ShapeOf(out), v->dtype, v->data};
+      n.op = "null";
+      n.def = nullptr;
+      n.param.reset();
+      n.inputs.clear();
+      continue;
+    }
     if (!backend.Supports(n.def->name())) continue;
     std::vector<const NDArray*> values;
     for (const NodeEntry& e : n.inputs) {

@@ -102,6 +102,12 @@ CASES = [
         rhs=(3, 4),
     ),
     mk(
+        "logical_or",
+        "out = mx.sym.broadcast_logical_or(mx.sym.round(lhs), rhs)",
+        lhs=(2, 1, 4),
+        rhs=(3, 1),
+    ),
+    mk(
         "add_int32",
         "out = mx.sym.broadcast_add(lhs, rhs)",
         dtype="int32",
@@ -177,6 +183,17 @@ test_broadcast_binary = oracle_test(CASES)
 
 NP = "a = lhs.as_np_ndarray(); b = rhs.as_np_ndarray(); "
 CASES2 = [
+    mk("np_greater", NP + "out = mx.sym.np.greater(a, b)", lhs=(2, 3), rhs=(3,)),
+    mk("np_less_equal", NP + "out = mx.sym.np.less_equal(a, b)", lhs=(3,), rhs=(2, 3)),
+    mk(
+        "np_not_equal",
+        NP + "out = mx.sym.np.not_equal(a, b)",
+        dtype="int32",
+        low=-1,
+        high=1,
+        lhs=(2, 3),
+        rhs=(2, 1),
+    ),
     mk("np_add_ndims", NP + "out = mx.sym.np.add(a, b)", lhs=(2, 3, 4), rhs=(4,)),
     mk("np_add_lhs_lower_ndim", NP + "out = mx.sym.np.add(a, b)", lhs=(3, 1), rhs=(2, 3, 4)),
     mk("np_subtract", NP + "out = mx.sym.np.subtract(a, b)", lhs=(5,), rhs=(2, 5)),
