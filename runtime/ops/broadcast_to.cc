@@ -59,7 +59,8 @@ Shape BroadcastToParam::Out(const Shape& in) const {
       o[i] = in[i];
     } else {
       MXS_CHECK(o[i] > 0 && (in[i] == o[i] || in[i] == 1))
-          << "an input of shape " << in.ToString() << " cannot be broadcast to " << TupleText(shape);
+          << "an input of shape " << in.ToString() << " cannot be broadcast to "
+          << TupleText(shape);
     }
   }
   return Shape(o);
@@ -75,15 +76,17 @@ NumpyBroadcastToParam NumpyBroadcastToParam::Parse(const AttrMap& attrs) {
 
 Shape NumpyBroadcastToParam::Out(const Shape& in) const {
   const int nd = static_cast<int>(shape.size());
-  MXS_CHECK(in.ndim() <= nd) << "shape " << in.ToString() << " is not broadcastable to " << TupleText(shape);
+  MXS_CHECK(in.ndim() <= nd) << "shape " << in.ToString() << " is not broadcastable to "
+                             << TupleText(shape);
   std::vector<int64_t> o = shape;
   for (int i = nd - 1; i >= nd - in.ndim(); --i) {
     const int64_t d = in[i - nd + in.ndim()];
     if (o[i] == -2) o[i] = d;
-    MXS_CHECK(d == o[i] || d == 1) << "shape " << in.ToString() << " is not broadcastable to "
-                                   << TupleText(shape);
+    MXS_CHECK(d == o[i] || d == 1)
+        << "shape " << in.ToString() << " is not broadcastable to " << TupleText(shape);
   }
-  for (int64_t d : o) MXS_CHECK(d >= 0) << "the target shape " << TupleText(shape) << " must be known";
+  for (int64_t d : o)
+    MXS_CHECK(d >= 0) << "the target shape " << TupleText(shape) << " must be known";
   return Shape(o);
 }
 
@@ -95,7 +98,8 @@ BroadcastLikeParam BroadcastLikeParam::Parse(const AttrMap& attrs) {
   r.Finish();
   if (p.lhs_axes && p.rhs_axes) {
     MXS_CHECK(p.lhs_axes->size() == p.rhs_axes->size())
-        << "lhs_axes has " << p.lhs_axes->size() << " entries but rhs_axes has " << p.rhs_axes->size();
+        << "lhs_axes has " << p.lhs_axes->size() << " entries but rhs_axes has "
+        << p.rhs_axes->size();
     MXS_CHECK(!p.lhs_axes->empty()) << "lhs_axes and rhs_axes cannot be empty";
   }
   return p;
@@ -115,12 +119,12 @@ Shape BroadcastLikeParam::Out(const Shape& lhs, const Shape& rhs) const {
     const int64_t a = (*lhs_axes)[i], b = (*rhs_axes)[i];
     const int64_t from = a < 0 ? a + lhs.ndim() : a;
     const int64_t to = b < 0 ? b + rhs.ndim() : b;
-    MXS_CHECK(from >= 0 && from < lhs.ndim()) << "lhs_axes: axis " << a << " is out of bounds for "
-                                              << lhs.ndim() << " axes";
-    MXS_CHECK(to >= 0 && to < rhs.ndim()) << "rhs_axes: axis " << b << " is out of bounds for " << rhs.ndim()
-                                          << " axes";
-    MXS_CHECK(lhs[from] == 1) << "axis " << a << " of the input " << lhs.ToString()
-                              << " has size " << lhs[from] << ", only size 1 can be broadcast";
+    MXS_CHECK(from >= 0 && from < lhs.ndim())
+        << "lhs_axes: axis " << a << " is out of bounds for " << lhs.ndim() << " axes";
+    MXS_CHECK(to >= 0 && to < rhs.ndim())
+        << "rhs_axes: axis " << b << " is out of bounds for " << rhs.ndim() << " axes";
+    MXS_CHECK(lhs[from] == 1) << "axis " << a << " of the input " << lhs.ToString() << " has size "
+                              << lhs[from] << ", only size 1 can be broadcast";
     o[from] = rhs[to];
   }
   return Shape(o);
@@ -143,15 +147,18 @@ Shape BroadcastAxisParam::Out(const Shape& in) const {
   for (size_t i = 0; i < axis.size(); ++i) {
     MXS_CHECK(axis[i] >= 0 && axis[i] < in.ndim())
         << "axis " << axis[i] << " must be in [0, " << in.ndim() << ")";
-    MXS_CHECK(in[axis[i]] == 1) << "axis " << axis[i] << " of the input " << in.ToString() << " has size "
-                                << in[axis[i]] << ", only size 1 can be broadcast";
+    MXS_CHECK(in[axis[i]] == 1) << "axis " << axis[i] << " of the input " << in.ToString()
+                                << " has size " << in[axis[i]] << ", only size 1 can be broadcast";
     o[axis[i]] = size[i];
   }
   return Shape(o);
 }
 
 MXS_REGISTER_OPS(broadcast_to) {
-  r.Add("broadcast_to").Param<BroadcastToParam>().NumInputs(1).InferShape(InferShape<BroadcastToParam>);
+  r.Add("broadcast_to")
+      .Param<BroadcastToParam>()
+      .NumInputs(1)
+      .InferShape(InferShape<BroadcastToParam>);
   r.Add("_npi_broadcast_to")
       .Param<NumpyBroadcastToParam>()
       .NumInputs(1)

@@ -15,7 +15,7 @@ namespace mxserve {
 
 /// broadcast_to: the target shape, as long as the input's; 0 keeps the input's dimension.
 struct BroadcastToParam {
-  std::vector<int64_t> shape;   ///< target shape
+  std::vector<int64_t> shape;  ///< target shape
 
   static BroadcastToParam Parse(const AttrMap& attrs);
   Shape Out(const Shape& in) const;
@@ -24,7 +24,7 @@ struct BroadcastToParam {
 /// _npi_broadcast_to: numpy rules; the target may have more axes (added in front) and -2 keeps
 /// the input's dimension.
 struct NumpyBroadcastToParam {
-  std::vector<int64_t> shape;   ///< target shape
+  std::vector<int64_t> shape;  ///< target shape
 
   static NumpyBroadcastToParam Parse(const AttrMap& attrs);
   Shape Out(const Shape& in) const;
@@ -32,8 +32,8 @@ struct NumpyBroadcastToParam {
 
 /// broadcast_like: the second input's shape, or only its rhs_axes copied onto lhs_axes.
 struct BroadcastLikeParam {
-  std::optional<std::vector<int64_t>> lhs_axes;   ///< axes of the first input to broadcast
-  std::optional<std::vector<int64_t>> rhs_axes;   ///< axes of the second input giving the sizes
+  std::optional<std::vector<int64_t>> lhs_axes;  ///< axes of the first input to broadcast
+  std::optional<std::vector<int64_t>> rhs_axes;  ///< axes of the second input giving the sizes
 
   static BroadcastLikeParam Parse(const AttrMap& attrs);
   Shape Out(const Shape& lhs, const Shape& rhs) const;
@@ -41,8 +41,8 @@ struct BroadcastLikeParam {
 
 /// broadcast_axis: axes of size 1 and the size each becomes.
 struct BroadcastAxisParam {
-  std::vector<int64_t> axis;   ///< axes to broadcast (non-negative, as MXNet 1.9.1 requires)
-  std::vector<int64_t> size;   ///< new size per axis
+  std::vector<int64_t> axis;  ///< axes to broadcast (non-negative, as MXNet 1.9.1 requires)
+  std::vector<int64_t> size;  ///< new size per axis
 
   static BroadcastAxisParam Parse(const AttrMap& attrs);
   Shape Out(const Shape& in) const;

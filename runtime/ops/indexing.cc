@@ -38,8 +38,8 @@ void InferShapePick(const PickParam& p, std::vector<Shape>& in, std::vector<Shap
   const Shape& a = in[0];
   const Shape& idx = in[1];
   const Shape want = p.Out(a, idx.ndim() == a.ndim());
-  MXS_CHECK(idx == want) << "the index has shape " << idx.ToString() << ", expected " << want.ToString()
-                         << " for data " << a.ToString();
+  MXS_CHECK(idx == want) << "the index has shape " << idx.ToString() << ", expected "
+                         << want.ToString() << " for data " << a.ToString();
   out[0] = p.Out(a, p.keepdims);
 }
 
@@ -50,7 +50,8 @@ void InferShapeBatchTake(const BatchTakeParam&, std::vector<Shape>& in, std::vec
   MXS_CHECK_CODE(a.ndim() == 2, kUnsupported)
       << "data with " << a.ndim() << " axes is not supported (MXNet reads past the data's end)";
   MXS_CHECK(a.Size() / a[a.ndim() - 1] == in[1].Size() || a[a.ndim() - 1] == 0)
-      << "the index " << in[1].ToString() << " must have one entry per row of the data " << a.ToString();
+      << "the index " << in[1].ToString() << " must have one entry per row of the data "
+      << a.ToString();
   out[0] = in[1];
 }
 
@@ -93,7 +94,8 @@ void InferTypeBatchTake(const BatchTakeParam& p, std::vector<DType>& in, std::ve
 
 void InferTypeOneHot(const OneHotParam& p, std::vector<DType>&, std::vector<DType>& out) {
   MXS_CHECK(out[0] == DType::kUnknown || out[0] == p.dtype)
-      << "output dtype " << DTypeName(out[0]) << " differs from the dtype attribute " << DTypeName(p.dtype);
+      << "output dtype " << DTypeName(out[0]) << " differs from the dtype attribute "
+      << DTypeName(p.dtype);
   out[0] = p.dtype;
 }
 
@@ -115,7 +117,8 @@ PickParam PickParam::Parse(const AttrMap& attrs) {
   p.keepdims = r.Bool("keepdims", false);
   p.mode = ParseMode(r, {"clip", "wrap"});
   r.Finish();
-  MXS_CHECK_CODE(p.axis.has_value(), kUnsupported) << "axis=None is not supported by pick (nor by MXNet)";
+  MXS_CHECK_CODE(p.axis.has_value(), kUnsupported)
+      << "axis=None is not supported by pick (nor by MXNet)";
   return p;
 }
 
@@ -146,7 +149,8 @@ OneHotParam OneHotParam::Parse(const AttrMap& attrs) {
   p.depth = r.Int("depth");
   p.on_value = r.Float("on_value", 1.0);
   p.off_value = r.Float("off_value", 0.0);
-  const std::string d = r.Enum("dtype", "float32", {"float32", "float64", "float16", "uint8", "int8", "int32", "int64"});
+  const std::string d = r.Enum(
+      "dtype", "float32", {"float32", "float64", "float16", "uint8", "int8", "int32", "int64"});
   p.dtype = DTypeFromName(d);
   r.Finish();
   MXS_CHECK(p.depth >= 0) << "attribute 'depth': " << p.depth << " must be non-negative";

@@ -16,15 +16,15 @@ namespace mxserve {
 
 /// How out-of-range indices are treated.
 enum class IndexMode {
-  kClip,    ///< clamped to [0, size - 1]
-  kWrap,    ///< taken modulo the size
-  kRaise,   ///< an error in MXNet at run time; in-range indices behave as kWrap
+  kClip,   ///< clamped to [0, size - 1]
+  kWrap,   ///< taken modulo the size
+  kRaise,  ///< an error in MXNet at run time; in-range indices behave as kWrap
 };
 
 /// take: rows of `a` along `axis` picked by every index.
 struct TakeParam {
-  int64_t axis = 0;                ///< the indexed axis of the data, may be negative
-  IndexMode mode = IndexMode::kClip;   ///< out-of-range rule
+  int64_t axis = 0;                   ///< the indexed axis of the data, may be negative
+  IndexMode mode = IndexMode::kClip;  ///< out-of-range rule
 
   static TakeParam Parse(const AttrMap& attrs);
 };
@@ -47,10 +47,10 @@ struct BatchTakeParam {
 
 /// one_hot: a new last axis of size depth, on_value at the index and off_value elsewhere.
 struct OneHotParam {
-  int64_t depth = 0;               ///< size of the new axis
-  double on_value = 1.0;           ///< value at the index
-  double off_value = 0.0;          ///< value elsewhere
-  DType dtype = DType::kFloat32;   ///< output dtype
+  int64_t depth = 0;              ///< size of the new axis
+  double on_value = 1.0;          ///< value at the index
+  double off_value = 0.0;         ///< value elsewhere
+  DType dtype = DType::kFloat32;  ///< output dtype
 
   static OneHotParam Parse(const AttrMap& attrs);
 };

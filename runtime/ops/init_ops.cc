@@ -35,7 +35,8 @@ DType ParseDType(AttrReader& r, const char* def) {
 
 void SetOutType(std::vector<DType>& out, DType t) {
   MXS_CHECK(out[0] == DType::kUnknown || out[0] == t)
-      << "output dtype " << DTypeName(out[0]) << " differs from the dtype attribute " << DTypeName(t);
+      << "output dtype " << DTypeName(out[0]) << " differs from the dtype attribute "
+      << DTypeName(t);
   out[0] = t;
 }
 
@@ -141,7 +142,9 @@ NumpyFullParam NumpyFullParam::Parse(const AttrMap& attrs) {
     MXS_THROW(kInvalidArgument) << "attribute 'uint_value': cannot parse '" << u << "'";
   }
   const int64_t type = r.Int("value_type", 2);
-  p.value.kind = type == 0 ? FillValue::Kind::kInt : type == 1 ? FillValue::Kind::kUint : FillValue::Kind::kReal;
+  p.value.kind = type == 0   ? FillValue::Kind::kInt
+                 : type == 1 ? FillValue::Kind::kUint
+                             : FillValue::Kind::kReal;
   r.Ignore({"ctx"});
   r.Finish();
   return p;
@@ -178,7 +181,8 @@ RangeParam RangeParam::Parse(const AttrMap& attrs) {
   }
   if (!p.infer_range) {
     MXS_CHECK(p.step > 0 ? p.start < *p.stop : p.start > *p.stop)
-        << "invalid range (start, stop, step) = (" << p.start << ", " << *p.stop << ", " << p.step << ")";
+        << "invalid range (start, stop, step) = (" << p.start << ", " << *p.stop << ", " << p.step
+        << ")";
   }
   return p;
 }
@@ -188,7 +192,8 @@ NumpyRangeParam NumpyRangeParam::Parse(const AttrMap& attrs) {
   NumpyRangeParam p;
   ParseRange(r, p);
   p.numpy = true;
-  MXS_CHECK(p.repeat == 1) << "attribute 'repeat': _npi_arange only supports repeat=1, got " << p.repeat;
+  MXS_CHECK(p.repeat == 1) << "attribute 'repeat': _npi_arange only supports repeat=1, got "
+                           << p.repeat;
   MXS_CHECK(p.stop.has_value()) << "attribute 'stop': _npi_arange requires a stop value";
   return p;
 }
@@ -213,10 +218,16 @@ RangeLikeParam RangeLikeParam::Parse(const AttrMap& attrs) {
 }
 
 MXS_REGISTER_OPS(init_ops) {
-  r.Add("_zeros").Param<InitParam>().NumInputs(0).InferShape(InferShapeInit<InitParam>).InferType(
-      InferTypeInit<InitParam>);
-  r.Add("_ones").Param<InitParam>().NumInputs(0).InferShape(InferShapeInit<InitParam>).InferType(
-      InferTypeInit<InitParam>);
+  r.Add("_zeros")
+      .Param<InitParam>()
+      .NumInputs(0)
+      .InferShape(InferShapeInit<InitParam>)
+      .InferType(InferTypeInit<InitParam>);
+  r.Add("_ones")
+      .Param<InitParam>()
+      .NumInputs(0)
+      .InferShape(InferShapeInit<InitParam>)
+      .InferType(InferTypeInit<InitParam>);
   r.Add("_npi_zeros")
       .Param<InitParam>()
       .NumInputs(0)
@@ -227,25 +238,37 @@ MXS_REGISTER_OPS(init_ops) {
       .NumInputs(0)
       .InferShape(InferShapeInit<InitParam>)
       .InferType(InferTypeInit<InitParam>);
-  r.Add("_full").Param<FullParam>().NumInputs(0).InferShape(InferShapeInit<FullParam>).InferType(
-      InferTypeInit<FullParam>);
+  r.Add("_full")
+      .Param<FullParam>()
+      .NumInputs(0)
+      .InferShape(InferShapeInit<FullParam>)
+      .InferType(InferTypeInit<FullParam>);
   r.Add("_npi_full")
       .Param<NumpyFullParam>()
       .NumInputs(0)
       .InferShape(InferShapeInit<NumpyFullParam>)
       .InferType(InferTypeInit<NumpyFullParam>);
-  r.Add("zeros_like").Param<LikeParam>().NumInputs(1).InferShape(InferShapeSame<LikeParam>).InferType(
-      InferTypeLike<LikeParam>);
-  r.Add("ones_like").Param<LikeParam>().NumInputs(1).InferShape(InferShapeSame<LikeParam>).InferType(
-      InferTypeLike<LikeParam>);
+  r.Add("zeros_like")
+      .Param<LikeParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeSame<LikeParam>)
+      .InferType(InferTypeLike<LikeParam>);
+  r.Add("ones_like")
+      .Param<LikeParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeSame<LikeParam>)
+      .InferType(InferTypeLike<LikeParam>);
   r.Add("_npi_full_like")
       .Param<FullLikeParam>()
       .NumInputs(1)
       .InputNames(std::vector<std::string>{"a"})
       .InferShape(InferShapeSame<FullLikeParam>)
       .InferType(InferTypeFullLike);
-  r.Add("_arange").Param<RangeParam>().NumInputs(0).InferShape(InferShapeRange<RangeParam>).InferType(
-      InferTypeInit<RangeParam>);
+  r.Add("_arange")
+      .Param<RangeParam>()
+      .NumInputs(0)
+      .InferShape(InferShapeRange<RangeParam>)
+      .InferType(InferTypeInit<RangeParam>);
   r.Add("_npi_arange")
       .Param<NumpyRangeParam>()
       .NumInputs(0)

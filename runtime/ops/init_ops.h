@@ -17,25 +17,25 @@ namespace mxserve {
 /// is converted to the output dtype without passing through a double.
 struct FillValue {
   enum class Kind { kReal, kInt, kUint };
-  Kind kind = Kind::kReal;   ///< which member holds the value
-  double real = 0.0;         ///< the value for kReal
-  int64_t integer = 0;       ///< the value for kInt
-  uint64_t uinteger = 0;     ///< the value for kUint
+  Kind kind = Kind::kReal;  ///< which member holds the value
+  double real = 0.0;        ///< the value for kReal
+  int64_t integer = 0;      ///< the value for kInt
+  uint64_t uinteger = 0;    ///< the value for kUint
 };
 
 /// _zeros, _ones, _npi_zeros, _npi_ones: shape and dtype.
 struct InitParam {
-  Shape shape;                     ///< output shape
-  DType dtype = DType::kFloat32;   ///< output dtype ("None" = float32)
+  Shape shape;                    ///< output shape
+  DType dtype = DType::kFloat32;  ///< output dtype ("None" = float32)
 
   static InitParam Parse(const AttrMap& attrs);
 };
 
 /// _full: shape, dtype and value.
 struct FullParam {
-  Shape shape;                     ///< output shape
-  DType dtype = DType::kFloat32;   ///< output dtype
-  FillValue value;                 ///< the fill value
+  Shape shape;                    ///< output shape
+  DType dtype = DType::kFloat32;  ///< output dtype
+  FillValue value;                ///< the fill value
 
   static FullParam Parse(const AttrMap& attrs);
 };
@@ -43,9 +43,9 @@ struct FullParam {
 /// _npi_full: shape, dtype and a value given as double_value / int_value / uint_value with
 /// value_type choosing among them (0 int, 1 uint, else double).
 struct NumpyFullParam {
-  Shape shape;                     ///< output shape
-  DType dtype = DType::kFloat32;   ///< output dtype ("None" = float32)
-  FillValue value;                 ///< the fill value
+  Shape shape;                    ///< output shape
+  DType dtype = DType::kFloat32;  ///< output dtype ("None" = float32)
+  FillValue value;                ///< the fill value
 
   static NumpyFullParam Parse(const AttrMap& attrs);
 };
@@ -57,21 +57,21 @@ struct LikeParam {
 
 /// _npi_full_like: fill_value, optional dtype (None = the input's dtype).
 struct FullLikeParam {
-  FillValue value;                 ///< the fill value
-  DType dtype = DType::kUnknown;   ///< output dtype; kUnknown = the input's
+  FillValue value;                ///< the fill value
+  DType dtype = DType::kUnknown;  ///< output dtype; kUnknown = the input's
 
   static FullLikeParam Parse(const AttrMap& attrs);
 };
 
 /// _arange / _npi_arange: out[i] = start + (i / repeat) * step in the output dtype.
 struct RangeParam {
-  double start = 0.0;              ///< first value (after MXNet's swap when stop is None)
-  std::optional<double> stop;      ///< end (exclusive)
-  double step = 1.0;               ///< spacing, non-zero
-  int64_t repeat = 1;              ///< times each value is repeated, > 0
-  bool infer_range = false;        ///< stop from the output size (needs backward inference)
-  DType dtype = DType::kFloat32;   ///< output dtype
-  bool numpy = false;              ///< _npi_arange: repeat 1, empty ranges allowed
+  double start = 0.0;             ///< first value (after MXNet's swap when stop is None)
+  std::optional<double> stop;     ///< end (exclusive)
+  double step = 1.0;              ///< spacing, non-zero
+  int64_t repeat = 1;             ///< times each value is repeated, > 0
+  bool infer_range = false;       ///< stop from the output size (needs backward inference)
+  DType dtype = DType::kFloat32;  ///< output dtype
+  bool numpy = false;             ///< _npi_arange: repeat 1, empty ranges allowed
 
   static RangeParam Parse(const AttrMap& attrs);
   /// Number of output elements, MXNet's ceil((stop - start) / step) * repeat in double.
@@ -85,10 +85,10 @@ struct NumpyRangeParam : RangeParam {
 
 /// _contrib_arange_like: a range shaped like the input, or like one of its axes.
 struct RangeLikeParam {
-  double start = 0.0;              ///< first value
-  double step = 1.0;               ///< spacing
-  int64_t repeat = 1;              ///< times each value is repeated
-  std::optional<int64_t> axis;     ///< None = the input's shape, else (input.shape[axis],)
+  double start = 0.0;           ///< first value
+  double step = 1.0;            ///< spacing
+  int64_t repeat = 1;           ///< times each value is repeated
+  std::optional<int64_t> axis;  ///< None = the input's shape, else (input.shape[axis],)
 
   static RangeLikeParam Parse(const AttrMap& attrs);
 };

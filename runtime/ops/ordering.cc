@@ -19,7 +19,8 @@ namespace {
 
 // Index dtypes MXNet's TopKParam / ArgSortParam accept.
 DType ParseIndexDType(AttrReader& r) {
-  std::string name = r.Enum("dtype", "float32", {"uint8", "int32", "int64", "float16", "float32", "float64"});
+  std::string name =
+      r.Enum("dtype", "float32", {"uint8", "int32", "int64", "float16", "float32", "float64"});
   return DTypeFromName(name);
 }
 
@@ -93,7 +94,10 @@ TopKParam TopKParam::Parse(const AttrMap& attrs) {
   p.axis = ParseAxis(r, -1);
   p.k = r.Int("k", 1);
   const std::string ret = r.Enum("ret_typ", "indices", {"value", "indices", "mask", "both"});
-  p.ret_typ = ret == "value" ? Ret::kValue : ret == "mask" ? Ret::kMask : ret == "both" ? Ret::kBoth : Ret::kIndices;
+  p.ret_typ = ret == "value"  ? Ret::kValue
+              : ret == "mask" ? Ret::kMask
+              : ret == "both" ? Ret::kBoth
+                              : Ret::kIndices;
   p.is_ascend = r.Bool("is_ascend", false);
   p.dtype = ParseIndexDType(r);
   r.Finish();
@@ -103,7 +107,8 @@ TopKParam TopKParam::Parse(const AttrMap& attrs) {
 SortGeometry TopKParam::Geometry(const Shape& in) const {
   SortGeometry g = AxisGeometry(in, axis);
   g.k = k <= 0 ? g.n : k;
-  MXS_CHECK(g.k <= g.n) << "k = " << k << " is larger than the " << g.n << " elements of the sorted axis";
+  MXS_CHECK(g.k <= g.n) << "k = " << k << " is larger than the " << g.n
+                        << " elements of the sorted axis";
   if (ret_typ == Ret::kMask) {
     g.out = in;
   } else if (!axis) {
@@ -202,10 +207,16 @@ MXS_REGISTER_OPS(ordering) {
       .NumInputs(1)
       .InferShape(InferShapeTopK<ArgSortParam>)
       .InferType(InferTypeTopK<ArgSortParam>);
-  r.Add("argmax").Param<ArgExtremumParam>().NumInputs(1).InferShape(InferShapeArg<ArgExtremumParam>).InferType(
-      InferTypeArg<ArgExtremumParam>);
-  r.Add("argmin").Param<ArgExtremumParam>().NumInputs(1).InferShape(InferShapeArg<ArgExtremumParam>).InferType(
-      InferTypeArg<ArgExtremumParam>);
+  r.Add("argmax")
+      .Param<ArgExtremumParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeArg<ArgExtremumParam>)
+      .InferType(InferTypeArg<ArgExtremumParam>);
+  r.Add("argmin")
+      .Param<ArgExtremumParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeArg<ArgExtremumParam>)
+      .InferType(InferTypeArg<ArgExtremumParam>);
   r.Add("_npi_argmax")
       .Param<NumpyArgExtremumParam>()
       .NumInputs(1)

@@ -17,21 +17,21 @@ namespace mxserve {
 
 /// How a sort along one axis walks memory: `outer` blocks of `n` elements with stride `inner`.
 struct SortGeometry {
-  int64_t outer = 1;   ///< product of the axes before the sorted one (1 when flattened)
-  int64_t n = 0;       ///< size of the sorted axis (every element when flattened)
-  int64_t inner = 1;   ///< product of the axes after it
-  int64_t k = 0;       ///< elements kept per row
-  Shape out;           ///< shape of the value / index outputs
+  int64_t outer = 1;  ///< product of the axes before the sorted one (1 when flattened)
+  int64_t n = 0;      ///< size of the sorted axis (every element when flattened)
+  int64_t inner = 1;  ///< product of the axes after it
+  int64_t k = 0;      ///< elements kept per row
+  Shape out;          ///< shape of the value / index outputs
 };
 
 /// topk, sort and argsort share MXNet's TopKImpl; sort and argsort are topk with k = all.
 struct TopKParam {
   enum class Ret { kValue, kIndices, kMask, kBoth };
-  std::optional<int64_t> axis = -1;   ///< sorted axis; None = the flattened input
-  int64_t k = 1;                      ///< elements kept; <= 0 means all
-  Ret ret_typ = Ret::kIndices;        ///< what the outputs are
-  bool is_ascend = false;             ///< smallest first
-  DType dtype = DType::kFloat32;      ///< dtype of the index output
+  std::optional<int64_t> axis = -1;  ///< sorted axis; None = the flattened input
+  int64_t k = 1;                     ///< elements kept; <= 0 means all
+  Ret ret_typ = Ret::kIndices;       ///< what the outputs are
+  bool is_ascend = false;            ///< smallest first
+  DType dtype = DType::kFloat32;     ///< dtype of the index output
 
   static TopKParam Parse(const AttrMap& attrs);
   SortGeometry Geometry(const Shape& in) const;
@@ -51,9 +51,9 @@ struct ArgSortParam : TopKParam {
 /// argmax / argmin (legacy: indices in the input's dtype) and _npi_argmax / _npi_argmin
 /// (numpy: int64 indices, axis None gives a scalar).
 struct ArgExtremumParam {
-  std::optional<int64_t> axis;   ///< searched axis; None = the flattened input
-  bool keepdims = false;         ///< keep the searched axis with size 1
-  bool numpy = false;            ///< numpy output shape and dtype
+  std::optional<int64_t> axis;  ///< searched axis; None = the flattened input
+  bool keepdims = false;        ///< keep the searched axis with size 1
+  bool numpy = false;           ///< numpy output shape and dtype
 
   static ArgExtremumParam Parse(const AttrMap& attrs);
   SortGeometry Geometry(const Shape& in) const;

@@ -43,7 +43,11 @@ MXS_REGISTER_OPS(shape_array) {
       .NumInputs(1)
       .InferShape(InferShapeShape)
       .InferType(InferTypeInt64);
-  r.Add("size_array").Param<ShapeArrayParam>().NumInputs(1).InferShape(InferShapeSize).InferType(InferTypeInt64);
+  r.Add("size_array")
+      .Param<ShapeArrayParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeSize)
+      .InferType(InferTypeInt64);
 }
 
 }  // namespace mxserve

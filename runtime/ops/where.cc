@@ -55,7 +55,8 @@ void InferShapeBroadcast(const P&, std::vector<Shape>& in, std::vector<Shape>& o
   try {
     out[0] = BroadcastShapes(in);
   } catch (const Error&) {
-    MXS_THROW(kInvalidArgument) << "operands of shapes " << text << " could not be broadcast together";
+    MXS_THROW(kInvalidArgument) << "operands of shapes " << text
+                                << " could not be broadcast together";
   }
 }
 

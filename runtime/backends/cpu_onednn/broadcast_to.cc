@@ -62,12 +62,12 @@ class BroadcastCopyKernel final : public Kernel {
   std::string Describe() const override { return "ref:broadcast_copy"; }
 
  private:
-  std::vector<int64_t> dims_;        ///< output dims (at least one)
-  std::vector<int64_t> in_stride_;   ///< input element stride per output axis, 0 where repeated
-  size_t elem_;                      ///< bytes per element
-  int64_t row_ = 0;                  ///< output elements per row (the last axis)
-  int64_t rows_ = 0;                 ///< number of rows
-  bool row_broadcast_ = false;       ///< the last axis repeats one input element
+  std::vector<int64_t> dims_;       ///< output dims (at least one)
+  std::vector<int64_t> in_stride_;  ///< input element stride per output axis, 0 where repeated
+  size_t elem_;                     ///< bytes per element
+  int64_t row_ = 0;                 ///< output elements per row (the last axis)
+  int64_t rows_ = 0;                ///< number of rows
+  bool row_broadcast_ = false;      ///< the last axis repeats one input element
 };
 
 class EmptyKernel final : public Kernel {
@@ -78,7 +78,8 @@ class EmptyKernel final : public Kernel {
 
 std::unique_ptr<Kernel> CreateBroadcast(const KernelArgs& a) {
   if (a.out[0].shape.Size() == 0) return std::make_unique<EmptyKernel>();
-  return std::make_unique<BroadcastCopyKernel>(a.in[0].shape, a.out[0].shape, DTypeSize(a.in[0].dtype));
+  return std::make_unique<BroadcastCopyKernel>(a.in[0].shape, a.out[0].shape,
+                                               DTypeSize(a.in[0].dtype));
 }
 
 }  // namespace

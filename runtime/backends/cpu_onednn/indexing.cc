@@ -42,8 +42,9 @@ std::unique_ptr<Kernel> ForIndexDType(const KernelArgs& a, DType dtype, Args&&..
     using IT = decltype(i);
     if constexpr (!std::is_same_v<IT, Bf16Bits>) k = std::make_unique<KernelT<IT>>(args...);
   });
-  MXS_CHECK_CODE(k != nullptr, kUnsupported) << "failed to plan " << What(a) << ": indices of dtype "
-                                             << DTypeName(dtype) << " are not supported";
+  MXS_CHECK_CODE(k != nullptr, kUnsupported)
+      << "failed to plan " << What(a) << ": indices of dtype " << DTypeName(dtype)
+      << " are not supported";
   return k;
 }
 
@@ -62,17 +63,18 @@ class TakeKernel final : public Kernel {
     for (int64_t r = 0; r < total; ++r) {
       const int64_t h = r / num_idx_, p = r % num_idx_;
       const int64_t j = Resolve(ToIndex(idx[p]), size_, mode_);
-      std::memcpy(out + r * tail_bytes_, a + (h * size_ + j) * tail_bytes_, static_cast<size_t>(tail_bytes_));
+      std::memcpy(out + r * tail_bytes_, a + (h * size_ + j) * tail_bytes_,
+                  static_cast<size_t>(tail_bytes_));
     }
   }
   std::string Describe() const override { return "ref:take"; }
 
  private:
-  int64_t head_;         ///< product of the axes before the indexed one
-  int64_t size_;         ///< size of the indexed axis
-  int64_t tail_bytes_;   ///< bytes of one slice after the indexed axis
-  int64_t num_idx_;      ///< number of indices
-  IndexMode mode_;       ///< clip or wrap
+  int64_t head_;        ///< product of the axes before the indexed one
+  int64_t size_;        ///< size of the indexed axis
+  int64_t tail_bytes_;  ///< bytes of one slice after the indexed axis
+  int64_t num_idx_;     ///< number of indices
+  IndexMode mode_;      ///< clip or wrap
 };
 
 std::unique_ptr<Kernel> CreateTake(const KernelArgs& a) {
@@ -80,8 +82,9 @@ std::unique_ptr<Kernel> CreateTake(const KernelArgs& a) {
   const Shape& s = a.in[0].shape;
   if (a.out[0].shape.Size() == 0) return std::make_unique<EmptyKernel>();
   const int ax = NormalizeAxis(p.axis, s.ndim());
-  return ForIndexDType<TakeKernel>(a, a.in[1].dtype, ShapeProduct(s, 0, ax), s[ax], ShapeProduct(s, ax + 1, s.ndim()),
-                                   a.in[1].shape.Size(), DTypeSize(a.in[0].dtype), p.mode);
+  return ForIndexDType<TakeKernel>(a, a.in[1].dtype, ShapeProduct(s, 0, ax), s[ax],
+                                   ShapeProduct(s, ax + 1, s.ndim()), a.in[1].shape.Size(),
+                                   DTypeSize(a.in[0].dtype), p.mode);
 }
 
 // pick: out[l, t] = a[l, index(l, t), t]; batch_take is pick on the last axis with clipping.
@@ -108,11 +111,11 @@ class PickKernel final : public Kernel {
   std::string Describe() const override { return "ref:pick"; }
 
  private:
-  int64_t lead_;     ///< product of the axes before the picked one
-  int64_t size_;     ///< size of the picked axis
-  int64_t trail_;    ///< product of the axes after it
-  size_t elem_;      ///< bytes per data element
-  IndexMode mode_;   ///< clip or wrap
+  int64_t lead_;    ///< product of the axes before the picked one
+  int64_t size_;    ///< size of the picked axis
+  int64_t trail_;   ///< product of the axes after it
+  size_t elem_;     ///< bytes per data element
+  IndexMode mode_;  ///< clip or wrap
 };
 
 std::unique_ptr<Kernel> CreatePick(const KernelArgs& a) {
@@ -121,16 +124,17 @@ std::unique_ptr<Kernel> CreatePick(const KernelArgs& a) {
   if (a.out[0].shape.Size() == 0) return std::make_unique<EmptyKernel>();
   const int ax = NormalizeAxis(*p.axis, s.ndim());
   MXS_CHECK(s[ax] > 0) << "cannot pick from axis " << ax << " of size 0";
-  return ForIndexDType<PickKernel>(a, a.in[1].dtype, ShapeProduct(s, 0, ax), s[ax], ShapeProduct(s, ax + 1, s.ndim()),
-                                   DTypeSize(a.in[0].dtype), p.mode);
+  return ForIndexDType<PickKernel>(a, a.in[1].dtype, ShapeProduct(s, 0, ax), s[ax],
+                                   ShapeProduct(s, ax + 1, s.ndim()), DTypeSize(a.in[0].dtype),
+                                   p.mode);
 }
 
 std::unique_ptr<Kernel> CreateBatchTake(const KernelArgs& a) {
   const Shape& s = a.in[0].shape;
   if (a.out[0].shape.Size() == 0) return std::make_unique<EmptyKernel>();
   const int64_t m = s[s.ndim() - 1];
-  return ForIndexDType<PickKernel>(a, a.in[1].dtype, s.Size() / m, m, int64_t{1}, DTypeSize(a.in[0].dtype),
-                                   IndexMode::kClip);
+  return ForIndexDType<PickKernel>(a, a.in[1].dtype, s.Size() / m, m, int64_t{1},
+                                   DTypeSize(a.in[0].dtype), IndexMode::kClip);
 }
 
 template <typename IT>
@@ -150,11 +154,11 @@ class OneHotKernel final : public Kernel {
   std::string Describe() const override { return "ref:one_hot"; }
 
  private:
-  int64_t n_;       ///< number of indices
-  int64_t depth_;   ///< size of the new axis
-  uint64_t on_;     ///< on_value as output-dtype bytes
-  uint64_t off_;    ///< off_value as output-dtype bytes
-  size_t elem_;     ///< bytes per output element
+  int64_t n_;      ///< number of indices
+  int64_t depth_;  ///< size of the new axis
+  uint64_t on_;    ///< on_value as output-dtype bytes
+  uint64_t off_;   ///< off_value as output-dtype bytes
+  size_t elem_;    ///< bytes per output element
 };
 
 std::unique_ptr<Kernel> CreateOneHot(const KernelArgs& a) {
@@ -177,7 +181,8 @@ std::unique_ptr<Kernel> CreateOneHot(const KernelArgs& a) {
 template <typename IT>
 class GatherNdKernel final : public Kernel {
  public:
-  GatherNdKernel(std::vector<int64_t> sizes, std::vector<int64_t> strides, int64_t n, int64_t block_bytes)
+  GatherNdKernel(std::vector<int64_t> sizes, std::vector<int64_t> strides, int64_t n,
+                 int64_t block_bytes)
       : sizes_(std::move(sizes)), strides_(std::move(strides)), n_(n), block_bytes_(block_bytes) {}
   void Run(const RunArgs& args) const override {
     const char* d = static_cast<const char*>(args.in[0]);
@@ -198,16 +203,17 @@ class GatherNdKernel final : public Kernel {
         if (v < 0) v += sizes_[j];
         off += strides_[j] * v;
       }
-      std::memcpy(out + i * block_bytes_, d + off * block_bytes_, static_cast<size_t>(block_bytes_));
+      std::memcpy(out + i * block_bytes_, d + off * block_bytes_,
+                  static_cast<size_t>(block_bytes_));
     }
   }
   std::string Describe() const override { return "ref:gather_nd"; }
 
  private:
-  std::vector<int64_t> sizes_;     ///< sizes of the indexed axes
-  std::vector<int64_t> strides_;   ///< strides of the indexed axes, in blocks
-  int64_t n_;                      ///< number of gathered blocks
-  int64_t block_bytes_;            ///< bytes of one block (the axes after the indexed ones)
+  std::vector<int64_t> sizes_;    ///< sizes of the indexed axes
+  std::vector<int64_t> strides_;  ///< strides of the indexed axes, in blocks
+  int64_t n_;                     ///< number of gathered blocks
+  int64_t block_bytes_;           ///< bytes of one block (the axes after the indexed ones)
 };
 
 std::unique_ptr<Kernel> CreateGatherNd(const KernelArgs& a) {
@@ -222,8 +228,10 @@ std::unique_ptr<Kernel> CreateGatherNd(const KernelArgs& a) {
     strides[j] = stride;
     stride *= d[j];
   }
-  for (int64_t s : sizes) MXS_CHECK(s > 0) << "cannot gather from an axis of size 0 in " << d.ToString();
-  const int64_t block = ShapeProduct(d, m, d.ndim()) * static_cast<int64_t>(DTypeSize(a.in[0].dtype));
+  for (int64_t s : sizes)
+    MXS_CHECK(s > 0) << "cannot gather from an axis of size 0 in " << d.ToString();
+  const int64_t block =
+      ShapeProduct(d, m, d.ndim()) * static_cast<int64_t>(DTypeSize(a.in[0].dtype));
   return ForIndexDType<GatherNdKernel>(a, a.in[1].dtype, sizes, strides, idx.Size() / m, block);
 }
 

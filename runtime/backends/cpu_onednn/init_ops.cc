@@ -26,9 +26,9 @@ class FillKernel final : public Kernel {
   std::string Describe() const override { return "ref:fill"; }
 
  private:
-  uint64_t pattern_;   ///< the element's bytes (low bytes_ bytes used)
-  size_t bytes_;       ///< bytes per element
-  int64_t n_;          ///< number of elements
+  uint64_t pattern_;  ///< the element's bytes (low bytes_ bytes used)
+  size_t bytes_;      ///< bytes per element
+  int64_t n_;         ///< number of elements
 };
 
 template <typename T>
@@ -90,16 +90,21 @@ class RangeKernel final : public Kernel {
     T* y = static_cast<T*>(args.out[0]);
     if constexpr (std::is_same_v<T, HalfBits>) {
       // half_t operands meet an integer index: both sides become integers.
-      const int64_t start = static_cast<int64_t>(HalfToFloat(FloatToHalf(static_cast<float>(start_))));
-      const int64_t step = static_cast<int64_t>(HalfToFloat(FloatToHalf(static_cast<float>(step_))));
-      ParallelFor(n_, [&](int64_t i) { y[i] = FromDouble<T>(static_cast<double>(start + (i / repeat_) * step)); });
+      const int64_t start =
+          static_cast<int64_t>(HalfToFloat(FloatToHalf(static_cast<float>(start_))));
+      const int64_t step =
+          static_cast<int64_t>(HalfToFloat(FloatToHalf(static_cast<float>(step_))));
+      ParallelFor(n_, [&](int64_t i) {
+        y[i] = FromDouble<T>(static_cast<double>(start + (i / repeat_) * step));
+      });
     } else if constexpr (std::is_floating_point_v<T>) {
       const T start = static_cast<T>(start_), step = static_cast<T>(step_);
       ParallelFor(n_, [&](int64_t i) { y[i] = start + static_cast<T>(i / repeat_) * step; });
     } else {
       const T start = static_cast<T>(start_), step = static_cast<T>(step_);
       ParallelFor(n_, [&](int64_t i) {
-        y[i] = static_cast<T>(static_cast<int64_t>(start) + (i / repeat_) * static_cast<int64_t>(step));
+        y[i] = static_cast<T>(static_cast<int64_t>(start) +
+                              (i / repeat_) * static_cast<int64_t>(step));
       });
     }
   }

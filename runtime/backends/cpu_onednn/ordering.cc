@@ -32,7 +32,8 @@ namespace {
 
 /// The type values are compared in: the element type, float for the 16-bit floats.
 template <typename T>
-using KeyOf = std::conditional_t<std::is_same_v<T, HalfBits> || std::is_same_v<T, Bf16Bits>, float, T>;
+using KeyOf =
+    std::conditional_t<std::is_same_v<T, HalfBits> || std::is_same_v<T, Bf16Bits>, float, T>;
 
 template <typename T>
 KeyOf<T> Key(T v) {
@@ -52,7 +53,8 @@ IT IndexAs(int64_t i) {
 template <typename T, typename IT>
 class TopKKernel final : public Kernel {
  public:
-  TopKKernel(const SortGeometry& g, TopKParam::Ret ret, bool ascend) : g_(g), ret_(ret), ascend_(ascend) {}
+  TopKKernel(const SortGeometry& g, TopKParam::Ret ret, bool ascend)
+      : g_(g), ret_(ret), ascend_(ascend) {}
 
   size_t ScratchpadBytes() const override {
     return static_cast<size_t>(g_.outer * g_.inner * g_.n) * (sizeof(KeyOf<T>) + sizeof(int64_t));
@@ -63,7 +65,8 @@ class TopKKernel final : public Kernel {
     const T* x = static_cast<const T*>(args.in[0]);
     const int64_t rows = g_.outer * g_.inner, n = g_.n, k = g_.k, inner = g_.inner;
     K* keys_all = static_cast<K*>(args.scratchpad);
-    int64_t* idx_all = reinterpret_cast<int64_t*>(static_cast<char*>(args.scratchpad) + rows * n * sizeof(K));
+    int64_t* idx_all =
+        reinterpret_cast<int64_t*>(static_cast<char*>(args.scratchpad) + rows * n * sizeof(K));
     const bool full_sort = k * 8 > n;
     using Ret = TopKParam::Ret;
     if (ret_ == Ret::kMask) std::memset(args.out[0], 0, static_cast<size_t>(rows * n) * sizeof(T));
@@ -82,7 +85,8 @@ class TopKKernel final : public Kernel {
         full_sort ? std::sort(idx, idx + n, less) : std::partial_sort(idx, idx + k, idx + n, less);
       } else {
         auto greater = [keys](const int64_t& a, const int64_t& b) { return keys[a] > keys[b]; };
-        full_sort ? std::sort(idx, idx + n, greater) : std::partial_sort(idx, idx + k, idx + n, greater);
+        full_sort ? std::sort(idx, idx + n, greater)
+                  : std::partial_sort(idx, idx + k, idx + n, greater);
       }
       const int64_t out_base = o * k * inner + t;
       switch (ret_) {
@@ -112,9 +116,9 @@ class TopKKernel final : public Kernel {
   std::string Describe() const override { return "ref:topk"; }
 
  private:
-  SortGeometry g_;        ///< rows, sorted length, kept count
-  TopKParam::Ret ret_;    ///< what the outputs hold
-  bool ascend_;           ///< smallest first
+  SortGeometry g_;      ///< rows, sorted length, kept count
+  TopKParam::Ret ret_;  ///< what the outputs hold
+  bool ascend_;         ///< smallest first
 };
 
 class EmptyKernel final : public Kernel {
@@ -139,7 +143,8 @@ std::unique_ptr<Kernel> CreateTopK(const KernelArgs& a) {
     if constexpr (!std::is_same_v<T, bool>) {
       VisitValueDType(index_dtype, [&](auto i) {
         using IT = decltype(i);
-        if constexpr (!std::is_same_v<IT, bool>) k = std::make_unique<TopKKernel<T, IT>>(g, p.ret_typ, p.is_ascend);
+        if constexpr (!std::is_same_v<IT, bool>)
+          k = std::make_unique<TopKKernel<T, IT>>(g, p.ret_typ, p.is_ascend);
       });
     }
   });
@@ -212,8 +217,8 @@ class ArgExtremumKernel final : public Kernel {
     }
   }
 
-  SortGeometry g_;   ///< rows and searched length
-  bool numpy_;       ///< _npi_ form: int64 output and numpy's comparison
+  SortGeometry g_;  ///< rows and searched length
+  bool numpy_;      ///< _npi_ form: int64 output and numpy's comparison
 };
 
 template <typename P, bool kMax>

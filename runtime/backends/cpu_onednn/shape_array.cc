@@ -17,12 +17,13 @@ class ConstInt64Kernel final : public Kernel {
  public:
   explicit ConstInt64Kernel(std::vector<int64_t> values) : values_(std::move(values)) {}
   void Run(const RunArgs& args) const override {
-    if (!values_.empty()) std::memcpy(args.out[0], values_.data(), values_.size() * sizeof(int64_t));
+    if (!values_.empty())
+      std::memcpy(args.out[0], values_.data(), values_.size() * sizeof(int64_t));
   }
   std::string Describe() const override { return "ref:shape"; }
 
  private:
-  std::vector<int64_t> values_;   ///< the output's elements
+  std::vector<int64_t> values_;  ///< the output's elements
 };
 
 std::unique_ptr<Kernel> CreateShapeArray(const KernelArgs& a) {

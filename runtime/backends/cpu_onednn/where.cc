@@ -32,8 +32,8 @@ std::vector<int64_t> AlignedStrides(const Shape& in, const Shape& out) {
 
 /// Geometry of one select: output dims and per-operand strides (condition, x, y).
 struct SelectGeometry {
-  std::vector<int64_t> dims;     ///< output dims, at least one
-  std::vector<int64_t> stride[3];   ///< element strides of condition, x, y
+  std::vector<int64_t> dims;       ///< output dims, at least one
+  std::vector<int64_t> stride[3];  ///< element strides of condition, x, y
 };
 
 template <typename CT, typename VT>
@@ -41,7 +41,11 @@ class WhereKernel final : public Kernel {
  public:
   /// x_input / y_input: which input holds x / y, or -1 when it is the scalar x_value / y_value.
   WhereKernel(SelectGeometry g, int x_input, int y_input, VT x_value, VT y_value)
-      : g_(std::move(g)), x_input_(x_input), y_input_(y_input), x_value_(x_value), y_value_(y_value) {
+      : g_(std::move(g)),
+        x_input_(x_input),
+        y_input_(y_input),
+        x_value_(x_value),
+        y_value_(y_value) {
     row_ = g_.dims.back();
     rows_ = 1;
     for (size_t i = 0; i + 1 < g_.dims.size(); ++i) rows_ *= g_.dims[i];
@@ -72,13 +76,13 @@ class WhereKernel final : public Kernel {
   std::string Describe() const override { return "ref:where"; }
 
  private:
-  SelectGeometry g_;   ///< dims and strides (scalars have stride 0)
-  int x_input_;        ///< input index of x, -1 for a scalar
-  int y_input_;        ///< input index of y, -1 for a scalar
-  VT x_value_;         ///< x when it is a scalar, as output-dtype bytes
-  VT y_value_;         ///< y when it is a scalar, as output-dtype bytes
-  int64_t row_ = 0;    ///< elements per output row
-  int64_t rows_ = 0;   ///< number of rows
+  SelectGeometry g_;  ///< dims and strides (scalars have stride 0)
+  int x_input_;       ///< input index of x, -1 for a scalar
+  int y_input_;       ///< input index of y, -1 for a scalar
+  VT x_value_;        ///< x when it is a scalar, as output-dtype bytes
+  VT y_value_;        ///< y when it is a scalar, as output-dtype bytes
+  int64_t row_ = 0;   ///< elements per output row
+  int64_t rows_ = 0;  ///< number of rows
 };
 
 class EmptyKernel final : public Kernel {
@@ -142,8 +146,8 @@ std::unique_ptr<Kernel> CreateWhere(const KernelArgs& a) {
     std::memcpy(&xb, &xv, sizeof(T));
     std::memcpy(&yb, &yv, sizeof(T));
   });
-  MXS_CHECK_CODE(value_ok, kUnsupported) << "failed to plan " << what << ": dtype " << DTypeName(out.dtype)
-                                         << " is not supported";
+  MXS_CHECK_CODE(value_ok, kUnsupported)
+      << "failed to plan " << what << ": dtype " << DTypeName(out.dtype) << " is not supported";
   std::unique_ptr<Kernel> k;
   VisitValueDType(a.in[0].dtype, [&](auto c) {
     VisitElemSize(DTypeSize(out.dtype), [&](auto v) {
@@ -154,8 +158,9 @@ std::unique_ptr<Kernel> CreateWhere(const KernelArgs& a) {
       k = std::make_unique<WhereKernel<decltype(c), VT>>(g, x_input, y_input, xv, yv);
     });
   });
-  MXS_CHECK_CODE(k != nullptr, kUnsupported) << "failed to plan " << what << ": a condition of dtype "
-                                             << DTypeName(a.in[0].dtype) << " is not supported";
+  MXS_CHECK_CODE(k != nullptr, kUnsupported)
+      << "failed to plan " << what << ": a condition of dtype " << DTypeName(a.in[0].dtype)
+      << " is not supported";
   return k;
 }
 
