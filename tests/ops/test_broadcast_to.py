@@ -59,6 +59,18 @@ CASES = [
     ),
     case("axis_last", "out = mx.sym.broadcast_axis(data, axis=(1,), size=(5,))", data=(3, 1)),
     case(
+        "like_int_axes_gluoncv_coder",
+        "r = mx.sym.reshape(data, (0, 1, -1, 4))\n"
+        "out = mx.sym.broadcast_like(r, ref, lhs_axes=1, rhs_axes=1)",
+        data=(2, 5, 4),
+        ref=(2, 3, 5),
+    ),
+    case(
+        "to_parameter_folded",
+        "w = mx.sym.var('w', shape=(1, 3))\nout = mx.sym.broadcast_to(w, shape=(4, 3)) + data",
+        data=(4, 3),
+    ),
+    case(
         "after_sum_keepdims",
         "out = mx.sym.broadcast_like(mx.sym.sum(data, axis=1, keepdims=True), data)",
         data=(3, 4),

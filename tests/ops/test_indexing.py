@@ -104,6 +104,26 @@ CASES = [
         high=2,
     ),
     Case(
+        name="pick_gluoncv_matches",
+        code=(
+            "refs = mx.sym.broadcast_like(mx.sym.reshape(data, (0, 1, -1)), idx, lhs_axes=1,"
+            " rhs_axes=1)\n"
+            "out = mx.sym.pick(refs, mx.sym.Cast(idx, dtype='float32'), axis=2)"
+        ),
+        inputs={"data": (2, 6), "idx": (2, 3)},
+        dtypes={"idx": "int32"},
+        low=-1,
+        high=6,
+    ),
+    Case(
+        name="take_parameter_folded",
+        code="w = mx.sym.var('w', shape=(5, 3), dtype='float32')\nout = mx.sym.take(w, idx) * 2",
+        inputs={"idx": (4,)},
+        dtypes={"idx": "int32"},
+        low=0,
+        high=4,
+    ),
+    Case(
         name="take_argsort_rows",
         code=(
             "key = mx.sym.slice_axis(data, axis=1, begin=0, end=1)\n"

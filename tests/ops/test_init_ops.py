@@ -63,6 +63,22 @@ CASES = [
     ),
     case("arange_like", "out = mx.sym.contrib.arange_like(data)", data=(3, 4)),
     case(
+        "zeros_like_parameter_folded",
+        "w = mx.sym.var('w', shape=(2, 3))\n"
+        "out = mx.sym.zeros_like(w) + mx.sym.ones_like(w) + data",
+        data=(2, 3),
+    ),
+    case(
+        "arange_repeat_gluoncv_rcnn",
+        "out = mx.sym.broadcast_add(mx.sym.reshape(mx.sym.arange(0, 2, repeat=3), (-1, 1)), data)",
+        data=(6, 4),
+    ),
+    case(
+        "arange_like_gluoncv_ssd",
+        "out = mx.sym.contrib.arange_like(mx.sym.slice_axis(data, axis=-1, begin=0, end=1))",
+        data=(2, 5, 4),
+    ),
+    case(
         "arange_like_axis",
         "out = mx.sym.contrib.arange_like(data, start=0.5, step=0.25, axis=-1)",
         data=(3, 7),
