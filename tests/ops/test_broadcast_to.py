@@ -3,6 +3,7 @@
 negative axes), broadcast_axis / broadcast_axes against MXNet 1.9.1, and _npi_broadcast_to
 (added leading axes, -2) / _npx_broadcast_like against MXNet 2.0.0b1."""
 
+import numpy as np
 import pytest
 from ops._harness import one_node
 from oracle.cases import Case, case, oracle_test
@@ -150,3 +151,12 @@ def test_broadcast_axis_rejects_negative_axis(tmp_path):
 def test_broadcast_axis_rejects_non_unit_axis(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"broadcast_axis node 'b'.*only size 1"):
         _p(tmp_path, "broadcast_axis", {"axis": "(0,)", "size": "(3,)"}, {"data": (2, 1)})
+
+
+def test_npi_broadcast_to_keeps_minus_two(tmp_path):
+    # -2 keeps the input's dimension; MXNet's Python front end never writes it, so the expected
+    # value is numpy's broadcast_to.
+    p = one_node(tmp_path, "_npi_broadcast_to", {"shape": "(2, 3, -2)"}, {"data": (3, 4)}, name="b")
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    (y,) = p(data=x)
+    np.testing.assert_array_equal(y, np.broadcast_to(x, (2, 3, 4)))

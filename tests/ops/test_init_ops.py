@@ -120,6 +120,7 @@ CASES2 = [
     _g("npi_full_uint8", "out = " + FULL.format("(3,)", "'uint8'", 1, 0.0, 0, 200)),
     _g("npi_full_f16", "out = " + FULL.format("(3,)", "'float16'", 2, 0.1, 0, 0), 1e-3, 1e-3),
     case("npi_full_like", N + "out = mx.sym.np.full_like(x, 4.5)", data=(2, 3)),
+    case("npi_full_like_int32", N + "out = mx.sym.np.full_like(x, -3.7, dtype='int32')", data=(3,)),
     case("npi_zeros_like", N + "out = mx.sym.np.zeros_like(x)", data=(2, 3)),
     case("npi_ones_like", N + "out = mx.sym.np.ones_like(x)", data=(4,)),
     _g("npi_arange", "out = mx.sym.np.arange(5)"),
