@@ -113,6 +113,7 @@ FULL = (
 )
 CASES2 = [
     _g("npi_zeros", "out = mx.sym.np.zeros((2, 3))"),
+    _g("npi_zeros_empty", "out = mx.sym.np.zeros((2, 0))"),
     _g("npi_ones_int32", "out = mx.sym.np.ones((3,), dtype='int32')"),
     _g("npi_full_int", "out = " + FULL.format("(2, 2)", "'int32'", 0, 0.0, 3, 0)),
     _g("npi_full_float", "out = " + FULL.format("(2, 2)", "'float32'", 2, 2.5, 0, 0)),

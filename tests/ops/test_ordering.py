@@ -96,6 +96,7 @@ CASES2 = [
         N + "out = mx.sym.Group(mx.sym.npx.topk(x, k=2, ret_typ='both'))",
         data=(3, 6),
     ),
+    case("npx_topk_empty", N + "out = mx.sym.npx.topk(x, k=2, ret_typ='value')", data=(0, 5)),
     case("npi_sort", N + "out = mx.sym.np.sort(x)", data=(3, 6)),
     case("npi_sort_axis0", N + "out = mx.sym.np.sort(x, axis=0)", data=(4, 3)),
     case("npi_argsort", N + "out = mx.sym.np.argsort(x)", data=(3, 6)),
