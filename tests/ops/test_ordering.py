@@ -102,6 +102,8 @@ CASES2 = [
     case("npi_argsort", N + "out = mx.sym.np.argsort(x)", data=(3, 6)),
     case("npi_argmax", N + "out = mx.sym.np.argmax(x, axis=1)", data=(3, 6)),
     case("npi_argmax_none", N + "out = mx.sym.np.argmax(x)", data=(3, 6)),
+    case("npi_argmax_nan", N + "out = mx.sym.np.argmax(mx.sym.np.log(x), axis=1)", data=(8, 5)),
+    case("npi_argmin_nan", N + "out = mx.sym.np.argmin(mx.sym.np.log(x), axis=1)", data=(8, 5)),
     case("npi_argmin", N + "out = mx.sym.np.argmin(x, axis=0)", data=(4, 3)),
     Case(
         name="npi_argmax_ties",

@@ -153,6 +153,16 @@ std::unique_ptr<Kernel> CreateTopK(const KernelArgs& a) {
   return k;
 }
 
+/// -inf (+inf), or the lowest (highest) value of an integer type.
+template <typename K, bool kLow>
+K InfKey() {
+  if constexpr (std::is_floating_point_v<K>) {
+    return kLow ? -std::numeric_limits<K>::infinity() : std::numeric_limits<K>::infinity();
+  } else {
+    return kLow ? std::numeric_limits<K>::lowest() : std::numeric_limits<K>::max();
+  }
+}
+
 /// mshadow's initial value of a max (min) search: the lowest (highest) finite value.
 template <typename K, bool kMax>
 K SearchInit(bool half) {
@@ -180,9 +190,10 @@ class ArgExtremumKernel final : public Kernel {
       const int64_t base = (r / inner) * n * inner + r % inner;
       int64_t best_i = 0;
       if (numpy_) {
-        // numpy (mshadow_op::argmax/argmin): strict improvement, NaN never wins.
-        K best = Key(x[base]);
-        for (int64_t j = 1; j < n; ++j) {
+        // numpy (mshadow_op::argmax/argmin): from (-inf, 0) (or +inf), replace on a strict
+        // improvement, so NaN never wins and a row without one keeps index 0.
+        K best = InfKey<K, kMax>();
+        for (int64_t j = 0; j < n; ++j) {
           const K v = Key(x[base + j * inner]);
           if (kMax ? best < v : best > v) {
             best = v;
