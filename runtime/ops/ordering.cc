@@ -151,6 +151,14 @@ ArgExtremumParam ArgExtremumParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
+ArgmaxChannelParam ArgmaxChannelParam::Parse(const AttrMap& attrs) {
+  AttrReader r(attrs);
+  r.Finish();
+  ArgmaxChannelParam p;
+  p.axis = 1;
+  return p;
+}
+
 NumpyArgExtremumParam NumpyArgExtremumParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   NumpyArgExtremumParam p;
@@ -217,6 +225,11 @@ MXS_REGISTER_OPS(ordering) {
       .NumInputs(1)
       .InferShape(InferShapeArg<ArgExtremumParam>)
       .InferType(InferTypeArg<ArgExtremumParam>);
+  r.Add("argmax_channel")
+      .Param<ArgmaxChannelParam>()
+      .NumInputs(1)
+      .InferShape(InferShapeArg<ArgmaxChannelParam>)
+      .InferType(InferTypeArg<ArgmaxChannelParam>);
   r.Add("_npi_argmax")
       .Param<NumpyArgExtremumParam>()
       .NumInputs(1)

@@ -2,7 +2,7 @@
 // Ordering and index-of-extremum operators (MXNet src/operator/tensor/ordering_op-inl.h TopKParam,
 // SortParam, ArgSortParam; broadcast_reduce_op.h ReduceAxisParam; numpy/
 // np_broadcast_reduce_op_index.cc): topk (_npx_topk), sort (_npi_sort), argsort (_npi_argsort),
-// argmax, argmin, _npi_argmax, _npi_argmin.
+// argmax, argmin, argmax_channel, _npi_argmax, _npi_argmin.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +57,11 @@ struct ArgExtremumParam {
 
   static ArgExtremumParam Parse(const AttrMap& attrs);
   SortGeometry Geometry(const Shape& in) const;
+};
+
+/// argmax_channel: argmax on axis 1, no attributes.
+struct ArgmaxChannelParam : ArgExtremumParam {
+  static ArgmaxChannelParam Parse(const AttrMap& attrs);
 };
 
 /// _npi_argmax / _npi_argmin.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """topk (every ret_typ, ascending, axis None / 0 / -1, partial and full sorts, index dtypes),
-sort, argsort, argmax and argmin against MXNet 1.9.1, including many tied keys (MXNet's CPU sort
+sort, argsort, argmax, argmin and argmax_channel against MXNet 1.9.1, including many tied keys (MXNet's CPU sort
 is not stable: the order of equal keys must match its introsort) and NaN; _npx_topk, _npi_sort,
 _npi_argsort, _npi_argmax and _npi_argmin against MXNet 2.0.0b1."""
 
@@ -81,6 +81,8 @@ CASES = [
         inputs={"data": (3, 6)},
         dtypes={"data": "float16"},
     ),
+    case("argmax_channel", "out = mx.sym.argmax_channel(data)", data=(3, 5)),
+    case("argmax_channel_3d", "out = mx.sym.argmax_channel(data)", data=(2, 4, 3)),
     case("argmin_axis0", "out = mx.sym.argmin(data, axis=0)", data=(4, 3)),
     _ties("argmin_ties", F + "out = mx.sym.argmin(x, axis=-1, keepdims=True)", (4, 8)),
     case("argmin_nan", NAN + "out = mx.sym.argmin(x, axis=1)", data=(6, 5)),

@@ -261,6 +261,7 @@ MXS_REGISTER_KERNELS(cpu, ordering) {
   r.Add("argsort", cpu::CreateTopK<ArgSortParam>);
   r.Add("argmax", cpu::CreateArgExtremum<ArgExtremumParam, true>);
   r.Add("argmin", cpu::CreateArgExtremum<ArgExtremumParam, false>);
+  r.Add("argmax_channel", cpu::CreateArgExtremum<ArgmaxChannelParam, true>);
   r.Add("_npi_argmax", cpu::CreateArgExtremum<NumpyArgExtremumParam, true>);
   r.Add("_npi_argmin", cpu::CreateArgExtremum<NumpyArgExtremumParam, false>);
 }
