@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """topk (every ret_typ, ascending, axis None / 0 / -1, partial and full sorts, index dtypes),
-sort, argsort, argmax, argmin and argmax_channel against MXNet 1.9.1, including many tied keys (MXNet's CPU sort
-is not stable: the order of equal keys must match its introsort) and NaN; _npx_topk, _npi_sort,
-_npi_argsort, _npi_argmax and _npi_argmin against MXNet 2.0.0b1."""
+sort, argsort, argmax, argmin and argmax_channel against MXNet 1.9.1, including many tied keys
+(MXNet's CPU sort is not stable: the order of equal keys must match its introsort) and NaN;
+_npx_topk, _npi_sort, _npi_argsort, _npi_argmax and _npi_argmin against MXNet 2.0.0b1."""
 
 import pytest
 from ops._harness import one_node
