@@ -6,7 +6,7 @@ against MXNet 1.9.1, and _npi_take / _npx_pick / _npx_one_hot / _npx_gather_nd a
 
 import pytest
 from ops._harness import one_node
-from oracle.cases import Case, oracle_test
+from oracle.cases import Case, check_case, oracle_test, run_cases
 
 import mxserve
 
@@ -233,3 +233,21 @@ def test_batch_take_rejects_3d(tmp_path):
             {"a": (2, 3, 4), "indices": (6,)},
             dtypes={"a": "float32", "indices": "int32"},
         )
+
+
+def test_take_of_parameters_is_folded():
+    # take of a parameter by a parameter runs once at load time; only the product remains.
+    c = Case(
+        name="take_two_parameters",
+        code=(
+            "w = mx.sym.var('w', shape=(5, 3), dtype='float32')\n"
+            "i = mx.sym.var('i', shape=(2,), dtype='float32')\n"
+            "out = mx.sym.broadcast_mul(mx.sym.take(w, i), data)"
+        ),
+        inputs={"data": (2, 3)},
+        params={"i": (0.0, 4.0)},
+    )
+    d = run_cases([c]) / c.name
+    p = mxserve.Predictor(d / "symbol.json", d / "model.params", input_shapes={"data": (2, 3)})
+    assert p.info()["ops"] == {"broadcast_mul": 1}
+    check_case(c, run_cases([c]))
