@@ -66,6 +66,7 @@ void InferShapeGatherNd(const GatherNdParam&, std::vector<Shape>& in, std::vecto
   const Shape& idx = in[1];
   MXS_CHECK(idx.ndim() > 1) << "the index needs at least 2 axes, got " << idx.ToString();
   const int64_t m = idx[0];
+  MXS_CHECK(m > 0) << "the index " << idx.ToString() << " must address at least one axis";
   MXS_CHECK(m <= d.ndim()) << "the index addresses " << m << " axes but the data " << d.ToString()
                            << " has " << d.ndim();
   MXS_CHECK(m <= 10) << "at most 10 axes can be indexed, got " << m;

@@ -164,8 +164,8 @@ CASES2 = [
 test_indexing_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
-def _p(tmp_path, op, attrs, shapes, dtypes=None):
-    return one_node(tmp_path, op, attrs, shapes, dtypes=dtypes, name="x")
+def _p(tmp_path, op, attrs, shapes, dtypes=None, version=None):
+    return one_node(tmp_path, op, attrs, shapes, dtypes=dtypes, name="x", version=version)
 
 
 def test_take_rejects_axis(tmp_path):
@@ -217,6 +217,13 @@ def test_one_hot_rejects_missing_depth(tmp_path):
 def test_gather_nd_rejects_too_many_axes(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"gather_nd node 'x'.*addresses 3 axes"):
         _p(tmp_path, "gather_nd", None, {"data": (2, 3), "indices": (3, 4)})
+
+
+def test_gather_nd_rejects_zero_axes(tmp_path):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"gather_nd node 'x'.*at least one axis"
+    ):
+        _p(tmp_path, "gather_nd", None, {"data": (2, 3), "indices": (0, 4)}, version="2.0.0")
 
 
 def test_gather_nd_rejects_1d_index(tmp_path):
