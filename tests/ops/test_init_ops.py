@@ -215,3 +215,11 @@ def test_zero_input_node_runs_on_every_call(tmp_path):
         c, s = p(data=np.full((3,), k, np.float32))
         np.testing.assert_array_equal(c, np.arange(2, 5, dtype=np.float32))
         np.testing.assert_array_equal(s, np.arange(2, 5, dtype=np.float32) + k)
+
+
+def test_npi_full_reads_the_1x_value_attribute(tmp_path):
+    # MXNet 1.9.1 registers _npi_full as an alias of _full, written with `value`.
+    p = _zero_input(tmp_path, "_npi_full", {"shape": "(2, 2)", "value": "1.5", "dtype": "float64"})
+    c, _ = p(data=np.zeros((1,), np.float32))
+    np.testing.assert_array_equal(c, np.full((2, 2), 1.5))
+    assert c.dtype == np.float64
