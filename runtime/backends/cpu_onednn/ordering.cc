@@ -56,9 +56,7 @@ class TopKKernel final : public Kernel {
   TopKKernel(const SortGeometry& g, TopKParam::Ret ret, bool ascend)
       : g_(g), ret_(ret), ascend_(ascend) {}
 
-  size_t ScratchpadBytes() const override {
-    return static_cast<size_t>(g_.outer * g_.inner * g_.n) * (sizeof(KeyOf<T>) + sizeof(int64_t));
-  }
+  size_t ScratchpadBytes() const override { return IndexOffset() + Count() * sizeof(int64_t); }
 
   void Run(const RunArgs& args) const override {
     using K = KeyOf<T>;
@@ -66,7 +64,7 @@ class TopKKernel final : public Kernel {
     const int64_t rows = g_.outer * g_.inner, n = g_.n, k = g_.k, inner = g_.inner;
     K* keys_all = static_cast<K*>(args.scratchpad);
     int64_t* idx_all =
-        reinterpret_cast<int64_t*>(static_cast<char*>(args.scratchpad) + rows * n * sizeof(K));
+        reinterpret_cast<int64_t*>(static_cast<char*>(args.scratchpad) + IndexOffset());
     const bool full_sort = k * 8 > n;
     using Ret = TopKParam::Ret;
     if (ret_ == Ret::kMask) std::memset(args.out[0], 0, static_cast<size_t>(rows * n) * sizeof(T));
@@ -116,6 +114,10 @@ class TopKKernel final : public Kernel {
   std::string Describe() const override { return "ref:topk"; }
 
  private:
+  size_t Count() const { return static_cast<size_t>(g_.outer * g_.inner * g_.n); }
+  // The keys come first; the index array starts at the next 8-byte boundary.
+  size_t IndexOffset() const { return (Count() * sizeof(KeyOf<T>) + 7) / 8 * 8; }
+
   SortGeometry g_;      ///< rows, sorted length, kept count
   TopKParam::Ret ret_;  ///< what the outputs hold
   bool ascend_;         ///< smallest first
