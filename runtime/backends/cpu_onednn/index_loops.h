@@ -4,6 +4,7 @@
 // float indices to integers by truncation), and typed fills and stores with MXNet's casts.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -140,7 +141,12 @@ inline void FillPattern(void* dst, const void* value, size_t bytes, int64_t n) {
     std::memset(d, 0, static_cast<size_t>(n) * bytes);
     return;
   }
-  for (int64_t i = 0; i < n; ++i) std::memcpy(d + i * bytes, value, bytes);
+  VisitElemSize(bytes, [&](auto t) {
+    using T = decltype(t);
+    T v;
+    std::memcpy(&v, value, sizeof(T));
+    std::fill_n(reinterpret_cast<T*>(d), n, v);
+  });
 }
 
 /// Row-major element strides of `s`.
