@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "backends/backend.h"
+#include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
 #include "graph/graph.h"
 #include "ops/box_nms.h"
@@ -16,31 +17,6 @@
 namespace mxserve {
 namespace cpu {
 namespace {
-
-// Overlap of two boxes along one axis; a points at (x0, x1) in corner form, (x, w) in center
-// form, with the second value two elements further.
-inline float Intersect1D(const float* a, const float* b, BoxFormat f) {
-  float w;
-  if (f == BoxFormat::kCorner) {
-    const float left = a[0] > b[0] ? a[0] : b[0];
-    const float right = a[2] < b[2] ? a[2] : b[2];
-    w = right - left;
-  } else {
-    const float aw = a[2] / 2, bw = b[2] / 2;
-    const float al = a[0] - aw, ar = a[0] + aw;
-    const float bl = b[0] - bw, br = b[0] + bw;
-    const float left = bl > al ? bl : al;
-    const float right = br < ar ? br : ar;
-    w = right - left;
-  }
-  return w > 0 ? w : 0.f;
-}
-
-inline float Area(const float* box, BoxFormat f) {
-  const float w = f == BoxFormat::kCorner ? box[2] - box[0] : box[2];
-  const float h = f == BoxFormat::kCorner ? box[3] - box[1] : box[3];
-  return (w < 0 || h < 0) ? 0.f : w * h;
-}
 
 class BoxNmsKernel final : public Kernel {
  public:
@@ -96,7 +72,7 @@ class BoxNmsKernel final : public Kernel {
     const int64_t k = std::min<int64_t>(n, topk_);
     const int cs = p_.coord_start;
     const BoxFormat f = p_.in_format;
-    for (int64_t j = 0; j < k; ++j) area[j] = Area(in + order[j] * w + cs, f);
+    for (int64_t j = 0; j < k; ++j) area[j] = BoxArea(in + order[j] * w + cs, f);
     const bool check_id = !p_.force_suppress && has_id;
     for (int64_t r = 0; r < k; ++r) {
       if (order[r] < 0) continue;
@@ -105,8 +81,7 @@ class BoxNmsKernel final : public Kernel {
         if (order[q] < 0) continue;
         const float* qb = in + order[q] * w;
         if (check_id && static_cast<int>(rb[p_.id_index]) != static_cast<int>(qb[p_.id_index])) continue;
-        float inter = Intersect1D(rb + cs, qb + cs, f);
-        inter *= Intersect1D(rb + cs + 1, qb + cs + 1, f);
+        const float inter = BoxIntersect(rb + cs, qb + cs, f);
         const float iou = inter / (area[r] + area[q] - inter);
         if (iou > p_.overlap_thresh) order[q] = -1;
       }
