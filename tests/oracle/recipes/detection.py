@@ -49,7 +49,7 @@ RECIPES = {
         "ssd_512_mobilenet1.0_voc", 512, ["class_predictors"], 0.08
     ),
     "ssd_300_vgg16_atrous_voc": _detector(
-        "ssd_300_vgg16_atrous_voc", 300, ["class_predictors"], 0.05
+        "ssd_300_vgg16_atrous_voc", 300, ["class_predictors"], 0.002
     ),
     "yolo3_mobilenet1.0_voc": _detector("yolo3_mobilenet1.0_voc", 320, ["yolo_outputs"], 0.06),
     "faster_rcnn_resnet50_v1b_voc": _detector(
