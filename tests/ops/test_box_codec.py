@@ -139,3 +139,22 @@ def test_bipartite_matching_rejects_missing_threshold(tmp_path):
         mxserve.InvalidArgumentError, match=r"bipartite_matching node 'n'.*threshold"
     ):
         one_node(tmp_path, "_contrib_bipartite_matching", {}, {"data": (3, 4)})
+
+
+CASES2 = [
+    boxes_case(
+        "npx_box_decode",
+        "out = mx.sym.npx.box_decode((data * 4 - 2).as_np_ndarray(), corner(a).as_np_ndarray(),"
+        " format='corner', std0=0.1, std1=0.1, std2=0.2, std3=0.2)",
+        data=(2, 6, 4),
+        a=(1, 6, 4),
+    ),
+    boxes_case(
+        "npx_box_iou",
+        "out = mx.sym.npx.box_iou(corner(a).as_np_ndarray(), corner(b).as_np_ndarray())",
+        a=(5, 4),
+        b=(3, 4),
+    ),
+]
+
+test_box_codec_mx2 = oracle_test(CASES2, version="2.0.0b1")

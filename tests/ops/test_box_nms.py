@@ -107,3 +107,18 @@ def test_box_nms_rejects_score_on_coordinates(tmp_path):
 def test_box_nms_rejects_unknown_format(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"box_nms node 'n'.*in_format"):
         one_node(tmp_path, "_contrib_box_nms", {"in_format": "xywh"}, {"data": (2, 4, 6)})
+
+
+CASES2 = [
+    case(
+        "npx_box_nms",
+        BOXES.format(grid=5)
+        + "out = mx.sym.npx.box_nms(boxes.as_np_ndarray(), overlap_thresh=0.3, id_index=0,"
+        " topk=10, valid_thresh=0.1)",
+        low=0.0,
+        high=1.0,
+        data=(2, 24, 6),
+    ),
+]
+
+test_box_nms_mx2 = oracle_test(CASES2, version="2.0.0b1")

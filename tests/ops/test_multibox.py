@@ -67,3 +67,21 @@ def test_multibox_detection_rejects_anchor_count(tmp_path):
     shapes = {"cls_prob": (1, 3, 10), "loc_pred": (1, 40), "anchor": (1, 12, 4)}
     with pytest.raises(mxserve.InvalidArgumentError, match=r"MultiBoxDetection node 'n'.*anchors"):
         one_node(tmp_path, "_contrib_MultiBoxDetection", {}, shapes)
+
+
+NPX_DET = """
+anchors = mx.sym.npx.multibox_prior(feat.as_np_ndarray(), sizes=(0.3, 0.5), ratios=(1, 2, 0.5))
+probs = mx.sym.round(mx.sym.softmax(cls * 3, axis=1) * 10) / 10
+out = mx.sym.npx.multibox_detection(probs.as_np_ndarray(), loc.as_np_ndarray(), anchors,
+                                    nms_threshold=0.4, nms_topk=20)
+"""
+CASES2 = [
+    case(
+        "npx_multibox_prior",
+        "out = mx.sym.npx.multibox_prior(data.as_np_ndarray(), sizes=(0.2, 0.4), ratios=(1, 2))",
+        data=(1, 2, 3, 4),
+    ),
+    case("npx_multibox_detection", NPX_DET, feat=(1, 2, 4, 4), cls=(2, 4, 64), loc=(2, 256)),
+]
+
+test_multibox_mx2 = oracle_test(CASES2, version="2.0.0b1")

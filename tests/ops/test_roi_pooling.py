@@ -46,3 +46,19 @@ def test_roi_pooling_rejects_missing_pooled_size(tmp_path):
         one_node(
             tmp_path, "ROIPooling", {"spatial_scale": "0.5"}, {"data": (1, 2, 4, 4), "rois": (3, 5)}
         )
+
+
+CASES2 = [
+    case(
+        "npx_roi_pooling",
+        ROIS.format(img=64, nb=2)
+        + "out = mx.sym.npx.roi_pooling(data.as_np_ndarray(), rois.as_np_ndarray(),"
+        " pooled_size=(2, 2), spatial_scale=0.125)",
+        low=0.0,
+        high=1.0,
+        data=(2, 3, 8, 8),
+        r=(6, 5),
+    ),
+]
+
+test_roi_pooling_mx2 = oracle_test(CASES2, version="2.0.0b1")
