@@ -53,6 +53,6 @@ RECIPES = {
     ),
     "yolo3_mobilenet1.0_voc": _detector("yolo3_mobilenet1.0_voc", 320, ["yolo_outputs"], 0.06),
     "faster_rcnn_resnet50_v1b_voc": _detector(
-        "faster_rcnn_resnet50_v1b_voc", 320, ["class_predictor"], 0.05, batches=(1, 1)
+        "faster_rcnn_resnet50_v1b_voc", 320, ["class_predictor"], 1e-4, batches=(1, 1)
     ),
 }
