@@ -46,7 +46,7 @@ def _detector(name, size, cls_blocks, cls_sigma, batches=(1, 2), seed=7, **kwarg
 
 RECIPES = {
     "ssd_512_mobilenet1.0_voc": _detector(
-        "ssd_512_mobilenet1.0_voc", 512, ["class_predictors"], 0.08
+        "ssd_512_mobilenet1.0_voc", 512, ["class_predictors"], 0.04
     ),
     "ssd_300_vgg16_atrous_voc": _detector(
         "ssd_300_vgg16_atrous_voc", 300, ["class_predictors"], 0.002
