@@ -52,20 +52,25 @@ BipartiteMatchingParam BipartiteMatchingParam::Parse(const AttrMap& attrs) {
 namespace {
 
 void CheckBoxes(const Shape& s, const char* what, int min_ndim) {
-  MXS_CHECK(s.ndim() >= min_ndim) << what << " needs at least " << min_ndim << " axes, got " << s.ToString();
-  MXS_CHECK(s[s.ndim() - 1] == 4) << "the last axis of " << what << " must be 4, got " << s.ToString();
+  MXS_CHECK(s.ndim() >= min_ndim) << what << " needs at least " << min_ndim << " axes, got "
+                                  << s.ToString();
+  MXS_CHECK(s[s.ndim() - 1] == 4) << "the last axis of " << what << " must be 4, got "
+                                  << s.ToString();
 }
 
 void InferEncode(const BoxEncodeParam&, std::vector<Shape>& in, std::vector<Shape>& out) {
-  MXS_CHECK(in[0].ndim() == 2) << "samples must have 2 axes (batch, anchors), got " << in[0].ToString();
-  MXS_CHECK(in[1].ndim() >= 2) << "matches must have 2 axes (batch, anchors), got " << in[1].ToString();
+  MXS_CHECK(in[0].ndim() == 2) << "samples must have 2 axes (batch, anchors), got "
+                               << in[0].ToString();
+  MXS_CHECK(in[1].ndim() >= 2) << "matches must have 2 axes (batch, anchors), got "
+                               << in[1].ToString();
   CheckBoxes(in[2], "anchors", 3);
   CheckBoxes(in[3], "refs", 3);
   const Shape& a = in[2];
   MXS_CHECK(in[0].Size() == a[0] * a[1] && in[1].Size() == a[0] * a[1])
       << "samples " << in[0].ToString() << " and matches " << in[1].ToString() << " must have "
       << a[0] << " x " << a[1] << " elements like the anchors " << a.ToString();
-  MXS_CHECK(a.Size() == a[0] * a[1] * 4) << "anchors must be (batch, anchors, 4), got " << a.ToString();
+  MXS_CHECK(a.Size() == a[0] * a[1] * 4)
+      << "anchors must be (batch, anchors, 4), got " << a.ToString();
   MXS_CHECK(in[3].Size() == a[0] * in[3][1] * 4)
       << "refs must be (batch, refs, 4) with the anchors' batch, got " << in[3].ToString();
   for (int i : {4, 5}) {
@@ -82,8 +87,8 @@ void InferDecode(const BoxDecodeParam&, std::vector<Shape>& in, std::vector<Shap
   MXS_CHECK(d.ndim() == 3) << "data must have 3 axes (batch, boxes, 4), got " << d.ToString();
   CheckBoxes(d, "data", 3);
   CheckBoxes(in[1], "anchors", 3);
-  MXS_CHECK(in[1].Size() == d[1] * 4) << "anchors must hold one box per data box, (1, " << d[1]
-                                      << ", 4), got " << in[1].ToString();
+  MXS_CHECK(in[1].Size() == d[1] * 4)
+      << "anchors must hold one box per data box, (1, " << d[1] << ", 4), got " << in[1].ToString();
   out[0] = d;
 }
 
@@ -112,7 +117,8 @@ MXS_REGISTER_OPS(box_codec) {
       .Param<BoxEncodeParam>()
       .NumInputs(6)
       .NumOutputs(2)
-      .InputNames(std::vector<std::string>{"samples", "matches", "anchors", "refs", "means", "stds"})
+      .InputNames(
+          std::vector<std::string>{"samples", "matches", "anchors", "refs", "means", "stds"})
       .InferShape(InferEncode);
   r.Add("_contrib_box_decode")
       .Aliases({"_npx_box_decode"})

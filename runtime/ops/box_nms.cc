@@ -12,7 +12,8 @@
 namespace mxserve {
 
 BoxFormat ParseBoxFormat(AttrReader& r, const char* key, BoxFormat def) {
-  const std::string v = r.Enum(key, def == BoxFormat::kCorner ? "corner" : "center", {"corner", "center"});
+  const std::string v =
+      r.Enum(key, def == BoxFormat::kCorner ? "corner" : "center", {"corner", "center"});
   return v == "corner" ? BoxFormat::kCorner : BoxFormat::kCenter;
 }
 
@@ -37,20 +38,24 @@ namespace {
 
 void InferShape(const BoxNmsParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& s = in[0];
-  MXS_CHECK(s.ndim() >= 2) << "the input needs at least 2 axes (boxes, box width), got " << s.ToString();
+  MXS_CHECK(s.ndim() >= 2) << "the input needs at least 2 axes (boxes, box width), got "
+                           << s.ToString();
   const int64_t width = s[s.ndim() - 1];
   const int64_t need = p.id_index >= 0 ? 6 : 5;
   MXS_CHECK(width >= need) << "the last axis has " << width << " elements, at least " << need
-                           << " are needed (score and 4 coordinates" << (p.id_index >= 0 ? ", id)" : ")");
+                           << " are needed (score and 4 coordinates"
+                           << (p.id_index >= 0 ? ", id)" : ")");
   const int cs = p.coord_start, ce = p.coord_start + 3;
   MXS_CHECK(p.score_index >= 0 && p.score_index < width)
       << "score_index " << p.score_index << " is out of range [0, " << width << ")";
   MXS_CHECK(p.score_index < cs || p.score_index > ce)
-      << "score_index " << p.score_index << " overlaps the coordinates [" << cs << ", " << ce << "]";
-  MXS_CHECK(cs >= 0 && ce < width) << "coordinates [" << cs << ", " << ce << "] are out of range [0, "
-                                   << width << ")";
+      << "score_index " << p.score_index << " overlaps the coordinates [" << cs << ", " << ce
+      << "]";
+  MXS_CHECK(cs >= 0 && ce < width)
+      << "coordinates [" << cs << ", " << ce << "] are out of range [0, " << width << ")";
   if (p.id_index >= 0) {
-    MXS_CHECK(p.id_index < width) << "id_index " << p.id_index << " is out of range [0, " << width << ")";
+    MXS_CHECK(p.id_index < width) << "id_index " << p.id_index << " is out of range [0, " << width
+                                  << ")";
     MXS_CHECK(p.id_index < cs || p.id_index > ce)
         << "id_index " << p.id_index << " overlaps the coordinates [" << cs << ", " << ce << "]";
     MXS_CHECK(p.id_index != p.score_index) << "id_index and score_index are both " << p.id_index;

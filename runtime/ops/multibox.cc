@@ -33,9 +33,12 @@ MultiBoxPriorParam MultiBoxPriorParam::Parse(const AttrMap& attrs) {
   p.offsets = Floats(r, "offsets", p.offsets);
   r.Finish();
   MXS_CHECK(!p.sizes.empty() && !p.ratios.empty()) << "sizes and ratios cannot be empty";
-  MXS_CHECK(p.steps.size() == 2) << "steps must be (step_y, step_x), got " << p.steps.size() << " values";
-  MXS_CHECK(p.offsets.size() == 2) << "offsets must be (y, x), got " << p.offsets.size() << " values";
-  for (float o : p.offsets) MXS_CHECK(o >= 0.f && o <= 1.f) << "offsets must be in [0, 1], got " << o;
+  MXS_CHECK(p.steps.size() == 2) << "steps must be (step_y, step_x), got " << p.steps.size()
+                                 << " values";
+  MXS_CHECK(p.offsets.size() == 2)
+      << "offsets must be (y, x), got " << p.offsets.size() << " values";
+  for (float o : p.offsets)
+    MXS_CHECK(o >= 0.f && o <= 1.f) << "offsets must be in [0, 1], got " << o;
   MXS_CHECK(p.steps[0] * p.steps[1] >= 0) << "steps must both be given or both be automatic";
   return p;
 }
@@ -65,7 +68,8 @@ void InferPrior(const MultiBoxPriorParam& p, std::vector<Shape>& in, std::vector
   out[0] = Shape{1, d[2] * d[3] * per_cell, 4};
 }
 
-void InferDetection(const MultiBoxDetectionParam&, std::vector<Shape>& in, std::vector<Shape>& out) {
+void InferDetection(const MultiBoxDetectionParam&, std::vector<Shape>& in,
+                    std::vector<Shape>& out) {
   const Shape& c = in[0];
   const Shape& l = in[1];
   const Shape& a = in[2];
@@ -73,7 +77,8 @@ void InferDetection(const MultiBoxDetectionParam&, std::vector<Shape>& in, std::
   MXS_CHECK(l.ndim() == 2) << "loc_pred must be (batch, anchors * 4), got " << l.ToString();
   MXS_CHECK(a.ndim() == 3 && a[2] == 4) << "anchor must be (1, anchors, 4), got " << a.ToString();
   MXS_CHECK(c[2] == a[1]) << "cls_prob has " << c[2] << " anchors, anchor has " << a[1];
-  MXS_CHECK(l[1] == c[2] * 4) << "loc_pred has " << l[1] << " values per batch, expected " << c[2] * 4;
+  MXS_CHECK(l[1] == c[2] * 4) << "loc_pred has " << l[1] << " values per batch, expected "
+                              << c[2] * 4;
   MXS_CHECK(l[0] == c[0]) << "loc_pred has batch " << l[0] << ", cls_prob " << c[0];
   MXS_CHECK(a[1] > 0) << "there must be at least one anchor";
   MXS_CHECK(a.Size() == a[1] * 4) << "anchor must be (1, anchors, 4), got " << a.ToString();

@@ -35,7 +35,8 @@ ProposalParam ProposalParam::Parse(const AttrMap& attrs) {
   p.output_score = r.Bool("output_score", false);
   p.iou_loss = r.Bool("iou_loss", false);
   r.Finish();
-  MXS_CHECK(p.rpn_post_nms_top_n > 0) << "rpn_post_nms_top_n must be positive, got " << p.rpn_post_nms_top_n;
+  MXS_CHECK(p.rpn_post_nms_top_n > 0)
+      << "rpn_post_nms_top_n must be positive, got " << p.rpn_post_nms_top_n;
   MXS_CHECK(!p.scales.empty() && !p.ratios.empty()) << "scales and ratios cannot be empty";
   return p;
 }
@@ -45,14 +46,17 @@ namespace {
 template <bool kMulti>
 void InferShape(const ProposalParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& c = in[0];
-  MXS_CHECK(c.ndim() == 4) << "cls_prob must be (batch, 2 * anchors, height, width), got " << c.ToString();
+  MXS_CHECK(c.ndim() == 4) << "cls_prob must be (batch, 2 * anchors, height, width), got "
+                           << c.ToString();
   const int64_t anchors = static_cast<int64_t>(p.scales.size() * p.ratios.size());
   MXS_CHECK(c[1] == 2 * anchors) << "cls_prob has " << c[1] << " channels, the " << p.ratios.size()
-                                 << " ratios x " << p.scales.size() << " scales need " << 2 * anchors;
+                                 << " ratios x " << p.scales.size() << " scales need "
+                                 << 2 * anchors;
   if (!kMulti) MXS_CHECK(c[0] == 1) << "Proposal handles one image, got a batch of " << c[0];
   const Shape bbox{c[0], c[1] * 2, c[2], c[3]};
   if (!in[1].known()) in[1] = bbox;
-  MXS_CHECK(in[1] == bbox) << "bbox_pred must be " << bbox.ToString() << ", got " << in[1].ToString();
+  MXS_CHECK(in[1] == bbox) << "bbox_pred must be " << bbox.ToString() << ", got "
+                           << in[1].ToString();
   const Shape info{c[0], 3};
   if (!in[2].known()) in[2] = info;
   MXS_CHECK(in[2] == info) << "im_info must be " << info.ToString() << ", got " << in[2].ToString();

@@ -18,7 +18,8 @@ ReverseParam ReverseParam::Parse(const AttrMap& attrs) {
   ReverseParam p;
   p.axis = r.Tuple("axis");
   r.Finish();
-  for (int64_t a : p.axis) MXS_CHECK(a >= 0) << "axis " << a << " is negative; reverse takes axes in [0, ndim)";
+  for (int64_t a : p.axis)
+    MXS_CHECK(a >= 0) << "axis " << a << " is negative; reverse takes axes in [0, ndim)";
   return p;
 }
 

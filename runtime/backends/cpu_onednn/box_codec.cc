@@ -2,6 +2,8 @@
 // box_encode, box_decode, box_iou and bipartite_matching on float32 in plain C++. The center
 // arithmetic keeps MXNet's mixed precision: "x + w * 0.5" is evaluated in double and rounded to
 // float once, as MXNet's kernels do with their double literal.
+#include "ops/box_codec.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include "backends/cpu_onednn/box_geometry.h"
 #include "backends/cpu_onednn/elemwise_loop.h"
 #include "base/error.h"
-#include "ops/box_codec.h"
 
 namespace mxserve {
 namespace cpu {
@@ -63,7 +64,8 @@ class BoxEncodeKernel final : public Kernel {
 
 class BoxDecodeKernel final : public Kernel {
  public:
-  BoxDecodeKernel(const BoxDecodeParam& p, int64_t batch, int64_t n) : p_(p), batch_(batch), n_(n) {}
+  BoxDecodeKernel(const BoxDecodeParam& p, int64_t batch, int64_t n)
+      : p_(p), batch_(batch), n_(n) {}
 
   void Run(const RunArgs& args) const override {
     const float* x = static_cast<const float*>(args.in[0]);
@@ -134,7 +136,8 @@ class BoxIouKernel final : public Kernel {
 // limit stops after the match that exceeds it, so topk + 1 pairs are kept.
 class BipartiteMatchingKernel final : public Kernel {
  public:
-  BipartiteMatchingKernel(const BipartiteMatchingParam& p, int64_t batch, int64_t rows, int64_t cols)
+  BipartiteMatchingKernel(const BipartiteMatchingParam& p, int64_t batch, int64_t rows,
+                          int64_t cols)
       : p_(p), batch_(batch), rows_(rows), cols_(cols) {}
 
   size_t ScratchpadBytes() const override {
@@ -155,13 +158,11 @@ class BipartiteMatchingKernel final : public Kernel {
       float* cm = col_match + b * cols_;
       for (int64_t i = 0; i < stride; ++i) order[i] = static_cast<int32_t>(i);
       if (p_.is_ascend) {
-        std::sort(order, order + stride, [&](int32_t x, int32_t y) {
-          return s[x] < s[y] || (!(s[y] < s[x]) && x < y);
-        });
+        std::sort(order, order + stride,
+                  [&](int32_t x, int32_t y) { return s[x] < s[y] || (!(s[y] < s[x]) && x < y); });
       } else {
-        std::sort(order, order + stride, [&](int32_t x, int32_t y) {
-          return s[x] > s[y] || (!(s[y] > s[x]) && x < y);
-        });
+        std::sort(order, order + stride,
+                  [&](int32_t x, int32_t y) { return s[x] > s[y] || (!(s[y] > s[x]) && x < y); });
       }
       std::fill(rm, rm + rows_, -1.f);
       std::fill(cm, cm + cols_, -1.f);
@@ -215,7 +216,8 @@ std::unique_ptr<Kernel> CreateBipartiteMatching(const KernelArgs& a) {
   const Shape& s = a.in[0].shape;
   const int64_t rows = s[s.ndim() - 2], cols = s[s.ndim() - 1];
   const int64_t batch = rows * cols == 0 ? 0 : s.Size() / (rows * cols);
-  return std::make_unique<BipartiteMatchingKernel>(a.param<BipartiteMatchingParam>(), batch, rows, cols);
+  return std::make_unique<BipartiteMatchingKernel>(a.param<BipartiteMatchingParam>(), batch, rows,
+                                                   cols);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // sort on (score, index)), then a greedy pass over the first topk of them where a box suppresses
 // every later box of the same class (or any class with force_suppress) whose IoU with it is
 // above overlap_thresh. Survivors are written first, in that order; every other row is -1.
+#include "ops/box_nms.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -12,7 +14,6 @@
 #include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
 #include "graph/graph.h"
-#include "ops/box_nms.h"
 
 namespace mxserve {
 namespace cpu {
@@ -45,7 +46,8 @@ class BoxNmsKernel final : public Kernel {
     float* area_all = reinterpret_cast<float*>(order_all + batches_ * num_);
 #pragma omp parallel for if (batches_ > 1 && total > (1 << 14))
     for (int64_t b = 0; b < batches_; ++b) {
-      RunBatch(in + b * num_ * width_, out + b * num_ * width_, order_all + b * num_, area_all + b * num_);
+      RunBatch(in + b * num_ * width_, out + b * num_ * width_, order_all + b * num_,
+               area_all + b * num_);
     }
   }
 
@@ -80,7 +82,8 @@ class BoxNmsKernel final : public Kernel {
       for (int64_t q = r + 1; q < k; ++q) {
         if (order[q] < 0) continue;
         const float* qb = in + order[q] * w;
-        if (check_id && static_cast<int>(rb[p_.id_index]) != static_cast<int>(qb[p_.id_index])) continue;
+        if (check_id && static_cast<int>(rb[p_.id_index]) != static_cast<int>(qb[p_.id_index]))
+          continue;
         const float inter = BoxIntersect(rb + cs, qb + cs, f);
         const float iou = inter / (area[r] + area[q] - inter);
         if (iou > p_.overlap_thresh) order[q] = -1;

@@ -5,6 +5,8 @@
 // threshold become background), decoding, compaction of the foreground rows, a sort by
 // descending score that keeps equal scores in anchor order, the nms_topk cut, then greedy NMS
 // that marks suppressed rows with class -1 and IoU >= nms_threshold.
+#include "ops/multibox.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,7 +15,6 @@
 
 #include "backends/backend.h"
 #include "base/error.h"
-#include "ops/multibox.h"
 
 namespace mxserve {
 namespace cpu {
@@ -62,7 +63,8 @@ class MultiBoxPriorKernel final : public Kernel {
 
 class MultiBoxDetectionKernel final : public Kernel {
  public:
-  MultiBoxDetectionKernel(const MultiBoxDetectionParam& p, int64_t batch, int64_t classes, int64_t anchors)
+  MultiBoxDetectionKernel(const MultiBoxDetectionParam& p, int64_t batch, int64_t classes,
+                          int64_t anchors)
       : p_(p), batch_(batch), classes_(classes), anchors_(anchors) {}
 
   size_t ScratchpadBytes() const override {
@@ -79,8 +81,9 @@ class MultiBoxDetectionKernel final : public Kernel {
     int32_t* order_all = reinterpret_cast<int32_t*>(copy_all + batch_ * anchors_ * 6);
 #pragma omp parallel for if (batch_ > 1)
     for (int64_t b = 0; b < batch_; ++b) {
-      RunBatch(cls + b * classes_ * anchors_, loc + b * anchors_ * 4, anchor, out + b * anchors_ * 6,
-               rows_all + b * anchors_ * 6, copy_all + b * anchors_ * 6, order_all + b * anchors_);
+      RunBatch(cls + b * classes_ * anchors_, loc + b * anchors_ * 4, anchor,
+               out + b * anchors_ * 6, rows_all + b * anchors_ * 6, copy_all + b * anchors_ * 6,
+               order_all + b * anchors_);
     }
   }
   std::string Describe() const override { return "ref:multibox_detection"; }
@@ -143,7 +146,8 @@ class MultiBoxDetectionKernel final : public Kernel {
       keep = p_.nms_topk;
       for (int64_t i = keep; i < valid; ++i) out[i * 6] = -1;
     }
-    for (int64_t i = 0; i < keep; ++i) std::memcpy(out + i * 6, copy + order[i] * 6, 6 * sizeof(float));
+    for (int64_t i = 0; i < keep; ++i)
+      std::memcpy(out + i * 6, copy + order[i] * 6, 6 * sizeof(float));
     for (int64_t i = 0; i < keep; ++i) {
       if (out[i * 6] < 0) continue;
       for (int64_t j = i + 1; j < keep; ++j) {
@@ -168,14 +172,15 @@ void CheckFloat32(const KernelArgs& a) {
 std::unique_ptr<Kernel> CreatePrior(const KernelArgs& a) {
   CheckFloat32(a);
   const Shape& s = a.in[0].shape;
-  return std::make_unique<MultiBoxPriorKernel>(a.param<MultiBoxPriorParam>(), static_cast<int>(s[2]),
-                                               static_cast<int>(s[3]));
+  return std::make_unique<MultiBoxPriorKernel>(a.param<MultiBoxPriorParam>(),
+                                               static_cast<int>(s[2]), static_cast<int>(s[3]));
 }
 
 std::unique_ptr<Kernel> CreateDetection(const KernelArgs& a) {
   CheckFloat32(a);
   const Shape& c = a.in[0].shape;
-  return std::make_unique<MultiBoxDetectionKernel>(a.param<MultiBoxDetectionParam>(), c[0], c[1], c[2]);
+  return std::make_unique<MultiBoxDetectionKernel>(a.param<MultiBoxDetectionParam>(), c[0], c[1],
+                                                   c[2]);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 // greedy NMS with MXNet's "+1" pixel areas until rpn_post_nms_top_n boxes are kept, and the
 // kept boxes repeated cyclically when fewer survive. The arithmetic mixes float and double
 // exactly where MXNet's does.
+#include "ops/proposal.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,7 +15,6 @@
 
 #include "backends/backend.h"
 #include "base/error.h"
-#include "ops/proposal.h"
 
 namespace mxserve {
 namespace cpu {
@@ -59,7 +60,9 @@ class ProposalKernel final : public Kernel {
   // Per image: proposals (count x 5), order (count), ordered proposals (pre x 5), areas (pre),
   // suppressed flags (pre) and kept indices (pre).
   size_t PerImageFloats() const { return static_cast<size_t>(count_ * 6 + pre_ * 9); }
-  size_t ScratchpadBytes() const override { return static_cast<size_t>(batch_) * PerImageFloats() * 4; }
+  size_t ScratchpadBytes() const override {
+    return static_cast<size_t>(batch_) * PerImageFloats() * 4;
+  }
 
   void Run(const RunArgs& args) const override {
     const float* cls = static_cast<const float*>(args.in[0]);
@@ -71,17 +74,17 @@ class ProposalKernel final : public Kernel {
     const int64_t plane = height_ * width_;
 #pragma omp parallel for if (batch_ > 1)
     for (int64_t b = 0; b < batch_; ++b) {
-      RunImage(b, cls + b * 2 * num_anchors_ * plane, bbox + b * 4 * num_anchors_ * plane, info + b * 3,
-               out + b * p_.rpn_post_nms_top_n * 5, score ? score + b * p_.rpn_post_nms_top_n : nullptr,
-               scratch + b * PerImageFloats());
+      RunImage(b, cls + b * 2 * num_anchors_ * plane, bbox + b * 4 * num_anchors_ * plane,
+               info + b * 3, out + b * p_.rpn_post_nms_top_n * 5,
+               score ? score + b * p_.rpn_post_nms_top_n : nullptr, scratch + b * PerImageFloats());
     }
   }
 
   std::string Describe() const override { return "ref:proposal"; }
 
  private:
-  void RunImage(int64_t b, const float* cls, const float* deltas, const float* info, float* out, float* score,
-                float* scratch) const {
+  void RunImage(int64_t b, const float* cls, const float* deltas, const float* info, float* out,
+                float* score, float* scratch) const {
     const int64_t na = num_anchors_, h_n = height_, w_n = width_, plane = h_n * w_n;
     float* props = scratch;
     int32_t* order = reinterpret_cast<int32_t*>(props + count_ * 5);
@@ -99,8 +102,10 @@ class ProposalKernel final : public Kernel {
       const int64_t j = index / (w_n * na);
       const float* a = anchors_.data() + i * 4;
       float* d = props + index * 5;
-      const float x0 = a[0] + static_cast<int>(k * stride), y0 = a[1] + static_cast<int>(j * stride);
-      const float x1 = a[2] + static_cast<int>(k * stride), y1 = a[3] + static_cast<int>(j * stride);
+      const float x0 = a[0] + static_cast<int>(k * stride),
+                  y0 = a[1] + static_cast<int>(j * stride);
+      const float x1 = a[2] + static_cast<int>(k * stride),
+                  y1 = a[3] + static_cast<int>(j * stride);
       const float* delta = deltas + i * 4 * plane + j * w_n + k;
       float px0, py0, px1, py1;
       if (p_.iou_loss) {
@@ -142,7 +147,8 @@ class ProposalKernel final : public Kernel {
       const float sx = props[x * 5 + 4], sy = props[y * 5 + 4];
       return sx > sy || (!(sy > sx) && x < y);
     });
-    for (int64_t i = 0; i < pre_; ++i) std::copy(props + order[i] * 5, props + order[i] * 5 + 5, ordered + i * 5);
+    for (int64_t i = 0; i < pre_; ++i)
+      std::copy(props + order[i] * 5, props + order[i] * 5 + 5, ordered + i * 5);
     for (int64_t i = 0; i < pre_; ++i) {
       const float* d = ordered + i * 5;
       area[i] = (d[2] - d[0] + 1) * (d[3] - d[1] + 1);
@@ -175,19 +181,20 @@ class ProposalKernel final : public Kernel {
   }
 
   ProposalParam p_;
-  std::vector<float> anchors_;   ///< base anchors, 4 values each
-  bool has_score_;               ///< the score output is requested
+  std::vector<float> anchors_;                                    ///< base anchors, 4 values each
+  bool has_score_;                                                ///< the score output is requested
   int64_t batch_ = 0, num_anchors_ = 0, height_ = 0, width_ = 0;  ///< input geometry
-  int64_t count_ = 0;            ///< anchors over the whole map
-  int64_t pre_ = 0;              ///< boxes entering NMS
-  int64_t post_ = 0;             ///< boxes NMS may keep
+  int64_t count_ = 0;                                             ///< anchors over the whole map
+  int64_t pre_ = 0;                                               ///< boxes entering NMS
+  int64_t post_ = 0;                                              ///< boxes NMS may keep
 };
 
 std::unique_ptr<Kernel> CreateProposal(const KernelArgs& a) {
   for (const auto& t : a.in)
     MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
         << "only float32 inputs are supported, got " << DTypeName(t.dtype);
-  return std::make_unique<ProposalKernel>(a.param<ProposalParam>(), a.in[0].shape, a.out.size() > 1);
+  return std::make_unique<ProposalKernel>(a.param<ProposalParam>(), a.in[0].shape,
+                                          a.out.size() > 1);
 }
 
 }  // namespace

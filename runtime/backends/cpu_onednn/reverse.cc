@@ -2,12 +2,13 @@
 // reverse as a strided copy in plain C++, for any dtype: trailing axes that are not reversed
 // form one contiguous block, copied with memcpy; the axes before it are walked per block with
 // the reversed ones read from their end.
+#include "ops/reverse.h"
+
 #include <cstring>
 #include <vector>
 
 #include "backends/backend.h"
 #include "base/error.h"
-#include "ops/reverse.h"
 
 namespace mxserve {
 namespace cpu {
@@ -59,13 +60,16 @@ class ReverseKernel final : public Kernel {
 
 std::unique_ptr<Kernel> CreateReverse(const KernelArgs& a) {
   const TensorDesc& t = a.in[0];
-  MXS_CHECK_CODE(t.layout == Layout::kRowMajor, kUnsupported) << "only row-major tensors are supported";
+  MXS_CHECK_CODE(t.layout == Layout::kRowMajor, kUnsupported)
+      << "only row-major tensors are supported";
   return std::make_unique<ReverseKernel>(t, a.param<ReverseParam>().Flipped(t.shape.ndim()));
 }
 
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, reverse) { r.Add("reverse", cpu::CreateReverse, Backend::kRowMajorOnly, Backend::kBf16SameType); }
+MXS_REGISTER_KERNELS(cpu, reverse) {
+  r.Add("reverse", cpu::CreateReverse, Backend::kRowMajorOnly, Backend::kBf16SameType);
+}
 
 }  // namespace mxserve

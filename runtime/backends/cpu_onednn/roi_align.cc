@@ -4,13 +4,14 @@
 // samples in MXNet's order (rows, then columns of the sampling grid) and divides by their count,
 // so the float results match MXNet's. A region whose batch index is negative or past the batch
 // gives zeros.
+#include "ops/roi_align.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
 #include "backends/backend.h"
 #include "base/error.h"
-#include "ops/roi_align.h"
 
 namespace mxserve {
 namespace cpu {
@@ -19,14 +20,20 @@ namespace {
 class RoiAlignKernel final : public Kernel {
  public:
   RoiAlignKernel(const RoiAlignParam& p, const Shape& data, int64_t rois, int64_t out_channels)
-      : p_(p), batch_(data[0]), height_(data[2]), width_(data[3]), rois_(rois), channels_(out_channels) {}
+      : p_(p),
+        batch_(data[0]),
+        height_(data[2]),
+        width_(data[3]),
+        rois_(rois),
+        channels_(out_channels) {}
 
   void Run(const RunArgs& args) const override {
     const float* data = static_cast<const float*>(args.in[0]);
     const float* rois = static_cast<const float*>(args.in[1]);
     float* out = static_cast<float*>(args.out[0]);
 #pragma omp parallel for schedule(dynamic)
-    for (int64_t n = 0; n < rois_; ++n) RunRoi(data, rois + n * 5, out + n * channels_ * p_.pooled_h * p_.pooled_w);
+    for (int64_t n = 0; n < rois_; ++n)
+      RunRoi(data, rois + n * 5, out + n * channels_ * p_.pooled_h * p_.pooled_w);
   }
 
   std::string Describe() const override { return "ref:roi_align"; }
@@ -52,8 +59,10 @@ class RoiAlignKernel final : public Kernel {
     }
     const float bin_h = roi_h / static_cast<float>(ph_n);
     const float bin_w = roi_w / static_cast<float>(pw_n);
-    const int grid_h = p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_h / ph_n));
-    const int grid_w = p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_w / pw_n));
+    const int grid_h =
+        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_h / ph_n));
+    const int grid_w =
+        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_w / pw_n));
     const float count = static_cast<float>(grid_h * grid_w);
     const int height = static_cast<int>(height_), width = static_cast<int>(width_);
     const int64_t plane = height_ * width_;
@@ -63,16 +72,19 @@ class RoiAlignKernel final : public Kernel {
       for (int pw = 0; pw < pw_n; ++pw) {
         const int64_t bin = static_cast<int64_t>(ph) * pw_n + pw;
         for (int iy = 0; iy < grid_h; ++iy) {
-          const float yy = start_h + ph * bin_h + static_cast<float>(iy + .5f) * bin_h / static_cast<float>(grid_h);
+          const float yy = start_h + ph * bin_h +
+                           static_cast<float>(iy + .5f) * bin_h / static_cast<float>(grid_h);
           for (int ix = 0; ix < grid_w; ++ix) {
-            const float xx = start_w + pw * bin_w + static_cast<float>(ix + .5f) * bin_w / static_cast<float>(grid_w);
+            const float xx = start_w + pw * bin_w +
+                             static_cast<float>(ix + .5f) * bin_w / static_cast<float>(grid_w);
             int64_t pos[4] = {0, 0, 0, 0};
             float wt[4] = {0.f, 0.f, 0.f, 0.f};
             Weights(yy, xx, height, width, pos, wt);
             for (int64_t c = 0; c < channels_; ++c) {
               const int64_t c_in = p_.position_sensitive ? c * bins + bin : c;
               const float* d = batch_data + c_in * plane;
-              out[c * bins + bin] += wt[0] * d[pos[0]] + wt[1] * d[pos[1]] + wt[2] * d[pos[2]] + wt[3] * d[pos[3]];
+              out[c * bins + bin] +=
+                  wt[0] * d[pos[0]] + wt[1] * d[pos[1]] + wt[2] * d[pos[2]] + wt[3] * d[pos[3]];
             }
           }
         }

@@ -2,6 +2,8 @@
 // ROIPooling on float32 in plain C++: region corners rounded to feature-map cells, bins split
 // with floor/ceil, max over each bin starting from -FLT_MAX; empty bins and regions whose batch
 // index is outside the batch give 0 (MXNet's rules).
+#include "ops/roi_pooling.h"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -9,7 +11,6 @@
 
 #include "backends/backend.h"
 #include "base/error.h"
-#include "ops/roi_pooling.h"
 
 namespace mxserve {
 namespace cpu {
@@ -18,7 +19,12 @@ namespace {
 class RoiPoolingKernel final : public Kernel {
  public:
   RoiPoolingKernel(const RoiPoolingParam& p, const Shape& data, int64_t rois)
-      : p_(p), batch_(data[0]), channels_(data[1]), height_(data[2]), width_(data[3]), rois_(rois) {}
+      : p_(p),
+        batch_(data[0]),
+        channels_(data[1]),
+        height_(data[2]),
+        width_(data[3]),
+        rois_(rois) {}
 
   void Run(const RunArgs& args) const override {
     const float* data = static_cast<const float*>(args.in[0]);
@@ -83,7 +89,8 @@ std::unique_ptr<Kernel> CreateRoiPooling(const KernelArgs& a) {
   for (const auto& t : a.in)
     MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
         << "only float32 inputs are supported, got " << DTypeName(t.dtype);
-  return std::make_unique<RoiPoolingKernel>(a.param<RoiPoolingParam>(), a.in[0].shape, a.in[1].shape[0]);
+  return std::make_unique<RoiPoolingKernel>(a.param<RoiPoolingParam>(), a.in[0].shape,
+                                            a.in[1].shape[0]);
 }
 
 }  // namespace
