@@ -3,14 +3,16 @@
 with random weights. Runs in the oracle environment.
 
 Random weights make class scores nearly equal, and the order of near-equal scores decides which
-boxes NMS keeps; so each recipe initializes its class-prediction layers with a larger spread
-(`cls_sigma`), which separates the scores by far more than float rounding can move them.
+boxes NMS keeps; so each recipe initializes its class-prediction layers with a spread (`scaled`:
+block path -> standard deviation of its weights) that separates the scores by far more than float
+rounding can move them without saturating them. Faster R-CNN's box regressors get small weights
+too: random ones give offsets so large that exp() turns float rounding into pixel differences.
 GluonCV's Faster R-CNN runs one image at a time in inference, hence its batches (1, 1)."""
 
 import numpy as np
 
 
-def _detector(name, size, cls_blocks, cls_sigma, batches=(1, 2), seed=7, **kwargs):
+def _detector(name, size, scaled, batches=(1, 2), seed=7, **kwargs):
     def recipe():
         import mxnet as mx
         from gluoncv import model_zoo
@@ -24,13 +26,13 @@ def _detector(name, size, cls_blocks, cls_sigma, batches=(1, 2), seed=7, **kwarg
                     param.init = mx.init.One()
                 elif pname.endswith(("beta", "moving_mean", "running_mean", "bias")):
                     param.init = mx.init.Zero()
-        for path in cls_blocks:
+        for path, sigma in scaled.items():
             block = net
             for part in path.split("."):
                 block = getattr(block, part)
             for pname, param in block.collect_params().items():
                 if pname.endswith("weight"):
-                    param.init = mx.init.Normal(cls_sigma)
+                    param.init = mx.init.Normal(sigma)
         rng = np.random.RandomState(seed)
         return {
             "net": net,
@@ -46,13 +48,16 @@ def _detector(name, size, cls_blocks, cls_sigma, batches=(1, 2), seed=7, **kwarg
 
 RECIPES = {
     "ssd_512_mobilenet1.0_voc": _detector(
-        "ssd_512_mobilenet1.0_voc", 512, ["class_predictors"], 0.04
+        "ssd_512_mobilenet1.0_voc", 512, {"class_predictors": 0.04}
     ),
     "ssd_300_vgg16_atrous_voc": _detector(
-        "ssd_300_vgg16_atrous_voc", 300, ["class_predictors"], 0.002
+        "ssd_300_vgg16_atrous_voc", 300, {"class_predictors": 0.002}
     ),
-    "yolo3_mobilenet1.0_voc": _detector("yolo3_mobilenet1.0_voc", 320, ["yolo_outputs"], 0.06),
+    "yolo3_mobilenet1.0_voc": _detector("yolo3_mobilenet1.0_voc", 320, {"yolo_outputs": 0.06}),
     "faster_rcnn_resnet50_v1b_voc": _detector(
-        "faster_rcnn_resnet50_v1b_voc", 320, ["class_predictor"], 1e-4, batches=(1, 1)
+        "faster_rcnn_resnet50_v1b_voc",
+        320,
+        {"class_predictor": 1e-4, "box_predictor": 1e-4, "rpn.loc": 1e-4},
+        batches=(1, 1),
     ),
 }
