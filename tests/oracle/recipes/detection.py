@@ -5,8 +5,9 @@ with random weights. Runs in the oracle environment.
 Random weights make class scores nearly equal, and the order of near-equal scores decides which
 boxes NMS keeps; so each recipe initializes its class-prediction layers with a spread (`scaled`:
 block path -> standard deviation of its weights) that separates the scores by far more than float
-rounding can move them without saturating them. Faster R-CNN's box regressors get small weights
-too: random ones give offsets so large that exp() turns float rounding into pixel differences.
+rounding can move them without saturating them (saturated scores tie at 1.0 in one runtime and
+not in the other). Faster R-CNN's box regressors get small weights too: random ones give offsets
+so large that exp() turns float rounding into pixel differences.
 GluonCV's Faster R-CNN runs one image at a time in inference, hence its batches (1, 1)."""
 
 import numpy as np
@@ -57,7 +58,7 @@ RECIPES = {
     "faster_rcnn_resnet50_v1b_voc": _detector(
         "faster_rcnn_resnet50_v1b_voc",
         320,
-        {"class_predictor": 1e-4, "box_predictor": 1e-4, "rpn.loc": 1e-4},
+        {"class_predictor": 1e-4, "box_predictor": 1e-4, "rpn.loc": 1e-4, "rpn.score": 1e-3},
         batches=(1, 1),
     ),
 }
