@@ -85,3 +85,20 @@ def test_multi_proposal_rejects_anchor_channels(tmp_path):
     shapes = {"cls_prob": (2, 8, 4, 4), "bbox_pred": (2, 16, 4, 4), "im_info": (2, 3)}
     with pytest.raises(mxserve.InvalidArgumentError, match=r"MultiProposal node 'n'.*need 24"):
         one_node(tmp_path, "_contrib_MultiProposal", {}, shapes)
+
+
+def test_proposal_nan_scores(tmp_path):
+    # MXNet leaves the place of NaN scores in its sort unspecified; mxserve sorts them last and
+    # must stay well-defined (no out-of-range reads) with many of them.
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    cls = rng.uniform(0, 1, (1, 6, 8, 8)).astype(np.float32)
+    cls[:, :, ::2] = np.nan
+    shapes = {"cls_prob": cls.shape, "bbox_pred": (1, 12, 8, 8), "im_info": (1, 3)}
+    attrs = {"scales": "(2,)", "ratios": "(0.5, 1, 2)", "rpn_post_nms_top_n": "20"}
+    p = one_node(tmp_path, "_contrib_Proposal", attrs, shapes)
+    bbox = rng.uniform(-0.1, 0.1, (1, 12, 8, 8)).astype(np.float32)
+    (rois,) = p(cls_prob=cls, bbox_pred=bbox, im_info=np.array([[128, 128, 1]], np.float32))
+    assert rois.shape == (20, 5)
+    assert np.all(rois[:, 0] == 0) and np.all(np.isfinite(rois))

@@ -159,10 +159,10 @@ class BipartiteMatchingKernel final : public Kernel {
       for (int64_t i = 0; i < stride; ++i) order[i] = static_cast<int32_t>(i);
       if (p_.is_ascend) {
         std::sort(order, order + stride,
-                  [&](int32_t x, int32_t y) { return s[x] < s[y] || (!(s[y] < s[x]) && x < y); });
+                  [&](int32_t x, int32_t y) { return ScoreAscending(s[x], s[y], x, y); });
       } else {
         std::sort(order, order + stride,
-                  [&](int32_t x, int32_t y) { return s[x] > s[y] || (!(s[y] > s[x]) && x < y); });
+                  [&](int32_t x, int32_t y) { return ScoreDescending(s[x], s[y], x, y); });
       }
       std::fill(rm, rm + rows_, -1.f);
       std::fill(cm, cm + cols_, -1.f);

@@ -3,6 +3,9 @@
 // the same operation order so that IoU ties and thresholds fall the same way.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+
 #include "ops/box_nms.h"
 
 namespace mxserve {
@@ -39,6 +42,24 @@ inline float BoxArea(const float* box, BoxFormat f) {
   const float w = f == BoxFormat::kCorner ? box[2] - box[0] : box[2];
   const float h = f == BoxFormat::kCorner ? box[3] - box[1] : box[3];
   return (w < 0 || h < 0) ? 0.f : w * h;
+}
+
+/// Sort order of MXNet's std::stable_sort by descending score over indices in input order: a
+/// before b when its score is larger, equal scores by index. NaN scores go last (MXNet leaves
+/// their place unspecified), which keeps the comparison a strict weak order for std::sort.
+inline bool ScoreDescending(float sa, float sb, int32_t a, int32_t b) {
+  const bool na = std::isnan(sa), nb = std::isnan(sb);
+  if (na != nb) return nb;
+  if (!na && sa != sb) return sa > sb;
+  return a < b;
+}
+
+/// The ascending counterpart of ScoreDescending (NaN scores last as well).
+inline bool ScoreAscending(float sa, float sb, int32_t a, int32_t b) {
+  const bool na = std::isnan(sa), nb = std::isnan(sb);
+  if (na != nb) return nb;
+  if (!na && sa != sb) return sa < sb;
+  return a < b;
 }
 
 }  // namespace cpu

@@ -66,10 +66,7 @@ class BoxNmsKernel final : public Kernel {
     }
     const int sc = p_.score_index;
     std::sort(order, order + n, [&](int32_t a, int32_t b) {
-      const float sa = in[a * w + sc], sb = in[b * w + sc];
-      if (sa > sb) return true;
-      if (sb > sa) return false;
-      return a < b;
+      return ScoreDescending(in[a * w + sc], in[b * w + sc], a, b);
     });
     const int64_t k = std::min<int64_t>(n, topk_);
     const int cs = p_.coord_start;

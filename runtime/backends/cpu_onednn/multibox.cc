@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -138,8 +139,7 @@ class MultiBoxDetectionKernel final : public Kernel {
     std::memcpy(copy, out, static_cast<size_t>(valid) * 6 * sizeof(float));
     for (int64_t i = 0; i < valid; ++i) order[i] = static_cast<int32_t>(i);
     std::sort(order, order + valid, [&](int32_t x, int32_t y) {
-      const float sx = copy[x * 6 + 1], sy = copy[y * 6 + 1];
-      return sx > sy || (!(sy > sx) && x < y);
+      return ScoreDescending(copy[x * 6 + 1], copy[y * 6 + 1], x, y);
     });
     int64_t keep = valid;
     if (p_.nms_topk > 0 && p_.nms_topk < keep) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -144,8 +145,7 @@ class ProposalKernel final : public Kernel {
     }
     for (int64_t i = 0; i < count_; ++i) order[i] = static_cast<int32_t>(i);
     std::sort(order, order + count_, [&](int32_t x, int32_t y) {
-      const float sx = props[x * 5 + 4], sy = props[y * 5 + 4];
-      return sx > sy || (!(sy > sx) && x < y);
+      return ScoreDescending(props[x * 5 + 4], props[y * 5 + 4], x, y);
     });
     for (int64_t i = 0; i < pre_; ++i)
       std::copy(props + order[i] * 5, props + order[i] * 5 + 5, ordered + i * 5);
