@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 from collections.abc import Callable, Sequence
@@ -85,7 +86,7 @@ def run_cases(cases: Sequence[Case], version: str = "1.9.1") -> pathlib.Path:
     ).hexdigest()[:20]
     out = CACHE / "ops" / f"{version}-{digest}"
     if not (out / "errors.json").exists():
-        tmp = out.with_suffix(".tmp")
+        tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         (tmp / "spec.json").write_text(json.dumps(specs))
