@@ -62,7 +62,9 @@ def test_float16_model(name: str) -> None:
 
 def test_float16_model_runs_float32_kernels() -> None:
     d = exported_float16("mlp")
-    p = mxserve.Predictor.load(d / "model", 0, input_shapes={"data": (1, 48)}, dtypes={"data": "float16"})
+    p = mxserve.Predictor.load(
+        d / "model", 0, input_shapes={"data": (1, 48)}, dtypes={"data": "float16"}
+    )
     names = [k for k, _ in p.info()["kernels"]]
     # A Cast in (float16 -> float32) and one out (float32 -> float16), which takes the name of
     # the output node it follows.

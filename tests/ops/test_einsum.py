@@ -61,7 +61,9 @@ def test_einsum_rejects_rank_mismatch(tmp_path):
 
 
 def test_einsum_rejects_size_mismatch(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_einsum node 'es'.*does not match"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_einsum node 'es'.*does not match"
+    ):
         _predictor(tmp_path, "ij,jk->ik", (3, 4), (5, 6))
 
 
@@ -76,5 +78,7 @@ def test_einsum_rejects_unknown_output_label(tmp_path):
 
 
 def test_einsum_rejects_bad_character(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_einsum node 'es'.*invalid character"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_einsum node 'es'.*invalid character"
+    ):
         _predictor(tmp_path, "i1,jk->ik", (3, 4), (4, 5))

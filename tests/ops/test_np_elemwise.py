@@ -31,11 +31,29 @@ BIN = {"lhs": (2, 3, 4), "rhs": (3, 1)}
 CASES2 = [
     case("floor_divide", AB + "out = " + NI + "floor_divide(a, b)", lhs=(2, 3, 4), rhs=(3, 1)),
     icase("floor_divide_int", AB + "out = " + NI + "floor_divide(a - 5, b)", **BIN),
-    icase("floor_divide_int64", AB + "out = " + NI + "floor_divide(a - 5, b)", dtype="int64", **BIN),
-    case("floor_divide_scalar", A + "out = " + NI + "floor_divide_scalar(a, scalar=0.3, is_int=False)", data=(3, 5)),
-    case("rfloor_divide_scalar", A + "out = " + NI + "rfloor_divide_scalar(a + 1.5, scalar=2, is_int=True)", data=(3, 5)),
-    icase("floor_divide_scalar_int", A + "out = " + NI + "floor_divide_scalar(a - 5, scalar=2, is_int=True)", data=(3, 5)),
-    icase("floor_divide_scalar_int_float", A + "out = " + NI + "floor_divide_scalar(a, scalar=2.5, is_int=False)", data=(3, 5)),
+    icase(
+        "floor_divide_int64", AB + "out = " + NI + "floor_divide(a - 5, b)", dtype="int64", **BIN
+    ),
+    case(
+        "floor_divide_scalar",
+        A + "out = " + NI + "floor_divide_scalar(a, scalar=0.3, is_int=False)",
+        data=(3, 5),
+    ),
+    case(
+        "rfloor_divide_scalar",
+        A + "out = " + NI + "rfloor_divide_scalar(a + 1.5, scalar=2, is_int=True)",
+        data=(3, 5),
+    ),
+    icase(
+        "floor_divide_scalar_int",
+        A + "out = " + NI + "floor_divide_scalar(a - 5, scalar=2, is_int=True)",
+        data=(3, 5),
+    ),
+    icase(
+        "floor_divide_scalar_int_float",
+        A + "out = " + NI + "floor_divide_scalar(a, scalar=2.5, is_int=False)",
+        data=(3, 5),
+    ),
     case("mod_scalar", A + "out = a % 0.3", data=(3, 5)),
     case("mod_scalar_negative", A + "out = a % -0.3", data=(3, 5)),
     case("rmod_scalar", A + "out = 1 % (a + 1.5)", data=(3, 5)),
@@ -47,7 +65,9 @@ CASES2 = [
     case("fmod_scalar", A + "out = " + NP + "fmod(a, 0.3)", data=(3, 5)),
     case("rfmod_scalar", A + "out = " + NP + "fmod(0.7, a + 1.5)", data=(3, 5)),
     case("hypot", AB + "out = " + NP + "hypot(a, b)", **BIN),
-    case("hypot_scalar", A + "out = " + NI + "hypot_scalar(a, scalar=2.0, is_int=False)", data=(3, 5)),
+    case(
+        "hypot_scalar", A + "out = " + NI + "hypot_scalar(a, scalar=2.0, is_int=False)", data=(3, 5)
+    ),
     case("copysign", AB + "out = " + NP + "copysign(a, b)", **BIN),
     icase("copysign_int", AB + "out = " + NP + "copysign(a, b - 5)", **BIN),
     case("rcopysign_scalar", A + "out = " + NP + "copysign(2.0, a)", data=(3, 5)),
@@ -94,12 +114,16 @@ def test_hypot_rejects_integers(tmp_path):
 
 
 def test_bitwise_and_rejects_float(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_bitwise_and node 'n'.*integer or bool"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_bitwise_and node 'n'.*integer or bool"
+    ):
         one_node(tmp_path, "_npi_bitwise_and", {}, {"lhs": (2, 3), "rhs": (2, 3)})
 
 
 def test_bitwise_not_rejects_float(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_bitwise_not node 'n'.*integer or bool"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_bitwise_not node 'n'.*integer or bool"
+    ):
         one_node(tmp_path, "_npi_bitwise_not", {}, {"x": (2, 3)})
 
 
@@ -115,7 +139,9 @@ def test_floor_divide_rejects_mixed_dtypes(tmp_path):
 
 
 def test_fmod_rejects_shape_mismatch(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_fmod node 'n'.*cannot be broadcast"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_fmod node 'n'.*cannot be broadcast"
+    ):
         one_node(tmp_path, "_npi_fmod", {}, {"lhs": (2, 3), "rhs": (4,)})
 
 

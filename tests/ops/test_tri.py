@@ -61,5 +61,7 @@ def test_diag_rejects_3d(tmp_path):
 
 
 def test_triu_rejects_scalar(tmp_path):
-    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_triu node 't'.*at least one axis"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"_npi_triu node 't'.*at least one axis"
+    ):
         one_node(tmp_path, "_npi_triu", {}, {"data": ()}, name="t", version="2.0.0")
