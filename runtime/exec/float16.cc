@@ -56,6 +56,7 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
   // Where each old entry is read from in the new graph.
   std::vector<NodeEntry> moved(ids.count);
   std::vector<uint32_t> new_index(g.nodes.size());
+  std::vector<bool> kept(g.nodes.size(), false);  // explicit casts to float16, left in place
   std::map<uint32_t, NDArray> new_overrides;
   for (uint32_t i = 0; i < g.nodes.size(); ++i) {
     Node n = g.nodes[i];
@@ -83,7 +84,17 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
       continue;
     }
     auto dt = n.attrs.find("dtype");
-    if (dt != n.attrs.end() && DTypeFromName(dt->second) == DType::kFloat16) {
+    const bool to_f16 = dt != n.attrs.end() && DTypeFromName(dt->second) == DType::kFloat16;
+    if (to_f16 && (n.def->name() == "Cast" || n.def->name() == "amp_cast")) {
+      // An explicit conversion keeps its rounding: it still writes float16, read back as float32.
+      const std::string name = n.name;
+      out.nodes.push_back(std::move(n));
+      out.nodes.push_back(MakeCast(name + "_float32", NodeEntry{at, 0}, DType::kFloat32));
+      moved[ids.offsets[i]] = NodeEntry{at + 1, 0};
+      kept[i] = true;
+      continue;
+    }
+    if (to_f16) {
       dt->second = "float32";
       n.param = n.def->Parse(n.attrs);
     }
@@ -93,7 +104,7 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
   for (const NodeEntry& o : g.outputs) out.outputs.push_back(moved[ids(o)]);
   for (NodeEntry& o : outputs) {
     const NodeEntry m = moved[ids(o)];
-    if (g.nodes[o.node].is_variable()) {  // an input returned as it is
+    if (g.nodes[o.node].is_variable() || kept[o.node]) {  // already float16 in the new graph
       o = NodeEntry{new_index[o.node], 0};
       continue;
     }

@@ -13,12 +13,12 @@
 
 namespace mxserve {
 
-/// Rewrites `g` (with its inferred entry dtypes `dtypes`, numbered by EntryIds(g)) so that no
-/// entry inside it is float16: each float16 parameter is bound to a float32 copy (stored in
+/// Rewrites `g` (with its inferred entry dtypes `dtypes`, numbered by EntryIds(g)) so that it
+/// computes in float32: each float16 parameter is bound to a float32 copy (stored in
 /// `cache`, returned through `overrides`, keyed by the new variable index), each float16 caller
-/// input feeds a Cast to float32, dtype="float16" attributes become "float32", and each float16
-/// graph output `outputs` gets a Cast back to float16, so the caller sees the dtypes MXNet
-/// gives. `params` are the model's parameters by name. Returns false (and changes nothing)
+/// input and each explicit Cast / amp_cast to float16 feeds a Cast to float32 (so the rounding
+/// stays), other dtype="float16" attributes become "float32", and each float16 graph output
+/// `outputs` gets a Cast back to float16, so the caller sees the dtypes MXNet gives. `params` are the model's parameters by name. Returns false (and changes nothing)
 /// when no entry is float16.
 bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<DType>& dtypes,
                   const std::map<std::string, NDArray>& params, std::map<uint32_t, NDArray>& overrides,
