@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // MXNet 2.0 numpy element-wise ops. Shapes broadcast as in broadcast_binary. Dtypes: the
 // broadcasting ops take two inputs of one dtype (numpy promotion of mixed dtypes is not
-// implemented); logical_* give bool; bitwise_* accept integers and bool only; hypot and arctan2
-// accept floating point only (MXNet rejects integers). The _scalar forms follow
-// NumpyBinaryScalarType (scalar_binary.h) except logical_*_scalar (bool) and bitwise_*_scalar
-// (ElemwiseIntType: the input's integer dtype).
+// implemented); logical_* give bool; bitwise_* accept integers and bool only, gcd and lcm
+// integers only; hypot and arctan2 accept floating point only (MXNet rejects integers). The
+// _scalar forms follow NumpyBinaryScalarType (scalar_binary.h) except logical_*_scalar (bool)
+// and the bitwise, gcd and lcm ones (ElemwiseIntType: the input's integer dtype).
 #include "ops/np_elemwise.h"
 
 #include "base/error.h"
@@ -62,6 +62,13 @@ const std::vector<NpOp>& NpOps() {
       {"_npi_bitwise_xor", F::kBitwiseXor, A::kBroadcast},
       {"_npi_bitwise_xor_scalar", F::kBitwiseXor, A::kScalar},
       {"_npi_bitwise_not", F::kBitwiseNot, A::kUnary},
+      {"_npi_ldexp", F::kLdexp, A::kBroadcast},
+      {"_npi_ldexp_scalar", F::kLdexp, A::kScalar},
+      {"_npi_rldexp_scalar", F::kLdexp, A::kReverseScalar},
+      {"_npi_gcd", F::kGcd, A::kBroadcast},
+      {"_npi_gcd_scalar", F::kGcd, A::kScalar},
+      {"_npi_lcm", F::kLcm, A::kBroadcast},
+      {"_npi_lcm_scalar", F::kLcm, A::kScalar},
   };
   return ops;
 }
@@ -86,6 +93,9 @@ void CheckInputType(NpFn fn, DType t) {
     MXS_CHECK(IsInteger(t) || t == DType::kBool)
         << "bitwise operators take integer or bool inputs, got " << DTypeName(t);
   }
+  if (NpFnIsIntegerOnly(fn)) {
+    MXS_CHECK(IsInteger(t)) << "this operator takes integer inputs, got " << DTypeName(t);
+  }
   if (fn == NpFn::kHypot || fn == NpFn::kArctan2) {
     MXS_CHECK(IsFloatingPoint(t)) << "this operator takes floating-point inputs, got " << DTypeName(t);
   }
@@ -109,7 +119,7 @@ void InferTypeScalar(const ScalarBinaryParam& p, std::vector<DType>& in, std::ve
   if (t == DType::kUnknown) return;
   CheckInputType(F, t);
   if (NpFnIsLogical(F)) return SetOut(out, DType::kBool);
-  if (NpFnIsBitwise(F)) return SetOut(out, t);
+  if (NpFnIsBitwise(F) || NpFnIsIntegerOnly(F)) return SetOut(out, t);
   DType o = t;
   if (IsInteger(t) && !p.is_int) o = DType::kFloat64;
   if (t == DType::kBool) o = p.is_int ? DType::kInt64 : DType::kFloat64;
@@ -171,6 +181,8 @@ NpElemwiseParam NpElemwiseParam::Parse(const AttrMap& attrs) {
 
 bool NpFnIsLogical(NpFn fn) { return fn == NpFn::kLogicalAnd || fn == NpFn::kLogicalOr || fn == NpFn::kLogicalXor; }
 
+bool NpFnIsIntegerOnly(NpFn fn) { return fn == NpFn::kGcd || fn == NpFn::kLcm; }
+
 bool NpFnIsBitwise(NpFn fn) { return fn == NpFn::kBitwiseAnd || fn == NpFn::kBitwiseOr || fn == NpFn::kBitwiseXor; }
 
 void NpElemwiseOf(const std::string& op, NpFn* fn, NpArity* arity) {
@@ -207,6 +219,9 @@ MXS_REGISTER_OPS(np_elemwise) {
       MXS_NP_CASE(kBitwiseOr)
       MXS_NP_CASE(kBitwiseXor)
       MXS_NP_CASE(kBitwiseNot)
+      MXS_NP_CASE(kLdexp)
+      MXS_NP_CASE(kGcd)
+      MXS_NP_CASE(kLcm)
 #undef MXS_NP_CASE
     }
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // MXNet 2.0 numpy element-wise ops without a 1.x counterpart: floor_divide, fmod, hypot,
-// copysign, arctan2, fmax, fmin, logical_and/or/xor and bitwise_and/or/xor (broadcasting, with
+// copysign, arctan2, fmax, fmin, ldexp, gcd, lcm, logical_and/or/xor and bitwise_and/or/xor
+// (broadcasting, with
 // their _scalar and reversed _r*_scalar forms), _npi_mod_scalar / _npi_rmod_scalar and
 // _npi_bitwise_not (src/operator/numpy/np_elemwise_broadcast_op*.cc, mshadow_op.h). hypot's
 // scalar form is MXNet's _hypot_scalar (alias _npi_hypot_scalar).
@@ -30,6 +31,9 @@ enum class NpFn {
   kBitwiseOr,
   kBitwiseXor,
   kBitwiseNot,   ///< unary: ~x, logical not for bool
+  kLdexp,        ///< a * 2^b
+  kGcd,          ///< greatest common divisor (non-negative), integers only
+  kLcm,          ///< least common multiple (non-negative), integers only
 };
 
 /// How an op takes its operands.
@@ -53,5 +57,7 @@ std::vector<std::string> NpElemwiseOpNames();
 bool NpFnIsLogical(NpFn fn);
 /// True for the ops defined on integers and bool only (bitwise_*).
 bool NpFnIsBitwise(NpFn fn);
+/// True for the ops defined on integers only (gcd, lcm).
+bool NpFnIsIntegerOnly(NpFn fn);
 
 }  // namespace mxserve

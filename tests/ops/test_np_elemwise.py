@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """MXNet 2.0 numpy element-wise ops against MXNet 2.0.0b1: floor_divide, fmod, hypot, copysign,
-arctan2, fmax, fmin, logical_* and bitwise_* (broadcasting, _scalar and reversed _r*_scalar
-forms, float32 / int32 / int64 / bool), _npi_mod_scalar, _npi_rmod_scalar, _npi_bitwise_not."""
+arctan2, fmax, fmin, ldexp, gcd, lcm, logical_* and bitwise_* (broadcasting, _scalar and
+reversed _r*_scalar forms, float32 / int32 / int64 / bool), _npi_mod_scalar, _npi_rmod_scalar,
+_npi_bitwise_not."""
 
 import pytest
 from ops._harness import one_node
@@ -96,6 +97,13 @@ CASES2 = [
     icase("bitwise_or_scalar", A + "out = a | 4", data=(3, 5)),
     icase("bitwise_xor_scalar", A + "out = (a - 5) ^ 6", dtype="int64", data=(3, 5)),
     icase("bitwise_not", A + "out = ~(a - 5)", data=(3, 5)),
+    case("ldexp", AB + "out = " + NP + "ldexp(a, b * 3)", **BIN),
+    case("ldexp_scalar", A + "out = " + NP + "ldexp(a, 3)", data=(3, 5)),
+    case("rldexp_scalar", A + "out = " + NP + "ldexp(1.5, a)", data=(3, 5)),
+    icase("gcd", AB + "out = " + NP + "gcd(a * 6 - 30, b * 4)", **BIN),
+    icase("lcm", AB + "out = " + NP + "lcm(a - 5, b)", dtype="int64", **BIN),
+    icase("gcd_scalar", A + "out = " + NP + "gcd(a * 3, 6)", data=(3, 5)),
+    icase("lcm_scalar", A + "out = " + NP + "lcm(a, 4)", data=(3, 5)),
     case("bitwise_not_bool", A + "out = ~(a > 0)", data=(3, 5)),
 ]
 
@@ -111,6 +119,11 @@ def test_hypot_rejects_integers(tmp_path):
             {"lhs": (2, 3), "rhs": (2, 3)},
             dtypes={"lhs": "int32", "rhs": "int32"},
         )
+
+
+def test_gcd_rejects_float(tmp_path):
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_gcd node 'n'.*integer inputs"):
+        one_node(tmp_path, "_npi_gcd", {}, {"lhs": (2, 3), "rhs": (2, 3)})
 
 
 def test_bitwise_and_rejects_float(tmp_path):

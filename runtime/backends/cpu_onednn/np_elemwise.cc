@@ -6,6 +6,7 @@
 #include "ops/np_elemwise.h"
 
 #include <cmath>
+#include <numeric>
 #include <type_traits>
 
 #include "backends/backend.h"
@@ -68,6 +69,9 @@ void VisitNpFn(NpFn f, Fn&& fn) {
     default:
       break;
   }
+  if (f == NpFn::kLdexp) {
+    return fn([](T a, T b) { return static_cast<T>(a * std::pow(2.0f, static_cast<float>(b))); });
+  }
   if constexpr (std::is_floating_point_v<T>) {
     if (f == NpFn::kHypot) return fn([](T a, T b) { return static_cast<T>(std::hypot(a, b)); });
     if (f == NpFn::kArctan2) return fn([](T a, T b) { return static_cast<T>(std::atan2(a, b)); });
@@ -81,6 +85,8 @@ void VisitNpFn(NpFn f, Fn&& fn) {
     if (f == NpFn::kBitwiseOr) return fn([](T a, T b) { return static_cast<T>(a | b); });
     if (f == NpFn::kBitwiseXor) return fn([](T a, T b) { return static_cast<T>(a ^ b); });
     if (f == NpFn::kBitwiseNot) return fn([](T a, T) { return static_cast<T>(~a); });
+    if (f == NpFn::kGcd) return fn([](T a, T b) { return static_cast<T>(std::gcd(a, b)); });
+    if (f == NpFn::kLcm) return fn([](T a, T b) { return static_cast<T>(std::lcm(a, b)); });
   }
 }
 
