@@ -29,8 +29,10 @@ Node MakeCast(const std::string& name, NodeEntry src, DType to) {
   return n;
 }
 
-std::shared_ptr<const Buffer> ToFloat32(const NDArray& a, const std::string& name, WeightCache& cache) {
-  const std::string key = "float16:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(a.data.get()));
+std::shared_ptr<const Buffer> ToFloat32(const NDArray& a, const std::string& name,
+                                        WeightCache& cache) {
+  const std::string key =
+      "float16:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(a.data.get()));
   return cache.GetOrCreate(key, [&] {
     const int64_t n = a.shape.Size();
     Buffer out(static_cast<size_t>(n) * sizeof(float));
@@ -44,8 +46,8 @@ std::shared_ptr<const Buffer> ToFloat32(const NDArray& a, const std::string& nam
 }  // namespace
 
 bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<DType>& dtypes,
-                  const std::map<std::string, NDArray>& params, std::map<uint32_t, NDArray>& overrides,
-                  WeightCache& cache) {
+                  const std::map<std::string, NDArray>& params,
+                  std::map<uint32_t, NDArray>& overrides, WeightCache& cache) {
   const EntryIds ids(g);
   bool any = false;
   for (DType t : dtypes) any = any || t == DType::kFloat16;
@@ -67,10 +69,12 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
     if (n.is_variable()) {
       auto p = params.find(n.name);
       auto o = overrides.find(i);
-      const NDArray* value = o != overrides.end() ? &o->second : (p != params.end() ? &p->second : nullptr);
+      const NDArray* value =
+          o != overrides.end() ? &o->second : (p != params.end() ? &p->second : nullptr);
       out.nodes.push_back(n);
       if (value != nullptr && value->dtype == DType::kFloat16) {
-        new_overrides[at] = NDArray{value->shape, DType::kFloat32, ToFloat32(*value, n.name, cache)};
+        new_overrides[at] =
+            NDArray{value->shape, DType::kFloat32, ToFloat32(*value, n.name, cache)};
         moved[ids.offsets[i]] = NodeEntry{at, 0};
       } else if (value != nullptr) {
         if (o != overrides.end()) new_overrides[at] = o->second;
@@ -98,7 +102,8 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
       dt->second = "float32";
       n.param = n.def->Parse(n.attrs);
     }
-    for (int k = 0; k < n.num_outputs; ++k) moved[ids.offsets[i] + k] = NodeEntry{at, static_cast<uint32_t>(k)};
+    for (int k = 0; k < n.num_outputs; ++k)
+      moved[ids.offsets[i] + k] = NodeEntry{at, static_cast<uint32_t>(k)};
     out.nodes.push_back(std::move(n));
   }
   for (const NodeEntry& o : g.outputs) out.outputs.push_back(moved[ids(o)]);

@@ -18,10 +18,10 @@ namespace mxserve {
 /// `cache`, returned through `overrides`, keyed by the new variable index), each float16 caller
 /// input and each explicit Cast / amp_cast to float16 feeds a Cast to float32 (so the rounding
 /// stays), other dtype="float16" attributes become "float32", and each float16 graph output
-/// `outputs` gets a Cast back to float16, so the caller sees the dtypes MXNet gives. `params` are the model's parameters by name. Returns false (and changes nothing)
-/// when no entry is float16.
+/// `outputs` gets a Cast back to float16, so the caller sees the dtypes MXNet gives. `params` are
+/// the model's parameters by name. Returns false (and changes nothing) when no entry is float16.
 bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<DType>& dtypes,
-                  const std::map<std::string, NDArray>& params, std::map<uint32_t, NDArray>& overrides,
-                  WeightCache& cache);
+                  const std::map<std::string, NDArray>& params,
+                  std::map<uint32_t, NDArray>& overrides, WeightCache& cache);
 
 }  // namespace mxserve

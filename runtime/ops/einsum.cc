@@ -20,7 +20,9 @@ namespace {
 
 constexpr int kNumLetters = 52;
 
-int LetterLabel(char c) { return std::islower(static_cast<unsigned char>(c)) ? c - 'a' : 26 + (c - 'A'); }
+int LetterLabel(char c) {
+  return std::islower(static_cast<unsigned char>(c)) ? c - 'a' : 26 + (c - 'A');
+}
 
 bool IsLetter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 
@@ -40,7 +42,8 @@ Term ParseTerm(const std::string& subscripts, const std::string& t) {
       term.ellipsis_at = static_cast<int>(term.letters.size());
       i += 2;
     } else {
-      MXS_CHECK(IsLetter(t[i])) << "subscripts '" << subscripts << "': invalid character '" << t[i] << "'";
+      MXS_CHECK(IsLetter(t[i])) << "subscripts '" << subscripts << "': invalid character '" << t[i]
+                                << "'";
       term.letters.push_back(LetterLabel(t[i]));
     }
   }
@@ -84,8 +87,9 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
   const size_t arrow = s.find("->");
   const std::string lhs = s.substr(0, arrow);
   std::vector<std::string> texts = Split(lhs, ',');
-  MXS_CHECK(texts.size() == shapes.size()) << "subscripts '" << p.subscripts << "' have " << texts.size()
-                                           << " terms for " << shapes.size() << " operands";
+  MXS_CHECK(texts.size() == shapes.size())
+      << "subscripts '" << p.subscripts << "' have " << texts.size() << " terms for "
+      << shapes.size() << " operands";
   EinsumSpec spec;
   std::vector<Term> terms;
   int ellipsis_rank = 0;
@@ -95,11 +99,13 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
     const int nl = static_cast<int>(t.letters.size());
     const int nd = shapes[i].ndim();
     if (t.ellipsis_at < 0) {
-      MXS_CHECK(nd == nl) << "subscripts '" << p.subscripts << "': term '" << texts[i] << "' has " << nl
-                          << " labels but operand " << i << " has shape " << shapes[i].ToString();
+      MXS_CHECK(nd == nl) << "subscripts '" << p.subscripts << "': term '" << texts[i] << "' has "
+                          << nl << " labels but operand " << i << " has shape "
+                          << shapes[i].ToString();
     } else {
-      MXS_CHECK(nd >= nl) << "subscripts '" << p.subscripts << "': term '" << texts[i] << "' has " << nl
-                          << " labels but operand " << i << " has shape " << shapes[i].ToString();
+      MXS_CHECK(nd >= nl) << "subscripts '" << p.subscripts << "': term '" << texts[i] << "' has "
+                          << nl << " labels but operand " << i << " has shape "
+                          << shapes[i].ToString();
       ellipsis_rank = std::max(ellipsis_rank, nd - nl);
     }
   }
@@ -124,9 +130,10 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
       if (size == -1 || size == 1) {
         size = d;
       } else {
-        MXS_CHECK(d == 1 || d == size) << "subscripts '" << p.subscripts << "': size " << d << " of axis "
-                                       << ax << " of operand " << i << " does not match the size " << size
-                                       << " its label has elsewhere";
+        MXS_CHECK(d == 1 || d == size)
+            << "subscripts '" << p.subscripts << "': size " << d << " of axis " << ax
+            << " of operand " << i << " does not match the size " << size
+            << " its label has elsewhere";
       }
     }
     spec.labels.push_back(labels);
@@ -137,7 +144,8 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
       if (count[l] == 1) spec.out_labels.push_back(l);
   } else {
     const std::string rhs = s.substr(arrow + 2);
-    MXS_CHECK(rhs.find("->") == std::string::npos) << "subscripts '" << p.subscripts << "' have two '->'";
+    MXS_CHECK(rhs.find("->") == std::string::npos)
+        << "subscripts '" << p.subscripts << "' have two '->'";
     Term t = ParseTerm(p.subscripts, rhs);
     std::vector<bool> seen(kNumLetters, false);
     for (int k = 0; k <= static_cast<int>(t.letters.size()); ++k) {
@@ -146,7 +154,8 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
       if (k == static_cast<int>(t.letters.size())) break;
       const int l = t.letters[k];
       MXS_CHECK(!seen[l]) << "subscripts '" << p.subscripts << "': output label repeated";
-      MXS_CHECK(count[l] > 0) << "subscripts '" << p.subscripts << "': an output label does not appear in "
+      MXS_CHECK(count[l] > 0) << "subscripts '" << p.subscripts
+                              << "': an output label does not appear in "
                               << "the inputs";
       seen[l] = true;
       spec.out_labels.push_back(l);

@@ -12,9 +12,9 @@
 namespace mxserve {
 
 struct EinsumParam {
-  int num_args = 1;         ///< number of operands, at least 1
-  std::string subscripts;   ///< "ij,jk->ik"; implicit output and "..." allowed
-  int optimize = 0;         ///< contraction-order search in MXNet; the result does not depend on it
+  int num_args = 1;        ///< number of operands, at least 1
+  std::string subscripts;  ///< "ij,jk->ik"; implicit output and "..." allowed
+  int optimize = 0;        ///< contraction-order search in MXNet; the result does not depend on it
 
   static EinsumParam Parse(const AttrMap& attrs);
 };
@@ -22,10 +22,10 @@ struct EinsumParam {
 /// The subscripts resolved against the operand shapes. Labels are numbered: letters 0..51, the
 /// axes an ellipsis stands for 52 and up.
 struct EinsumSpec {
-  std::vector<std::vector<int>> labels;   ///< per operand, the label of each axis
-  std::vector<int> out_labels;            ///< label of each output axis
-  std::vector<int64_t> label_size;        ///< size of each label (broadcast over size-1 axes)
-  Shape out;                              ///< output shape
+  std::vector<std::vector<int>> labels;  ///< per operand, the label of each axis
+  std::vector<int> out_labels;           ///< label of each output axis
+  std::vector<int64_t> label_size;       ///< size of each label (broadcast over size-1 axes)
+  Shape out;                             ///< output shape
 };
 
 /// Parses `p.subscripts` for operands of `shapes`; throws kInvalidArgument on malformed

@@ -18,7 +18,8 @@ MaskedSoftmaxParam MaskedSoftmaxParam::Parse(const AttrMap& attrs) {
   p.axis = static_cast<int>(r.Int("axis", -1));
   p.temperature = r.OptFloat("temperature").value_or(1.0);
   MXS_CHECK(p.temperature != 0.0) << "temperature must not be 0";
-  p.normalize = !r.Has("normalize") || r.String("normalize") == "None" ? true : r.Bool("normalize", true);
+  p.normalize =
+      !r.Has("normalize") || r.String("normalize") == "None" ? true : r.Bool("normalize", true);
   r.Finish();
   return p;
 }
@@ -30,8 +31,8 @@ void InferShape(const MaskedSoftmaxParam& p, std::vector<Shape>& in, std::vector
   const Shape& mask = in[1];
   MXS_CHECK(data.known() && mask.known()) << "input shapes are unknown";
   MXS_CHECK(data.ndim() > 0) << "the data needs at least one axis";
-  MXS_CHECK(data.ndim() == mask.ndim()) << "mask " << mask.ToString() << " and data " << data.ToString()
-                                        << " have different numbers of axes";
+  MXS_CHECK(data.ndim() == mask.ndim()) << "mask " << mask.ToString() << " and data "
+                                        << data.ToString() << " have different numbers of axes";
   for (int i = 0; i < data.ndim(); ++i)
     MXS_CHECK(mask[i] == data[i] || mask[i] == 1)
         << "mask " << mask.ToString() << " cannot be broadcast to data " << data.ToString();

@@ -8,9 +8,9 @@
 namespace mxserve {
 
 struct MaskedSoftmaxParam {
-  int axis = -1;              ///< normalised axis; negative counts from the end
-  double temperature = 1.0;   ///< inputs are divided by it before exp
-  bool normalize = true;      ///< subtract the row maximum first (MXNet's CPU kernel always does)
+  int axis = -1;             ///< normalised axis; negative counts from the end
+  double temperature = 1.0;  ///< inputs are divided by it before exp
+  bool normalize = true;     ///< subtract the row maximum first (MXNet's CPU kernel always does)
 
   static MaskedSoftmaxParam Parse(const AttrMap& attrs);
 };

@@ -19,15 +19,16 @@ MatmulParam MatmulParam::Parse(const AttrMap& attrs) {
 }
 
 MatmulGeometry MatmulShapes(const Shape& a, const Shape& b) {
-  MXS_CHECK(a.ndim() > 0 && b.ndim() > 0) << "matmul of a scalar is not allowed (shapes " << a.ToString()
-                                          << " and " << b.ToString() << ")";
+  MXS_CHECK(a.ndim() > 0 && b.ndim() > 0) << "matmul of a scalar is not allowed (shapes "
+                                          << a.ToString() << " and " << b.ToString() << ")";
   std::vector<int64_t> ad = a.dims(), bd = b.dims();
   if (ad.size() == 1) ad.insert(ad.begin(), 1);
   if (bd.size() == 1) bd.push_back(1);
   const int64_t k = ad.back();
-  MXS_CHECK(bd[bd.size() - 2] == k) << "shapes " << a.ToString() << " and " << b.ToString()
-                                    << " are not aligned: " << k << " (last axis of the first) != "
-                                    << bd[bd.size() - 2] << " (second-to-last axis of the second)";
+  MXS_CHECK(bd[bd.size() - 2] == k)
+      << "shapes " << a.ToString() << " and " << b.ToString() << " are not aligned: " << k
+      << " (last axis of the first) != " << bd[bd.size() - 2]
+      << " (second-to-last axis of the second)";
   const size_t nd = std::max(ad.size(), bd.size());
   ad.insert(ad.begin(), nd - ad.size(), 1);
   bd.insert(bd.begin(), nd - bd.size(), 1);
@@ -37,7 +38,8 @@ MatmulGeometry MatmulShapes(const Shape& a, const Shape& b) {
   g.c_dims.resize(nd);
   for (size_t i = 0; i + 2 < nd; ++i) {
     MXS_CHECK(ad[i] == bd[i] || ad[i] == 1 || bd[i] == 1)
-        << "batch axes of shapes " << a.ToString() << " and " << b.ToString() << " cannot be broadcast together";
+        << "batch axes of shapes " << a.ToString() << " and " << b.ToString()
+        << " cannot be broadcast together";
     g.c_dims[i] = ad[i] == 1 ? bd[i] : ad[i];
   }
   g.c_dims[nd - 2] = ad[nd - 2];

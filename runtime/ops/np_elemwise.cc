@@ -19,9 +19,9 @@ namespace mxserve {
 namespace {
 
 struct NpOp {
-  const char* name;  ///< canonical MXNet name
-  NpFn fn;           ///< what it computes
-  NpArity arity;     ///< how it takes its operands
+  const char* name;                       ///< canonical MXNet name
+  NpFn fn;                                ///< what it computes
+  NpArity arity;                          ///< how it takes its operands
   std::vector<std::string> aliases = {};  ///< MXNet add_alias names
 };
 
@@ -97,7 +97,8 @@ void CheckInputType(NpFn fn, DType t) {
     MXS_CHECK(IsInteger(t)) << "this operator takes integer inputs, got " << DTypeName(t);
   }
   if (fn == NpFn::kHypot || fn == NpFn::kArctan2) {
-    MXS_CHECK(IsFloatingPoint(t)) << "this operator takes floating-point inputs, got " << DTypeName(t);
+    MXS_CHECK(IsFloatingPoint(t)) << "this operator takes floating-point inputs, got "
+                                  << DTypeName(t);
   }
 }
 
@@ -142,7 +143,8 @@ template <typename P>
 void InferShapeSame(const P&, std::vector<Shape>& in, std::vector<Shape>& out) {
   if (!out[0].known()) out[0] = in[0];
   if (!in[0].known()) in[0] = out[0];
-  MXS_CHECK(in[0] == out[0]) << "output has shape " << out[0].ToString() << ", input " << in[0].ToString();
+  MXS_CHECK(in[0] == out[0]) << "output has shape " << out[0].ToString() << ", input "
+                             << in[0].ToString();
 }
 
 template <NpFn F>
@@ -179,11 +181,15 @@ NpElemwiseParam NpElemwiseParam::Parse(const AttrMap& attrs) {
   return {};
 }
 
-bool NpFnIsLogical(NpFn fn) { return fn == NpFn::kLogicalAnd || fn == NpFn::kLogicalOr || fn == NpFn::kLogicalXor; }
+bool NpFnIsLogical(NpFn fn) {
+  return fn == NpFn::kLogicalAnd || fn == NpFn::kLogicalOr || fn == NpFn::kLogicalXor;
+}
 
 bool NpFnIsIntegerOnly(NpFn fn) { return fn == NpFn::kGcd || fn == NpFn::kLcm; }
 
-bool NpFnIsBitwise(NpFn fn) { return fn == NpFn::kBitwiseAnd || fn == NpFn::kBitwiseOr || fn == NpFn::kBitwiseXor; }
+bool NpFnIsBitwise(NpFn fn) {
+  return fn == NpFn::kBitwiseAnd || fn == NpFn::kBitwiseOr || fn == NpFn::kBitwiseXor;
+}
 
 void NpElemwiseOf(const std::string& op, NpFn* fn, NpArity* arity) {
   const NpOp& e = Find(op);
@@ -200,9 +206,9 @@ std::vector<std::string> NpElemwiseOpNames() {
 MXS_REGISTER_OPS(np_elemwise) {
   for (const auto& e : NpOps()) {
     switch (e.fn) {
-#define MXS_NP_CASE(F)          \
-  case NpFn::F:                 \
-    Register<NpFn::F>(r, e);    \
+#define MXS_NP_CASE(F)       \
+  case NpFn::F:              \
+    Register<NpFn::F>(r, e); \
     break;
       MXS_NP_CASE(kMod)
       MXS_NP_CASE(kFloorDivide)

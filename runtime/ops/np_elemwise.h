@@ -30,10 +30,10 @@ enum class NpFn {
   kBitwiseAnd,
   kBitwiseOr,
   kBitwiseXor,
-  kBitwiseNot,   ///< unary: ~x, logical not for bool
-  kLdexp,        ///< a * 2^b
-  kGcd,          ///< greatest common divisor (non-negative), integers only
-  kLcm,          ///< least common multiple (non-negative), integers only
+  kBitwiseNot,  ///< unary: ~x, logical not for bool
+  kLdexp,       ///< a * 2^b
+  kGcd,         ///< greatest common divisor (non-negative), integers only
+  kLcm,         ///< least common multiple (non-negative), integers only
 };
 
 /// How an op takes its operands.

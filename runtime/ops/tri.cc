@@ -29,7 +29,8 @@ Shape TriShape(const Shape& in) {
 }
 
 Shape DiagShape(const Shape& in, int64_t k) {
-  MXS_CHECK(in.ndim() == 1 || in.ndim() == 2) << "the input must be 1-D or 2-D, got shape " << in.ToString();
+  MXS_CHECK(in.ndim() == 1 || in.ndim() == 2)
+      << "the input must be 1-D or 2-D, got shape " << in.ToString();
   if (in.ndim() == 1) {
     const int64_t s = in[0] + std::abs(k);
     return Shape{s, s};

@@ -12,7 +12,7 @@ namespace mxserve {
 
 /// The diagonal offset shared by the three ops: 0 is the main diagonal, k > 0 above it.
 struct TriParam {
-  int64_t k = 0;   ///< diagonal offset
+  int64_t k = 0;  ///< diagonal offset
 
   static TriParam Parse(const AttrMap& attrs);
 };

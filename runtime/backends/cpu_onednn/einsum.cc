@@ -32,7 +32,8 @@ std::vector<int64_t> LabelStrides(const Shape& shape, const std::vector<int>& la
 
 class EinsumLoop final : public Kernel {
  public:
-  EinsumLoop(const std::vector<TensorDesc>& in, const EinsumSpec& spec) : num_in_(static_cast<int>(in.size())) {
+  EinsumLoop(const std::vector<TensorDesc>& in, const EinsumSpec& spec)
+      : num_in_(static_cast<int>(in.size())) {
     std::vector<bool> in_out(spec.label_size.size(), false), used(spec.label_size.size(), false);
     for (int l : spec.out_labels) in_out[l] = true;
     for (const auto& ls : spec.labels)
@@ -92,9 +93,9 @@ class EinsumLoop final : public Kernel {
 
  private:
   int num_in_;
-  std::vector<int64_t> out_dims_, sum_dims_;       ///< output and summed label sizes
-  std::vector<int64_t> out_strides_, sum_strides_; ///< per operand, per output / summed label
-  int64_t out_size_ = 0, sum_size_ = 0;            ///< elements of the output and summed spaces
+  std::vector<int64_t> out_dims_, sum_dims_;        ///< output and summed label sizes
+  std::vector<int64_t> out_strides_, sum_strides_;  ///< per operand, per output / summed label
+  int64_t out_size_ = 0, sum_size_ = 0;             ///< elements of the output and summed spaces
 };
 
 class Nothing final : public Kernel {
@@ -104,7 +105,8 @@ class Nothing final : public Kernel {
 };
 
 /// The matmul form of a two-operand einsum, or null when it has none (see the file comment).
-std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs& a, const EinsumSpec& spec) {
+std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs& a,
+                                       const EinsumSpec& spec) {
   if (spec.labels.size() != 2) return nullptr;
   const size_t nl = spec.label_size.size();
   std::vector<int> in_a(nl, 0), in_b(nl, 0), in_o(nl, 0);
@@ -115,14 +117,19 @@ std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs
   for (size_t l = 0; l < nl; ++l) {
     if (in_a[l] > 1 || in_b[l] > 1) return nullptr;  // a diagonal
     if (!in_a[l] && !in_b[l]) continue;
-    if (in_a[l] && in_b[l]) (in_o[l] ? batch : k).push_back(static_cast<int>(l));
-    else if (!in_o[l]) return nullptr;  // summed within one operand
-    else (in_a[l] ? m : n).push_back(static_cast<int>(l));
+    if (in_a[l] && in_b[l])
+      (in_o[l] ? batch : k).push_back(static_cast<int>(l));
+    else if (!in_o[l])
+      return nullptr;  // summed within one operand
+    else
+      (in_a[l] ? m : n).push_back(static_cast<int>(l));
   }
-  if (m.size() > 1 || n.size() > 1 || k.size() > 1 || batch.size() + 2 > DNNL_MAX_NDIMS) return nullptr;
+  if (m.size() > 1 || n.size() > 1 || k.size() > 1 || batch.size() + 2 > DNNL_MAX_NDIMS)
+    return nullptr;
   // The output must read batch labels first, then m, then n.
   const size_t nb = batch.size();
-  std::vector<int> order(spec.out_labels.begin(), spec.out_labels.begin() + std::min(nb, spec.out_labels.size()));
+  std::vector<int> order(spec.out_labels.begin(),
+                         spec.out_labels.begin() + std::min(nb, spec.out_labels.size()));
   for (int l : order)
     if (!in_a[l] || !in_b[l]) return nullptr;
   std::vector<int> tail(spec.out_labels.begin() + nb, spec.out_labels.end());
@@ -135,7 +142,9 @@ std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs
   // A broadcast (stride 0) axis is left to the loop.
   for (int l : order)
     if ((sa[l] == 0 || sb[l] == 0) && spec.label_size[l] != 1) return nullptr;
-  auto size_of = [&](const std::vector<int>& v) { return v.empty() ? int64_t{1} : spec.label_size[v[0]]; };
+  auto size_of = [&](const std::vector<int>& v) {
+    return v.empty() ? int64_t{1} : spec.label_size[v[0]];
+  };
   auto stride_of = [&](const std::vector<int>& v, const std::vector<int64_t>& st) {
     return v.empty() ? int64_t{1} : std::max<int64_t>(st[v[0]], 1);
   };
@@ -158,8 +167,8 @@ std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs
   using dt = dnnl::memory::data_type;
   try {
     auto pd = dnnl::matmul::primitive_desc(Engine(), dnnl::memory::desc(ad, dt::f32, as),
-                                           dnnl::memory::desc(bd, dt::f32, bs), dnnl::memory::desc(cd, dt::f32, cs),
-                                           DefaultAttr());
+                                           dnnl::memory::desc(bd, dt::f32, bs),
+                                           dnnl::memory::desc(cd, dt::f32, cs), DefaultAttr());
     std::vector<PrimitiveArg> args{
         {DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr},
         {DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kInput, 1, nullptr},
@@ -175,7 +184,8 @@ std::unique_ptr<Kernel> CreateEinsum(const KernelArgs& a) {
   const std::string what = "_npi_einsum node '" + a.node.name + "'";
   for (const auto& t : a.in)
     MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << what << ": dtype " << DTypeName(t.dtype) << " is not supported (float32)";
+        << "failed to plan " << what << ": dtype " << DTypeName(t.dtype)
+        << " is not supported (float32)";
   MXS_CHECK_CODE(static_cast<int>(a.in.size()) <= EinsumLoop::kMaxOperands, kUnsupported)
       << "failed to plan " << what << ": more than " << EinsumLoop::kMaxOperands << " operands";
   std::vector<Shape> shapes;

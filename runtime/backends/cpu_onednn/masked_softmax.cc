@@ -50,7 +50,8 @@ class MaskedSoftmaxKernel final : public Kernel {
 #pragma omp parallel for if (rows * n_ > (1 << 15))
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t o = r / inner_, in = r % inner_;
-      const int64_t moff = Offset(o, outer_dims_, outer_strides_) + Offset(in, inner_dims_, inner_strides_);
+      const int64_t moff =
+          Offset(o, outer_dims_, outer_strides_) + Offset(in, inner_dims_, inner_strides_);
       const float* xr = x + o * n_ * inner_ + in;
       float* yr = y + o * n_ * inner_ + in;
       float mx = -std::numeric_limits<float>::infinity();
@@ -68,7 +69,8 @@ class MaskedSoftmaxKernel final : public Kernel {
         const float v = keep ? xr[j * inner_] : lowest;
         const double z = static_cast<double>((v - mx) / temperature_);
         if (log_) {
-          yr[j * inner_] = keep ? static_cast<float>(z - std::log(sum)) : -std::numeric_limits<float>::infinity();
+          yr[j * inner_] = keep ? static_cast<float>(z - std::log(sum))
+                                : -std::numeric_limits<float>::infinity();
         } else {
           yr[j * inner_] = keep ? static_cast<float>(std::exp(z) / sum) : 0.f;
         }
@@ -79,7 +81,8 @@ class MaskedSoftmaxKernel final : public Kernel {
   std::string Describe() const override { return "ref:masked_softmax"; }
 
  private:
-  static int64_t Offset(int64_t index, const std::vector<int64_t>& dims, const std::vector<int64_t>& strides) {
+  static int64_t Offset(int64_t index, const std::vector<int64_t>& dims,
+                        const std::vector<int64_t>& strides) {
     int64_t off = 0;
     for (int k = static_cast<int>(dims.size()) - 1; k >= 0; --k) {
       off += (index % dims[k]) * strides[k];
@@ -89,10 +92,10 @@ class MaskedSoftmaxKernel final : public Kernel {
   }
 
   float temperature_;
-  bool log_;                                    ///< masked_log_softmax
-  int64_t n_ = 0, outer_ = 0, inner_ = 0;       ///< the (outer, n, inner) view of the data
+  bool log_;                               ///< masked_log_softmax
+  int64_t n_ = 0, outer_ = 0, inner_ = 0;  ///< the (outer, n, inner) view of the data
   std::vector<int64_t> outer_dims_, outer_strides_, inner_dims_, inner_strides_;  ///< mask strides
-  int64_t axis_stride_ = 0;                     ///< mask stride along the softmax axis
+  int64_t axis_stride_ = 0;  ///< mask stride along the softmax axis
 };
 
 class Nothing final : public Kernel {
@@ -105,9 +108,11 @@ std::unique_ptr<Kernel> CreateMaskedSoftmax(const KernelArgs& a) {
   const auto& p = a.param<MaskedSoftmaxParam>();
   const std::string what = a.node.def->name() + " node '" + a.node.name + "'";
   MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32, kUnsupported)
-      << "failed to plan " << what << ": dtype " << DTypeName(a.in[0].dtype) << " is not supported (float32)";
+      << "failed to plan " << what << ": dtype " << DTypeName(a.in[0].dtype)
+      << " is not supported (float32)";
   for (const auto* t : {&a.in[0], &a.in[1], &a.out[0]})
-    MXS_CHECK_CODE(t->layout == Layout::kRowMajor, kUnsupported) << "failed to plan " << what << ": needs row-major tensors";
+    MXS_CHECK_CODE(t->layout == Layout::kRowMajor, kUnsupported)
+        << "failed to plan " << what << ": needs row-major tensors";
   if (a.out[0].shape.Size() == 0) return std::make_unique<Nothing>();
   const int axis = NormalizeAxis(p.axis, a.in[0].shape.ndim());
   return std::make_unique<MaskedSoftmaxKernel>(a.in[0].shape, a.in[1].shape, axis, p.temperature,

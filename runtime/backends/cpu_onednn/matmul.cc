@@ -22,8 +22,8 @@ dnnl::memory::desc RowMajorF32(const std::vector<int64_t>& dims) {
 
 /// A oneDNN matmul of row-major float32 operands; `a` reads input ia, `b` input ib.
 std::unique_ptr<Kernel> MakeMatmul(const std::string& what, const std::vector<int64_t>& a_dims,
-                                   const std::vector<int64_t>& b_dims, const std::vector<int64_t>& c_dims,
-                                   int ia, int ib) {
+                                   const std::vector<int64_t>& b_dims,
+                                   const std::vector<int64_t>& c_dims, int ia, int ib) {
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
     auto pd = dnnl::matmul::primitive_desc(Engine(), RowMajorF32(a_dims), RowMajorF32(b_dims),
                                            RowMajorF32(c_dims), DefaultAttr());
@@ -55,7 +55,8 @@ std::unique_ptr<Kernel> CreateMatmul(const KernelArgs& a) {
   const std::string what = "_npi_matmul node '" + a.node.name + "'";
   for (const auto* t : {&a.in[0], &a.in[1], &a.out[0]}) {
     MXS_CHECK_CODE(t->dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << what << ": dtype " << DTypeName(t->dtype) << " is not supported (float32)";
+        << "failed to plan " << what << ": dtype " << DTypeName(t->dtype)
+        << " is not supported (float32)";
   }
   MatmulGeometry g = MatmulShapes(a.in[0].shape, a.in[1].shape);
   if (a.out[0].shape.Size() == 0) return std::make_unique<Nothing>();

@@ -52,10 +52,14 @@ void VisitNpFn(NpFn f, Fn&& fn) {
       return fn([](T a, T b) { return FloorDivide(a, b); });
     case NpFn::kFmod:
       return fn([](T a, T b) {
-        return b == T(0) ? T(0) : static_cast<T>(std::fmod(static_cast<double>(a), static_cast<double>(b)));
+        return b == T(0)
+                   ? T(0)
+                   : static_cast<T>(std::fmod(static_cast<double>(a), static_cast<double>(b)));
       });
     case NpFn::kCopysign:
-      return fn([](T a, T b) { return ((a >= T(0) && b >= T(0)) || (a < T(0) && b < T(0))) ? a : static_cast<T>(-a); });
+      return fn([](T a, T b) {
+        return ((a >= T(0) && b >= T(0)) || (a < T(0) && b < T(0))) ? a : static_cast<T>(-a);
+      });
     case NpFn::kFmax:
       return fn([](T a, T b) { return b != b ? a : (a != a ? b : (a > b ? a : b)); });
     case NpFn::kFmin:
@@ -136,7 +140,8 @@ std::unique_ptr<Kernel> CreateNpElemwise(const KernelArgs& a) {
   NpElemwiseOf(a.node.def->name(), &fn, &arity);
   const std::string what = a.node.def->name() + " node '" + a.node.name + "'";
   for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.layout == Layout::kRowMajor, kUnsupported) << "failed to plan " << what << ": needs row-major tensors";
+    MXS_CHECK_CODE(t.layout == Layout::kRowMajor, kUnsupported)
+        << "failed to plan " << what << ": needs row-major tensors";
   const DType ti = a.in[0].dtype, to = a.out[0].dtype;
   const bool logical = NpFnIsLogical(fn);
   std::unique_ptr<Kernel> k;
@@ -173,7 +178,8 @@ std::unique_ptr<Kernel> CreateNpElemwise(const KernelArgs& a) {
     });
   }
   MXS_CHECK_CODE(k != nullptr, kUnsupported)
-      << "failed to plan " << what << ": dtype " << DTypeName(ti) << " -> " << DTypeName(to) << " is not supported";
+      << "failed to plan " << what << ": dtype " << DTypeName(ti) << " -> " << DTypeName(to)
+      << " is not supported";
   return k;
 }
 

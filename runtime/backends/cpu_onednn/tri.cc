@@ -46,7 +46,7 @@ class TriKernel final : public Kernel {
  private:
   size_t elem_;
   int64_t k_;
-  bool lower_;                 ///< tril (true) or triu
+  bool lower_;  ///< tril (true) or triu
   int64_t batch_ = 0, rows_ = 0, cols_ = 0;
   int64_t in_row_stride_ = 0;  ///< input elements between rows: cols, or 0 for a 1-D input
 };
@@ -55,7 +55,8 @@ class TriKernel final : public Kernel {
 /// matrix with in[i] at (i + max(-k, 0), i + max(k, 0)).
 class DiagKernel final : public Kernel {
  public:
-  DiagKernel(const TensorDesc& in, const TensorDesc& out, int64_t k) : elem_(DTypeSize(out.dtype)), k_(k) {
+  DiagKernel(const TensorDesc& in, const TensorDesc& out, int64_t k)
+      : elem_(DTypeSize(out.dtype)), k_(k) {
     extract_ = in.shape.ndim() == 2;
     len_ = extract_ ? out.shape[0] : in.shape[0];
     cols_ = extract_ ? in.shape[1] : out.shape[1];
@@ -80,9 +81,9 @@ class DiagKernel final : public Kernel {
  private:
   size_t elem_;
   int64_t k_;
-  bool extract_ = true;      ///< 2-D input (take the diagonal) or 1-D (build the matrix)
-  int64_t len_ = 0;          ///< diagonal length
-  int64_t cols_ = 0;         ///< columns of the matrix side
+  bool extract_ = true;  ///< 2-D input (take the diagonal) or 1-D (build the matrix)
+  int64_t len_ = 0;      ///< diagonal length
+  int64_t cols_ = 0;     ///< columns of the matrix side
   size_t out_bytes_ = 0;
 };
 
@@ -93,14 +94,17 @@ class Nothing final : public Kernel {
 };
 
 void CheckRowMajor(const KernelArgs& a) {
-  MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor, kUnsupported)
-      << "failed to plan " << a.node.def->name() << " node '" << a.node.name << "': needs row-major tensors";
+  MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor,
+                 kUnsupported)
+      << "failed to plan " << a.node.def->name() << " node '" << a.node.name
+      << "': needs row-major tensors";
 }
 
 std::unique_ptr<Kernel> CreateTri(const KernelArgs& a) {
   CheckRowMajor(a);
   if (a.out[0].shape.Size() == 0) return std::make_unique<Nothing>();
-  return std::make_unique<TriKernel>(a.in[0], a.out[0], a.param<TriParam>().k, a.node.def->name() == "_npi_tril");
+  return std::make_unique<TriKernel>(a.in[0], a.out[0], a.param<TriParam>().k,
+                                     a.node.def->name() == "_npi_tril");
 }
 
 std::unique_ptr<Kernel> CreateDiag(const KernelArgs& a) {
