@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""_npi_matmul (numpy.matmul: 1-D operands, batch broadcasting, empty axes) against MXNet
-2.0.0b1."""
+"""_npi_matmul (numpy.matmul: 1-D operands, batch broadcasting, empty axes, parameter weights)
+against MXNet 2.0.0b1."""
 
+import numpy as np
 import pytest
 from ops._harness import one_node
 from oracle.cases import case, oracle_test
@@ -23,6 +24,21 @@ CASES2 = [
     case("matmul_empty_k", M, lhs=(2, 3, 0), rhs=(0, 4)),
     case("matmul_empty_batch", M, lhs=(0, 3, 4), rhs=(4, 2)),
     case("matmul_big", M, 1e-4, 1e-4, lhs=(2, 64, 96), rhs=(2, 96, 80)),
+    # A parameter right operand (x @ W) is prepacked.
+    case(
+        "matmul_param_weight",
+        "w = mx.sym.var('w', shape=(24, 40)).as_np_ndarray()\n"
+        "out = mx.sym.np.matmul(lhs.as_np_ndarray(), w)",
+        1e-4,
+        1e-4,
+        lhs=(2, 7, 24),
+    ),
+    case(
+        "matmul_param_batched_weight",
+        "w = mx.sym.var('w', shape=(3, 8, 5)).as_np_ndarray()\n"
+        "out = mx.sym.np.matmul(lhs.as_np_ndarray(), w)",
+        lhs=(3, 4, 8),
+    ),
 ]
 
 test_matmul_mx2 = oracle_test(CASES2, version="2.0.0b1")
@@ -50,3 +66,13 @@ def test_matmul_rejects_scalar(tmp_path):
 def test_matmul_rejects_attribute(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_matmul node 'mm'.*transpose"):
         one_node(tmp_path, "_npi_matmul", {"transpose": "1"}, {"a": (3, 4), "b": (4, 5)}, name="mm")
+
+
+def test_matmul_prepacks_parameter_weight(tmp_path):
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-1, 1, (3, 24)).astype(np.float32)
+    b = rng.uniform(-1, 1, (24, 40)).astype(np.float32)
+    p = one_node(tmp_path, "_npi_matmul", {}, {"a": a.shape}, params={"b": b}, name="mm")
+    assert p.info()["prepacked_weight_bytes"] > 0
+    (y,) = p(a=a)
+    np.testing.assert_allclose(y, a @ b, rtol=1e-5, atol=1e-5)

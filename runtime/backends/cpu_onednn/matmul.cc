@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // _npi_matmul on oneDNN's matmul primitive: row-major (batch..., m, k) x (batch..., k, n), the
-// batch axes of size 1 broadcast by the primitive itself.
+// batch axes of size 1 broadcast by the primitive itself; a parameter right operand (x @ W) is
+// prepacked at bind time.
 #include "ops/matmul.h"
 
 #include <cstring>
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/weight_cache.h"
 
 namespace mxserve {
 namespace cpu {
@@ -20,17 +22,32 @@ dnnl::memory::desc RowMajorF32(const std::vector<int64_t>& dims) {
   return dnnl::memory::desc(d, dnnl::memory::data_type::f32, strides);
 }
 
-/// A oneDNN matmul of row-major float32 operands; `a` reads input ia, `b` input ib.
-std::unique_ptr<Kernel> MakeMatmul(const std::string& what, const std::vector<int64_t>& a_dims,
-                                   const std::vector<int64_t>& b_dims,
-                                   const std::vector<int64_t>& c_dims, int ia, int ib) {
+/// A oneDNN matmul of row-major float32 operands. A parameter `b` (bound at bind time) is
+/// reordered once into the layout the primitive prefers and shared through the WeightCache.
+std::unique_ptr<Kernel> MakeMatmul(const std::string& what, const KernelArgs& a,
+                                   const MatmulGeometry& g) {
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
-    auto pd = dnnl::matmul::primitive_desc(Engine(), RowMajorF32(a_dims), RowMajorF32(b_dims),
-                                           RowMajorF32(c_dims), DefaultAttr());
+    const NDArray* w = a.constants[1];
+    const dnnl::memory::desc b_user = RowMajorF32(g.b_dims);
+    const dnnl::memory::desc b_md =
+        w != nullptr ? dnnl::memory::desc(b_user.get_dims(), dnnl::memory::data_type::f32,
+                                          dnnl::memory::format_tag::any)
+                     : b_user;
+    auto pd = dnnl::matmul::primitive_desc(Engine(), RowMajorF32(g.a_dims), b_md,
+                                           RowMajorF32(g.c_dims), DefaultAttr());
     std::vector<PrimitiveArg> args{
-        {DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, ia, nullptr},
-        {DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kInput, ib, nullptr},
-        {DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr}};
+        {DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr}};
+    if (w != nullptr) {
+      auto packed = a.weights->GetOrCreate(WeightKey(*w, pd.weights_desc()), [&] {
+        return ReorderToBuffer(w->data->data(), b_user, pd.weights_desc());
+      });
+      args.push_back(
+          {DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 1, packed});
+    } else {
+      args.push_back(
+          {DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kInput, 1, nullptr});
+    }
+    args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
     return std::make_unique<PrimitiveKernel>(what, dnnl::matmul(pd), pd, std::move(args));
   });
 }
@@ -62,7 +79,7 @@ std::unique_ptr<Kernel> CreateMatmul(const KernelArgs& a) {
   if (a.out[0].shape.Size() == 0) return std::make_unique<Nothing>();
   // A zero-length contraction sums nothing: the result is zeros.
   if (g.a_dims.back() == 0) return std::make_unique<FillZero>(a.out[0].nbytes());
-  return MakeMatmul(what, g.a_dims, g.b_dims, g.c_dims, 0, 1);
+  return MakeMatmul(what, a, g);
 }
 
 }  // namespace
