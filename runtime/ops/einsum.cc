@@ -140,8 +140,11 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
   }
   if (arrow == std::string::npos) {
     for (int e = 0; e < ellipsis_rank; ++e) spec.out_labels.push_back(kNumLetters + e);
-    for (int l = 0; l < kNumLetters; ++l)
+    // In character order, as numpy sorts them: upper case (labels 26..51) before lower case.
+    for (int k = 0; k < kNumLetters; ++k) {
+      const int l = (k + 26) % kNumLetters;
       if (count[l] == 1) spec.out_labels.push_back(l);
+    }
   } else {
     const std::string rhs = s.substr(arrow + 2);
     MXS_CHECK(rhs.find("->") == std::string::npos)

@@ -35,6 +35,8 @@ CASES2 = [
     case("einsum_diagonal", e("ii->i", 1), lhs=(4, 4)),
     case("einsum_reduce", e("ijk->j", 1), lhs=(2, 3, 4)),
     case("einsum_implicit_one", e("ji", 1), lhs=(2, 3)),
+    case("einsum_implicit_upper_case", e("aB,Bc", 2), lhs=(2, 3), rhs=(3, 4)),
+    case("einsum_implicit_mixed_case", e("bA", 1), lhs=(2, 3)),
     case("einsum_three", e("ij,jk,kl->il", 3), lhs=(2, 3), rhs=(3, 4), third=(4, 5)),
     case(
         "einsum_spaces_optimize",
