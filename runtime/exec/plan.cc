@@ -2,8 +2,10 @@
 // BuildPlan: from a Model and BindOptions to an executable Plan.
 //
 //  1. outputs: the graph heads, or the entries named in options.outputs;
-//  2. passes (runtime/passes/) rewrite the plan's copy of the graph, e.g. folding BatchNorm;
-//     liveness then keeps only nodes the outputs depend on (dead-node elimination);
+//  2. float16 graphs become float32 graphs with casts at their inputs and outputs
+//     (exec/float16.cc); passes (runtime/passes/) rewrite the plan's copy of the graph, e.g.
+//     folding BatchNorm; liveness then keeps only nodes the outputs depend on (dead-node
+//     elimination);
 //  3. variables: each live variable is an input (named in input_shapes), a parameter (found in
 //     the params file) or an unused label; anything else is an error naming the consumer;
 //  4. shape and dtype inference, which also checks every parameter's shape, then the choice of
@@ -19,6 +21,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "exec/float16.h"
 #include "exec/layout.h"
 #include "exec/memory_planner.h"
 #include "exec/precision.h"
@@ -181,6 +184,8 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
   {
     // Errors are reported against the graph as written; passes then see its shapes.
     Bound before = BindAndInfer(g, outputs, opt, *model, plan->overrides);
+    if (WidenFloat16(plan->graph, outputs, before.dtypes, model->params, plan->overrides, *model->weights))
+      before = BindAndInfer(g, outputs, opt, *model, plan->overrides);
     std::set<NodeEntry> keep(outputs.begin(), outputs.end());
     std::set<std::string> input_names;
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
