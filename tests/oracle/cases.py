@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 from collections.abc import Callable, Sequence
@@ -85,13 +86,17 @@ def run_cases(cases: Sequence[Case], version: str = "1.9.1") -> pathlib.Path:
     ).hexdigest()[:20]
     out = CACHE / "ops" / f"{version}-{digest}"
     if not (out / "errors.json").exists():
-        tmp = out.with_suffix(".tmp")
+        # One scratch folder per process: several test sessions share the cache.
+        tmp = out.parent / f"{out.name}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         (tmp / "spec.json").write_text(json.dumps(specs))
         run_in_oracle(version, script, str(tmp / "spec.json"), str(tmp))
-        shutil.rmtree(out, ignore_errors=True)
-        tmp.rename(out)
+        if (out / "errors.json").exists():
+            shutil.rmtree(tmp)
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+            tmp.rename(out)
     return out
 
 
