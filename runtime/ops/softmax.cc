@@ -59,7 +59,8 @@ void InferSoftmaxShape(const SoftmaxParam& p, std::vector<Shape>& in, std::vecto
   if (p.use_length) {
     std::vector<int64_t> l = data.dims();
     l.erase(l.begin() + axis);
-    Shape ls(l);
+    // One row of 1-D data has a length vector of one element.
+    Shape ls = l.empty() ? Shape{1} : Shape(l);
     MXS_CHECK(!in[1].known() || in[1] == ls) << "length has shape " << in[1].ToString() << ", expected "
                                              << ls.ToString();
     in[1] = ls;

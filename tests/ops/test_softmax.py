@@ -10,6 +10,7 @@ from oracle.cases import Case, case, oracle_test
 import mxserve
 
 T = dict(rtol=1e-5, atol=1e-6)
+LEN = "length = mx.sym.cast(mx.sym.floor((lr + 1) * ({n} + 1) / 2), dtype='{t}')\n"
 
 CASES = [
     case("softmax_default", "out = mx.sym.softmax(data, name='sm')", data=(3, 7), **T),
@@ -97,6 +98,74 @@ CASES = [
         **T,
     ),
     case("softmax_alias_Softmax", "out = mx.sym.Softmax(data, name='so')", data=(3, 4), **T),
+    # Lengths computed in the graph from an input in [-1, 1): 0 .. n.
+    case(
+        "softmax_length_last_axis",
+        LEN.format(n=6, t="int32") + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
+        data=(4, 3, 6),
+        lr=(4, 3),
+        **T,
+    ),
+    case(
+        "softmax_length_axis0",
+        LEN.format(n=5, t="int32") + "out = mx.sym.softmax(data, length, axis=0, use_length=True)",
+        data=(5, 3, 2),
+        lr=(3, 2),
+        **T,
+    ),
+    case(
+        "softmax_length_axis1_int64",
+        LEN.format(n=4, t="int64") + "out = mx.sym.softmax(data, length, axis=1, use_length=True)",
+        data=(2, 4, 3),
+        lr=(2, 3),
+        **T,
+    ),
+    case(
+        "softmax_length_1d",
+        LEN.format(n=6, t="int32") + "out = mx.sym.softmax(data, length, use_length=True)",
+        data=(6,),
+        lr=(1,),
+        **T,
+    ),
+    case(
+        "softmax_length_attention",
+        LEN.format(n=16, t="int32") + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
+        data=(8, 16, 16),
+        lr=(8, 16),
+        **T,
+    ),
+    case(
+        "softmax_length_temperature",
+        LEN.format(n=5, t="int32")
+        + "out = mx.sym.softmax(data, length, axis=-1, use_length=True, temperature=0.7)",
+        data=(4, 5),
+        lr=(4,),
+        **T,
+    ),
+    Case(
+        name="softmax_float16",
+        code="out = mx.sym.softmax(data, axis=1)",
+        inputs={"data": (3, 6, 2)},
+        dtypes={"data": "float16"},
+        rtol=2e-3,
+        atol=1e-3,
+    ),
+    Case(
+        name="log_softmax_float16",
+        code="out = mx.sym.log_softmax(data)",
+        inputs={"data": (3, 9)},
+        dtypes={"data": "float16"},
+        rtol=2e-3,
+        atol=2e-3,
+    ),
+    Case(
+        name="softmax_float16_to_float32",
+        code="out = mx.sym.softmax(data, dtype='float32')",
+        inputs={"data": (2, 8)},
+        dtypes={"data": "float16"},
+        rtol=1e-3,
+        atol=1e-3,
+    ),
 ]
 
 CASES2 = [
