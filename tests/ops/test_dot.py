@@ -4,7 +4,7 @@
 
 import pytest
 from ops._harness import one_node
-from oracle.cases import Case, case, oracle_test
+from oracle.cases import case, oracle_test
 
 import mxserve
 

@@ -91,7 +91,8 @@ CASES2 = [
     ),
     case(
         "npx_selfatt_valatt",
-        f"out = {NP}interleaved_matmul_selfatt_valatt(qkv.as_np_ndarray(), att.as_np_ndarray(), heads=2)",
+        "q = qkv.as_np_ndarray()\n"
+        f"out = {NP}interleaved_matmul_selfatt_valatt(q, att.as_np_ndarray(), heads=2)",
         qkv=(4, 2, 12),
         att=(4, 4, 4),
         **T,
@@ -105,7 +106,8 @@ CASES2 = [
     ),
     case(
         "npx_encdec_valatt",
-        f"out = {NP}interleaved_matmul_encdec_valatt(kv.as_np_ndarray(), att.as_np_ndarray(), heads=2)",
+        "k = kv.as_np_ndarray()\n"
+        f"out = {NP}interleaved_matmul_encdec_valatt(k, att.as_np_ndarray(), heads=2)",
         kv=(5, 2, 16),
         att=(4, 3, 5),
         **T,

@@ -63,7 +63,8 @@ CASES2 = [
     Case(
         name="npx_layer_norm",
         code="x = data.as_np_ndarray()\ng = mx.sym.var('g').as_np_ndarray()\n"
-        "b = mx.sym.var('b').as_np_ndarray()\nout = mx.sym.npx.layer_norm(x, g, b, axis=-1, eps=1e-6)",
+        "b = mx.sym.var('b').as_np_ndarray()\n"
+        "out = mx.sym.npx.layer_norm(x, g, b, axis=-1, eps=1e-6)",
         inputs={"data": (2, 3, 10)},
         **T,
     ),
@@ -74,7 +75,8 @@ test_layer_norm_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 def test_layer_norm_rejects_axis_out_of_range(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"LayerNorm node 'n'.*out of bounds"):
-        one_node(tmp_path, "LayerNorm", {"axis": "2"}, {"data": (2, 3), "gamma": (3,), "beta": (3,)})
+        shapes = {"data": (2, 3), "gamma": (3,), "beta": (3,)}
+        one_node(tmp_path, "LayerNorm", {"axis": "2"}, shapes)
 
 
 def test_layer_norm_rejects_bad_gamma(tmp_path):

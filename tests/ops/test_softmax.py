@@ -129,7 +129,8 @@ CASES = [
     ),
     case(
         "softmax_length_attention",
-        LEN.format(n=16, t="int32") + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
+        LEN.format(n=16, t="int32")
+        + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
         data=(8, 16, 16),
         lr=(8, 16),
         **T,
