@@ -53,7 +53,9 @@ def _bert_base(classifier):
 def _distilbert():
     import gluonnlp as nlp
 
-    net, _ = nlp.model.get_model("distilbert_6_768_12", vocab=_vocab(VOCAB_SIZE), pretrained=False)
+    net, _ = nlp.model.get_model(
+        "distilbert_6_768_12", dataset_name=None, vocab=_vocab(VOCAB_SIZE), pretrained=False
+    )
     return {"net": net, "inputs": _bert_inputs(128, VOCAB_SIZE, 6, with_types=False)}
 
 
