@@ -20,7 +20,20 @@ void FoldConstants(PassContext& ctx) {
   std::unique_ptr<Stream> stream;
   for (uint32_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];
-    if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty() || n.def->is_identity()) continue;
+    if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty()) continue;
+    if (n.def->is_identity()) {
+      // A reshaped (or otherwise aliased) parameter is the parameter's bytes with the node's
+      // shape: binding it as a variable lets the operators after it see a constant.
+      const NDArray* v = ctx.Constant(n.inputs[0].node);
+      const Shape& shape = ctx.ShapeOf(NodeEntry{i, 0});
+      if (v == nullptr || n.inputs[0].index != 0 || !shape.complete()) continue;
+      ctx.overrides[i] = NDArray{shape, v->dtype, v->data};
+      n.op = "null";
+      n.def = nullptr;
+      n.param.reset();
+      n.inputs.clear();
+      continue;
+    }
     if (!backend.Supports(n.def->name())) continue;
     std::vector<const NDArray*> values;
     for (const NodeEntry& e : n.inputs) {
