@@ -3,7 +3,9 @@
 // batch_dot and the interleaved attention products. An operand is a view (dims and strides in
 // elements, the planned dtype) starting some bytes into an input or output; a parameter operand
 // is prepacked once into the primitive's preferred format. Operands whose planned dtype differs
-// from the compute dtype (bfloat16 mode) are converted into the scratchpad before the product.
+// from the compute dtype (bfloat16 mode), and views that are not packed matrices (the attention
+// heads), are copied densely into the scratchpad before the product; a destination view that is
+// not packed is written densely there and scattered afterwards.
 #pragma once
 
 #include <memory>
@@ -49,12 +51,22 @@ class MatmulKernel final : public Kernel {
       } else {
         w_md = Operand(weights_, compute, 1);
       }
+      dnnl::memory::desc dst_md = dst_.view;
+      if (!Compact(dst_md)) {
+        // Written densely into the scratchpad, then scattered into the view.
+        stage_dst_ = true;
+        const auto dims = dst_md.get_dims();
+        dense_dst_ = dnnl::memory::desc(dims, dst_md.get_data_type(), dnnl::memory::format_tag::abc);
+        dst_offset_ = Align(stage_bytes_);
+        stage_bytes_ = dst_offset_ + dense_dst_.get_size();
+        dst_md = dense_dst_;
+      }
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       dnnl::matmul::primitive_desc pd;
       if (has_bias_) {
-        pd = dnnl::matmul::primitive_desc(Engine(), src_md, w_md, bias_.view, dst_.view, attr);
+        pd = dnnl::matmul::primitive_desc(Engine(), src_md, w_md, bias_.view, dst_md, attr);
       } else {
-        pd = dnnl::matmul::primitive_desc(Engine(), src_md, w_md, dst_.view, attr);
+        pd = dnnl::matmul::primitive_desc(Engine(), src_md, w_md, dst_md, attr);
       }
       if (weights_.constant) {
         const NDArray* w = weights_.constant;
@@ -73,6 +85,7 @@ class MatmulKernel final : public Kernel {
       prim_ = dnnl::matmul(pd);
       if (stage_[0]) stage_reorder_[0] = dnnl::reorder(pd_view(src_), pd_dense(0));
       if (stage_[1]) stage_reorder_[1] = dnnl::reorder(pd_view(weights_), pd_dense(1));
+      if (stage_dst_) dst_reorder_ = dnnl::reorder(pd_mem(dense_dst_), pd_view(dst_));
     });
   }
 
@@ -87,7 +100,8 @@ class MatmulKernel final : public Kernel {
       st->src = dnnl::memory(prim_src_, Engine(), DNNL_MEMORY_NONE);
       st->w = dnnl::memory(prim_w_, Engine(),
                            packed_ ? const_cast<void*>(packed_->data()) : DNNL_MEMORY_NONE);
-      st->dst = dnnl::memory(dst_.view, Engine(), DNNL_MEMORY_NONE);
+      st->dst = dnnl::memory(stage_dst_ ? dense_dst_ : dst_.view, Engine(), DNNL_MEMORY_NONE);
+      st->dst_view = dnnl::memory(dst_.view, Engine(), DNNL_MEMORY_NONE);
       st->map = {{DNNL_ARG_SRC, st->src}, {DNNL_ARG_WEIGHTS, st->w}, {DNNL_ARG_DST, st->dst}};
       if (has_bias_) {
         st->bias = dnnl::memory(bias_.view, Engine(), DNNL_MEMORY_NONE);
@@ -124,20 +138,37 @@ class MatmulKernel final : public Kernel {
           st->w.set_data_handle(w);
         }
       }
-      st->dst.set_data_handle(static_cast<char*>(args.out[dst_.index]) + dst_.offset);
+      void* dst = static_cast<char*>(args.out[dst_.index]) + dst_.offset;
+      st->dst.set_data_handle(stage_dst_ ? scratch + dst_offset_ : dst);
       if (has_bias_) st->bias.set_data_handle(Ptr(args.in[bias_.index], bias_.offset));
       if (scratch_md_.get_size() > 0) st->scratch.set_data_handle(scratch + scratch_offset_);
       prim_.execute(stream, st->map);
+      if (stage_dst_) {
+        st->dst_view.set_data_handle(dst);
+        dst_reorder_.execute(stream, st->dst, st->dst_view);
+      }
     });
   }
 
  private:
   struct State final : KernelState {
-    dnnl::memory src_view, w_view, src, w, dst, bias, scratch;
+    dnnl::memory src_view, w_view, src, w, dst, dst_view, bias, scratch;
     std::unordered_map<int, dnnl::memory> map;  ///< the primitive's arguments (handles set per call)
   };
 
   static size_t Align(size_t n) { return (n + 63) / 64 * 64; }
+  // True when the matrices of a (batch, rows, cols) view are packed one after the other, each
+  // row-major or column-major: oneDNN's fast (brgemm) matmul kernels take those as they are,
+  // while interleaved views (the attention heads) fall back to a slow strided GEMM, so they
+  // are copied first.
+  static bool Compact(const dnnl::memory::desc& md) {
+    const auto d = md.get_dims();
+    const auto st = md.get_strides();
+    if (d.size() != 3) return true;
+    const bool row_major = st[2] == 1 && st[1] == d[2];
+    const bool col_major = st[1] == 1 && st[2] == d[1];
+    return (row_major || col_major) && (d[0] == 1 || st[0] == d[1] * d[2]);
+  }
   static void* Ptr(const void* p, size_t offset) {
     return const_cast<char*>(static_cast<const char*>(p)) + offset;
   }
@@ -148,7 +179,7 @@ class MatmulKernel final : public Kernel {
   // The descriptor the primitive reads for operand `i`: the view itself, or a dense copy in the
   // compute dtype staged in the scratchpad.
   dnnl::memory::desc Operand(const MatmulOperand& o, dnnl::memory::data_type compute, int i) {
-    if (o.view.get_data_type() == compute) return o.view;
+    if (o.view.get_data_type() == compute && Compact(o.view)) return o.view;
     stage_[i] = true;
     const auto dims = o.view.get_dims();
     dnnl::memory::dims strides(dims.size(), 1);
@@ -167,6 +198,10 @@ class MatmulKernel final : public Kernel {
   size_t stage_offset_[2] = {0, 0};       ///< where the converted copies live in the scratchpad
   size_t stage_bytes_ = 0;                ///< scratchpad bytes of the converted copies
   dnnl::reorder stage_reorder_[2];        ///< view -> dense copy, per staged operand
+  bool stage_dst_ = false;                ///< the product is written densely, then scattered
+  dnnl::memory::desc dense_dst_;          ///< its dense descriptor
+  size_t dst_offset_ = 0;                 ///< where it lives in the scratchpad
+  dnnl::reorder dst_reorder_;             ///< dense product -> destination view
   dnnl::memory::desc prim_src_, prim_w_;  ///< what the primitive reads
   dnnl::memory::desc scratch_md_;         ///< the primitive's own scratchpad
   size_t scratch_offset_ = 0;             ///< where it starts in the kernel's scratchpad
