@@ -4,6 +4,7 @@ every axis, temperature, dtype, use_length, instance/channel mode, multi_output,
 
 import numpy as np
 import pytest
+from ops._harness import one_node
 from ops._patch import run_patched, set_op
 from oracle.cases import Case, case, oracle_test
 
@@ -186,6 +187,51 @@ CASES2 = [
     ),
 ]
 
+MS = (
+    "m = lr.as_np_ndarray() > 0\n"
+    "out = mx.sym.npx.{op}(data.as_np_ndarray(), m{args}).as_nd_ndarray()\nmx.npx.reset_np()"
+)
+CASES2 += [
+    case(
+        "npx_masked_softmax",
+        MS.format(op="masked_softmax", args=""),
+        data=(3, 7),
+        lr=(3, 7),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_broadcast_axis1",
+        MS.format(op="masked_softmax", args=", axis=1"),
+        data=(2, 5, 4),
+        lr=(2, 5, 1),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_temperature",
+        MS.format(op="masked_softmax", args=", axis=-1, temperature=0.5"),
+        data=(4, 6),
+        lr=(1, 6),
+        **T,
+    ),
+    case(
+        "npx_masked_log_softmax",
+        MS.format(op="masked_log_softmax", args=", axis=-1"),
+        data=(3, 6),
+        lr=(3, 6),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_all_masked_row",
+        # Few elements pass, so some rows are masked entirely.
+        "m = lr.as_np_ndarray() > 0.6\n"
+        "out = mx.sym.npx.masked_softmax(data.as_np_ndarray(), m).as_nd_ndarray()\n"
+        "mx.npx.reset_np()",
+        data=(6, 3),
+        lr=(6, 3),
+        **T,
+    ),
+]
+
 test_softmax = oracle_test(CASES)
 test_softmax_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
@@ -228,4 +274,17 @@ def test_softmax_activation_rejects_channel_mode_on_2d():
             CASES,
             "softmax_activation_instance_2d",
             set_op("SoftmaxActivation", "SoftmaxActivation", mode="channel"),
+        )
+
+
+def test_masked_softmax_rejects_unbroadcastable_mask(tmp_path):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"masked_softmax node 'n'.*cannot be broadcast"
+    ):
+        one_node(
+            tmp_path,
+            "masked_softmax",
+            {},
+            {"data": (2, 3), "mask": (2, 2)},
+            dtypes={"data": "float32", "mask": "bool"},
         )

@@ -213,6 +213,67 @@ std::unique_ptr<Kernel> CreateFor(const KernelArgs& a, const SoftmaxSpec& s) {
   return CreateRef(a, s);
 }
 
+/// masked_softmax: float32 data, a bool mask broadcast to it (element strides, 0 on broadcast
+/// axes). Masked elements enter as the lowest float32 (so a fully masked row is uniform before
+/// masking, as in MXNet) and leave as 0, or -inf for the log form.
+class MaskedSoftmaxRef final : public Kernel {
+ public:
+  MaskedSoftmaxRef(const SoftmaxSpec& s, const Shape& data, const Shape& mask, int axis) : s_(s) {
+    // Mask strides per data axis, folded into the (outer, n, inner) view.
+    const int nd = data.ndim();
+    std::vector<int64_t> ms(nd, 0);
+    int64_t st = 1;
+    for (int i = nd - 1; i >= 0; --i) {
+      ms[i] = mask[i] == 1 ? 0 : st;
+      st *= mask[i];
+    }
+    dims_ = data.dims();
+    mask_strides_ = ms;
+    axis_ = axis;
+  }
+  void Run(const RunArgs& args) const override {
+    const float* x = static_cast<const float*>(args.in[0]);
+    const bool* m = static_cast<const bool*>(args.in[1]);
+    float* y = static_cast<float*>(args.out[0]);
+    const float lowest = std::numeric_limits<float>::lowest();
+#pragma omp parallel for collapse(2)
+    for (int64_t o = 0; o < s_.outer; ++o) {
+      for (int64_t i = 0; i < s_.inner; ++i) {
+        const int64_t base = o * s_.n * s_.inner + i;
+        const int64_t mbase = MaskOffset(base);
+        const int64_t mstep = mask_strides_[axis_];
+        auto val = [&](int64_t k) { return m[mbase + k * mstep] ? x[base + k * s_.inner] : lowest; };
+        double mx = -INFINITY;
+        for (int64_t k = 0; k < s_.n; ++k) mx = std::max(mx, static_cast<double>(val(k)));
+        double sum = 0;
+        for (int64_t k = 0; k < s_.n; ++k) sum += std::exp((val(k) - mx) / s_.temperature);
+        for (int64_t k = 0; k < s_.n; ++k) {
+          const double z = (val(k) - mx) / s_.temperature;
+          double v = s_.log ? z - std::log(sum) : std::exp(z) / sum;
+          if (!m[mbase + k * mstep]) v = s_.log ? -INFINITY : 0.0;
+          y[base + k * s_.inner] = static_cast<float>(v);
+        }
+      }
+    }
+  }
+  std::string Describe() const override { return s_.log ? "ref:masked_log_softmax" : "ref:masked_softmax"; }
+
+ private:
+  // Mask element of data element `flat` (its index along the softmax axis taken as 0).
+  int64_t MaskOffset(int64_t flat) const {
+    int64_t off = 0;
+    for (int d = static_cast<int>(dims_.size()) - 1; d >= 0; --d) {
+      off += (flat % dims_[d]) * mask_strides_[d];
+      flat /= dims_[d];
+    }
+    return off;
+  }
+  SoftmaxSpec s_;
+  std::vector<int64_t> dims_;          ///< data dims
+  std::vector<int64_t> mask_strides_;  ///< mask element stride per data axis (0 = broadcast)
+  int axis_ = 0;                       ///< the softmax axis
+};
+
 /// The (outer, n, inner) split of `shape` around `axis`.
 SoftmaxSpec Split(const Shape& shape, int axis) {
   SoftmaxSpec s;
@@ -242,6 +303,22 @@ std::unique_ptr<Kernel> CreateSoftmaxOrLog(const KernelArgs& a, bool log) {
 
 std::unique_ptr<Kernel> CreateSoftmax(const KernelArgs& a) { return CreateSoftmaxOrLog(a, false); }
 std::unique_ptr<Kernel> CreateLogSoftmax(const KernelArgs& a) { return CreateSoftmaxOrLog(a, true); }
+
+std::unique_ptr<Kernel> CreateMasked(const KernelArgs& a, bool log) {
+  const auto& p = a.param<MaskedSoftmaxParam>();
+  const Shape& shape = a.in[0].shape;
+  const int axis = NormalizeAxis(p.axis, shape.ndim());
+  SoftmaxSpec s = Split(shape, axis);
+  s.log = log;
+  s.temperature = p.temperature;
+  MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 || a.in[0].dtype == DType::kBfloat16, kUnsupported)
+      << "failed to plan " << NodeDesc(a.node) << ": only float32 data is supported, got "
+      << DTypeName(a.in[0].dtype);
+  return AdaptToLayouts(std::make_unique<MaskedSoftmaxRef>(s, shape, a.in[1].shape, axis), a);
+}
+
+std::unique_ptr<Kernel> CreateMaskedSoftmax(const KernelArgs& a) { return CreateMasked(a, false); }
+std::unique_ptr<Kernel> CreateMaskedLogSoftmax(const KernelArgs& a) { return CreateMasked(a, true); }
 
 std::unique_ptr<Kernel> CreateSoftmaxActivation(const KernelArgs& a) {
   const auto& p = a.param<SoftmaxActivationParam>();
@@ -273,6 +350,8 @@ std::unique_ptr<Kernel> CreateSoftmaxOutput(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cpu, softmax) {
   r.Add("softmax", cpu::CreateSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
   r.Add("log_softmax", cpu::CreateLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("masked_softmax", cpu::CreateMaskedSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("masked_log_softmax", cpu::CreateMaskedLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
   r.Add("SoftmaxActivation", cpu::CreateSoftmaxActivation);
   r.Add("SoftmaxOutput", cpu::CreateSoftmaxOutput);
 }
