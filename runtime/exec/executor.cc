@@ -137,9 +137,7 @@ void Executor::Run(const void* const* inputs, void* const* outputs, const Monito
       const Node& n = p.graph.nodes[step.node];
       for (uint32_t e : step.out) {
         const TensorDesc& d = p.entries[e];
-        TensorInfo info{n.num_outputs == 1 ? n.name + "_output"
-                                           : n.name + "_output" + std::to_string(e - step.out[0]),
-                        d.shape, d.dtype};
+        TensorInfo info{EntryName(p.graph, NodeEntry{step.node, e - step.out[0]}), d.shape, d.dtype};
         (*monitor)(n.name, info, ctx->ptr[e]);
       }
     }

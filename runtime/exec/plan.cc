@@ -58,16 +58,6 @@ std::vector<NodeEntry> SelectOutputs(const Graph& g, const std::vector<std::stri
   return out;
 }
 
-std::vector<bool> MarkLive(const Graph& g, const std::vector<NodeEntry>& outputs) {
-  std::vector<bool> live(g.nodes.size(), false);
-  for (const NodeEntry& e : outputs) live[e.node] = true;
-  for (size_t i = g.nodes.size(); i-- > 0;) {
-    if (!live[i]) continue;
-    for (const NodeEntry& e : g.nodes[i].inputs) live[e.node] = true;
-  }
-  return live;
-}
-
 DType VariableDType(const Node& n, const BindOptions& opt) {
   auto it = opt.input_dtypes.find(n.name);
   if (it != opt.input_dtypes.end()) return it->second;
@@ -109,7 +99,7 @@ struct Bound {
 
 Bound BindAndInfer(const Graph& g, const std::vector<NodeEntry>& outputs, const BindOptions& opt,
                    const Model& model, const std::map<uint32_t, NDArray>& overrides) {
-  Bound b{MarkLive(g, outputs), EntryIds(g), {}, {}, {}, {}};
+  Bound b{LiveNodes(g, outputs), EntryIds(g), {}, {}, {}, {}};
   const EntryIds& ids = b.ids;
   std::map<std::string, Shape> given(opt.input_shapes.begin(), opt.input_shapes.end());
   MXS_CHECK(given.size() == opt.input_shapes.size()) << "failed to bind: an input is named twice";

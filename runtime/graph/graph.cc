@@ -10,6 +10,17 @@ std::string EntryName(const Graph& g, const NodeEntry& e) {
   return n.name + "_output" + std::to_string(e.index);
 }
 
+std::vector<bool> LiveNodes(const Graph& g, const std::vector<NodeEntry>& roots) {
+  std::vector<bool> live(g.nodes.size(), false);
+  for (const NodeEntry& e : roots) live[e.node] = true;
+  // Inputs always come before their consumers, so one backward sweep suffices.
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    if (!live[i]) continue;
+    for (const NodeEntry& e : g.nodes[i].inputs) live[e.node] = true;
+  }
+  return live;
+}
+
 std::string NodeDesc(const Node& n) { return n.op + " node '" + n.name + "'"; }
 
 }  // namespace mxserve

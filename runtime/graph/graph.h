@@ -49,6 +49,9 @@ struct Graph {
 /// Name MXNet gives output `index` of `node`: "<name>_output" or "<name>_output<index>".
 std::string EntryName(const Graph& g, const NodeEntry& e);
 
+/// Nodes that `roots` depend on (themselves included), by node index.
+std::vector<bool> LiveNodes(const Graph& g, const std::vector<NodeEntry>& roots);
+
 /// How error messages name a node: "<op> node '<name>'", with the op as written in the JSON.
 std::string NodeDesc(const Node& n);
 

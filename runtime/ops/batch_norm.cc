@@ -5,6 +5,8 @@
 // unless output_mean_var; at inference the extra outputs are moving_mean and 1/sqrt(var + eps).
 #include "ops/batch_norm.h"
 
+#include <type_traits>
+
 #include "base/error.h"
 #include "graph/attr_reader.h"
 #include "graph/op_def.h"
@@ -27,14 +29,33 @@ BatchNormParam BatchNormParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
+// Kernels read a SyncBatchNormParam through a BatchNormParam pointer.
+static_assert(std::is_standard_layout_v<SyncBatchNormParam>);
+
+SyncBatchNormParam SyncBatchNormParam::Parse(const AttrMap& attrs) {
+  AttrReader r(attrs);
+  SyncBatchNormParam p;
+  p.eps = r.Float("eps", 1e-3);
+  MXS_CHECK(p.eps > 0) << "eps must be positive, got " << p.eps;
+  p.fix_gamma = r.Bool("fix_gamma", true);
+  p.output_mean_var = r.Bool("output_mean_var", false);
+  // MXNet leaves the mean and var outputs unwritten at inference.
+  MXS_CHECK_CODE(!p.output_mean_var, kUnsupported)
+      << "output_mean_var is not supported: MXNet does not compute those outputs at inference";
+  p.axis = 1;
+  // ndev and key (required by MXNet) name the devices that share batch statistics in training.
+  r.String("key");
+  r.Ignore({"momentum", "use_global_stats", "ndev"});
+  r.Finish();
+  return p;
+}
+
 namespace {
 
 void InferShape(const BatchNormParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known() && data.ndim() >= 1) << "data shape is unknown or a scalar";
-  int axis = p.axis < 0 ? p.axis + data.ndim() : p.axis;
-  MXS_CHECK(axis >= 0 && axis < data.ndim())
-      << "axis " << p.axis << " is out of range for data of shape " << data.ToString();
+  const int axis = NormalizeAxis(p.axis, data.ndim());
   Shape c{data[axis]};
   static const char* const kNames[] = {"", "gamma", "beta", "moving_mean", "moving_var"};
   for (int i = 1; i < 5; ++i) {
@@ -61,12 +82,14 @@ void InferType(const BatchNormParam&, std::vector<DType>& in, std::vector<DType>
   for (size_t i = 1; i < out.size(); ++i) out[i] = stat;
 }
 
+template <typename P = BatchNormParam>
 void AddBatchNorm(OpRegistry& r, const char* name, std::vector<std::string> aliases) {
   r.Add(name)
       .Aliases(std::move(aliases))
-      .Param<BatchNormParam>()
+      .Param<P>()
       .NumInputs(5)
-      .NumOutputs<BatchNormParam>([](const BatchNormParam& p) { return p.output_mean_var ? 3 : 1; })
+      .template NumOutputs<BatchNormParam>(
+          [](const BatchNormParam& p) { return p.output_mean_var ? 3 : 1; })
       .InputNames({"data", "gamma", "beta", "moving_mean", "moving_var"})
       .AuxInputs({3, 4})
       .InferShape(InferShape)
@@ -80,6 +103,7 @@ MXS_REGISTER_OPS(batch_norm) {
   AddBatchNorm(r, "BatchNorm", {"_npx_batch_norm"});
   // The pre-1.0 operator: same attributes minus axis (always 1) and the same inference result.
   AddBatchNorm(r, "BatchNorm_v1", {});
+  AddBatchNorm<SyncBatchNormParam>(r, "_contrib_SyncBatchNorm", {});
 }
 
 }  // namespace mxserve

@@ -15,4 +15,11 @@ struct BatchNormParam {
   static BatchNormParam Parse(const AttrMap& attrs);
 };
 
+/// _contrib_SyncBatchNorm (MXNet src/operator/contrib/sync_batch_norm-inl.h): at inference the
+/// same computation as BatchNorm on axis 1; the cross-device attributes change nothing. It adds
+/// no members, so kernels and passes read it as a BatchNormParam.
+struct SyncBatchNormParam : BatchNormParam {
+  static SyncBatchNormParam Parse(const AttrMap& attrs);
+};
+
 }  // namespace mxserve

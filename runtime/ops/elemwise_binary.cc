@@ -49,6 +49,8 @@ const std::vector<ElemwiseOp>& ElemwiseOps() {
       {"_power", BinaryFn::kPow, {"_Power"}},
       {"_maximum", BinaryFn::kMax, {"_Maximum"}},
       {"_minimum", BinaryFn::kMin, {"_Minimum"}},
+      {"_mod", BinaryFn::kMod, {"_Mod"}},
+      {"_hypot", BinaryFn::kHypot, {"_Hypot"}},
       {"_equal", BinaryFn::kEqual, {"_Equal"}},
       {"_not_equal", BinaryFn::kNotEqual, {"_Not_Equal"}},
       {"_greater", BinaryFn::kGreater, {"_Greater"}},

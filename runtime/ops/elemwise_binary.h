@@ -19,6 +19,9 @@ enum class BinaryFn {
   kPow,
   kMax,
   kMin,
+  kMod,         ///< mshadow_op::mod: the result takes the divisor's sign; x mod 0 = 0
+  kHypot,
+  kSmoothL1,    ///< smooth_l1(x, sigma), scalar op only
   kEqual,
   kNotEqual,
   kGreater,
@@ -30,7 +33,7 @@ enum class BinaryFn {
   kLogicalXor,
 };
 
-/// True for comparisons and logical ops, which produce 0 or 1.
+/// True for comparisons and logical ops (kEqual and after), which produce 0 or 1.
 bool IsLogicFn(BinaryFn fn);
 
 /// Attributes of the same-shape binary ops: there are none, but unknown keys must be rejected.

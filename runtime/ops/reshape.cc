@@ -257,8 +257,7 @@ std::vector<int64_t> SqueezedDims(const SqueezeParam& p, const Shape& data, bool
   std::vector<bool> drop(ndim, false);
   if (p.axis) {
     for (int64_t a : *p.axis) {
-      int64_t ax = a < 0 ? a + ndim : a;
-      MXS_CHECK(ax >= 0 && ax < ndim) << "axis " << a << " is out of bounds for an array of dimension " << ndim;
+      const int ax = NormalizeAxis(a, static_cast<int>(ndim));
       MXS_CHECK(data[ax] == 1) << "cannot squeeze axis " << a << " of size " << data[ax];
       // MXNet 1.x rejects a repeated axis; MXNet 2.0's check compares against the wrong value
       // and lets it through, which is harmless.

@@ -30,6 +30,7 @@ enum class TypeRule {
   kScalar,      ///< NumpyBinaryScalarType
   kTrueDivide,  ///< integer tensors give float32
   kBool,        ///< bool output
+  kSame,        ///< the output keeps the input dtype (smooth_l1: ElemwiseType)
 };
 
 struct ScalarOp {
@@ -52,6 +53,10 @@ const std::vector<ScalarOp>& ScalarOps() {
       {"_rpower_scalar", {F::kPow, true}, TypeRule::kScalar, {"_RPowerScalar"}},
       {"_maximum_scalar", {F::kMax, false}, TypeRule::kScalar, {"_MaximumScalar", "_npi_maximum_scalar"}},
       {"_minimum_scalar", {F::kMin, false}, TypeRule::kScalar, {"_MinimumScalar", "_npi_minimum_scalar"}},
+      {"_mod_scalar", {F::kMod, false}, TypeRule::kScalar, {"_ModScalar"}},
+      {"_rmod_scalar", {F::kMod, true}, TypeRule::kScalar, {"_RModScalar"}},
+      {"_hypot_scalar", {F::kHypot, false}, TypeRule::kScalar, {"_HypotScalar", "_npi_hypot_scalar"}},
+      {"smooth_l1", {F::kSmoothL1, false}, TypeRule::kSame, {"_npx_smooth_l1"}},
       {"_equal_scalar", {F::kEqual, false}, TypeRule::kScalar, {"_EqualScalar"}},
       {"_not_equal_scalar", {F::kNotEqual, false}, TypeRule::kScalar, {"_NotEqualScalar"}},
       {"_greater_scalar", {F::kGreater, false}, TypeRule::kScalar, {"_GreaterScalar"}},

@@ -131,8 +131,7 @@ SliceAxisParam SliceAxisParam::Parse(const AttrMap& attrs) {
 
 SliceWindow SliceAxisParam::Window(const Shape& in) const {
   const int64_t ndim = in.ndim();
-  const int64_t ax = axis < 0 ? axis + ndim : axis;
-  MXS_CHECK(ax >= 0 && ax < ndim) << "axis " << axis << " is out of bounds for " << ndim << " axes";
+  const int ax = NormalizeAxis(axis, static_cast<int>(ndim));
   const int64_t len = in[ax];
   int64_t b = begin < 0 ? begin + len : begin;
   int64_t e = 0;

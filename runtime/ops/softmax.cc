@@ -65,9 +65,7 @@ namespace {
 void InferSoftmaxShape(const SoftmaxParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known() && data.ndim() >= 1) << "data shape is unknown or a scalar";
-  int axis = p.axis < 0 ? p.axis + data.ndim() : p.axis;
-  MXS_CHECK(axis >= 0 && axis < data.ndim())
-      << "axis " << p.axis << " is out of range for data of shape " << data.ToString();
+  const int axis = NormalizeAxis(p.axis, data.ndim());
   if (p.use_length) {
     std::vector<int64_t> l = data.dims();
     l.erase(l.begin() + axis);

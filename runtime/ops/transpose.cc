@@ -27,8 +27,7 @@ std::vector<int> CheckedPermutation(const std::vector<int64_t>& axes, int ndim) 
   std::vector<int> perm(ndim);
   std::vector<bool> seen(ndim, false);
   for (int i = 0; i < ndim; ++i) {
-    int64_t a = axes[i] < 0 ? axes[i] + ndim : axes[i];
-    MXS_CHECK(a >= 0 && a < ndim) << "axis " << axes[i] << " is out of bounds for " << ndim << " axes";
+    const int a = NormalizeAxis(axes[i], ndim);
     MXS_CHECK(!seen[a]) << "axis " << axes[i] << " is repeated in axes";
     seen[a] = true;
     perm[i] = static_cast<int>(a);

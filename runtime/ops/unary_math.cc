@@ -24,11 +24,14 @@ bool IsIntegerExactFn(UnaryFn fn) {
     case UnaryFn::kFloor:
     case UnaryFn::kTrunc:
     case UnaryFn::kSquare:
+    case UnaryFn::kLogicalNot:
       return true;
     default:
       return false;
   }
 }
+
+bool IsBoolOutFn(UnaryFn fn) { return fn == UnaryFn::kLogicalNot; }
 
 UnaryMathParam UnaryMathParam::Parse(const AttrMap& attrs) {
   AttrReader(attrs).Finish();
@@ -41,6 +44,7 @@ struct UnaryOp {
   const char* name;                  ///< canonical MXNet name
   UnaryFn fn;                        ///< what it computes
   bool float_out;                    ///< 2.0 mixed-type op: integer inputs give float32
+                                     ///< (bool output instead for IsBoolOutFn functions)
   std::vector<std::string> aliases;  ///< MXNet add_alias names
 };
 
@@ -69,6 +73,17 @@ const std::vector<UnaryOp>& UnaryOps() {
       {"arcsin", F::kArcsin, false, {}},
       {"arccos", F::kArccos, false, {}},
       {"arctan", F::kArctan, false, {}},
+      {"arcsinh", F::kArcsinh, false, {}},
+      {"arccosh", F::kArccosh, false, {}},
+      {"arctanh", F::kArctanh, false, {}},
+      {"degrees", F::kDegrees, false, {}},
+      {"radians", F::kRadians, false, {}},
+      {"gamma", F::kGamma, false, {"_npx_gamma"}},
+      {"gammaln", F::kGammaln, false, {"_npx_gammaln"}},
+      {"logical_not", F::kLogicalNot, false, {}},
+      // MXNet 2.0 only.
+      {"log_sigmoid", F::kLogSigmoid, false, {}},
+      {"mish", F::kMish, false, {}},
       {"reciprocal", F::kReciprocal, false, {}},
       {"square", F::kSquare, false, {}},
       {"sqrt", F::kSqrt, false, {}},
@@ -112,6 +127,12 @@ const std::vector<UnaryOp>& UnaryOps() {
       {"_npi_log2", F::kLog2, true, {}},
       {"_npi_log1p", F::kLog1p, true, {}},
       {"_npi_expm1", F::kExpm1, true, {}},
+      {"_npi_arcsinh", F::kArcsinh, true, {}},
+      {"_npi_arccosh", F::kArccosh, true, {}},
+      {"_npi_arctanh", F::kArctanh, true, {}},
+      {"_npi_degrees", F::kDegrees, true, {}},
+      {"_npi_radians", F::kRadians, true, {}},
+      {"_npi_logical_not", F::kLogicalNot, true, {}},
   };
   return ops;
 }
@@ -129,6 +150,13 @@ void InferTypeFloatOut(const UnaryMathParam&, std::vector<DType>& in, std::vecto
   MXS_CHECK(out[0] == DType::kUnknown || out[0] == t)
       << "output dtype " << DTypeName(out[0]) << " differs from the expected " << DTypeName(t);
   out[0] = t;
+}
+
+void InferTypeBoolOut(const UnaryMathParam&, std::vector<DType>& in, std::vector<DType>& out) {
+  if (in[0] == DType::kUnknown) return;
+  MXS_CHECK(out[0] == DType::kUnknown || out[0] == DType::kBool)
+      << "output dtype " << DTypeName(out[0]) << " differs from the expected bool";
+  out[0] = DType::kBool;
 }
 
 }  // namespace
@@ -153,7 +181,7 @@ MXS_REGISTER_OPS(unary_math) {
                      .NumInputs(1)
                      .InferShape(InferShape)
                      .Inplace({{0, 0}});
-    if (e.float_out) def.InferType(InferTypeFloatOut);
+    if (e.float_out) def.InferType(IsBoolOutFn(e.fn) ? InferTypeBoolOut : InferTypeFloatOut);
   }
 }
 

@@ -32,6 +32,16 @@ enum class UnaryFn {
   kArcsin,
   kArccos,
   kArctan,
+  kArcsinh,
+  kArccosh,
+  kArctanh,
+  kDegrees,
+  kRadians,
+  kGamma,
+  kGammaln,
+  kLogicalNot,
+  kLogSigmoid,
+  kMish,
   kReciprocal,
   kSquare,
   kSqrt,
@@ -48,6 +58,9 @@ enum class UnaryFn {
 
 /// True for functions that map integers to integers exactly in MXNet (abs, sign, floor...).
 bool IsIntegerExactFn(UnaryFn fn);
+
+/// True for functions whose 2.0 numpy form returns bool (_npi_logical_not).
+bool IsBoolOutFn(UnaryFn fn);
 
 /// Attributes of the unary math ops: there are none, but unknown keys must be rejected.
 struct UnaryMathParam {

@@ -30,7 +30,8 @@ void FoldBatchNorm(PassContext& ctx) {
   Graph& g = ctx.graph;
   for (uint32_t b = 0; b < g.nodes.size(); ++b) {
     Node& bn = g.nodes[b];
-    if (bn.is_variable() || bn.def->name() != "BatchNorm") continue;
+    if (bn.is_variable()) continue;
+    if (bn.def->name() != "BatchNorm" && bn.def->name() != "_contrib_SyncBatchNorm") continue;
     const auto& bp = *static_cast<const BatchNormParam*>(bn.param.get());
     NodeEntry src = bn.inputs[0];
     const Node& conv = g.nodes[src.node];

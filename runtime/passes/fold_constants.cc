@@ -22,12 +22,12 @@ void FoldConstants(PassContext& ctx) {
     Node& n = g.nodes[i];
     if (n.is_variable() || n.num_outputs != 1 || n.inputs.empty()) continue;
     if (n.def->is_identity()) {
-      // A reshaped (or otherwise aliased) parameter is the parameter's bytes with the node's
-      // shape: binding it as a variable lets the operators after it see a constant.
+      // A reshaped parameter (gluon's RNN layers reshape each weight before packing them) is
+      // the parameter's bytes under the inferred shape.
       const NDArray* v = ctx.Constant(n.inputs[0].node);
-      const Shape& shape = ctx.ShapeOf(NodeEntry{i, 0});
-      if (v == nullptr || n.inputs[0].index != 0 || !shape.complete()) continue;
-      ctx.overrides[i] = NDArray{shape, v->dtype, v->data};
+      const NodeEntry out{i, 0};
+      if (v == nullptr || !ctx.ShapeOf(out).complete()) continue;
+      ctx.overrides[i] = NDArray{ctx.ShapeOf(out), v->dtype, v->data};
       n.op = "null";
       n.def = nullptr;
       n.param.reset();

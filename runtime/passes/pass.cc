@@ -29,16 +29,13 @@ void BecomeLike(Node& target, const Node& like, std::shared_ptr<const void> para
 
 int PassContext::NumConsumers(const NodeEntry& e) const {
   // Consumers are counted over the nodes reachable from the graph outputs and `keep`.
-  std::vector<bool> live(graph.nodes.size(), false);
-  for (const NodeEntry& o : graph.outputs) live[o.node] = true;
-  for (const NodeEntry& o : keep) live[o.node] = true;
+  std::vector<NodeEntry> roots(graph.outputs);
+  roots.insert(roots.end(), keep.begin(), keep.end());
+  const std::vector<bool> live = LiveNodes(graph, roots);
   int count = 0;
-  for (size_t i = graph.nodes.size(); i-- > 0;) {
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
     if (!live[i]) continue;
-    for (const NodeEntry& in : graph.nodes[i].inputs) {
-      live[in.node] = true;
-      if (in == e) ++count;
-    }
+    for (const NodeEntry& in : graph.nodes[i].inputs) count += in == e;
   }
   return count;
 }
@@ -46,13 +43,9 @@ int PassContext::NumConsumers(const NodeEntry& e) const {
 namespace {
 void PrintOpCounts(const char* when, const Graph& g) {
   std::map<std::string, int> counts;
-  std::vector<bool> live(g.nodes.size(), false);
-  for (const NodeEntry& o : g.outputs) live[o.node] = true;
-  for (size_t i = g.nodes.size(); i-- > 0;) {
-    if (!live[i]) continue;
-    for (const NodeEntry& in : g.nodes[i].inputs) live[in.node] = true;
-    if (!g.nodes[i].is_variable()) counts[g.nodes[i].def->name()]++;
-  }
+  const std::vector<bool> live = LiveNodes(g, g.outputs);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (live[i] && !g.nodes[i].is_variable()) counts[g.nodes[i].def->name()]++;
   std::fprintf(stderr, "[mxserve] graph %s passes:", when);
   for (const auto& kv : counts) std::fprintf(stderr, " %s=%d", kv.first.c_str(), kv.second);
   std::fprintf(stderr, "\n");

@@ -79,7 +79,7 @@ def test_batch_norm_alias_npx():
 
 def test_batch_norm_rejects_axis_out_of_range():
     with pytest.raises(
-        mxserve.InvalidArgumentError, match=r"BatchNorm node 'bn'.*axis 4 is out of range"
+        mxserve.InvalidArgumentError, match=r"BatchNorm node 'bn'.*axis 4 is out of bounds"
     ):
         run_patched(CASES, "bn_default", set_op("BatchNorm", "BatchNorm", axis="4"))
 

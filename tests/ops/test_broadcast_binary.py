@@ -2,10 +2,8 @@
 """Broadcasting binary ops against MXNet 1.9.1 (broadcast_*) and 2.0.0b1 (_npi_*): every
 broadcast pattern (rhs, lhs, both, different ndims, scalars), comparisons, integer dtypes."""
 
-import json
-import struct
-
 import pytest
+from ops._harness import one_node
 from oracle.cases import case as mk
 from oracle.cases import oracle_test
 
@@ -104,6 +102,12 @@ CASES = [
         rhs=(3, 4),
     ),
     mk(
+        "logical_or",
+        "out = mx.sym.broadcast_logical_or(mx.sym.round(lhs), rhs)",
+        lhs=(2, 1, 4),
+        rhs=(3, 1),
+    ),
+    mk(
         "add_int32",
         "out = mx.sym.broadcast_add(lhs, rhs)",
         dtype="int32",
@@ -153,12 +157,43 @@ CASES = [
         rhs=(2, 1, 3, 2, 2),
     ),
     mk("add_odd_large", "out = mx.sym.broadcast_add(lhs, rhs)", lhs=(3, 37, 101), rhs=(1, 37, 1)),
+    mk(
+        "mod", "out = mx.sym.broadcast_mod(lhs, rhs)", low=-3.0, high=3.0, lhs=(2, 3, 4), rhs=(3, 1)
+    ),
+    mk(
+        "mod_int32",
+        "out = mx.sym.broadcast_mod(lhs, rhs)",
+        dtype="int32",
+        low=-6,
+        high=6,
+        lhs=(5, 1, 7),
+        rhs=(1, 4, 7),
+    ),
+    mk(
+        "hypot",
+        "out = mx.sym.broadcast_hypot(lhs, rhs)",
+        low=-4.0,
+        high=4.0,
+        lhs=(2, 1, 4),
+        rhs=(3, 1),
+    ),
 ]
 
 test_broadcast_binary = oracle_test(CASES)
 
 NP = "a = lhs.as_np_ndarray(); b = rhs.as_np_ndarray(); "
 CASES2 = [
+    mk("np_greater", NP + "out = mx.sym.np.greater(a, b)", lhs=(2, 3), rhs=(3,)),
+    mk("np_less_equal", NP + "out = mx.sym.np.less_equal(a, b)", lhs=(3,), rhs=(2, 3)),
+    mk(
+        "np_not_equal",
+        NP + "out = mx.sym.np.not_equal(a, b)",
+        dtype="int32",
+        low=-1,
+        high=1,
+        lhs=(2, 3),
+        rhs=(2, 1),
+    ),
     mk("np_add_ndims", NP + "out = mx.sym.np.add(a, b)", lhs=(2, 3, 4), rhs=(4,)),
     mk("np_add_lhs_lower_ndim", NP + "out = mx.sym.np.add(a, b)", lhs=(3, 1), rhs=(2, 3, 4)),
     mk("np_subtract", NP + "out = mx.sym.np.subtract(a, b)", lhs=(5,), rhs=(2, 5)),
@@ -203,41 +238,48 @@ CASES2 = [
         rhs=(3,),
     ),
     mk("np_greater_equal", NP + "out = mx.sym.np.greater_equal(a, b)", lhs=(4, 1), rhs=(3,)),
+    mk("np_mod", NP + "out = mx.sym.np.mod(a, b)", low=-3.0, high=3.0, lhs=(2, 3), rhs=(3,)),
+    mk(
+        "np_mod_int64",
+        NP + "out = mx.sym.np.mod(a, b)",
+        dtype="int64",
+        low=-6,
+        high=6,
+        lhs=(4, 5),
+        rhs=(5,),
+    ),
 ]
 
 test_broadcast_binary_np = oracle_test(CASES2, version="2.0.0b1")
 
-# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
-NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
-
-def _graph(op, shapes):
-    nodes = [{"op": "null", "name": n, "inputs": []} for n in shapes]
-    nodes.append({"op": op, "name": "node", "inputs": [[i, 0, 0] for i in range(len(shapes))]})
-    return json.dumps(
-        {"nodes": nodes, "arg_nodes": list(range(len(shapes))), "heads": [[len(shapes), 0, 0]]}
-    )
-
-
-def test_broadcast_add_rejects_incompatible_shapes():
+def test_broadcast_add_rejects_incompatible_shapes(tmp_path):
     shapes = {"lhs": (2, 3), "rhs": (4, 3)}
     with pytest.raises(
         mxserve.InvalidArgumentError,
         match=r"broadcast_add node 'node'.*shapes \(2, 3\) and \(4, 3\) cannot be broadcast",
     ):
-        mxserve.Predictor(_graph("broadcast_add", shapes), NO_PARAMS, input_shapes=shapes)
+        one_node(tmp_path, "broadcast_add", None, shapes, name="node")
 
 
-def test_npi_add_rejects_mixed_dtypes():
+def test_npi_add_rejects_mixed_dtypes(tmp_path):
     # The op raises kUnsupported; the dtype pass currently re-raises every error as
     # InvalidArgumentError, so only the common base class is asserted.
     shapes = {"lhs": (2, 3), "rhs": (3,)}
     with pytest.raises(
         mxserve.MXServeError, match=r"_npi_add node 'node'.*float32 and int32.*type promotion"
     ):
-        mxserve.Predictor(
-            _graph("_npi_add", shapes),
-            NO_PARAMS,
-            input_shapes=shapes,
+        one_node(
+            tmp_path,
+            "_npi_add",
+            None,
+            shapes,
             dtypes={"lhs": "float32", "rhs": "int32"},
+            name="node",
         )
+
+
+def test_broadcast_mod_rejects_incompatible_shapes(tmp_path):
+    shapes = {"lhs": (2, 3), "rhs": (2,)}
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"broadcast_mod node 'n'.*broadcast"):
+        one_node(tmp_path, "broadcast_mod", None, shapes)

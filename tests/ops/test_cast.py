@@ -2,11 +2,9 @@
 """Cast / amp_cast against MXNet 1.9.1 and 2.0.0b1: float <-> float16/float64, truncation of
 floats into integers, integers into floats, bool, and the output dtype itself."""
 
-import json
-import struct
-
 import numpy as np
 import pytest
+from ops._harness import one_node
 from oracle.cases import case as mk
 from oracle.cases import oracle_test
 
@@ -75,27 +73,16 @@ CASES2 = [
 
 test_cast_np = oracle_test(CASES2, version="2.0.0b1")
 
-# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
-NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
-
-
-def _graph(attrs):
-    nodes = [
-        {"op": "null", "name": "x", "inputs": []},
-        {"op": "Cast", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
-    ]
-    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
-
 
 @pytest.mark.parametrize("dtype", ["int32", "float16", "int64", "bool", "float64"])
-def test_cast_output_dtype(dtype):
-    p = mxserve.Predictor(_graph({"dtype": dtype}), NO_PARAMS, input_shapes={"x": (2, 3)})
+def test_cast_output_dtype(tmp_path, dtype):
+    p = one_node(tmp_path, "Cast", {"dtype": dtype}, {"x": (2, 3)}, name="node")
     x = np.array([[-1.7, 0.0, 2.9], [3.5, -0.2, 7.0]], np.float32)
     (y,) = p(x=x)
     assert y.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(y, x.astype(dtype))
 
 
-def test_cast_rejects_unknown_dtype():
+def test_cast_rejects_unknown_dtype(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="dtype 'float17' is not a known dtype"):
-        mxserve.Predictor(_graph({"dtype": "float17"}), NO_PARAMS, input_shapes={"x": (2,)})
+        one_node(tmp_path, "Cast", {"dtype": "float17"}, {"x": (2,)}, name="node")

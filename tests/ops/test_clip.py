@@ -2,10 +2,8 @@
 """clip against MXNet 1.9.1 and 2.0.0b1: ReLU6, asymmetric and fractional bounds, a_min > a_max
 (MXNet's test order decides), integer and float64 inputs."""
 
-import json
-import struct
-
 import pytest
+from ops._harness import one_node
 from oracle.cases import case as mk
 from oracle.cases import oracle_test
 
@@ -35,25 +33,12 @@ CASES2 = [
 
 test_clip_np = oracle_test(CASES2, version="2.0.0b1")
 
-# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
-NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
 
-
-def _graph(attrs):
-    nodes = [
-        {"op": "null", "name": "x", "inputs": []},
-        {"op": "clip", "name": "node", "attrs": attrs, "inputs": [[0, 0, 0]]},
-    ]
-    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[1, 0, 0]]})
-
-
-def test_clip_rejects_missing_bound():
+def test_clip_rejects_missing_bound(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="clip needs both a_min and a_max"):
-        mxserve.Predictor(_graph({"a_min": "0"}), NO_PARAMS, input_shapes={"x": (2,)})
+        one_node(tmp_path, "clip", {"a_min": "0"}, {"x": (2,)}, name="node")
 
 
-def test_clip_rejects_bad_bound():
+def test_clip_rejects_bad_bound(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="a_max"):
-        mxserve.Predictor(
-            _graph({"a_min": "0", "a_max": "six"}), NO_PARAMS, input_shapes={"x": (2,)}
-        )
+        one_node(tmp_path, "clip", {"a_min": "0", "a_max": "six"}, {"x": (2,)}, name="node")

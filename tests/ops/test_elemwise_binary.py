@@ -2,10 +2,8 @@
 """Same-shape binary ops and add_n against MXNet 1.9.1: arithmetic, _maximum/_minimum/_power,
 comparisons, integer dtypes, and the rejection of unequal shapes."""
 
-import json
-import struct
-
 import pytest
+from ops._harness import one_node
 from oracle.cases import case as mk
 from oracle.cases import oracle_test
 
@@ -79,47 +77,68 @@ CASES = [
         lhs=S,
         rhs=S,
     ),
+    mk("lesser_float", "out = lhs < rhs", lhs=S, rhs=S),
+    mk(
+        "logical_and",
+        "out = mx.sym._internal._logical_and(lhs, rhs)",
+        dtype="int32",
+        low=-1,
+        high=1,
+        lhs=S,
+        rhs=S,
+    ),
+    mk("logical_or", "out = mx.sym._internal._logical_or(mx.sym.round(lhs), rhs)", lhs=S, rhs=S),
+    mk(
+        "logical_xor",
+        "out = mx.sym._internal._logical_xor(lhs, rhs)",
+        dtype="int32",
+        low=-1,
+        high=1,
+        lhs=S,
+        rhs=S,
+    ),
+    mk("mod_operator", "out = lhs % rhs", low=-3.0, high=3.0, lhs=S, rhs=S),
+    mk("mod_internal", "out = mx.sym._internal._mod(lhs, rhs)", low=-3.0, high=3.0, lhs=S, rhs=S),
+    mk("mod_int32_signs", "out = lhs % rhs", dtype="int32", low=-7, high=7, lhs=(6, 9), rhs=(6, 9)),
+    mk("mod_int64", "out = lhs % rhs", dtype="int64", low=-20, high=20, lhs=(40,), rhs=(40,)),
+    mk("mod_float64", "out = lhs % rhs", dtype="float64", low=-3.0, high=3.0, lhs=S, rhs=S),
+    mk("hypot", "out = mx.sym._internal._hypot(lhs, rhs)", low=-4.0, high=4.0, lhs=S, rhs=S),
+    mk("hypot_function", "out = mx.sym.hypot(lhs, rhs)", lhs=S, rhs=S),
+    mk(
+        "hypot_int32",
+        "out = mx.sym._internal._Hypot(lhs, rhs)",
+        dtype="int32",
+        low=-9,
+        high=9,
+        lhs=(4, 5),
+        rhs=(4, 5),
+    ),
 ]
 
 test_elemwise_binary = oracle_test(CASES)
 
 
-def _graph(op, shapes, attrs=None):
-    nodes = [{"op": "null", "name": n, "inputs": []} for n in shapes]
-    nodes.append(
-        {
-            "op": op,
-            "name": "node",
-            "attrs": attrs or {},
-            "inputs": [[i, 0, 0] for i in range(len(shapes))],
-        }
-    )
-    return json.dumps(
-        {"nodes": nodes, "arg_nodes": list(range(len(shapes))), "heads": [[len(shapes), 0, 0]]}
-    )
-
-
-# An NDArray file with no arrays (magic 0x112, reserved, 0 arrays, 0 names).
-NO_PARAMS = struct.pack("<QQQQ", 0x112, 0, 0, 0)
-
-
-def test_elemwise_add_rejects_unequal_shapes():
+def test_elemwise_add_rejects_unequal_shapes(tmp_path):
     shapes = {"lhs": (2, 3), "rhs": (3, 2)}
     with pytest.raises(
         mxserve.InvalidArgumentError, match=r"elemwise_add node 'node'.*\(3, 2\).*\(2, 3\)"
     ):
-        mxserve.Predictor(_graph("elemwise_add", shapes), NO_PARAMS, input_shapes=shapes)
+        one_node(tmp_path, "elemwise_add", {}, shapes, name="node")
 
 
-def test_add_n_rejects_wrong_num_args():
+def test_add_n_rejects_wrong_num_args(tmp_path):
     shapes = {"a": (2,), "b": (2,)}
     with pytest.raises(mxserve.InvalidArgumentError, match="num_args must be at least 1"):
-        mxserve.Predictor(
-            _graph("add_n", shapes, {"num_args": "0"}), NO_PARAMS, input_shapes=shapes
-        )
+        one_node(tmp_path, "add_n", {"num_args": "0"}, shapes, name="node")
 
 
-def test_elemwise_mul_rejects_unknown_attribute():
+def test_elemwise_mul_rejects_unknown_attribute(tmp_path):
     shapes = {"lhs": (2,), "rhs": (2,)}
     with pytest.raises(mxserve.InvalidArgumentError, match="axis"):
-        mxserve.Predictor(_graph("_mul", shapes, {"axis": "1"}), NO_PARAMS, input_shapes=shapes)
+        one_node(tmp_path, "_mul", {"axis": "1"}, shapes, name="node")
+
+
+def test_mod_rejects_unequal_shapes(tmp_path):
+    shapes = {"lhs": (2, 3), "rhs": (2, 1)}
+    with pytest.raises(mxserve.InvalidArgumentError, match=r"_mod node 'n'.*same shape"):
+        one_node(tmp_path, "_mod", {}, shapes)

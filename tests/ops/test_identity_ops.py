@@ -3,11 +3,9 @@
 2.0.0b1. They run no kernel: the planner aliases their output to their input, so the graphs chain
 them with real operators, with graph inputs and with graph outputs to exercise every alias path."""
 
-import json
-import struct
-
 import numpy as np
 import pytest
+from ops._harness import one_node
 from oracle.cases import case, oracle_test
 
 import mxserve
@@ -80,53 +78,25 @@ CASES2 = [
 test_identity_ops_mx2 = oracle_test(CASES2, version="2.0.0b1")
 
 
-def _no_params(tmp_path):
-    # An NDArray list file with no arrays: magic 0x112, reserved, 0 arrays, 0 names.
-    path = tmp_path / "empty.params"
-    path.write_bytes(struct.pack("<QQQQ", 0x112, 0, 0, 0))
-    return path
-
-
-def _graph(op, attrs=None):
-    node = {"op": op, "name": "n", "inputs": [[0, 0, 0]]}
-    if attrs:
-        node["attrs"] = attrs
-    return json.dumps(
-        {
-            "nodes": [{"op": "null", "name": "data", "inputs": []}, node],
-            "arg_nodes": [0],
-            "heads": [[1, 0, 0]],
-        }
-    )
-
-
 def test_dropout_rejects_always_mode(tmp_path):
     with pytest.raises(mxserve.MXServeError, match=r"Dropout node 'n'.*mode='always'"):
-        mxserve.Predictor(
-            _graph("Dropout", {"p": "0.5", "mode": "always"}),
-            _no_params(tmp_path),
-            input_shapes={"data": (2, 3)},
-        )
+        one_node(tmp_path, "Dropout", {"p": "0.5", "mode": "always"}, {"data": (2, 3)})
 
 
 def test_dropout_rejects_bad_p(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"Dropout node 'n'.*outside \[0, 1\]"):
-        mxserve.Predictor(
-            _graph("Dropout", {"p": "1.5"}), _no_params(tmp_path), input_shapes={"data": (2, 3)}
-        )
+        one_node(tmp_path, "Dropout", {"p": "1.5"}, {"data": (2, 3)})
 
 
 def test_identity_rejects_attribute(tmp_path):
     with pytest.raises(
         mxserve.InvalidArgumentError, match=r"_copy node 'n'.*unknown attribute 'axis'"
     ):
-        mxserve.Predictor(
-            _graph("_copy", {"axis": "1"}), _no_params(tmp_path), input_shapes={"data": (2, 3)}
-        )
+        one_node(tmp_path, "_copy", {"axis": "1"}, {"data": (2, 3)})
 
 
 def test_identity_of_input_is_graph_output(tmp_path):
-    p = mxserve.Predictor(_graph("identity"), _no_params(tmp_path), input_shapes={"data": (2, 3)})
+    p = one_node(tmp_path, "identity", None, {"data": (2, 3)})
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     (y,) = p(data=x)
     np.testing.assert_array_equal(y, x)

@@ -247,7 +247,7 @@ def test_softmax_alias_npx(op, alias):
 
 def test_softmax_rejects_axis_out_of_range():
     with pytest.raises(
-        mxserve.InvalidArgumentError, match=r"softmax node 'sm'.*axis 2 is out of range"
+        mxserve.InvalidArgumentError, match=r"softmax node 'sm'.*axis 2 is out of bounds"
     ):
         run_patched(CASES, "softmax_default", set_op("softmax", "softmax", axis="2"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import venv
@@ -72,6 +73,19 @@ def oracle_python(version: str, extras: tuple[str, ...] = ()) -> pathlib.Path:
     return python
 
 
+def publish(tmp: pathlib.Path, out: pathlib.Path, marker: str) -> None:
+    """Moves a finished result folder `tmp` to `out`, unless another process already published a
+    complete one there (it has `marker`): results are never replaced while others read them."""
+    if (out / marker).exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        tmp.rename(out)
+    except OSError:  # another process published in between
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def run_in_oracle(
     version: str,
     script: pathlib.Path,
@@ -79,7 +93,8 @@ def run_in_oracle(
     timeout: float = 1800,
     extras: tuple[str, ...] = (),
 ) -> None:
-    """Runs `script` with `args` in the MXNet `version` environment (with `extras`); raises on failure."""
+    """Runs `script` with `args` in the MXNet `version` environment (with `extras`); raises on
+    failure."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.setdefault("OMP_NUM_THREADS", "2")
     proc = subprocess.run(

@@ -8,13 +8,14 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 from typing import Any
 
 import numpy as np
 
-from .envs import CACHE, GLUON, run_in_oracle
+from .envs import CACHE, GLUON, publish, run_in_oracle
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -27,11 +28,10 @@ def gluon_model(family: str, name: str) -> pathlib.Path:
     digest = hashlib.sha256(script.read_bytes() + recipes.read_bytes()).hexdigest()[:12]
     out = CACHE / "gluon" / f"{family}-{digest}" / name
     if not (out / "meta.json").exists():
-        tmp = out.with_name(name + ".tmp")
+        tmp = out.with_name(f"{name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         run_in_oracle("1.9.1", script, str(tmp), family, name, extras=GLUON)
-        shutil.rmtree(out, ignore_errors=True)
-        tmp.rename(out)
+        publish(tmp, out, "meta.json")
     return out
 
 

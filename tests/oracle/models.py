@@ -5,10 +5,11 @@ with MXNet's outputs at batch 1 and 4, cached under .cache/oracle/models/."""
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import shutil
 
-from .envs import CACHE, run_in_oracle
+from .envs import CACHE, publish, run_in_oracle
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -58,11 +59,10 @@ def exported_model(version: str, name: str) -> pathlib.Path:
     digest = hashlib.sha256(script.read_bytes()).hexdigest()[:12]
     out = CACHE / "models" / f"{version}-{digest}" / name
     if not (out / "io.npz").exists():
-        tmp = out.parent / (name + ".tmp")
+        tmp = out.parent / f"{name}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         run_in_oracle(version, script, str(tmp), name)
-        shutil.rmtree(out, ignore_errors=True)
-        (tmp / name).rename(out)
+        publish(tmp / name, out, "io.npz")
         shutil.rmtree(tmp, ignore_errors=True)
     return out

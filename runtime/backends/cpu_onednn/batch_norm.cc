@@ -8,6 +8,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 
 namespace mxserve {
 namespace cpu {
@@ -56,7 +58,7 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
   const auto& p = a.param<BatchNormParam>();
   const std::string what = NodeDesc(a.node);
   const Shape& shape = a.in[0].shape;
-  const int axis = p.axis < 0 ? p.axis + shape.ndim() : p.axis;
+  const int axis = NormalizeAxis(p.axis, shape.ndim());
   const bool dnnl_ok = axis == 1 && shape.ndim() >= 2 && shape.ndim() <= 5 && !p.output_mean_var;
   if (!dnnl_ok) {
     MXS_CHECK_CODE(a.in[0].dtype == DType::kFloat32 || a.in[0].dtype == DType::kBfloat16, kUnsupported)
@@ -98,6 +100,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cpu, batch_norm) {
   r.Add("BatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
   r.Add("BatchNorm_v1", cpu::CreateBatchNorm, Backend::kSameLayout, Backend::kBf16SameType);
+  r.Add("_contrib_SyncBatchNorm", cpu::CreateBatchNorm, Backend::kSameLayout,
+        Backend::kBf16SameType);
 }
 
 }  // namespace mxserve

@@ -7,6 +7,7 @@
 #include "backends/backend.h"
 #include "backends/cpu_onednn/elemwise_loop.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 
 namespace mxserve {
 namespace cpu {

@@ -7,6 +7,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 
 namespace mxserve {
 namespace cpu {

@@ -9,6 +9,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 #include "backends/weight_cache.h"
 
 namespace mxserve {
@@ -25,28 +27,47 @@ class ResidualConvolution final : public Kernel {
   ResidualConvolution(std::unique_ptr<Kernel> conv, const dnnl::memory::desc& residual_md,
                       const dnnl::memory::desc& dst_md, int residual)
       : conv_(std::move(conv)), residual_md_(residual_md), dst_md_(dst_md), residual_(residual) {
-    if (residual_md_ != dst_md_) copy_ = dnnl::reorder(dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE),
-                                                       dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE));
+    if (residual_md_ != dst_md_)
+      copy_ = dnnl::reorder(dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE),
+                            dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE));
   }
   size_t ScratchpadBytes() const override { return conv_->ScratchpadBytes(); }
-  std::unique_ptr<KernelState> CreateState() const override { return conv_->CreateState(); }
+  std::unique_ptr<KernelState> CreateState() const override {
+    auto st = std::make_unique<State>();
+    st->conv = conv_->CreateState();
+    if (residual_md_ != dst_md_) {
+      CallOneDnn("residual copy", [&] {
+        st->src = dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE);
+        st->dst = dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE);
+      });
+    }
+    return st;
+  }
   std::string Describe() const override { return conv_->Describe() + "+sum"; }
   void Run(const RunArgs& args) const override {
+    auto* st = static_cast<State*>(args.state);
     if (args.in[residual_] != args.out[0]) {
       if (residual_md_ == dst_md_) {
         std::memcpy(args.out[0], args.in[residual_], dst_md_.get_size());
       } else {
         CallOneDnn("residual copy", [&] {
-          dnnl::memory src(residual_md_, Engine(), const_cast<void*>(args.in[residual_]));
-          dnnl::memory dst(dst_md_, Engine(), args.out[0]);
-          copy_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
+          st->src.set_data_handle(const_cast<void*>(args.in[residual_]));
+          st->dst.set_data_handle(args.out[0]);
+          copy_.execute(static_cast<CpuStream*>(args.stream)->get(), st->src, st->dst);
         });
       }
     }
-    conv_->Run(args);
+    RunArgs conv_args = args;
+    conv_args.state = st->conv.get();
+    conv_->Run(conv_args);
   }
 
  private:
+  /// Per-context state: the convolution's own, and the residual copy's memory objects.
+  struct State final : KernelState {
+    std::unique_ptr<KernelState> conv;  ///< the wrapped convolution's state
+    dnnl::memory src, dst;              ///< residual copy source and destination
+  };
   std::unique_ptr<Kernel> conv_;
   dnnl::memory::desc residual_md_, dst_md_;
   int residual_;

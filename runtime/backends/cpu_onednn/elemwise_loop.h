@@ -56,6 +56,39 @@ bool VisitDType(DType dtype, Fn&& fn) {
   }
 }
 
+/// mshadow_op::mod: fmod in double with the result moved to the divisor's sign; x mod 0 = 0.
+template <typename T>
+T Mod(T a, T b) {
+  if (b == T(0)) return T(0);
+  const double da = static_cast<double>(a), db = static_cast<double>(b);
+  if constexpr (!std::is_unsigned_v<T>) {
+    if (b < T(0)) {
+      if (a < T(0)) return static_cast<T>(-std::fmod(-da, -db));
+      const double r = std::fmod(da, -db);
+      return static_cast<T>(r + (r != 0.0 ? db : 0.0));
+    }
+    if (a < T(0)) {
+      const double r = std::fmod(-da, db);
+      return static_cast<T>(-r + (r != 0.0 ? db : 0.0));
+    }
+  }
+  return static_cast<T>(std::fmod(da, db));
+}
+
+/// mshadow_op::smooth_l1_loss of x with sigma: quadratic inside |x| < 1 / sigma^2, linear outside.
+template <typename T>
+T SmoothL1(T x, T sigma) {
+  if constexpr (std::is_floating_point_v<T>) {
+    const T bsq = sigma * sigma;
+    const T ibsq = 1.0f / bsq;
+    if (x > ibsq) return static_cast<T>(x - 0.5f * ibsq);
+    if (x < -ibsq) return static_cast<T>(-x - 0.5f * ibsq);
+    return static_cast<T>(0.5f * x * x * bsq);
+  } else {
+    return static_cast<T>(SmoothL1(static_cast<float>(x), static_cast<float>(sigma)));
+  }
+}
+
 /// Calls fn(op) where op(a, b) computes `f` on two values of type T as MXNet's mshadow_op does.
 /// Integer division by zero yields 0 instead of trapping.
 template <typename T, typename Fn>
@@ -88,6 +121,18 @@ void VisitBinaryFn(BinaryFn f, Fn&& fn) {
       return fn([](T a, T b) { return (a > b || a != a) ? a : b; });
     case BinaryFn::kMin:
       return fn([](T a, T b) { return (a < b || a != a) ? a : b; });
+    case BinaryFn::kMod:
+      return fn([](T a, T b) { return Mod(a, b); });
+    case BinaryFn::kHypot:
+      return fn([](T a, T b) {
+        if constexpr (std::is_floating_point_v<T>) {
+          return std::hypot(a, b);
+        } else {
+          return static_cast<T>(std::hypot(static_cast<float>(a), static_cast<float>(b)));
+        }
+      });
+    case BinaryFn::kSmoothL1:
+      return fn([](T a, T b) { return SmoothL1(a, b); });
     case BinaryFn::kEqual:
       return fn([](T a, T b) { return static_cast<T>(a == b); });
     case BinaryFn::kNotEqual:

@@ -1,46 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/cpu_onednn/engine.h"
 
-#include <array>
 #include <cstring>
 #include <map>
 
-#include "backends/backend.h"
 #include "base/error.h"
 
 namespace mxserve {
-
-#define MXS_KERNEL_FILE(file) void RegisterKernels_cpu_##file(Backend& r);
-#include "kernel_registry_cpu.inc"
-#undef MXS_KERNEL_FILE
-
-namespace {
-
-class CpuBackendImpl final : public Backend {
- public:
-  CpuBackendImpl() {
-#define MXS_KERNEL_FILE(file) RegisterKernels_cpu_##file(*this);
-#include "kernel_registry_cpu.inc"
-#undef MXS_KERNEL_FILE
-  }
-  std::string device() const override { return "cpu(0)"; }
-  bool SupportsBfloat16() const override {
-    using isa = dnnl::cpu_isa;
-    isa have = dnnl::get_effective_cpu_isa();
-    return have == isa::avx512_core_bf16 || have == isa::avx512_core_fp16 || have == isa::avx512_core_amx ||
-           have == isa::avx512_core_amx_fp16;
-  }
-  std::unique_ptr<Stream> CreateStream() const override {
-    return cpu::CallOneDnn("create stream", [] { return std::make_unique<cpu::CpuStream>(); });
-  }
-};
-
-}  // namespace
-
-const Backend& CpuBackend() {
-  static const CpuBackendImpl backend;
-  return backend;
-}
 
 namespace cpu {
 
@@ -153,127 +119,6 @@ std::string WeightKey(const NDArray& w, const dnnl::memory::desc& md) {
   return key;
 }
 
-namespace {
-
-// Reorders between the planned layouts and row-major copies kept in the scratchpad. Only the
-// reference fallbacks of a few operators need it, so the reorder memory objects are made per call.
-class LayoutAdapter final : public Kernel {
- public:
-  LayoutAdapter(std::unique_ptr<Kernel> inner, const KernelArgs& a) : inner_(std::move(inner)) {
-    size_t offset = 0;
-    for (const auto& t : a.in) offset = AddSlot(in_, t, offset);
-    for (const auto& t : a.out) offset = AddSlot(out_, t, offset);
-    inner_offset_ = offset;
-  }
-  size_t ScratchpadBytes() const override { return inner_offset_ + inner_->ScratchpadBytes(); }
-  std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
-  std::string Describe() const override { return inner_->Describe() + "+reorder"; }
-  void Run(const RunArgs& args) const override {
-    auto& stream = static_cast<CpuStream*>(args.stream)->get();
-    auto* scratch = static_cast<uint8_t*>(args.scratchpad);
-    std::vector<const void*> in(in_.size());
-    std::vector<void*> out(out_.size());
-    CallOneDnn("layout reorder", [&] {
-      for (size_t i = 0; i < in_.size(); ++i) {
-        in[i] = args.in[i];
-        if (!in_[i].reorder) continue;
-        dnnl::memory src(in_[i].planned, Engine(), const_cast<void*>(args.in[i]));
-        dnnl::memory dst(in_[i].plain, Engine(), scratch + in_[i].offset);
-        dnnl::reorder(src, dst).execute(stream, src, dst);
-        in[i] = scratch + in_[i].offset;
-      }
-      for (size_t i = 0; i < out_.size(); ++i) out[i] = out_[i].reorder ? scratch + out_[i].offset : args.out[i];
-    });
-    RunArgs inner_args{in.data(), out.data(), scratch + inner_offset_, args.stream, args.state};
-    inner_->Run(inner_args);
-    CallOneDnn("layout reorder", [&] {
-      for (size_t i = 0; i < out_.size(); ++i) {
-        if (!out_[i].reorder) continue;
-        dnnl::memory src(out_[i].plain, Engine(), out[i]);
-        dnnl::memory dst(out_[i].planned, Engine(), args.out[i]);
-        dnnl::reorder(src, dst).execute(stream, src, dst);
-      }
-    });
-  }
-
- private:
-  struct Slot {
-    bool reorder = false;               ///< the planned layout is not row-major
-    dnnl::memory::desc planned, plain;  ///< planned and row-major descriptors
-    size_t offset = 0;                  ///< where the row-major copy lives in the scratchpad
-  };
-  static size_t AddSlot(std::vector<Slot>& slots, const TensorDesc& t, size_t offset) {
-    Slot s;
-    // Reference kernels see row-major data, and float32 in place of bfloat16.
-    const DType plain_dtype = t.dtype == DType::kBfloat16 ? DType::kFloat32 : t.dtype;
-    s.reorder = t.layout != Layout::kRowMajor || plain_dtype != t.dtype;
-    if (s.reorder) {
-      s.planned = ToMemDesc(t);
-      s.plain = ToMemDesc(t.shape, plain_dtype, Layout::kRowMajor);
-      s.offset = offset;
-      offset += (s.plain.get_size() + 63) / 64 * 64;
-    }
-    slots.push_back(s);
-    return offset;
-  }
-  std::unique_ptr<Kernel> inner_;
-  std::vector<Slot> in_, out_;
-  size_t inner_offset_ = 0;
-};
-
-// Reorders input 0 into the format a primitive prefers, in the scratchpad, before running it.
-class StagedInput final : public Kernel {
- public:
-  StagedInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
-              const dnnl::memory::desc& to)
-      : inner_(std::move(inner)), num_inputs_(num_inputs), from_(from), to_(to) {
-    MXS_CHECK_CODE(num_inputs_ >= 1 && num_inputs_ <= kMaxInputs, kInternal)
-        << "StageInput takes 1 to " << kMaxInputs << " inputs";
-    offset_ = (inner_->ScratchpadBytes() + 63) / 64 * 64;
-    reorder_ = dnnl::reorder(dnnl::memory(from_, Engine(), DNNL_MEMORY_NONE),
-                             dnnl::memory(to_, Engine(), DNNL_MEMORY_NONE));
-  }
-  size_t ScratchpadBytes() const override { return offset_ + to_.get_size(); }
-  std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
-  std::string Describe() const override { return inner_->Describe() + "+src_reorder"; }
-  void Run(const RunArgs& args) const override {
-    void* staged = static_cast<uint8_t*>(args.scratchpad) + offset_;
-    CallOneDnn("source reorder", [&] {
-      dnnl::memory src(from_, Engine(), const_cast<void*>(args.in[0]));
-      dnnl::memory dst(to_, Engine(), staged);
-      reorder_.execute(static_cast<CpuStream*>(args.stream)->get(), src, dst);
-    });
-    std::array<const void*, kMaxInputs> in{};
-    for (int i = 0; i < num_inputs_; ++i) in[i] = args.in[i];
-    in[0] = staged;
-    RunArgs inner{in.data(), args.out, args.scratchpad, args.stream, args.state};
-    inner_->Run(inner);
-  }
-
- private:
-  static constexpr int kMaxInputs = 6;  ///< a convolution with a fused depthwise stage has 5
-  std::unique_ptr<Kernel> inner_;
-  int num_inputs_;                  ///< inputs of the wrapped kernel
-  dnnl::memory::desc from_, to_;    ///< planned and preferred descriptors of input 0
-  size_t offset_ = 0;               ///< where the staged copy starts in the scratchpad
-  dnnl::reorder reorder_;           ///< from_ -> to_
-};
-
-}  // namespace
-
-std::unique_ptr<Kernel> StageInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
-                                   const dnnl::memory::desc& to) {
-  return std::make_unique<StagedInput>(std::move(inner), num_inputs, from, to);
-}
-
-std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a) {
-  bool plain = true;
-  for (const auto& t : a.in) plain = plain && t.layout == Layout::kRowMajor && t.dtype != DType::kBfloat16;
-  for (const auto& t : a.out) plain = plain && t.layout == Layout::kRowMajor && t.dtype != DType::kBfloat16;
-  if (plain) return inner;
-  return std::make_unique<LayoutAdapter>(std::move(inner), a);
-}
-
 dnnl::algorithm EltwiseAlgorithm(const std::string& name) {
   using alg = dnnl::algorithm;
   static const std::map<std::string, alg> kTable = {
@@ -292,56 +137,6 @@ dnnl::primitive_attr DefaultAttr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   return attr;
-}
-
-namespace {
-struct PrimitiveState final : KernelState {
-  std::vector<dnnl::memory> mems;
-  std::unordered_map<int, dnnl::memory> map;
-  dnnl::memory scratch;
-};
-}  // namespace
-
-PrimitiveKernel::PrimitiveKernel(const std::string& node_desc, dnnl::primitive prim,
-                                 const dnnl::primitive_desc_base& pd, std::vector<PrimitiveArg> args)
-    : node_desc_(node_desc),
-      prim_(std::move(prim)),
-      args_(std::move(args)),
-      scratchpad_md_(pd.scratchpad_desc()),
-      impl_(pd.impl_info_str()) {}
-
-std::unique_ptr<KernelState> PrimitiveKernel::CreateState() const {
-  auto st = std::make_unique<PrimitiveState>();
-  CallOneDnn(node_desc_, [&] {
-    for (const auto& a : args_) {
-      void* handle = a.source == PrimitiveArg::Source::kConstant ? const_cast<void*>(a.constant->data())
-                                                                 : DNNL_MEMORY_NONE;
-      st->mems.emplace_back(a.desc, Engine(), handle);
-      st->map.emplace(a.dnnl_arg, st->mems.back());
-    }
-    if (scratchpad_md_.get_size() > 0) {
-      st->scratch = dnnl::memory(scratchpad_md_, Engine(), DNNL_MEMORY_NONE);
-      st->map.emplace(DNNL_ARG_SCRATCHPAD, st->scratch);
-    }
-  });
-  return st;
-}
-
-void PrimitiveKernel::Run(const RunArgs& args) const {
-  auto* st = static_cast<PrimitiveState*>(args.state);
-  auto& stream = static_cast<CpuStream*>(args.stream)->get();
-  CallOneDnn(node_desc_, [&] {
-    for (size_t i = 0; i < args_.size(); ++i) {
-      const auto& a = args_[i];
-      if (a.source == PrimitiveArg::Source::kInput) {
-        st->mems[i].set_data_handle(const_cast<void*>(args.in[a.index]));
-      } else if (a.source == PrimitiveArg::Source::kOutput) {
-        st->mems[i].set_data_handle(args.out[a.index]);
-      }
-    }
-    if (scratchpad_md_.get_size() > 0) st->scratch.set_data_handle(args.scratchpad);
-    prim_.execute(stream, st->map);
-  });
 }
 
 }  // namespace cpu

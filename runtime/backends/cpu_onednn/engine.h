@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The oneDNN CPU engine, the per-context stream, descriptor helpers and PrimitiveKernel, the
-// base of every kernel that runs a single oneDNN primitive.
+// The oneDNN CPU engine, the per-context stream and the helpers every CPU kernel uses: oneDNN
+// descriptors of TensorDescs, bind-time reorders, weight-cache keys and error translation.
 #pragma once
 
 #include <memory>
@@ -57,46 +57,6 @@ auto CallOneDnn(const std::string& what, Fn&& fn) -> decltype(fn()) {
     throw Error(ErrorCode::kDevice, what + ": oneDNN error: " + e.what());
   }
 }
-
-/// Where a primitive argument's data comes from at run time.
-struct PrimitiveArg {
-  enum class Source { kInput, kOutput, kConstant };
-  int dnnl_arg;                              ///< DNNL_ARG_SRC, DNNL_ARG_WEIGHTS...
-  dnnl::memory::desc desc;                   ///< the primitive's descriptor of the argument
-  Source source;                             ///< where the pointer comes from
-  int index = 0;                             ///< input or output index for kInput / kOutput
-  std::shared_ptr<const Buffer> constant;    ///< the data for kConstant (prepacked weights)
-};
-
-/// A kernel that executes one oneDNN primitive. The primitive uses a user-provided scratchpad,
-/// so one primitive can run concurrently in several execution contexts.
-class PrimitiveKernel : public Kernel {
- public:
-  PrimitiveKernel(const std::string& node_desc, dnnl::primitive prim,
-                  const dnnl::primitive_desc_base& pd, std::vector<PrimitiveArg> args);
-  void Run(const RunArgs& args) const override;
-  size_t ScratchpadBytes() const override { return scratchpad_md_.get_size(); }
-  std::unique_ptr<KernelState> CreateState() const override;
-  std::string Describe() const override { return impl_; }
-
- private:
-  std::string node_desc_;
-  dnnl::primitive prim_;
-  std::vector<PrimitiveArg> args_;
-  dnnl::memory::desc scratchpad_md_;
-  std::string impl_;
-};
-
-/// Lets a row-major float32 kernel run on channels-last or bfloat16 activations: returns `inner`
-/// unchanged when every input and output of `a` is row-major and not bfloat16, else a kernel that
-/// reorders the other inputs into its scratchpad (bfloat16 becoming float32), runs `inner` there,
-/// and reorders the outputs back. `inner` must be built for the row-major float32 descriptions.
-std::unique_ptr<Kernel> AdaptToLayouts(std::unique_ptr<Kernel> inner, const KernelArgs& a);
-
-/// Wraps a kernel of `num_inputs` inputs (at most 6) so that input 0, planned as `from`, is
-/// first reordered into `to` (another format or dtype) in the scratchpad.
-std::unique_ptr<Kernel> StageInput(std::unique_ptr<Kernel> inner, int num_inputs, const dnnl::memory::desc& from,
-                                   const dnnl::memory::desc& to);
 
 /// oneDNN eltwise algorithm by name ("relu", "logistic", "tanh", "soft_relu", "clip", "elu",
 /// "gelu_erf", "swish", "mish"...); throws kUnsupported for other names.

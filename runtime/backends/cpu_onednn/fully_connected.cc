@@ -4,6 +4,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 #include "backends/weight_cache.h"
 
 namespace mxserve {

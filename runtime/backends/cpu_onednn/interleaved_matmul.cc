@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "backends/backend.h"
+#include "backends/cpu_onednn/layout_adapter.h"
 #include "backends/cpu_onednn/matmul.h"
 
 namespace mxserve {

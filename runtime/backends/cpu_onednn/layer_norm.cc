@@ -9,6 +9,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/layout_adapter.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 
 namespace mxserve {
 namespace cpu {

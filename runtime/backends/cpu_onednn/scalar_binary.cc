@@ -10,6 +10,7 @@
 #include "backends/backend.h"
 #include "backends/cpu_onednn/elemwise_loop.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 #include "graph/op_def.h"
 
 namespace mxserve {

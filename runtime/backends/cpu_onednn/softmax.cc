@@ -12,6 +12,8 @@
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/layout_adapter.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 
 namespace mxserve {
 namespace cpu {
@@ -286,7 +288,7 @@ SoftmaxSpec Split(const Shape& shape, int axis) {
 std::unique_ptr<Kernel> CreateSoftmaxOrLog(const KernelArgs& a, bool log) {
   const auto& p = a.param<SoftmaxParam>();
   const Shape& shape = a.in[0].shape;
-  SoftmaxSpec s = Split(shape, p.axis < 0 ? p.axis + shape.ndim() : p.axis);
+  SoftmaxSpec s = Split(shape, NormalizeAxis(p.axis, shape.ndim()));
   s.log = log;
   s.temperature = p.temperature;
   s.use_length = p.use_length;

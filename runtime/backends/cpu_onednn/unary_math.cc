@@ -13,6 +13,7 @@
 #include "backends/backend.h"
 #include "backends/cpu_onednn/elemwise_loop.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 #include "graph/op_def.h"
 
 namespace mxserve {
@@ -53,6 +54,7 @@ double Erfinv(double y) {
 template <typename T, typename Fn>
 void VisitUnaryFn(UnaryFn u, Fn&& fn) {
   constexpr bool kFloat = std::is_floating_point_v<T>;
+  constexpr float kPiF = 3.14159265358979323846f;
   // Non-integer-exact functions are only instantiated for floating T; callers never ask otherwise.
   auto fp = [&](auto op) {
     if constexpr (kFloat) fn(op);
@@ -74,6 +76,8 @@ void VisitUnaryFn(UnaryFn u, Fn&& fn) {
       return fn([](T a) { return a < T(0) ? static_cast<T>(-1) : (a > T(0) ? T(1) : T(0)); });
     case UnaryFn::kSquare:
       return fn([](T a) { return static_cast<T>(a * a); });
+    case UnaryFn::kLogicalNot:
+      return fn([](T a) { return a != T(0) ? T(0) : T(1); });
     case UnaryFn::kRound:
       if constexpr (kFloat) return fn([](T a) { return std::round(a); });
       return fn([](T a) { return a; });
@@ -113,6 +117,26 @@ void VisitUnaryFn(UnaryFn u, Fn&& fn) {
       return fp([](T a) { return std::acos(a); });
     case UnaryFn::kArctan:
       return fp([](T a) { return std::atan(a); });
+    case UnaryFn::kArcsinh:
+      return fp([](T a) { return std::asinh(a); });
+    case UnaryFn::kArccosh:
+      return fp([](T a) { return std::acosh(a); });
+    case UnaryFn::kArctanh:
+      return fp([](T a) { return std::atanh(a); });
+    // mshadow scales by a float constant (PI is a float there), then multiplies in T.
+    case UnaryFn::kDegrees:
+      return fp([](T a) { return static_cast<T>(180.0f / kPiF) * a; });
+    case UnaryFn::kRadians:
+      return fp([](T a) { return static_cast<T>(kPiF / 180.0f) * a; });
+    case UnaryFn::kGamma:
+      return fp([](T a) { return std::tgamma(a); });
+    case UnaryFn::kGammaln:
+      return fp([](T a) { return std::lgamma(a); });
+    case UnaryFn::kLogSigmoid:
+      return fp([](T a) { return std::log(T(1) / (T(1) + std::exp(-a))); });
+    case UnaryFn::kMish:
+      // softrelu saturates to the identity above 20, as in mshadow_op::mish.
+      return fp([](T a) { return a * std::tanh(a > T(20) ? a : std::log1p(std::exp(a))); });
     case UnaryFn::kReciprocal:
       return fp([](T a) { return T(1) / a; });
     case UnaryFn::kSqrt:
@@ -188,6 +212,22 @@ std::optional<std::tuple<dnnl::algorithm, float, float>> EltwiseAlgorithm(UnaryF
   }
 }
 
+/// y = !x for any input dtype into a bool output (_npi_logical_not).
+template <typename TI>
+class LogicalNotKernel final : public Kernel {
+ public:
+  explicit LogicalNotKernel(int64_t n) : n_(n) {}
+  void Run(const RunArgs& args) const override {
+    const TI* x = static_cast<const TI*>(args.in[0]);
+    bool* y = static_cast<bool*>(args.out[0]);
+    ParallelFor(n_, [&](int64_t i) { y[i] = !static_cast<bool>(x[i]); });
+  }
+  std::string Describe() const override { return "ref:logical_not"; }
+
+ private:
+  int64_t n_;
+};
+
 std::unique_ptr<Kernel> CreateUnaryMath(const KernelArgs& a) {
   const UnaryFn u = UnaryMathFnOf(a.node.def->name());
   const std::string what = a.node.def->name() + " node '" + a.node.name + "'";
@@ -208,7 +248,9 @@ std::unique_ptr<Kernel> CreateUnaryMath(const KernelArgs& a) {
   CheckSameLayout(a, what);
   const int64_t n = a.out[0].shape.Size();
   std::unique_ptr<Kernel> k;
-  if (ti != DType::kBool) {
+  if (to == DType::kBool && IsBoolOutFn(u)) {
+    VisitDType(ti, [&](auto x) { k = std::make_unique<LogicalNotKernel<decltype(x)>>(n); });
+  } else if (ti != DType::kBool) {
     VisitDType(ti, [&](auto x) {
       using T = decltype(x);
       if constexpr (!std::is_same_v<T, bool>) {

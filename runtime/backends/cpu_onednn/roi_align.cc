@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// ROIAlign on float32 in plain C++, one region per iteration of a parallel loop. Each sample
+// point's bilinear weights are computed once and applied to every channel; every output sums its
+// samples in MXNet's order (rows, then columns of the sampling grid) and divides by their count,
+// so the float results match MXNet's. A region whose batch index is negative or past the batch
+// gives zeros.
+#include "ops/roi_align.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "backends/backend.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cpu {
+namespace {
+
+class RoiAlignKernel final : public Kernel {
+ public:
+  RoiAlignKernel(const RoiAlignParam& p, const Shape& data, int64_t rois, int64_t out_channels)
+      : p_(p),
+        batch_(data[0]),
+        height_(data[2]),
+        width_(data[3]),
+        rois_(rois),
+        channels_(out_channels) {}
+
+  void Run(const RunArgs& args) const override {
+    const float* data = static_cast<const float*>(args.in[0]);
+    const float* rois = static_cast<const float*>(args.in[1]);
+    float* out = static_cast<float*>(args.out[0]);
+#pragma omp parallel for schedule(dynamic)
+    for (int64_t n = 0; n < rois_; ++n)
+      RunRoi(data, rois + n * 5, out + n * channels_ * p_.pooled_h * p_.pooled_w);
+  }
+
+  std::string Describe() const override { return "ref:roi_align"; }
+
+ private:
+  void RunRoi(const float* data, const float* roi, float* out) const {
+    const int ph_n = static_cast<int>(p_.pooled_h), pw_n = static_cast<int>(p_.pooled_w);
+    const int64_t bins = static_cast<int64_t>(ph_n) * pw_n;
+    std::fill(out, out + channels_ * bins, 0.f);
+    const int b = static_cast<int>(roi[0]);
+    if (b < 0 || b >= batch_) return;
+    const float offset = p_.aligned ? 0.5f : 0.f;
+    const float scale = p_.spatial_scale;
+    const float start_w = roi[1] * scale - offset;
+    const float start_h = roi[2] * scale - offset;
+    const float end_w = roi[3] * scale - offset;
+    const float end_h = roi[4] * scale - offset;
+    float roi_w = end_w - start_w;
+    float roi_h = end_h - start_h;
+    if (!p_.aligned) {
+      roi_w = std::max(roi_w, 1.f);
+      roi_h = std::max(roi_h, 1.f);
+    }
+    const float bin_h = roi_h / static_cast<float>(ph_n);
+    const float bin_w = roi_w / static_cast<float>(pw_n);
+    const int grid_h =
+        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_h / ph_n));
+    const int grid_w =
+        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_w / pw_n));
+    const float count = static_cast<float>(grid_h * grid_w);
+    const int height = static_cast<int>(height_), width = static_cast<int>(width_);
+    const int64_t plane = height_ * width_;
+    const int64_t in_channels = p_.position_sensitive ? channels_ * bins : channels_;
+    const float* batch_data = data + b * in_channels * plane;
+    for (int ph = 0; ph < ph_n; ++ph) {
+      for (int pw = 0; pw < pw_n; ++pw) {
+        const int64_t bin = static_cast<int64_t>(ph) * pw_n + pw;
+        for (int iy = 0; iy < grid_h; ++iy) {
+          const float yy = start_h + ph * bin_h +
+                           static_cast<float>(iy + .5f) * bin_h / static_cast<float>(grid_h);
+          for (int ix = 0; ix < grid_w; ++ix) {
+            const float xx = start_w + pw * bin_w +
+                             static_cast<float>(ix + .5f) * bin_w / static_cast<float>(grid_w);
+            int64_t pos[4] = {0, 0, 0, 0};
+            float wt[4] = {0.f, 0.f, 0.f, 0.f};
+            Weights(yy, xx, height, width, pos, wt);
+            for (int64_t c = 0; c < channels_; ++c) {
+              const int64_t c_in = p_.position_sensitive ? c * bins + bin : c;
+              const float* d = batch_data + c_in * plane;
+              out[c * bins + bin] +=
+                  wt[0] * d[pos[0]] + wt[1] * d[pos[1]] + wt[2] * d[pos[2]] + wt[3] * d[pos[3]];
+            }
+          }
+        }
+        for (int64_t c = 0; c < channels_; ++c) out[c * bins + bin] /= count;
+      }
+    }
+  }
+
+  // Bilinear neighbours and weights of point (y, x); all-zero weights outside [-1, size].
+  static void Weights(float y, float x, int height, int width, int64_t* pos, float* wt) {
+    if (y < -1.0 || y > height || x < -1.0 || x > width) return;
+    if (y <= 0) y = 0;
+    if (x <= 0) x = 0;
+    int y_low = static_cast<int>(y), x_low = static_cast<int>(x);
+    int y_high, x_high;
+    if (y_low >= height - 1) {
+      y_high = y_low = height - 1;
+      y = static_cast<float>(y_low);
+    } else {
+      y_high = y_low + 1;
+    }
+    if (x_low >= width - 1) {
+      x_high = x_low = width - 1;
+      x = static_cast<float>(x_low);
+    } else {
+      x_high = x_low + 1;
+    }
+    const float ly = y - y_low, lx = x - x_low;
+    const float hy = 1.f - ly, hx = 1.f - lx;
+    wt[0] = hy * hx;
+    wt[1] = hy * lx;
+    wt[2] = ly * hx;
+    wt[3] = ly * lx;
+    pos[0] = static_cast<int64_t>(y_low) * width + x_low;
+    pos[1] = static_cast<int64_t>(y_low) * width + x_high;
+    pos[2] = static_cast<int64_t>(y_high) * width + x_low;
+    pos[3] = static_cast<int64_t>(y_high) * width + x_high;
+  }
+
+  RoiAlignParam p_;
+  int64_t batch_, height_, width_;  ///< feature map batch and spatial size
+  int64_t rois_;                    ///< number of regions
+  int64_t channels_;                ///< output channels
+};
+
+std::unique_ptr<Kernel> CreateRoiAlign(const KernelArgs& a) {
+  for (const auto& t : a.in)
+    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
+        << "only float32 inputs are supported, got " << DTypeName(t.dtype);
+  return std::make_unique<RoiAlignKernel>(a.param<RoiAlignParam>(), a.in[0].shape, a.in[1].shape[0],
+                                          a.out[0].shape[1]);
+}
+
+}  // namespace
+}  // namespace cpu
+
+MXS_REGISTER_KERNELS(cpu, roi_align) { r.Add("_contrib_ROIAlign", cpu::CreateRoiAlign); }
+
+}  // namespace mxserve
