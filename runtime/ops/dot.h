@@ -3,15 +3,19 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/convolution.h"
 
 namespace mxserve {
 
 struct DotParam {
   bool transpose_a = false;  ///< use the transpose of the first input
   bool transpose_b = false;  ///< use the transpose of the second input
+  std::vector<ConvPostOp> post_ops;  ///< fused element-wise steps (kEltwise only), set by
+                                     ///< passes/fuse_fully_connected.cc; never parsed
 
   static DotParam Parse(const AttrMap& attrs);
 };

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""fuse_fully_connected: GELU (LeakyReLU gelu) and relu/sigmoid/tanh Activations run as inner
-product post-ops, with MXNet's numbers; other consumers and requested outputs stay separate."""
+"""fuse_fully_connected: GELU (LeakyReLU gelu) and relu/sigmoid/tanh Activations after a
+FullyConnected, dot or batch_dot run as inner product / matmul post-ops, with MXNet's numbers;
+other consumers and requested outputs stay separate."""
 
 import numpy as np
 import pytest
@@ -33,6 +34,22 @@ CASES = [
         **T,
     ),
     case(
+        "dot_gelu",
+        "w = mx.sym.var('w', shape=(8, 12))\n"
+        "d = mx.sym.dot(data, w, name='d')\n"
+        "out = mx.sym.LeakyReLU(d, act_type='gelu', name='g')",
+        data=(2, 3, 8),
+        **T,
+    ),
+    case(
+        "batch_dot_sigmoid",
+        "d = mx.sym.batch_dot(data, b, transpose_b=True, name='d')\n"
+        "out = mx.sym.Activation(d, act_type='sigmoid', name='s')",
+        data=(2, 4, 5),
+        b=(2, 3, 5),
+        **T,
+    ),
+    case(
         "fc_two_consumers",
         "f = mx.sym.FullyConnected(data, num_hidden=8, name='fc')\n"
         "g = mx.sym.LeakyReLU(f, act_type='gelu', name='g')\n"
@@ -59,6 +76,11 @@ def _info(name, **kw):
 
 def test_gelu_is_fused():
     assert _info("fc_gelu")["ops"] == {"FullyConnected": 1}
+
+
+def test_dot_and_batch_dot_absorb_activations():
+    assert _info("dot_gelu")["ops"] == {"dot": 1}
+    assert _info("batch_dot_sigmoid")["ops"] == {"batch_dot": 1}
 
 
 def test_tanh_between_two_fcs_is_fused():

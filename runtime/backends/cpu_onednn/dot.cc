@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // dot and batch_dot on one oneDNN matmul: transposes are strides of the operand views, so no
 // input is copied; a parameter second input is prepacked at bind time. Computes in bfloat16 in
-// bfloat16 mode. Empty products write zeros (k == 0) or nothing (empty output).
+// bfloat16 mode. Empty products write zeros (k == 0) or nothing (empty output). An activation
+// fused by passes/fuse_fully_connected.cc runs as a matmul post-op.
 #include "ops/dot.h"
 
 #include <cstring>
@@ -44,7 +45,13 @@ std::unique_ptr<Kernel> CreateMatmul(const KernelArgs& a, const DotParam& p, con
   dst.view = StridedDesc({b, m, n}, {m * n, n, 1}, a.out[0].dtype);
   const auto compute =
       a.compute_dtype == DType::kBfloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
-  return std::make_unique<MatmulKernel>(what, src, w, nullptr, dst, compute, dnnl::primitive_attr(), a.weights);
+  dnnl::primitive_attr attr;
+  if (!p.post_ops.empty()) {
+    dnnl::post_ops post;
+    for (const auto& op : p.post_ops) post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
+    attr.set_post_ops(post);
+  }
+  return std::make_unique<MatmulKernel>(what, src, w, nullptr, dst, compute, attr, a.weights);
 }
 
 std::unique_ptr<Kernel> CreateDot(const KernelArgs& a) {
