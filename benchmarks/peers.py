@@ -19,8 +19,17 @@ class Peer:
     """One engine in its own process; MXNet peers run in the MXNet 1.9.1 oracle environment."""
 
     def __init__(
-        self, peer: str, model_dir: pathlib.Path, batch: int, threads: int, dtype: str = "float32"
+        self,
+        peer: str,
+        model_dir: pathlib.Path,
+        batch: int,
+        threads: int,
+        dtype: str = "float32",
+        worker: str = "peer_worker.py",
+        extra_args: tuple[str, ...] = (),
     ) -> None:
+        """`worker` is the script in benchmarks/ that runs the engine; `extra_args` follow the
+        usual PEER MODEL_DIR BATCH THREADS DTYPE on its command line."""
         self.name = peer if dtype == "float32" else f"{peer}_{dtype}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV",))}
         env.update(OMP_NUM_THREADS=str(threads), MXSERVE_NUM_THREADS=str(threads))
@@ -33,12 +42,13 @@ class Peer:
         self.proc = subprocess.Popen(
             [
                 python,
-                str(REPO / "benchmarks" / "peer_worker.py"),
+                str(REPO / "benchmarks" / worker),
                 peer,
                 str(model_dir),
                 str(batch),
                 str(threads),
                 dtype,
+                *extra_args,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -28,6 +28,18 @@ SoftmaxParam SoftmaxParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
+MaskedSoftmaxParam MaskedSoftmaxParam::Parse(const AttrMap& attrs) {
+  AttrReader r(attrs);
+  MaskedSoftmaxParam p;
+  p.axis = static_cast<int>(r.Int("axis", -1));
+  p.temperature = r.Has("temperature") && r.String("temperature") == "None" ? 1.0 : r.Float("temperature", 1.0);
+  MXS_CHECK(p.temperature != 0.0) << "temperature must not be 0";
+  // MXNet's CPU kernel always subtracts the maximum; normalize=False changes nothing there.
+  r.Ignore({"normalize"});
+  r.Finish();
+  return p;
+}
+
 SoftmaxActivationParam SoftmaxActivationParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   SoftmaxActivationParam p;
@@ -57,7 +69,8 @@ void InferSoftmaxShape(const SoftmaxParam& p, std::vector<Shape>& in, std::vecto
   if (p.use_length) {
     std::vector<int64_t> l = data.dims();
     l.erase(l.begin() + axis);
-    Shape ls(l);
+    // One row of 1-D data has a length vector of one element.
+    Shape ls = l.empty() ? Shape{1} : Shape(l);
     MXS_CHECK(!in[1].known() || in[1] == ls) << "length has shape " << in[1].ToString() << ", expected "
                                              << ls.ToString();
     in[1] = ls;
@@ -70,6 +83,36 @@ void InferSoftmaxType(const SoftmaxParam& p, std::vector<DType>& in, std::vector
   MXS_CHECK(IsFloatingPoint(in[0])) << "data must be floating point, got " << DTypeName(in[0]);
   if (p.use_length && in[1] == DType::kUnknown) in[1] = DType::kInt32;
   out[0] = p.dtype == DType::kUnknown ? in[0] : p.dtype;
+}
+
+void InferMaskedShape(const MaskedSoftmaxParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
+  const Shape &data = in[0], &mask = in[1];
+  MXS_CHECK(data.known() && data.ndim() >= 1) << "data shape is unknown or a scalar";
+  NormalizeAxis(p.axis, data.ndim());
+  MXS_CHECK(mask.known() && mask.ndim() == data.ndim())
+      << "mask " << mask.ToString() << " must have the data's number of dimensions, data is " << data.ToString();
+  for (int i = 0; i < data.ndim(); ++i)
+    MXS_CHECK(mask[i] == data[i] || mask[i] == 1)
+        << "mask " << mask.ToString() << " cannot be broadcast to " << data.ToString();
+  out[0] = data;
+}
+
+void InferMaskedType(const MaskedSoftmaxParam&, std::vector<DType>& in, std::vector<DType>& out) {
+  if (in[1] == DType::kUnknown) in[1] = DType::kBool;
+  MXS_CHECK(in[1] == DType::kBool) << "mask must be bool, got " << DTypeName(in[1]);
+  if (in[0] == DType::kUnknown) return;
+  MXS_CHECK(IsFloatingPoint(in[0])) << "data must be floating point, got " << DTypeName(in[0]);
+  out[0] = in[0];
+}
+
+void AddMasked(OpRegistry& r, const char* name, const char* alias) {
+  r.Add(name)
+      .Aliases({alias})
+      .Param<MaskedSoftmaxParam>()
+      .NumInputs(2)
+      .InputNames({"data", "mask"})
+      .InferShape(InferMaskedShape)
+      .InferType(InferMaskedType);
 }
 
 void InferActivationShape(const SoftmaxActivationParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
@@ -110,6 +153,8 @@ void AddSoftmax(OpRegistry& r, const char* name, const char* alias) {
 MXS_REGISTER_OPS(softmax) {
   AddSoftmax(r, "softmax", "_npx_softmax");
   AddSoftmax(r, "log_softmax", "_npx_log_softmax");
+  AddMasked(r, "masked_softmax", "_npx_masked_softmax");
+  AddMasked(r, "masked_log_softmax", "_npx_masked_log_softmax");
   r.Add("SoftmaxActivation").Param<SoftmaxActivationParam>().NumInputs(1).InferShape(InferActivationShape);
   r.Add("SoftmaxOutput")
       .Aliases({"Softmax"})

@@ -21,6 +21,15 @@ struct SoftmaxParam {
   static SoftmaxParam Parse(const AttrMap& attrs);
 };
 
+/// masked_softmax and masked_log_softmax (MXNet 2.0): a boolean mask, broadcast to the data,
+/// selects the elements that take part; the others give 0 (-inf for the log form).
+struct MaskedSoftmaxParam {
+  int axis = -1;              ///< normalised axis; negative counts from the end
+  double temperature = 1.0;   ///< inputs are divided by it before exp
+
+  static MaskedSoftmaxParam Parse(const AttrMap& attrs);
+};
+
 /// SoftmaxActivation (deprecated in MXNet, still found in old models).
 struct SoftmaxActivationParam {
   bool channel = false;  ///< mode=channel: over axis 1; mode=instance: over the last axis

@@ -95,6 +95,7 @@ const std::vector<UnaryOp>& UnaryOps() {
       {"log2", F::kLog2, false, {}},
       {"log1p", F::kLog1p, false, {}},
       {"expm1", F::kExpm1, false, {}},
+      {"erfinv", F::kErfinv, false, {"_npx_erfinv"}},
       // MXNet 2.0 numpy names. relu/sigmoid/absolute/negative/sign/square/reciprocal keep the
       // dtype there as well; the others are mixed-type.
       {"_npx_relu", F::kRelu, false, {}},

@@ -53,6 +53,7 @@ enum class UnaryFn {
   kLog2,
   kLog1p,
   kExpm1,
+  kErfinv,
 };
 
 /// True for functions that map integers to integers exactly in MXNet (abs, sign, floor...).

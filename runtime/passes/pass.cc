@@ -59,6 +59,7 @@ void RunPasses(PassContext& ctx) {
   FoldConstants(ctx);
   FoldBatchNorm(ctx);
   FuseConvolution(ctx);
+  FuseFullyConnected(ctx);
   FuseDepthwise(ctx);
   if (debug) PrintOpCounts("after", ctx.graph);
 }

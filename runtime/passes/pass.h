@@ -54,6 +54,10 @@ void FoldBatchNorm(PassContext& ctx);
 /// Fuses activations and residual additions into the Convolution before them (passes/fuse_conv.cc).
 void FuseConvolution(PassContext& ctx);
 
+/// Fuses an activation (GELU, ReLU, sigmoid, tanh) into the FullyConnected, dot or batch_dot
+/// before it (passes/fuse_fully_connected.cc).
+void FuseFullyConnected(PassContext& ctx);
+
 /// Fuses a 3x3 depthwise Convolution into the 1x1 Convolution before it, run as one oneDNN
 /// primitive with a depthwise post-op (passes/fuse_depthwise.cc).
 void FuseDepthwise(PassContext& ctx);

@@ -79,7 +79,7 @@ def test_masked_softmax_rejects_unbroadcastable_mask(tmp_path):
 
 def test_masked_softmax_rejects_rank_mismatch(tmp_path):
     with pytest.raises(
-        mxserve.InvalidArgumentError, match=r"masked_softmax node 'ms'.*numbers of axes"
+        mxserve.InvalidArgumentError, match=r"masked_softmax node 'ms'.*number of dimensions"
     ):
         _predictor(tmp_path, (2, 3), (3,))
 

@@ -4,12 +4,14 @@ every axis, temperature, dtype, use_length, instance/channel mode, multi_output,
 
 import numpy as np
 import pytest
+from ops._harness import one_node
 from ops._patch import run_patched, set_op
 from oracle.cases import Case, case, oracle_test
 
 import mxserve
 
 T = dict(rtol=1e-5, atol=1e-6)
+LEN = "length = mx.sym.cast(mx.sym.floor((lr + 1) * ({n} + 1) / 2), dtype='{t}')\n"
 
 CASES = [
     case("softmax_default", "out = mx.sym.softmax(data, name='sm')", data=(3, 7), **T),
@@ -97,6 +99,75 @@ CASES = [
         **T,
     ),
     case("softmax_alias_Softmax", "out = mx.sym.Softmax(data, name='so')", data=(3, 4), **T),
+    # Lengths computed in the graph from an input in [-1, 1): 0 .. n.
+    case(
+        "softmax_length_last_axis",
+        LEN.format(n=6, t="int32") + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
+        data=(4, 3, 6),
+        lr=(4, 3),
+        **T,
+    ),
+    case(
+        "softmax_length_axis0",
+        LEN.format(n=5, t="int32") + "out = mx.sym.softmax(data, length, axis=0, use_length=True)",
+        data=(5, 3, 2),
+        lr=(3, 2),
+        **T,
+    ),
+    case(
+        "softmax_length_axis1_int64",
+        LEN.format(n=4, t="int64") + "out = mx.sym.softmax(data, length, axis=1, use_length=True)",
+        data=(2, 4, 3),
+        lr=(2, 3),
+        **T,
+    ),
+    case(
+        "softmax_length_1d",
+        LEN.format(n=6, t="int32") + "out = mx.sym.softmax(data, length, use_length=True)",
+        data=(6,),
+        lr=(1,),
+        **T,
+    ),
+    case(
+        "softmax_length_attention",
+        LEN.format(n=16, t="int32")
+        + "out = mx.sym.softmax(data, length, axis=-1, use_length=True)",
+        data=(8, 16, 16),
+        lr=(8, 16),
+        **T,
+    ),
+    case(
+        "softmax_length_temperature",
+        LEN.format(n=5, t="int32")
+        + "out = mx.sym.softmax(data, length, axis=-1, use_length=True, temperature=0.7)",
+        data=(4, 5),
+        lr=(4,),
+        **T,
+    ),
+    Case(
+        name="softmax_float16",
+        code="out = mx.sym.softmax(data, axis=1)",
+        inputs={"data": (3, 6, 2)},
+        dtypes={"data": "float16"},
+        rtol=2e-3,
+        atol=1e-3,
+    ),
+    Case(
+        name="log_softmax_float16",
+        code="out = mx.sym.log_softmax(data)",
+        inputs={"data": (3, 9)},
+        dtypes={"data": "float16"},
+        rtol=2e-3,
+        atol=2e-3,
+    ),
+    Case(
+        name="softmax_float16_to_float32",
+        code="out = mx.sym.softmax(data, dtype='float32')",
+        inputs={"data": (2, 8)},
+        dtypes={"data": "float16"},
+        rtol=1e-3,
+        atol=1e-3,
+    ),
 ]
 
 CASES2 = [
@@ -112,6 +183,51 @@ CASES2 = [
         "out = mx.sym.npx.log_softmax(data.as_np_ndarray(), axis=-1, temperature=2.0).as_nd_ndarray()"
         "\nmx.npx.reset_np()",
         data=(4, 7),
+        **T,
+    ),
+]
+
+MS = (
+    "m = lr.as_np_ndarray() > 0\n"
+    "out = mx.sym.npx.{op}(data.as_np_ndarray(), m{args}).as_nd_ndarray()\nmx.npx.reset_np()"
+)
+CASES2 += [
+    case(
+        "npx_masked_softmax",
+        MS.format(op="masked_softmax", args=""),
+        data=(3, 7),
+        lr=(3, 7),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_broadcast_axis1",
+        MS.format(op="masked_softmax", args=", axis=1"),
+        data=(2, 5, 4),
+        lr=(2, 5, 1),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_temperature",
+        MS.format(op="masked_softmax", args=", axis=-1, temperature=0.5"),
+        data=(4, 6),
+        lr=(1, 6),
+        **T,
+    ),
+    case(
+        "npx_masked_log_softmax",
+        MS.format(op="masked_log_softmax", args=", axis=-1"),
+        data=(3, 6),
+        lr=(3, 6),
+        **T,
+    ),
+    case(
+        "npx_masked_softmax_all_masked_row",
+        # Few elements pass, so some rows are masked entirely.
+        "m = lr.as_np_ndarray() > 0.6\n"
+        "out = mx.sym.npx.masked_softmax(data.as_np_ndarray(), m).as_nd_ndarray()\n"
+        "mx.npx.reset_np()",
+        data=(6, 3),
+        lr=(6, 3),
         **T,
     ),
 ]
@@ -158,4 +274,17 @@ def test_softmax_activation_rejects_channel_mode_on_2d():
             CASES,
             "softmax_activation_instance_2d",
             set_op("SoftmaxActivation", "SoftmaxActivation", mode="channel"),
+        )
+
+
+def test_masked_softmax_rejects_unbroadcastable_mask(tmp_path):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match=r"masked_softmax node 'n'.*cannot be broadcast"
+    ):
+        one_node(
+            tmp_path,
+            "masked_softmax",
+            {},
+            {"data": (2, 3), "mask": (2, 2)},
+            dtypes={"data": "float32", "mask": "bool"},
         )

@@ -35,8 +35,14 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
                                       : w_user;
     dnnl::memory::desc bias_md;
     if (!p.no_bias) bias_md = dnnl::memory::desc({p.num_hidden}, ToDnnl(a.in[2].dtype), dnnl::memory::format_tag::a);
+    dnnl::primitive_attr attr = DefaultAttr();
+    if (!p.post_ops.empty()) {
+      dnnl::post_ops post;
+      for (const auto& op : p.post_ops) post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
+      attr.set_post_ops(post);
+    }
     auto pd = dnnl::inner_product_forward::primitive_desc(Engine(), dnnl::prop_kind::forward_inference,
-                                                          src_md, w_md, bias_md, dst_md, DefaultAttr());
+                                                          src_md, w_md, bias_md, dst_md, attr);
     std::vector<PrimitiveArg> args;
     args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
     if (const_w) {

@@ -20,6 +20,35 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
+/// Inverse error function in double: Giles' single-precision approximation refined by Newton
+/// steps on erf; +-inf at +-1 and NaN outside [-1, 1], as MXNet's erfinv.
+double Erfinv(double y) {
+  if (std::isnan(y) || y < -1.0 || y > 1.0) return std::nan("");
+  if (y == 1.0 || y == -1.0) return std::copysign(INFINITY, y);
+  if (std::fabs(y) < 1e-7) return y * std::sqrt(M_PI) / 2;
+  double w = -std::log((1.0 - y) * (1.0 + y)), p;
+  if (w < 5.0) {
+    w -= 2.5;
+    p = 2.81022636e-08;
+    for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                     -0.00417768164, 0.246640727, 1.50140941})
+      p = c + p * w;
+  } else {
+    w = std::sqrt(w) - 3.0;
+    p = -0.000200214257;
+    for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                     0.00943887047, 1.00167406, 2.83297682})
+      p = c + p * w;
+  }
+  double x = p * y;
+  for (int i = 0; i < 3; ++i) {
+    const double d = 2.0 / std::sqrt(M_PI) * std::exp(-x * x);
+    if (!(d > 0)) break;
+    x -= (std::erf(x) - y) / d;
+  }
+  return x;
+}
+
 /// Calls fn(op) where op(x) computes `u` on a value of type T (floating, or integer for the
 /// IsIntegerExactFn functions).
 template <typename T, typename Fn>
@@ -128,6 +157,8 @@ void VisitUnaryFn(UnaryFn u, Fn&& fn) {
       return fp([](T a) { return std::log1p(a); });
     case UnaryFn::kExpm1:
       return fp([](T a) { return std::expm1(a); });
+    case UnaryFn::kErfinv:
+      return fp([](T a) { return static_cast<T>(Erfinv(static_cast<double>(a))); });
   }
 }
 
