@@ -69,8 +69,15 @@ def element_count(shape: list[int], name: str) -> int:
 
 #: The Python types JSON ``data`` may hold per numpy dtype kind (bool is not a number here).
 _LEAF_TYPES = {"b": {bool}, "i": {int}, "u": {int}, "f": {int, float}}
-_JSON_NAMES = {type(None): "null", bool: "a boolean", str: "a string", list: "a nested array",
-               dict: "an object", float: "a non-integer number", int: "an integer"}
+_JSON_NAMES = {
+    type(None): "null",
+    bool: "a boolean",
+    str: "a string",
+    list: "a nested array",
+    dict: "an object",
+    float: "a non-integer number",
+    int: "an integer",
+}
 
 
 def tensor_from_json(inp: RequestInput) -> np.ndarray:

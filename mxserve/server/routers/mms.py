@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...errors import (
     ConflictError,
+    DrainingError,
     InvalidArgumentError,
     ModelNotFoundError,
     MXServeError,
@@ -48,6 +49,8 @@ _TYPES = {
 def mms_error(exc: MXServeError, retry_after: int = 1) -> JSONResponse:
     code = status_for(exc)
     headers = {"Retry-After": str(retry_after)} if code == 503 else None
+    if isinstance(exc, DrainingError):
+        headers = {**(headers or {}), "Connection": "close"}
     return JSONResponse(
         {"code": code, "type": _TYPES.get(code, type(exc).__name__), "message": str(exc)},
         status_code=code,
