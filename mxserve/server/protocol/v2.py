@@ -106,7 +106,8 @@ def tensor_from_json(inp: RequestInput) -> np.ndarray:
             f"input '{inp.name}': {inp.datatype} data must hold only {want}, it holds {got}"
         )
     try:
-        arr = np.array(flat, dtype=dtype.newbyteorder("="))
+        with np.errstate(over="ignore", invalid="ignore"):  # found by the finiteness check
+            arr = np.array(flat, dtype=dtype.newbyteorder("="))
     except (ValueError, TypeError, OverflowError):
         raise InvalidArgumentError(
             f"input '{inp.name}': data holds a value out of the range of {inp.datatype}"
