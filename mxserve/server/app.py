@@ -345,9 +345,9 @@ def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
-    except OSError as e:
+    except OSError:
         sock.close()
-        raise UnavailableError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -394,7 +394,13 @@ def serve(settings: Settings) -> int:
         return Supervisor(settings).run()
     configure_logging(settings)
     app = create_app(settings)
-    sockets = listen(settings)
+    try:
+        sockets = listen(settings)
+    except OSError as e:  # a port in use: one line, no traceback
+        raise UnavailableError(
+            f"cannot listen on {settings.host} (http port {settings.http_port}, metrics port "
+            f"{settings.metrics_port}): {e.strerror or e}"
+        ) from None
     log.info(
         "serving on http://%s:%d (metrics on port %s)",
         settings.host,

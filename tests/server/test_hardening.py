@@ -86,7 +86,7 @@ def test_out_of_range_parameters_are_400_and_leave_nothing_queued(
                 "/v2/models/d/infer", content=text, headers={"content-type": "application/json"}
             )
             assert r.status_code == 400, r.text
-            assert "must be an integer from 0 to" in r.json()["error"]
+            assert "must be a non-negative integer of at most" in r.json()["error"]
             assert repo.get("d").batcher.pending == 0
             await ok(c)
 

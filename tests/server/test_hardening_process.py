@@ -109,4 +109,4 @@ def test_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         r = _serve_cli("--model-store", str(store), "--http-port", str(port), cwd=tmp_path)
-    _one_line_error(r, f"cannot listen on 127.0.0.1:{port}")
+    _one_line_error(r, f"cannot listen on 127.0.0.1 (http port {port}")

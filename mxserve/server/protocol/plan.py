@@ -143,7 +143,8 @@ def _uint_param(params: dict[str, Any], name: str, meaning: str, maximum: int) -
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= maximum:
         shown = repr(v) if not isinstance(v, int) or v.bit_length() < 64 else "a larger integer"
         raise InvalidArgumentError(
-            f"parameter '{name}' must be an integer from 0 to {maximum} ({meaning}), got {shown}"
+            f"parameter '{name}' must be a non-negative integer of at most {maximum} "
+            f"({meaning}), got {shown}"
         )
     return v
 
