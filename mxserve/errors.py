@@ -63,6 +63,10 @@ class PayloadTooLargeError(MXServeError):
     """The request body is larger than the server's limit."""
 
 
+class ConflictError(MXServeError):
+    """The request clashes with the server's state (a model registered, or being registered)."""
+
+
 class UnavailableError(MXServeError):
     """The operation is switched off in this server's configuration (e.g. model control)."""
 
@@ -77,6 +81,7 @@ STATUS_BY_ERROR: dict[type[BaseException], int] = {
     NotFoundError: 404,
     ModelNotFoundError: 404,
     PayloadTooLargeError: 413,
+    ConflictError: 409,
     RequestCancelledError: 400,
     UnsupportedError: 501,
     QueueFullError: 503,

@@ -52,9 +52,15 @@ def _normalise_shapes(input_shapes: Mapping[str, Sequence[int]]) -> list[tuple[s
             raise InvalidArgumentError(
                 f"input '{name}': shape {shape!r} is not a sequence of integers"
             ) from None
+        if isinstance(shape, str | bytes):
+            raise InvalidArgumentError(f"input '{name}': shape {shape!r} is a string")
         if any(d < 0 for d in dims):
             raise InvalidArgumentError(
                 f"input '{name}': shape {tuple(dims)} has a negative dimension"
+            )
+        if any(d >= 2**63 for d in dims):
+            raise InvalidArgumentError(
+                f"input '{name}': shape {tuple(dims)} has a dimension of 2^63 or more"
             )
         out.append((name, dims))
     return out
@@ -100,9 +106,13 @@ class Predictor:
             self._op = _cached_op
             return
         model = _runtime.load_model(_read_symbol(symbol), _read_params(params))
-        dtype_names = {
-            k: np.dtype(v).name if not isinstance(v, str) else v for k, v in (dtypes or {}).items()
-        }
+        try:
+            dtype_names = {
+                k: np.dtype(v).name if not isinstance(v, str) else v
+                for k, v in (dtypes or {}).items()
+            }
+        except TypeError as e:
+            raise InvalidArgumentError(f"dtypes: {e}") from None
         self._op = _runtime.CachedOp(
             model,
             _normalise_shapes(input_shapes),

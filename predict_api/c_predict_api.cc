@@ -50,6 +50,8 @@ std::vector<std::pair<std::string, Shape>> ReadShapes(uint32_t num_input_nodes, 
     for (int64_t d : dims) complete = complete && d > 0;
     MXS_CHECK(complete) << "shape " << s.ToString() << " of input '" << input_keys[i]
                         << "' is incomplete (MXNet reads 0 and empty shapes as unknown)";
+    // Throws naming the shape when the element count overflows or exceeds the addressable size.
+    ShapeBytes(s, 1);
     shapes.emplace_back(input_keys[i], s);
   }
   return shapes;
@@ -99,11 +101,11 @@ std::unique_ptr<PredictorState> NewState(std::shared_ptr<const Model> model, std
   st->model = std::move(model);
   st->predictor = std::move(pred);
   for (const TensorInfo& t : st->predictor->inputs()) {
-    st->inputs.push_back(ZeroBuffer(static_cast<size_t>(t.shape.Size()) * DTypeSize(t.dtype)));
+    st->inputs.push_back(ZeroBuffer(ShapeBytes(t.shape, DTypeSize(t.dtype))));
     st->input_ptrs.push_back(st->inputs.back().data());
   }
   for (const TensorInfo& t : st->predictor->outputs()) {
-    st->outputs.push_back(ZeroBuffer(static_cast<size_t>(t.shape.Size()) * DTypeSize(t.dtype)));
+    st->outputs.push_back(ZeroBuffer(ShapeBytes(t.shape, DTypeSize(t.dtype))));
     st->output_ptrs.push_back(st->outputs.back().data());
     std::vector<uint32_t> dims;
     for (int64_t d : t.shape.dims()) dims.push_back(static_cast<uint32_t>(d));
@@ -253,7 +255,7 @@ void RunForward(PredictorState& st) {
             } else if (in >= 0) {
               const TensorInfo& t = st.predictor->inputs()[in];
               v = Seen{t.shape, t.dtype,
-                       CopyOf(st.input_ptrs[in], static_cast<size_t>(t.shape.Size()) * DTypeSize(t.dtype))};
+                       CopyOf(st.input_ptrs[in], ShapeBytes(t.shape, DTypeSize(t.dtype)))};
             } else {
               continue;  // a label no output reads: it has no value
             }
@@ -268,7 +270,7 @@ void RunForward(PredictorState& st) {
         }
       }
     }
-    auto copy = CopyOf(data, static_cast<size_t>(info.shape.Size()) * DTypeSize(info.dtype));
+    auto copy = CopyOf(data, ShapeBytes(info.shape, DTypeSize(info.dtype)));
     if (nid != UINT32_MAX && st.monitor_all) seen[NodeEntry{nid, current_output}] = Seen{info.shape, info.dtype, copy};
     ++current_output;
     report(info.name, Lend(st, info.shape, info.dtype, copy));

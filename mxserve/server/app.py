@@ -27,8 +27,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import MXServeError, QueueFullError, QueueTimeoutError, status_for
+from ..errors import (
+    DrainingError,
+    InvalidArgumentError,
+    MXServeError,
+    QueueFullError,
+    QueueTimeoutError,
+    UnavailableError,
+    status_for,
+)
 from .config import Settings
+from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
 from .repository import ModelRepository
@@ -48,11 +57,16 @@ def error_response(exc: BaseException, settings: Settings) -> JSONResponse:
     if isinstance(exc, QueueFullError | QueueTimeoutError) and settings.overload_status == 429:
         status = 429
     headers = {"Retry-After": str(settings.retry_after_secs)} if status in (429, 503) else None
+    if isinstance(exc, DrainingError):
+        # The server is about to close its connections: a keep-alive client must not send its
+        # next request on this one.
+        headers = {**(headers or {}), "Connection": "close"}
     return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
 
 
 class BodyLimit:
-    """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is read."""
+    """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is
+    read; headers of more than MAX_HEADER_BYTES get 431."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -62,6 +76,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if header_bytes > MAX_HEADER_BYTES:
+            await self._reject(
+                send, 431, f"request headers exceed the limit of {MAX_HEADER_BYTES} bytes"
+            )
+            return
         for k, v in scope["headers"]:
             if k == b"content-length":
                 try:
@@ -69,20 +89,20 @@ class BodyLimit:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(
+                        send, 413, f"request body exceeds the limit of {self.limit} bytes"
+                    )
                     return
         await self.app(
             scope, receive, send
         )  # bodies without Content-Length: see routers.deps.read_body
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": f"request body exceeds the limit of {self.limit} bytes"}
-        ).encode()
+    async def _reject(self, send: Send, status: int, message: str) -> None:
+        body = json.dumps({"error": message}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
@@ -323,7 +343,11 @@ def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if reuse_port:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -343,19 +367,40 @@ def listen(settings: Settings, reuse_port: bool = False) -> list[socket.socket]:
     return sockets
 
 
+def check_store(settings: Settings) -> None:
+    """Start-up errors rather than a server that reports ready with nothing to serve: a model
+    store that is not a directory, or (model control mode none) one that offers no model."""
+    store = settings.model_store
+    if store is not None and not store.is_dir():
+        raise InvalidArgumentError(f"model store {store} is not a directory")
+    if settings.model_control_mode == "none" and not settings.models:
+        if store is None or not any(
+            not d.name.startswith(".") and (d.is_dir() or d.suffix == ".mar")
+            for d in store.iterdir()
+        ):
+            raise InvalidArgumentError(f"model store {store} holds no model")
+
+
 def serve(settings: Settings) -> int:
     """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
     503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits.
 
     With ``settings.workers`` > 1 this process supervises that many server processes instead
     (``workers.Supervisor``)."""
+    check_store(settings)
     if settings.workers > 1:
         from .workers import Supervisor
 
         return Supervisor(settings).run()
     configure_logging(settings)
     app = create_app(settings)
-    sockets = listen(settings)
+    try:
+        sockets = listen(settings)
+    except OSError as e:  # a port in use: one line, no traceback
+        raise UnavailableError(
+            f"cannot listen on {settings.host} (http port {settings.http_port}, metrics port "
+            f"{settings.metrics_port}): {e.strerror or e}"
+        ) from None
     log.info(
         "serving on http://%s:%d (metrics on port %s)",
         settings.host,
@@ -404,7 +449,8 @@ def run(
         log_config=None,
         access_log=settings.access_log,
         timeout_graceful_shutdown=max(1, int(settings.exit_timeout_secs)),
-        timeout_keep_alive=30,
+        http=LimitedHttpToolsProtocol,  # idle/slow-header timeouts and a header size limit
+        timeout_keep_alive=KEEP_ALIVE_SECS,
         server_header=False,
         proxy_headers=False,  # no proxy in front by default; one ASGI layer less per request
     )
@@ -412,6 +458,9 @@ def run(
     server.run(sockets=sockets)
     return 0
 
+
+#: Seconds a connection may stay idle, before its first request and between requests.
+KEEP_ALIVE_SECS = 30
 
 #: Request body bytes uvicorn buffers before it pauses reading until the app takes them.
 BODY_HIGH_WATER = 4 << 20

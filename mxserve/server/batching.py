@@ -33,6 +33,11 @@ from ..errors import DrainingError, InternalError, QueueTimeoutError, RequestCan
 from .config import DynamicBatching
 from .policy_queue import PolicyQueue
 
+#: The largest request ``timeout`` parameter, in microseconds (2^53: exact as a float, ~285 years).
+MAX_TIMEOUT_US = 2**53
+#: The largest request ``priority`` parameter.
+MAX_PRIORITY = 2**31 - 1
+
 log = logging.getLogger("mxserve.server")
 
 Inputs = dict[str, np.ndarray]
@@ -217,10 +222,13 @@ class DynamicBatcher:
         loop = asyncio.get_running_loop()
         req = BatchRequest(inputs, batch_size, key, loop.create_future(), gone=gone)
         level = self._queue.level_of(priority)
-        self._queue.push(req, level)  # QueueFullError when the level's queue is full
         timeout = self._queue.timeout_us(level, timeout_us)
+        # Everything that can fail happens before the request is queued: a request that raised
+        # after push() would stay queued with no batcher woken for it.
+        delay_s = min(timeout, MAX_TIMEOUT_US) / 1e6
+        self._queue.push(req, level)  # QueueFullError when the level's queue is full
         if timeout > 0:
-            req.timer = loop.call_later(timeout / 1e6, self._expire, req)
+            req.timer = loop.call_later(delay_s, self._expire, req)
         assert self._idle is not None
         self._idle.clear()
         if not self._batching or len(self._queue) == 1 or self._queue.rows >= self._wake_rows:

@@ -311,20 +311,24 @@ class Settings(BaseModel):
     model_store: Path | None = Path("model_store")
     models: dict[str, Path] = Field(default_factory=dict)  # --model NAME=PATH
     host: str = "127.0.0.1"
-    http_port: int = 8000
-    metrics_port: int | None = 8002
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    metrics_port: int | None = Field(default=8002, ge=0, le=65535)
     model_control_mode: Literal["none", "explicit", "poll"] = "none"
-    repository_poll_secs: float = Field(default=15.0, gt=0)  # poll mode: seconds between scans
+    repository_poll_secs: float = Field(
+        default=15.0, gt=0, allow_inf_nan=False
+    )  # poll mode: seconds between scans
     load_models: list[str] = Field(
         default_factory=list
     )  # explicit mode: models loaded at start ("*" = all)
     strict_readiness: bool = True
-    exit_timeout_secs: float = 30.0
-    max_request_bytes: int = 64 << 20
+    exit_timeout_secs: float = Field(default=30.0, ge=0, allow_inf_nan=False)
+    max_request_bytes: int = Field(default=64 << 20, gt=0)
     overload_status: Literal[503, 429] = 503
-    retry_after_secs: int = 1
+    retry_after_secs: int = Field(default=1, ge=0)
     enable_model_api: bool = False  # MMS management POST/PUT/DELETE /models
-    num_threads: int = 0  # intra-op threads per model instance; 0 = cores / (instances * workers)
+    num_threads: int = Field(
+        default=0, ge=0
+    )  # intra-op threads per model instance; 0 = cores / (instances * workers)
     workers: int = 1  # server processes sharing the listeners (workers.py); 1 = this process only
     access_log: bool = True
     log_format: Literal["json", "text"] = "json"

@@ -19,6 +19,8 @@ import collections
 import json
 import logging
 import os
+import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -99,10 +101,30 @@ def _files_in(d: Path, version: int, epoch: int | None, prefix: str | None = Non
     return VersionFiles(version, symbol, params[max(params)] if params else None)
 
 
+def is_version(text: str) -> bool:
+    """A version number as Triton writes them: ASCII digits only (``str.isdigit`` also takes
+    other scripts' digits and superscripts, which ``int`` then rejects or reads differently)."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
+
+
+#: An absolute path in a message (a slash-separated run after whitespace, a quote or the start).
+_ABS_PATH = re.compile(r"(?<![\w.~-])/(?:[^\s/'\"():,]+/)+([^\s/'\"():,]*)")
+
+
+def public_reason(message: str, model_path: Path) -> str:
+    """``message`` for clients: paths under the model's directory relative to it, any other
+    absolute path reduced to its last component, at most 500 characters."""
+    for base in {str(model_path.resolve()), str(model_path.absolute()), str(model_path)}:
+        if base and base != "/":
+            message = message.replace(base + "/", "").replace(base, model_path.name)
+    message = _ABS_PATH.sub(lambda m: m[1] or "/", message)
+    return message if len(message) <= 500 else message[:497] + "..."
+
+
 def discover_versions(path: Path, epoch: int | None) -> list[VersionFiles]:
     """Every version a model path offers (before the version policy is applied)."""
     if path.is_dir():
-        numbered = [p for p in path.iterdir() if p.is_dir() and p.name.isdigit()]
+        numbered = [p for p in path.iterdir() if p.is_dir() and is_version(p.name)]
         if numbered:
             out = []
             for p in sorted(numbered, key=lambda q: int(q.name)):
@@ -447,7 +469,7 @@ class ModelRepository:
                     raise InvalidArgumentError(f"invalid model name '{name}'")
                 versions = await asyncio.to_thread(self._load_versions, entry)
             except Exception as e:  # the model stays unavailable; the server goes on
-                entry.reason = f"{type(e).__name__}: {e}"
+                entry.reason = public_reason(f"{type(e).__name__}: {e}", entry.path)
                 if not previous:
                     entry.state = UNAVAILABLE
                 log.error(
@@ -475,17 +497,21 @@ class ModelRepository:
     def _load_versions(self, entry: ModelEntry) -> dict[int, ModelVersion]:
         if entry.path.suffix == ".mar" and entry.path.is_file():
             mar = read_mar(entry.path)
-            config = ModelConfig(name=entry.name, input=mar.inputs or [])
-            available = [VersionFiles(1, mar.symbol, mar.params)]
-        else:
-            config = (
-                read_model_config(entry.path) if entry.path.is_dir() else None
-            ) or ModelConfig()
-            if config.name and config.name != entry.name and not entry.renamed:
-                raise InvalidArgumentError(
-                    f"config name '{config.name}' does not match the model's name '{entry.name}'"
-                )
-            available = discover_versions(entry.path, config.epoch)
+            try:  # the weights are in memory once loaded: the extracted copy goes at once
+                config = ModelConfig(name=entry.name, input=mar.inputs or [])
+                return self._load_chosen(entry, config, [VersionFiles(1, mar.symbol, mar.params)])
+            finally:
+                shutil.rmtree(mar.directory, ignore_errors=True)
+        config = (read_model_config(entry.path) if entry.path.is_dir() else None) or ModelConfig()
+        if config.name and config.name != entry.name and not entry.renamed:
+            raise InvalidArgumentError(
+                f"config name '{config.name}' does not match the model's name '{entry.name}'"
+            )
+        return self._load_chosen(entry, config, discover_versions(entry.path, config.epoch))
+
+    def _load_chosen(
+        self, entry: ModelEntry, config: ModelConfig, available: list[VersionFiles]
+    ) -> dict[int, ModelVersion]:
         config.name = entry.name
         chosen = set(config.version_policy.select([v.version for v in available]))
         if not chosen:
@@ -573,7 +599,7 @@ class ModelRepository:
         if entry is None:
             raise ModelNotFoundError(f"Request for unknown model: '{name}' is not found")
         if version:
-            mv = entry.versions.get(int(version)) if version.isdigit() else None
+            mv = entry.versions.get(int(version)) if is_version(version) else None
             if mv is None:
                 raise ModelNotFoundError(
                     f"Request for unknown model: '{name}' version {version} is not found"

@@ -29,7 +29,7 @@ struct TensorDesc {
   Shape shape;                         ///< logical shape
   DType dtype = DType::kFloat32;       ///< element type
   Layout layout = Layout::kRowMajor;   ///< physical order
-  size_t nbytes() const { return static_cast<size_t>(shape.Size()) * DTypeSize(dtype); }
+  size_t nbytes() const { return ShapeBytes(shape, DTypeSize(dtype)); }
 };
 
 /// Backend state owned by one execution context (a oneDNN stream, a CUDA stream).

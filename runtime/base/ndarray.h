@@ -18,7 +18,7 @@ struct NDArray {
   DType dtype = DType::kFloat32;        ///< element type
   std::shared_ptr<const Buffer> data;   ///< row-major elements, shared and never mutated
 
-  size_t nbytes() const { return static_cast<size_t>(shape.Size()) * DTypeSize(dtype); }
+  size_t nbytes() const { return ShapeBytes(shape, DTypeSize(dtype)); }
 };
 
 /// Named arrays in file order (names may repeat only if the file repeats them).

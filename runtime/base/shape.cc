@@ -31,8 +31,21 @@ std::string Shape::ToString() const {
 
 int64_t ShapeProduct(const Shape& s, int begin, int end) {
   int64_t p = 1;
-  for (int i = begin; i < end; ++i) p *= s[i];
+  for (int i = begin; i < end; ++i) {
+    MXS_CHECK(!__builtin_mul_overflow(p, s[i], &p))
+        << "the element count of shape " << s.ToString() << " overflows a 64-bit integer";
+  }
   return p;
+}
+
+size_t ShapeBytes(const Shape& s, size_t elem_size) {
+  const int64_t n = s.Size();
+  int64_t bytes = 0;
+  MXS_CHECK(n >= 0 && !__builtin_mul_overflow(n, static_cast<int64_t>(elem_size), &bytes) &&
+            bytes <= kMaxTensorBytes)
+      << "a tensor of shape " << s.ToString() << " with " << elem_size
+      << "-byte elements exceeds the addressable size of " << kMaxTensorBytes << " bytes";
+  return static_cast<size_t>(bytes);
 }
 
 int NormalizeAxis(int64_t axis, int ndim) {

@@ -35,6 +35,36 @@ bool IsHiddenKey(const std::string& key) {
   return false;
 }
 
+// MXNet's symbol JSON nests at most about five levels ({"nodes": [{"inputs": [[0, 0, 0]]}]});
+// deeper documents are rejected before nlohmann-json builds (and later dumps or destroys) a
+// tree, whose recursive walks would otherwise overflow the stack on a hostile file.
+constexpr int kMaxSymbolJsonDepth = 64;
+
+// Throws unless every array/object in `text` nests at most kMaxSymbolJsonDepth levels. Brackets
+// inside strings do not count; the scan is linear and needs no memory.
+void CheckJsonDepth(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      MXS_CHECK(++depth <= kMaxSymbolJsonDepth)
+          << "symbol JSON nests arrays/objects deeper than the limit of " << kMaxSymbolJsonDepth
+          << " levels (at byte " << i << ")";
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
 NodeEntry ReadEntry(const json& j, size_t num_nodes, const std::string& where) {
   MXS_CHECK(j.is_array() && (j.size() == 2 || j.size() == 3))
       << "symbol JSON: " << where << ": an entry must be [node, index] or [node, index, version], got "
@@ -133,6 +163,7 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
 }  // namespace
 
 Graph ReadSymbolJson(const std::string& text) {
+  CheckJsonDepth(text);
   json root;
   try {
     root = json::parse(text);

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <new>
 
 #include "exec/model.h"
 #include "backends/backend.h"
@@ -129,6 +130,20 @@ py::dict Info(const Predictor& p) {
   return d;
 }
 
+// Raises `cls` with `message`; bytes that are not UTF-8 (a name read from a corrupt file) are
+// shown as \x escapes rather than turning the error into a UnicodeDecodeError.
+void SetError(const py::object& cls, const char* message) {
+  PyObject* text = PyUnicode_DecodeUTF8(message, static_cast<Py_ssize_t>(std::strlen(message)),
+                                        "backslashreplace");
+  if (text == nullptr) {
+    PyErr_Clear();
+    PyErr_SetString(cls.ptr(), "error message is not readable");
+    return;
+  }
+  PyErr_SetObject(cls.ptr(), text);
+  Py_DECREF(text);
+}
+
 py::list LoadNDArrays(const py::bytes& data) {
   std::string_view view = data;
   NDArrayList list;
@@ -176,8 +191,9 @@ PYBIND11_MODULE(_runtime, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
-      py::object cls = ErrorClass(e.code());
-      PyErr_SetString(cls.ptr(), e.what());
+      SetError(ErrorClass(e.code()), e.what());
+    } catch (const std::bad_alloc&) {
+      SetError(ErrorClass(ErrorCode::kOutOfMemory), "out of memory");
     }
   });
 

@@ -239,6 +239,8 @@ def test_port_in_use_stops_before_any_worker(tmp_path: Path) -> None:
                 "-m",
                 "mxserve",
                 "serve",
+                "--model-store",
+                str(STORE),
                 "--http-port",
                 str(port),
                 "--metrics-port",

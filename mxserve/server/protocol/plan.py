@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import InvalidArgumentError
+from ..batching import MAX_PRIORITY, MAX_TIMEOUT_US
 from ..config import OIP_OF_DTYPE
 from .binary import parse_request, read_inputs, to_le_bytes
 from .v2 import InferenceRequest, element_count, numpy_dtype
@@ -102,8 +103,10 @@ def plan_request(
     params = req.parameters or {}
     plan = RequestPlan(
         request_id=req.id,
-        timeout_us=_uint_param(params, "timeout", "microseconds"),
-        priority=_uint_param(params, "priority", "1 is the highest level, 0 the default"),
+        timeout_us=_uint_param(params, "timeout", "microseconds", MAX_TIMEOUT_US),
+        priority=_uint_param(
+            params, "priority", "1 is the highest level, 0 the default", MAX_PRIORITY
+        ),
         wanted=_wanted(req, model, output_names, params.get("binary_data_output") is True),
         binary=None,
         binary_size=0,
@@ -135,11 +138,13 @@ def _remember(cache: MutableMapping[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def _uint_param(params: dict[str, Any], name: str, meaning: str) -> int:
+def _uint_param(params: dict[str, Any], name: str, meaning: str, maximum: int) -> int:
     v = params.get(name, 0)
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= maximum:
+        shown = repr(v) if not isinstance(v, int) or v.bit_length() < 64 else "a larger integer"
         raise InvalidArgumentError(
-            f"parameter '{name}' must be a non-negative integer ({meaning}), got {v!r}"
+            f"parameter '{name}' must be a non-negative integer of at most {maximum} "
+            f"({meaning}), got {shown}"
         )
     return v
 

@@ -5,7 +5,9 @@ body reading."""
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
+from typing import Any
 
 from fastapi import Request
 
@@ -92,3 +94,16 @@ def decode_body(body: bytes, encoding: str, limit: int) -> bytes:
     if len(out) > limit:
         raise PayloadTooLargeError(f"decompressed request body exceeds the limit of {limit} bytes")
     return out
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON request body; 400 for bad syntax or encoding, and for nesting deeper than Python's
+    recursion limit (the json module's bound: it raises RecursionError rather than crash)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise InvalidArgumentError(
+            "failed to parse the request JSON: it nests arrays/objects too deeply"
+        ) from None
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+        raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None

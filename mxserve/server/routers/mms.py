@@ -10,7 +10,7 @@ Errors use MMS's body ``{"code", "type", "message"}``.
 from __future__ import annotations
 
 import io
-import json
+import math
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...errors import (
+    ConflictError,
+    DrainingError,
     InvalidArgumentError,
     ModelNotFoundError,
     MXServeError,
@@ -26,8 +28,9 @@ from ...errors import (
 )
 from ..config import MODEL_NAME
 from ..protocol.binary import parse_request, read_inputs
+from ..protocol.v2 import MAX_DIMS
 from ..repository import ModelEntry, ModelVersion
-from .deps import get_repo, get_settings, read_body
+from .deps import get_repo, get_settings, parse_json, read_body
 from .infer import infer_arrays
 
 router = APIRouter(tags=["mms"])
@@ -35,6 +38,7 @@ router = APIRouter(tags=["mms"])
 _TYPES = {
     400: "BadRequestException",
     404: "ModelNotFoundException",
+    409: "ConflictStatusException",
     413: "RequestTooLargeException",
     500: "InternalServerException",
     501: "NotImplementedException",
@@ -45,6 +49,8 @@ _TYPES = {
 def mms_error(exc: MXServeError, retry_after: int = 1) -> JSONResponse:
     code = status_for(exc)
     headers = {"Retry-After": str(retry_after)} if code == 503 else None
+    if isinstance(exc, DrainingError):
+        headers = {**(headers or {}), "Connection": "close"}
     return JSONResponse(
         {"code": code, "type": _TYPES.get(code, type(exc).__name__), "message": str(exc)},
         status_code=code,
@@ -70,6 +76,26 @@ def _as_batch(mv: ModelVersion, name: str, a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _load_npy(body: bytes) -> np.ndarray:
+    """A ``.npy`` body; 400 for a malformed one, or one whose header claims more data than the
+    body holds (checked before numpy allocates the array)."""
+    f = io.BytesIO(body)
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        if dtype.hasobject:
+            raise ValueError("object arrays are not accepted")
+        if len(shape) > MAX_DIMS or math.prod(shape) * dtype.itemsize != len(body) - f.tell():
+            raise ValueError(f"its header's shape {shape} of {dtype} does not match its data")
+        f.seek(0)
+        return np.load(f, allow_pickle=False)
+    except (ValueError, EOFError, OSError, TypeError, SyntaxError) as e:
+        raise InvalidArgumentError(f"malformed .npy request body: {e}") from None
+
+
 def _decode(
     mv: ModelVersion, body: bytes, content_type: str, header_len: str | None
 ) -> dict[str, np.ndarray]:
@@ -77,12 +103,9 @@ def _decode(
     if body.startswith(b"\x93NUMPY"):
         if len(names) != 1:
             raise InvalidArgumentError(f"a .npy body needs a model with one input, it has {names}")
-        return {names[0]: _as_batch(mv, names[0], np.load(io.BytesIO(body), allow_pickle=False))}
+        return {names[0]: _as_batch(mv, names[0], _load_npy(body))}
     if "json" in content_type or body.lstrip()[:1] in (b"{", b"["):
-        try:
-            data = json.loads(body)
-        except ValueError as e:
-            raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None
+        data = parse_json(body)
         if isinstance(data, dict) and isinstance(data.get("inputs"), list):
             return read_inputs(parse_request(body), b"")
         if isinstance(data, dict):
@@ -227,14 +250,23 @@ async def register_model(request: Request, url: str = "", model_name: str = "") 
         name = model_name or url
         if not MODEL_NAME.match(name):
             raise InvalidArgumentError(f"invalid model name '{name}'")
-        if name in repo.models and repo.models[name].versions:
-            raise InvalidArgumentError(f"Model {name} is already registered.")
-        repo.models[name] = ModelEntry(name, store / url, renamed=name != url)
-        entry = await repo.load(name)
-        if entry.state != "READY":
-            reason = entry.reason
-            del repo.models[name]
-            raise InvalidArgumentError(f"failed to register '{name}': {reason}")
+        # One registration per name at a time: a second one while the first loads is a 409,
+        # as is one for a name already loaded (concurrent loads would leave orphans).
+        registering: set[str] | None = getattr(request.app.state, "mms_registering", None)
+        if registering is None:
+            registering = request.app.state.mms_registering = set()
+        if name in registering or (name in repo.models and repo.models[name].versions):
+            raise ConflictError(f"Model {name} is already registered.")
+        registering.add(name)
+        try:
+            repo.models[name] = ModelEntry(name, store / url, renamed=name != url)
+            entry = await repo.load(name)
+            if entry.state != "READY":
+                reason = entry.reason
+                del repo.models[name]
+                raise InvalidArgumentError(f"failed to register '{name}': {reason}")
+        finally:
+            registering.discard(name)
     except MXServeError as e:
         return mms_error(e)
     return JSONResponse({"status": f'Model "{name}" registered'})

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...errors import InvalidArgumentError
-from .deps import get_repo, get_settings, read_body
+from .deps import get_repo, get_settings, parse_json, read_body
 
 router = APIRouter(prefix="/v2/repository", tags=["repository"])
 
@@ -19,10 +18,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     body = await read_body(request, get_settings(request).max_request_bytes)
     if not body.strip():
         return {}
-    try:
-        data = json.loads(body)
-    except ValueError as e:
-        raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise InvalidArgumentError("the request body must be a JSON object")
     return data
@@ -39,6 +35,8 @@ async def load(request: Request, model: str) -> JSONResponse:
     repo = get_repo(request)
     repo.require_explicit()
     params = (await _json_body(request)).get("parameters") or {}
+    if not isinstance(params, dict):
+        raise InvalidArgumentError("the load request's 'parameters' must be a JSON object")
     if any(k.startswith("file:") for k in params) or "config" in params:
         raise InvalidArgumentError(
             "load parameters ('config', 'file:...') are not accepted by this server; "
