@@ -69,6 +69,9 @@ N = "x = data.as_np_ndarray()\n"
 CASES2 = [
     case("np_reshape", N + "out = mx.sym.np.reshape(x, (4, -1))", data=(2, 3, 4)),
     case("np_reshape_flat", N + "out = mx.sym.np.reshape(x, (-1,))", data=(2, 3)),
+    # The ndarray method writes _np_reshape (mx.sym.np.reshape writes _npx_reshape).
+    case("np_reshape_method", N + "out = x.reshape((3, -1))", data=(2, 3, 4)),
+    case("np_reshape_method_flat", N + "out = x.reshape(-1)", data=(2, 3)),
     case("npx_reshape_minus2", N + "out = mx.sym.npx.reshape(x, (-2, -1))", data=(2, 3, 4)),
     case("npx_reshape_minus3", N + "out = mx.sym.npx.reshape(x, (-2, -3, -2))", data=(2, 1, 4)),
     case("npx_reshape_minus4", N + "out = mx.sym.npx.reshape(x, (-5, -4))", data=(2, 3, 4, 5)),
