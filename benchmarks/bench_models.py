@@ -12,7 +12,7 @@ over our fp32 and the max relative error of bf16 logits against fp32.
     python benchmarks/bench_models.py [--models resnet50_v1,...] [--batches 1,8] [--threads 2]
         [--rounds 5] [--iters 5] [--no-bf16]
 Needs `pip install ".[bench]"` (onnxruntime). The ONNX export environment is created on first use
-under .cache/oracle/.
+under ~/.cache/mxserve/oracle/.
 """
 
 from __future__ import annotations

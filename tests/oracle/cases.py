@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Oracle cases: run a list of small symbols in real MXNet once, cache the results by content
-hash under .cache/oracle/, and compare mxserve's Predictor against them."""
+hash under ~/.cache/mxserve/oracle/, and compare mxserve's Predictor against them."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Isolated oracle environments with real MXNet (1.9.1 and 2.0.0b1), created on first use.
 
-Each version lives in its own virtual environment under ``.cache/oracle/`` in the repository
-(git-ignored), with ``numpy<1.24`` as those MXNet wheels need; the project's own environment
-never imports MXNet. Scripts run there through :func:`run_in_oracle`.
+Each version lives in its own virtual environment under ``~/.cache/mxserve/oracle/`` (or
+``$MXSERVE_ORACLE_CACHE``), shared by every checkout, with ``numpy<1.24`` as those MXNet wheels
+need; the project's own environment never imports MXNet. Scripts run there through :func:`run_in_oracle`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import sys
 import venv
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CACHE = pathlib.Path(os.environ.get("MXSERVE_ORACLE_CACHE", REPO / ".cache" / "oracle"))
+# Shared by every checkout of the user (results are keyed by the hash of what produced them);
+# MXSERVE_ORACLE_CACHE moves it.
+_USER_CACHE = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache")
+CACHE = pathlib.Path(os.environ.get("MXSERVE_ORACLE_CACHE") or _USER_CACHE / "mxserve" / "oracle")
 VERSIONS = {"1.9.1": "mx19", "2.0.0b1": "mx20"}
 
 # GluonCV and GluonNLP pin old dependency ranges that conflict with MXNet 1.9.1's, so they go in

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Model-zoo fixtures: networks exported by real MXNet with fixed-seed random weights, together
-with MXNet's outputs at batch 1 and 4, cached under .cache/oracle/models/."""
+with MXNet's outputs at batch 1 and 4, cached under ~/.cache/mxserve/oracle/models/."""
 
 from __future__ import annotations
 
