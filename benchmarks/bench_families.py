@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
-"""NLP models on CPU: mxserve (float32 and bfloat16) vs MXNet 1.9.1's C predict API and ONNX
-Runtime, side by side in one run.
+"""The model families beyond image classification on CPU: mxserve (float32 and bfloat16) vs
+MXNet 1.9.1's C predict API and ONNX Runtime, side by side in one run.
 
 BERT-base (GluonNLP 0.10 bert_12_768_12, encoder with pooler) and DistilBERT
-(distilbert_6_768_12), random weights, exported by tests/oracle/recipes/nlp.py, sequence length
-128; int32 token ids and types, float32 valid lengths (full). ONNX files come from MXNet's own
-exporter (mx.onnx) in the MXNet 1.9.1 + onnx 1.14.1 environment; a model it cannot export is
-benchmarked without ONNX Runtime. One process per engine (benchmarks/nlp_worker.py), warmed up,
-then rounds of timed calls alternating between engines. Prints per model and batch the median
-ms of each engine and the ratio ours / best peer.
+(distilbert_6_768_12), exported by tests/oracle/recipes/nlp.py, sequence length 128, int32 token
+ids and types, float32 valid lengths (full); GluonCV's SSD-512 MobileNet-1.0
+(ssd_512_mobilenet1.0_voc, tests/oracle/recipes/detection.py), a 512 x 512 float32 image.
+Random weights. ONNX files of the NLP models come from MXNet's own exporter (mx.onnx) in the
+MXNet 1.9.1 + onnx 1.14.1 environment; a model it cannot export (SSD: its box_nms has no ONNX
+export) is benchmarked without ONNX Runtime. One process per engine
+(benchmarks/family_worker.py), warmed up, then rounds of timed calls alternating between
+engines. Prints per model and batch the median ms of each engine and the ratio ours / best peer.
 
-    python benchmarks/bench_nlp.py [--models bert_12_768_12,distilbert_6_768_12]
+    python benchmarks/bench_families.py [--models bert_12_768_12,distilbert_6_768_12,...]
         [--batches 1,8] [--threads 2] [--rounds 5] [--iters 3]
 Needs `pip install ".[bench]"` (onnxruntime).
 """
@@ -28,19 +30,23 @@ from oracle.envs import run_in_oracle  # noqa: E402
 from oracle.gluon import gluon_model  # noqa: E402
 from peers import REPO, Peer  # noqa: E402
 
-MODELS = {"bert_12_768_12": 3, "distilbert_6_768_12": 2}  # model -> number of inputs
-SEQ = 128
+# model -> (recipe family, number of inputs (0: one image), sequence length or image side)
+MODELS = {
+    "bert_12_768_12": ("nlp", 3, 128),
+    "distilbert_6_768_12": ("nlp", 2, 128),
+    "ssd_512_mobilenet1.0_voc": ("detection", 0, 512),
+}
 ONNX_EXTRAS = ("onnx==1.14.1",)
 
 
-def ensure_onnx(d: pathlib.Path, num_inputs: int, batch: int) -> bool:
+def ensure_onnx(d: pathlib.Path, num_inputs: int, seq: int, batch: int) -> bool:
     if not (d / f"model-b{batch}.onnx").exists():
         try:
             run_in_oracle(
                 "1.9.1",
                 REPO / "benchmarks" / "mx_to_onnx_nlp.py",
                 str(d),
-                str(SEQ),
+                str(seq),
                 str(num_inputs),
                 str(batch),
                 extras=ONNX_EXTRAS,
@@ -52,18 +58,18 @@ def ensure_onnx(d: pathlib.Path, num_inputs: int, batch: int) -> bool:
 
 
 def bench(model: str, batch: int, args: argparse.Namespace) -> dict:
-    d = gluon_model("nlp", model)
-    n = MODELS[model]
+    family, n, seq = MODELS[model]
+    d = gluon_model(family, model)
     kinds = [("mxserve", "float32"), ("mxserve", "bfloat16"), ("mxnet_capi", "float32")]
-    if ensure_onnx(d, n, batch):
+    if family == "nlp" and ensure_onnx(d, n, seq, batch):
         kinds.append(("ort", "float32"))
-    extra = (str(SEQ), str(n))
+    extra = (str(seq), str(n))
     peers = []
     row: dict = {"model": model, "batch": batch}
     try:
         for k, dt in kinds:
             peers.append(
-                Peer(k, d, batch, args.threads, dt, worker="nlp_worker.py", extra_args=extra)
+                Peer(k, d, batch, args.threads, dt, worker="family_worker.py", extra_args=extra)
             )
         times: dict[str, list[float]] = {p.name: [] for p in peers}
         for r in range(args.rounds):

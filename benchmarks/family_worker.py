@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""One NLP inference engine in its own process (the NLP counterpart of peer_worker.py, same
-JSON-lines protocol), for GluonNLP BERT-style exports whose inputs are int32 token ids (and token
-types) and a float32 valid length.
+"""One inference engine in its own process (the counterpart of peer_worker.py for the model
+families of tests/oracle/recipes, same JSON-lines protocol): GluonNLP BERT-style exports whose
+inputs are int32 token ids (and token types) and a float32 valid length, or image models with
+one float32 input.
 
-Usage: python nlp_worker.py PEER MODEL_DIR BATCH THREADS DTYPE SEQ_LEN NUM_INPUTS
+Usage: python family_worker.py PEER MODEL_DIR BATCH THREADS DTYPE SIZE NUM_INPUTS
+SIZE is the sequence length, or the image side when NUM_INPUTS is 0 (one (BATCH, 3, SIZE, SIZE)
+float32 input "data", uniform in [-1, 1)).
 PEER is mxserve (DTYPE float32|bfloat16), ort (MODEL_DIR/model-b{BATCH}.onnx) or mxnet_capi
 (MXNet 1.9.1's MXPredCreateEx / MXPredForward via ctypes). The inputs are fixed (seed 0): random
 ids below 30522, random types, full valid lengths.
@@ -19,6 +22,8 @@ import numpy as np
 
 def make_inputs(batch, seq, num_inputs):
     rng = np.random.RandomState(0)
+    if num_inputs == 0:
+        return [rng.uniform(-1, 1, (batch, 3, seq, seq)).astype(np.float32)]
     xs = [rng.randint(0, 30522, (batch, seq)).astype(np.int32)]
     if num_inputs == 3:
         xs.append(rng.randint(0, 2, (batch, seq)).astype(np.int32))
@@ -27,7 +32,8 @@ def make_inputs(batch, seq, num_inputs):
 
 
 def names_of(num_inputs):
-    return [f"data{i}" for i in range(num_inputs)]
+    # Gluon's export names one input "data", several "data0", "data1", ...
+    return ["data"] if num_inputs == 1 else [f"data{i}" for i in range(num_inputs)]
 
 
 class MXServe:
