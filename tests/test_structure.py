@@ -16,6 +16,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 # each is checked by hand-written graphs in its tests/ops file instead.
 NO_ORACLE = {
     "_grad_add": "gradient accumulation node, only in backward graphs",
+    "_npi_copysign_scalar": "MXNet 2.0.0b1 cannot bind it (its backward node's input count is "
+    "wrong); tests/ops/test_np_elemwise.py checks it against numpy",
 }
 
 

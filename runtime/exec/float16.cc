@@ -89,12 +89,24 @@ bool WidenFloat16(Graph& g, std::vector<NodeEntry>& outputs, const std::vector<D
     }
     auto dt = n.attrs.find("dtype");
     const bool to_f16 = dt != n.attrs.end() && DTypeFromName(dt->second) == DType::kFloat16;
-    if (to_f16 && (n.def->name() == "Cast" || n.def->name() == "amp_cast")) {
+    const std::string& op = n.def->name();
+    // Ranges computed in float16 follow MXNet's float16 arithmetic (integer steps for some
+    // starts), which float32 would not reproduce.
+    const bool range = f16 && (op == "_arange" || op == "_contrib_arange_like");
+    if ((to_f16 && (op == "Cast" || op == "amp_cast")) || range) {
       // An explicit conversion keeps its rounding: it still writes float16, read back as float32.
       const std::string name = n.name;
+      for (size_t k = 0; k < n.inputs.size(); ++k) {
+        if (dtypes[ids(g.nodes[i].inputs[k])] != DType::kFloat16 || op == "Cast" || op == "amp_cast")
+          continue;
+        out.nodes.push_back(MakeCast(name + "_float16_in" + std::to_string(k), n.inputs[k], DType::kFloat16));
+        n.inputs[k] = NodeEntry{static_cast<uint32_t>(out.nodes.size() - 1), 0};
+      }
+      const uint32_t self = static_cast<uint32_t>(out.nodes.size());
+      new_index[i] = self;
       out.nodes.push_back(std::move(n));
-      out.nodes.push_back(MakeCast(name + "_float32", NodeEntry{at, 0}, DType::kFloat32));
-      moved[ids.offsets[i]] = NodeEntry{at + 1, 0};
+      out.nodes.push_back(MakeCast(name + "_float32", NodeEntry{self, 0}, DType::kFloat32));
+      moved[ids.offsets[i]] = NodeEntry{self + 1, 0};
       kept[i] = true;
       continue;
     }

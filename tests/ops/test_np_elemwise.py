@@ -4,8 +4,9 @@ arctan2, fmax, fmin, ldexp, gcd, lcm, logical_* and bitwise_* (broadcasting, _sc
 reversed _r*_scalar forms, float32 / int32 / int64 / bool), _npi_mod_scalar, _npi_rmod_scalar,
 _npi_bitwise_not."""
 
+import numpy as np
 import pytest
-from ops._harness import one_node
+from ops._harness import one_node, run_one_node
 from oracle.cases import Case, case, oracle_test
 
 import mxserve
@@ -161,3 +162,15 @@ def test_fmod_rejects_shape_mismatch(tmp_path):
 def test_mod_scalar_rejects_unknown_attribute(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match=r"_npi_mod_scalar node 'n'.*axis"):
         one_node(tmp_path, "_npi_mod_scalar", {"scalar": "2", "axis": "0"}, {"data": (2, 3)})
+
+
+def test_copysign_scalar_against_numpy(tmp_path):
+    # MXNet 2.0.0b1 cannot bind _npi_copysign_scalar (its backward node has the wrong input
+    # count, even with grad_req="null"), so numpy's copysign is the reference here, for nonzero
+    # scalars (MXNet's copysign compares with 0, so a -0.0 scalar counts as positive there).
+    a = np.random.RandomState(1).uniform(-2, 2, (3, 5)).astype(np.float32)
+    for scalar in ("-1.5", "2.0"):
+        (got,) = run_one_node(
+            tmp_path, "_npi_copysign_scalar", {"scalar": scalar, "is_int": "False"}, data=a
+        )
+        np.testing.assert_array_equal(got, np.copysign(a, np.float32(float(scalar))))
