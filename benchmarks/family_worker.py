@@ -12,12 +12,10 @@ PEER is mxserve (DTYPE float32|bfloat16), ort (MODEL_DIR/model-b{BATCH}.onnx) or
 ids below 30522, random types, full valid lengths.
 """
 
-import json
-import resource
 import sys
-import time
 
 import numpy as np
+from worker_loop import serve
 
 
 def make_inputs(batch, seq, num_inputs):
@@ -137,29 +135,8 @@ PEERS = {"mxserve": MXServe, "ort": OnnxRuntime, "mxnet_capi": MXNetCAPI}
 def main():
     peer, model_dir, batch, threads, dtype = sys.argv[1:6]
     seq, num_inputs = int(sys.argv[6]), int(sys.argv[7])
-    t0 = time.perf_counter()
-    engine = PEERS[peer](model_dir, make_inputs(int(batch), seq, num_inputs), int(threads), dtype)
-    load_ms = (time.perf_counter() - t0) * 1e3
-    for _ in range(2):
-        engine.run()
-    for line in sys.stdin:
-        cmd = json.loads(line)
-        if cmd["cmd"] == "time":
-            times = []
-            for _ in range(cmd["n"]):
-                t = time.perf_counter()
-                engine.run()
-                times.append((time.perf_counter() - t) * 1e3)
-            reply = {"times_ms": times}
-        elif cmd["cmd"] == "stats":
-            reply = {
-                "load_ms": load_ms,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        else:
-            np.save(cmd["path"], np.asarray(engine.run()))
-            reply = {"ok": True}
-        print(json.dumps(reply), flush=True)
+    xs = make_inputs(int(batch), seq, num_inputs)
+    serve(lambda: PEERS[peer](model_dir, xs, int(threads), dtype), warmup=2)
 
 
 if __name__ == "__main__":

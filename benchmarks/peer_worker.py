@@ -15,12 +15,10 @@ Reads JSON lines on stdin and answers one JSON line each:
 The input is fixed: uniform [-1, 1) with seed 0.
 """
 
-import json
-import resource
 import sys
-import time
 
 import numpy as np
+from worker_loop import serve
 
 
 def input_shape(model_dir, batch):
@@ -125,29 +123,7 @@ PEERS = {"mxserve": MXServe, "ort": OnnxRuntime, "mxnet_capi": MXNetCAPI, "mxnet
 def main():
     peer, model_dir, batch, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     dtype = sys.argv[5] if len(sys.argv) > 5 else "float32"
-    t0 = time.perf_counter()
-    engine = PEERS[peer](model_dir, input_shape(model_dir, batch), threads, dtype)
-    load_ms = (time.perf_counter() - t0) * 1e3
-    for _ in range(3):
-        engine.run()
-    for line in sys.stdin:
-        cmd = json.loads(line)
-        if cmd["cmd"] == "time":
-            times = []
-            for _ in range(cmd["n"]):
-                t = time.perf_counter()
-                engine.run()
-                times.append((time.perf_counter() - t) * 1e3)
-            reply = {"times_ms": times}
-        elif cmd["cmd"] == "stats":
-            reply = {
-                "load_ms": load_ms,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        else:
-            np.save(cmd["path"], np.asarray(engine.run()))
-            reply = {"ok": True}
-        print(json.dumps(reply), flush=True)
+    serve(lambda: PEERS[peer](model_dir, input_shape(model_dir, batch), threads, dtype))
 
 
 if __name__ == "__main__":
