@@ -169,6 +169,32 @@ void ParallelFor(int64_t n, Fn&& fn) {
   for (int64_t i = 0; i < n; ++i) fn(i);
 }
 
+/// y = f(TC(x), s) or f(s, TC(x)) (reverse), stored as TO: the scalar forms of the binary
+/// element-wise families (unary ops ignore s).
+template <typename TI, typename TC, typename TO, typename F>
+class ScalarLoopKernel final : public Kernel {
+ public:
+  ScalarLoopKernel(F f, double scalar, bool reverse, int64_t n)
+      : f_(f), scalar_(static_cast<TC>(scalar)), reverse_(reverse), n_(n) {}
+  void Run(const RunArgs& args) const override {
+    const TI* x = static_cast<const TI*>(args.in[0]);
+    TO* y = static_cast<TO*>(args.out[0]);
+    const TC s = scalar_;
+    if (reverse_) {
+      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(s, static_cast<TC>(x[i]))); });
+    } else {
+      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(static_cast<TC>(x[i]), s)); });
+    }
+  }
+  std::string Describe() const override { return "ref:scalar"; }
+
+ private:
+  F f_;
+  TC scalar_;
+  bool reverse_;
+  int64_t n_;
+};
+
 /// Output dims and per-operand element strides (0 along broadcast dimensions) of a broadcasting
 /// binary op, with neighbouring dimensions that broadcast alike merged.
 struct BroadcastGeometry {

@@ -109,31 +109,6 @@ class BroadcastKernel final : public Kernel {
   F f_;
 };
 
-/// y = f(TC(x), s) or f(s, TC(x)) (reverse), stored as TO; unary ops ignore s.
-template <typename TI, typename TC, typename TO, typename F>
-class ScalarKernel final : public Kernel {
- public:
-  ScalarKernel(F f, double scalar, bool reverse, int64_t n)
-      : f_(f), s_(static_cast<TC>(scalar)), reverse_(reverse), n_(n) {}
-  void Run(const RunArgs& args) const override {
-    const TI* x = static_cast<const TI*>(args.in[0]);
-    TO* y = static_cast<TO*>(args.out[0]);
-    const TC s = s_;
-    if (reverse_) {
-      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(s, static_cast<TC>(x[i]))); });
-    } else {
-      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(static_cast<TC>(x[i]), s)); });
-    }
-  }
-  std::string Describe() const override { return "ref:scalar"; }
-
- private:
-  F f_;
-  TC s_;
-  bool reverse_;
-  int64_t n_;
-};
-
 std::unique_ptr<Kernel> CreateNpElemwise(const KernelArgs& a) {
   NpFn fn;
   NpArity arity;
@@ -169,9 +144,9 @@ std::unique_ptr<Kernel> CreateNpElemwise(const KernelArgs& a) {
         using TC = decltype(c);
         VisitNpFn<TC>(fn, [&](auto f) {
           if (logical) {
-            k = std::make_unique<ScalarKernel<TI, TC, bool, decltype(f)>>(f, s, reverse, n);
+            k = std::make_unique<ScalarLoopKernel<TI, TC, bool, decltype(f)>>(f, s, reverse, n);
           } else {
-            k = std::make_unique<ScalarKernel<TI, TC, TC, decltype(f)>>(f, s, reverse, n);
+            k = std::make_unique<ScalarLoopKernel<TI, TC, TC, decltype(f)>>(f, s, reverse, n);
           }
         });
       });

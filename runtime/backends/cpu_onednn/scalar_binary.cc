@@ -17,30 +17,6 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-template <typename TI, typename TC, typename TO, typename F>
-class ScalarLoopKernel final : public Kernel {
- public:
-  ScalarLoopKernel(F f, double scalar, bool reverse, int64_t n)
-      : f_(f), scalar_(static_cast<TC>(scalar)), reverse_(reverse), n_(n) {}
-  void Run(const RunArgs& args) const override {
-    const TI* x = static_cast<const TI*>(args.in[0]);
-    TO* y = static_cast<TO*>(args.out[0]);
-    const TC s = scalar_;
-    if (reverse_) {
-      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(s, static_cast<TC>(x[i]))); });
-    } else {
-      ParallelFor(n_, [&](int64_t i) { y[i] = static_cast<TO>(f_(static_cast<TC>(x[i]), s)); });
-    }
-  }
-  std::string Describe() const override { return "ref:scalar"; }
-
- private:
-  F f_;
-  TC scalar_;
-  bool reverse_;
-  int64_t n_;
-};
-
 template <typename TI, typename TC, typename TO>
 std::unique_ptr<Kernel> MakeLoop(ScalarFn fn, double scalar, int64_t n) {
   std::unique_ptr<Kernel> k;
