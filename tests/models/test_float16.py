@@ -12,12 +12,13 @@ in float16 on CPU are compared against its float16 results in tests/ops/test_dty
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import shutil
 
 import numpy as np
 import pytest
-from oracle.envs import CACHE, run_in_oracle
+from oracle.envs import CACHE, publish, run_in_oracle
 
 import mxserve
 
@@ -28,12 +29,11 @@ def exported_float16(name: str) -> pathlib.Path:
     digest = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:12]
     out = CACHE / "float16" / digest / name
     if not (out / "io.npz").exists():
-        tmp = out.parent / (name + ".tmp")
+        tmp = out.parent / f"{name}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         run_in_oracle("1.9.1", SCRIPT, str(tmp), name)
-        shutil.rmtree(out, ignore_errors=True)
-        (tmp / name).rename(out)
+        publish(tmp / name, out, "io.npz")
         shutil.rmtree(tmp, ignore_errors=True)
     return out
 

@@ -7,12 +7,13 @@ rtol 1e-3 / atol 1e-4."""
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import shutil
 
 import numpy as np
 import pytest
-from oracle.envs import CACHE, run_in_oracle
+from oracle.envs import CACHE, publish, run_in_oracle
 
 import mxserve
 
@@ -23,12 +24,11 @@ def exported_block() -> pathlib.Path:
     digest = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:12]
     out = CACHE / "mx2_transformer" / digest
     if not (out / "io.npz").exists():
-        tmp = out.with_suffix(".tmp")
+        tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         run_in_oracle("2.0.0b1", SCRIPT, str(tmp))
-        shutil.rmtree(out, ignore_errors=True)
-        tmp.rename(out)
+        publish(tmp, out, "io.npz")
     return out
 
 
