@@ -232,6 +232,7 @@ def test_rnn_through_the_c_api(name: str) -> None:
         assert g.shape == w.shape, f"output {i}"
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5, err_msg=f"{name} output {i}")
 
+
 CASES2 = [
     rnn_case("mx2_lstm_bidir", "lstm", 3, 2, 4, 5, bidirectional=True, state_outputs=True),
     rnn_case("mx2_gru_2layers", "gru", 4, 1, 3, 4, layers=2, state_outputs=True),
