@@ -42,6 +42,7 @@ from .deps import (
 
 router = APIRouter(tags=["mms"])
 
+
 @router.get("/ping")
 async def ping(request: Request) -> JSONResponse:
     repo = get_repo(request)
