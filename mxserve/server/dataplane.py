@@ -12,6 +12,7 @@ recorded here and nowhere else.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -87,6 +88,9 @@ class DataPlane:
             outputs = await mv.batcher.submit(
                 request.inputs, batch, key, request.timeout_us, request.priority, request.gone
             )
+        except asyncio.CancelledError:  # the transport gave up on it (a gRPC cancel or deadline)
+            self._record_failure(mv, RequestCancelledError(), queued, time.perf_counter_ns() - t0)
+            raise
         except Exception as e:
             self._record_failure(mv, e, queued, time.perf_counter_ns() - t0)
             raise

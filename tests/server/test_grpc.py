@@ -7,6 +7,7 @@ come from the digits model run in-process one sample at a time (``reference``)."
 from __future__ import annotations
 
 import queue
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -37,6 +38,15 @@ CONFIGS: dict[str, dict[str, Any] | None] = {
     },
     "plain": None,
     "broken": {"input": [{"name": "pixels", "data_type": "TYPE_FP32", "dims": [64]}]},
+    # holds requests for 2 s (a batch of 4 never fills), at most 2 queued
+    "slow": {
+        "max_batch_size": 4,
+        "input": [{"name": "data", "data_type": "TYPE_FP32", "dims": [64]}],
+        "dynamic_batching": {
+            "max_queue_delay_microseconds": 2_000_000,
+            "default_queue_policy": {"max_queue_size": 2},
+        },
+    },
 }
 
 
@@ -244,7 +254,7 @@ def test_statistics_count_grpc_requests(client: tg.InferenceServerClient) -> Non
         client.infer("plain", [_input(np.zeros((1, 64), np.float32))])
     assert success() == before + 3
     all_stats = client.get_inference_statistics(as_json=True)["model_stats"]
-    assert {s["name"] for s in all_stats} == {"digits", "plain"}
+    assert {s["name"] for s in all_stats} == {"digits", "plain", "slow"}
     with pytest.raises(InferenceServerException) as e:
         client.get_inference_statistics("nope")
     assert _code(e) == "StatusCode.NOT_FOUND"
@@ -253,7 +263,12 @@ def test_statistics_count_grpc_requests(client: tg.InferenceServerClient) -> Non
 def test_repository_index_and_load_needs_explicit_mode(client: tg.InferenceServerClient) -> None:
     index = client.get_model_repository_index(as_json=True)["models"]
     states = {m["name"]: m["state"] for m in index}
-    assert states == {"broken": "UNAVAILABLE", "digits": "READY", "plain": "READY"}
+    assert states == {
+        "broken": "UNAVAILABLE",
+        "digits": "READY",
+        "plain": "READY",
+        "slow": "READY",
+    }
     with pytest.raises(InferenceServerException) as e:
         client.load_model("plain")
     assert "explicit" in e.value.message()
@@ -402,3 +417,64 @@ def test_cuda_shared_memory_is_unsupported(
     )
     assert status == 501 and "CUDA shared memory is not supported" in body["error"]
     assert server.json("GET", "/v2/cudasharedmemory/status") == (200, [])
+
+
+def test_queue_full_is_unavailable_and_cancelled_requests_are_dropped(
+    server: Server, client: tg.InferenceServerClient
+) -> None:
+    x = np.zeros((1, 64), np.float32)
+    failures = 'nv_inference_request_failure{model="slow",reason="%s",version="1"}'
+    before = server.metrics().get(failures % "CANCELED", 0.0)
+    done: queue.Queue[Any] = queue.Queue()
+    for _ in range(2):
+        client.async_infer("slow", [_input(x)], lambda result, error: done.put(error))
+    deadline = time.monotonic() + 30
+    while _pending(server) < 2:  # both queued
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    with pytest.raises(InferenceServerException) as e:
+        client.infer("slow", [_input(x)])
+    assert (
+        _code(e) == "StatusCode.UNAVAILABLE" and "Exceeds maximum queue size" in e.value.message()
+    )
+    assert [done.get(timeout=30) for _ in range(2)] == [None, None]
+    # A request whose client gives up while it is queued is cancelled and counted as such.
+    with pytest.raises(InferenceServerException) as e:
+        client.infer("slow", [_input(x)], client_timeout=0.2)
+    assert _code(e) == "StatusCode.DEADLINE_EXCEEDED"
+    deadline = time.monotonic() + 30
+    while server.metrics().get(failures % "CANCELED", 0.0) != before + 1:
+        assert time.monotonic() < deadline, server.metrics()
+        time.sleep(0.05)
+
+
+def _pending(server: Server) -> float:
+    return server.metrics().get('nv_inference_pending_request_count{model="slow",version="1"}', 0)
+
+
+def test_grpc_port_in_use_fails_the_start(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(RuntimeError) as e:
+            start_server(
+                make_repo(tmp_path / "m", {"a": None}),
+                "--grpc-port",
+                str(busy.getsockname()[1]),
+                log_dir=tmp_path,
+            )
+    assert "cannot listen on 127.0.0.1 (grpc port" in str(e.value)
+    assert "Traceback" not in str(e.value)
+
+
+def test_grpc_off(serve: Callable[..., Server], tmp_path: Path) -> None:
+    s = serve(make_repo(tmp_path / "m", {"a": None}), "--grpc-port", "off")
+    assert "serving gRPC" not in s.log()
+    with grpc.insecure_channel(s.grpc_address) as channel:
+        with pytest.raises(grpc.RpcError) as e:
+            service_pb2_grpc.GRPCInferenceServiceStub(channel).ServerLive(
+                service_pb2.ServerLiveRequest(), timeout=5
+            )
+    assert e.value.code() == grpc.StatusCode.UNAVAILABLE
