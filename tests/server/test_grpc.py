@@ -478,3 +478,17 @@ def test_grpc_off(serve: Callable[..., Server], tmp_path: Path) -> None:
                 service_pb2.ServerLiveRequest(), timeout=5
             )
     assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_runtime_shape_check_reaches_the_client(
+    stub: service_pb2_grpc.GRPCInferenceServiceStub,
+) -> None:
+    """'plain' has no config and the graph records no input shape: the runtime's binding is
+    the check, and its error comes back as INVALID_ARGUMENT naming the operator."""
+    req = service_pb2.ModelInferRequest(model_name="plain")
+    req.inputs.add(name="data", datatype="FP32", shape=[1, 63])
+    req.raw_input_contents.append(np.zeros((1, 63), "<f4").tobytes())
+    with pytest.raises(grpc.RpcError) as e:
+        stub.ModelInfer(req)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "FullyConnected" in e.value.details(), e.value.details()
