@@ -23,14 +23,19 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import InvalidArgumentError, MXServeError, UnavailableError
 from .config import Settings
 from .dataplane import DataPlane
-from .errors_render import error_response, internal_error_response
+from .errors_render import (
+    error_response,
+    http_exception_response,
+    internal_error_response,
+    validation_error_response,
+)
 from .lifecycle import ModelRepository
 from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
@@ -153,13 +158,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        text = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
-        return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+        return http_exception_response(exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        msg = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"error": msg}, status_code=400)
+        return validation_error_response(exc.errors())
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:

@@ -8,7 +8,8 @@ uses for the same error kinds), except that a cancelled request is CANCELLED. Re
 * ``error_response``: the v2 body ``{"error": msg}`` with the status, ``Retry-After`` on 503 (and
   429 when overload is configured to answer 429), ``Connection: close`` while draining;
 * ``mms_error``: MMS's body ``{"code", "type", "message"}``;
-* ``grpc_status``: the gRPC status code and details;
+* ``grpc_code_name``: the gRPC status code;
+* ``http_exception_response``, ``validation_error_response``: routing and parameter errors;
 * ``internal_error_response``: a 500 for an unexpected exception, logged with its traceback
   (no traceback ever reaches a client).
 """
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi.responses import JSONResponse
 
@@ -72,6 +75,20 @@ def error_response(exc: BaseException, settings: Settings) -> JSONResponse:
         # next request on this one.
         headers = {**(headers or {}), "Connection": "close"}
     return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+
+
+def http_exception_response(
+    status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A routing error (unknown path 404, wrong method 405) as ``{"error": msg}``."""
+    text = {404: "Not Found", 405: "Method Not Allowed"}.get(status, detail)
+    return JSONResponse({"error": text}, status_code=status, headers=headers)
+
+
+def validation_error_response(errors: Sequence[Any]) -> JSONResponse:
+    """FastAPI's parameter validation errors as a 400 ``{"error": "loc: msg; ..."}``."""
+    msg = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+    return JSONResponse({"error": msg}, status_code=400)
 
 
 def mms_error(exc: BaseException, retry_after: int = 1) -> JSONResponse:
