@@ -21,6 +21,7 @@ when the server is ready) and for a model name (SERVING when that model is ready
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -228,19 +229,40 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
     async def ModelStreamInfer(
         self, request_iterator: AsyncIterator[Any], context: Any
     ) -> AsyncIterator[Any]:
-        """Each request of the stream in turn; an error is sent as ``error_message`` in the
-        stream, which goes on."""
-        async for request in request_iterator:
+        """The stream's requests run concurrently (so the batcher may batch them), each answer
+        sent as it is ready, tagged by the request's ``id``; an error is sent as
+        ``error_message`` and the stream goes on."""
+        answers: asyncio.Queue[Any] = asyncio.Queue()
+        running: set[asyncio.Task[None]] = set()
+
+        async def run(request: Any) -> None:
             try:
                 response = await self.infer(request, context.cancelled)
+                answer = service_pb2.ModelStreamInferResponse(infer_response=response)
             except MXServeError as e:
-                yield service_pb2.ModelStreamInferResponse(error_message=str(e))
-                continue
+                answer = service_pb2.ModelStreamInferResponse(error_message=str(e))
             except Exception as e:
                 log_internal("gRPC ModelStreamInfer", e)
-                yield service_pb2.ModelStreamInferResponse(error_message="internal server error")
-                continue
-            yield service_pb2.ModelStreamInferResponse(infer_response=response)
+                answer = service_pb2.ModelStreamInferResponse(error_message="internal server error")
+            await answers.put(answer)
+
+        async def read() -> None:
+            async for request in request_iterator:
+                task = asyncio.create_task(run(request))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            while running:
+                await asyncio.wait(list(running))
+            await answers.put(None)
+
+        reader = asyncio.create_task(read())
+        try:
+            while (answer := await answers.get()) is not None:
+                yield answer
+        finally:
+            reader.cancel()
+            for task in list(running):
+                task.cancel()
 
     async def infer(self, request: Any, gone: Callable[[], bool] | None = None) -> Any:
         """One ModelInferRequest through the data plane."""

@@ -166,11 +166,35 @@ def test_async_and_stream_infer(
         answers = [stream.get(timeout=30) for _ in range(3)]
     finally:
         client.stop_stream()
-    (r1, e1), (r2, e2), (r3, e3) = answers
-    assert e1 is None and e3 is None and r2 is None
-    assert "unexpected inference input 'pixels'" in str(e2)  # the stream goes on after it
-    np.testing.assert_allclose(r1.as_numpy(OUT), reference(x[:2]), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(r3.as_numpy(OUT), reference(x[2:3]), rtol=1e-5, atol=1e-5)
+    errors = [str(e) for r, e in answers if e is not None]
+    results = {r.get_response().id: r for r, e in answers if e is None}
+    # answers come as they are ready; the stream goes on after an error
+    assert len(errors) == 1 and "unexpected inference input 'pixels'" in errors[0]
+    assert sorted(results) == ["s1", "s3"]
+    np.testing.assert_allclose(results["s1"].as_numpy(OUT), reference(x[:2]), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(results["s3"].as_numpy(OUT), reference(x[2:3]), rtol=1e-5, atol=1e-5)
+
+
+def test_stream_requests_are_batched_together(client: tg.InferenceServerClient) -> None:
+    """Requests of one stream run concurrently: two queued on 'slow' (a 2 s delay for a batch
+    of 4) leave together, as one execution of 2."""
+
+    def counts() -> tuple[int, int]:
+        st = client.get_inference_statistics("slow", as_json=True)["model_stats"][0]
+        return int(st.get("inference_count", 0)), int(st.get("execution_count", 0))
+
+    before = counts()
+    stream: queue.Queue[Any] = queue.Queue()
+    client.start_stream(callback=lambda result, error: stream.put((result, error)))
+    try:
+        for _ in range(2):
+            client.async_stream_infer("slow", [_input(np.zeros((1, 64), np.float32))])
+        answers = [stream.get(timeout=30) for _ in range(2)]
+    finally:
+        client.stop_stream()
+    assert [e for _, e in answers] == [None, None]
+    after = counts()
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
 
 
 def test_typed_contents(
