@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     op.add_argument("--markdown", action="store_true", help="print docs/ops.md")
     op.set_defaults(func=_cmd_ops)
     sv = sub.add_parser(
-        "serve", help="serve a model repository over HTTP (KServe v2 / Triton, MMS)"
+        "serve", help="serve a model repository over HTTP and gRPC (KServe v2 / Triton, MMS)"
     )
     sm = sub.add_parser("models", help="list the model repository with each model's load status")
     for p in (sv, sm):
