@@ -38,9 +38,7 @@ async def system_register(request: Request, name: str) -> JSONResponse:
     key = body.get("key")
     if not isinstance(key, str):
         raise InvalidArgumentError("register needs 'key', the shared memory object's name")
-    get_dataplane(request).shm.register(
-        name, key, body.get("offset", 0), body.get("byte_size", -1)
-    )
+    get_dataplane(request).shm.register(name, key, body.get("offset", 0), body.get("byte_size", -1))
     return JSONResponse({})
 
 
