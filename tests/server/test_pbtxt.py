@@ -7,7 +7,9 @@ the file and field named."""
 from __future__ import annotations
 
 import json
+import queue
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 import tritonclient.grpc as tg
 from google.protobuf import json_format, text_format
 from tritonclient.grpc import model_config_pb2
+from tritonclient.utils import InferenceServerException
 
 from mxserve.errors import InvalidArgumentError
 from mxserve.server.config import read_model_config
@@ -71,6 +74,22 @@ parameters { key: "num_threads" value { string_value: "1" } }
 """
 
 
+# Two levels; level 1 (highest) holds one queued request, level 2 three; a 2 s delay for a batch
+# of 8 keeps them queued.
+PRIO_CONFIG = """
+name: "prio"
+max_batch_size: 8
+input [ { name: "data" data_type: TYPE_FP32 dims: [ 64 ] } ]
+dynamic_batching {
+  max_queue_delay_microseconds: 2000000
+  priority_levels: 2
+  default_priority_level: 2
+  default_queue_policy { max_queue_size: 3 }
+  priority_queue_policy { key: 1 value { max_queue_size: 1 } }
+}
+"""
+
+
 def _model(root: Path, name: str, config: str, versions: tuple[int, ...] = (1,)) -> None:
     for v in versions:
         shutil.copytree(DIGITS / "1", root / name / str(v))
@@ -81,6 +100,7 @@ def _model(root: Path, name: str, config: str, versions: tuple[int, ...] = (1,))
 def triton_repo(tmp_path: Path) -> Path:
     root = tmp_path / "models"
     _model(root, "mlp", TRITON_CONFIG, versions=(1, 2, 3))
+    _model(root, "prio", PRIO_CONFIG)
     _model(root, "seq", 'name: "seq"\nmax_batch_size: 4\nsequence_batching { }\n')
     _model(root, "typo", 'name: "typo"\nmax_batch_sise: 4\n')
     _model(root, "two", 'name: "two"\nmax_batch_size: 4\n')
@@ -129,6 +149,26 @@ def test_triton_repository_serves_unchanged(
             i.set_data_from_numpy(x)
             r = c.infer("mlp", [i], model_version="3", priority=priority)
             np.testing.assert_allclose(r.as_numpy(OUT), reference(x), rtol=1e-5, atol=1e-5)
+
+        # The queue policies per priority level are the file's: level 1 takes one request, the
+        # default level (2) three.
+        answers: queue.Queue[Any] = queue.Queue()
+        for priority in (1, 0, 2, 2):
+            i = tg.InferInput("data", [1, 64], "FP32")
+            i.set_data_from_numpy(x[:1])
+            c.async_infer("prio", [i], lambda result, error: answers.put(error), priority=priority)
+        key = 'nv_inference_pending_request_count{model="prio",version="1"}'
+        deadline = time.monotonic() + 30
+        while s.metrics().get(key, 0) < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        for priority in (1, 2):
+            i = tg.InferInput("data", [1, 64], "FP32")
+            i.set_data_from_numpy(x[:1])
+            with pytest.raises(InferenceServerException) as e:
+                c.infer("prio", [i], priority=priority)
+            assert "Exceeds maximum queue size" in e.value.message()
+        assert [answers.get(timeout=30) for _ in range(4)] == [None] * 4
 
         reasons = {
             m["name"]: m.get("reason", "")
