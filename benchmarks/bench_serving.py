@@ -15,10 +15,12 @@ wrk (Debian: apt-get install wrk) is the load generator: one thread, a Lua scrip
 generator is used (it costs far more CPU; the table says which generator ran).
 
 gRPC (``--grpc-concurrency``, default 32; 0 = skip): on the same server, right after its HTTP
-runs, the MLP with batching is driven over KServe v2 gRPC (``grpc_bench.load``: Python grpc.aio
-processes, one connection per request in flight), and then a bare grpcio server running the same
-MLP in numpy (``grpc_bench.serve_numpy``, as many processes as the server has workers) is driven
-the same way: the ceiling of a Python gRPC server, with the ratio printed.
+runs, the MLP with batching is driven over KServe v2 gRPC, one connection per request in flight,
+and then a bare grpcio server running the same MLP in numpy (``grpc_bench.serve_numpy``, as many
+processes as the server has workers) is driven the same way: the ceiling of a Python gRPC
+server, with the ratios printed. The gRPC generator is h2load (C, as wrk; Debian: apt-get
+install nghttp2-client) when installed, else Python grpc.aio processes (``--grpc-procs``),
+which cost far more CPU per request.
 """
 
 from __future__ import annotations
@@ -471,8 +473,9 @@ def main() -> None:
         help="requests in flight for the gRPC MLP runs (0 = no gRPC runs)",
     )
     ap.add_argument(
-        "--grpc-procs", type=int, default=2, help="processes of the gRPC load generator"
+        "--grpc-procs", type=int, default=2, help="processes of the Python gRPC load generator"
     )
+    ap.add_argument("--grpc-generator", choices=["auto", "h2load", "python"], default="auto")
     ap.add_argument("--json", type=pathlib.Path, default=CACHE / "bench" / "serving.json")
     args = ap.parse_args()
     concs = [int(c) for c in args.concurrency.split(",")]
@@ -544,7 +547,7 @@ def main() -> None:
                     total,
                 )
             if grpc_port:
-                grpc_runs(args, server, grpc_port, root, name, spec, workers, results)
+                grpc_runs(args, server, port, grpc_port, root, name, spec, workers, results)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -567,6 +570,7 @@ def main() -> None:
 def grpc_runs(
     args: argparse.Namespace,
     server: subprocess.Popen[bytes],
+    http_port: int,
     grpc_port: int,
     root: pathlib.Path,
     name: str,
@@ -588,55 +592,84 @@ def grpc_runs(
     address = f"127.0.0.1:{grpc_port}"
     grpc_bench.check_answer(address, entry, x, expected)
     body = grpc_bench.infer_request(entry, x)
-    print(f"      gRPC {entry} c={conc} ({args.grpc_procs} generator processes)", flush=True)
+    gen = args.grpc_generator
+    if gen == "auto":
+        gen = "h2load" if grpc_bench.have_h2load() else "python"
+
+    def drive_grpc(target: str) -> dict[str, Any]:
+        if gen == "h2load":
+            return grpc_bench.load_h2load(target, body, conc, args.seconds, args.warmup, root)
+        return grpc_bench.load(
+            target, body, conc, args.seconds, args.warmup, args.grpc_procs, args.max_requests
+        )
+
+    print(f"      gRPC {entry} c={conc} (generator: {gen})", flush=True)
+    served0 = _success_count(http_port, entry)
     cpu0 = proc_cpu_seconds(server.pid)
-    r = grpc_bench.load(
-        address, body, conc, args.seconds, args.warmup, args.grpc_procs, args.max_requests
-    )
+    r = drive_grpc(address)
     server_cpu = proc_cpu_seconds(server.pid) - cpu0
-    rows = [_grpc_row("mxserve", name, conc, r, server_cpu)]
+    served = _success_count(http_port, entry) - served0
+    if served < r["requests"]:  # h2load cannot see gRPC errors; the server's count can
+        r["errors"] += r["requests"] - served
+    rows = [_grpc_row("mxserve", name, conc, r, server_cpu, gen)]
     ceiling_port = free_port()
     procs = grpc_bench.serve_numpy(spec["path"], ceiling_port, workers)
     try:
         grpc_bench.wait_ready(f"127.0.0.1:{ceiling_port}")
         grpc_bench.check_answer(f"127.0.0.1:{ceiling_port}", entry, x, expected)
         print(f"      bare grpcio + numpy ceiling c={conc} ({workers} processes)", flush=True)
-        r = grpc_bench.load(
-            f"127.0.0.1:{ceiling_port}",
-            body,
-            conc,
-            args.seconds,
-            args.warmup,
-            args.grpc_procs,
-            args.max_requests,
-        )
-        rows.append(_grpc_row("grpcio+numpy", name, conc, r, None))
+        r = drive_grpc(f"127.0.0.1:{ceiling_port}")
+        rows.append(_grpc_row("grpcio+numpy", name, conc, r, None, gen))
     finally:
         for p in procs:
             p.terminate()
             p.join(10)
     for row in rows:
+        lat = (
+            f"mean {row['mean_ms']:7.2f} ms"
+            if row["p50_ms"] is None
+            else f"p50 {row['p50_ms']:7.2f}  p99 {row['p99_ms']:7.2f} ms"
+        )
         print(
-            f"      {row['server']:<13} {row['rps']:9.1f} req/s  p50 {row['p50_ms']:7.2f}  "
-            f"p99 {row['p99_ms']:7.2f} ms  errors {row['errors']}",
+            f"      {row['server']:<13} {row['rps']:9.1f} req/s  {lat}  errors {row['errors']}",
             flush=True,
         )
     results["grpc"] += rows
 
 
+def _success_count(http_port: int, entry: str) -> int:
+    """The server's count of successful requests of ``entry`` (summed over its workers)."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/v2/models/{entry}/stats") as r:
+        stats = json.load(r)["model_stats"][0]
+    return int(stats["inference_stats"]["success"]["count"])
+
+
 def _grpc_row(
-    server: str, name: str, conc: int, r: dict[str, Any], server_cpu: float | None
+    server: str,
+    name: str,
+    conc: int,
+    r: dict[str, Any],
+    server_cpu: float | None,
+    generator: str,
 ) -> dict[str, Any]:
-    secs = r["duration_us"] / 1e6
+    if "rps" in r:  # h2load: rate and mean latency only
+        rps, p50, p90, p99 = r["rps"], None, None, None
+    else:
+        rps = r["requests"] / (r["duration_us"] / 1e6)
+        p50, p90, p99 = (r[k] / 1000 for k in ("p50_us", "p90_us", "p99_us"))
     return {
         "server": server,
+        "generator": generator,
         "model": name,
         "batching": server == "mxserve",
         "concurrency": conc,
-        "rps": r["requests"] / secs,
-        "p50_ms": r["p50_us"] / 1000,
-        "p90_ms": r["p90_us"] / 1000,
-        "p99_ms": r["p99_us"] / 1000,
+        "rps": rps,
+        "p50_ms": p50,
+        "p90_ms": p90,
+        "p99_ms": p99,
+        "mean_ms": r.get("mean_ms"),
         "errors": r["errors"],
         "requests": r["requests"],
         "server_cpu_ms_per_req": (

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """gRPC parts of the serving benchmark (used by bench_serving.py).
 
-* ``load``: a gRPC load generator -- ``procs`` processes, each with its share of ``conc``
-  requests in flight, every one on its own connection (as wrk opens one per request stream),
-  sending a prepared ModelInferRequest (serialized once) and not decoding the answers; bounded
-  in time and in count.
+* ``load_h2load``: gRPC load from h2load (nghttp2's HTTP/2 benchmark tool, C, as wrk is for
+  HTTP/1.1; Debian: apt-get install nghttp2-client): ``conc`` connections with one stream each,
+  POSTing a prepared gRPC frame (a serialized ModelInferRequest) to ModelInfer for a fixed
+  duration. h2load sees HTTP statuses only, not gRPC status trailers, so the caller compares the
+  server's own success count with the requests h2load counted.
+* ``load``: the fallback generator -- ``procs`` Python grpc.aio processes, each with its share
+  of ``conc`` requests in flight, every one on its own connection, sending the prepared request
+  and not decoding the answers; bounded in time and in count (it costs far more CPU).
 * ``serve_numpy``: the ceiling -- a bare grpcio asyncio server whose ModelInfer runs the
   benchmark's MLP (784-256-10, ReLU) in numpy, no queue, no batching, no checks; ``procs``
   processes share the port with SO_REUSEPORT, as ``mxserve serve --workers`` does.
@@ -17,6 +21,9 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import pathlib
+import re
+import shutil
+import subprocess
 import sys
 import time
 from typing import Any
@@ -33,6 +40,47 @@ def infer_request(model: str, x: np.ndarray) -> bytes:
     req.inputs.add(name="data", datatype="FP32", shape=list(x.shape))
     req.raw_input_contents.append(x.astype("<f4").tobytes())
     return req.SerializeToString()
+
+
+def have_h2load() -> bool:
+    return shutil.which("h2load") is not None
+
+
+def load_h2load(
+    address: str, body: bytes, conc: int, seconds: float, warmup: float, workdir: pathlib.Path
+) -> dict[str, Any]:
+    """``conc`` HTTP/2 connections, one ModelInfer stream each, for ``seconds`` after
+    ``warmup`` seconds (h2load's own warm-up, not counted)."""
+    frame = workdir / "grpc_frame.bin"
+    frame.write_bytes(b"\x00" + len(body).to_bytes(4, "big") + body)  # gRPC length prefix
+    cmd = [
+        "h2load",
+        f"-c{conc}",
+        "-m1",
+        "-t1",
+        f"-D{max(1, round(seconds))}",
+        f"--warm-up-time={max(0, round(warmup * 1000))}ms",
+        "-H",
+        "content-type: application/grpc",
+        "-H",
+        "te: trailers",
+        "-d",
+        str(frame),
+        f"http://{address}{METHOD}",
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + warmup + 60).stdout
+    rate = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", out)
+    counts = re.search(r"(\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", out)
+    if rate is None or counts is None:
+        raise RuntimeError(f"h2load failed:\n{out}")
+    scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+    return {
+        "requests": int(counts[1]),
+        "rps": float(rate[3]),
+        "mean_ms": float(mean[1]) * scale[mean[2]] if mean else 0.0,
+        "errors": sum(int(counts[i]) for i in (2, 3, 4)),
+    }
 
 
 def check_answer(address: str, model: str, x: np.ndarray, expected: np.ndarray) -> None:

@@ -25,6 +25,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -39,6 +40,7 @@ from .batching import MAX_PRIORITY, MAX_TIMEOUT_US
 from .config import OIP_OF_DTYPE, ModelConfig, Settings
 from .dataplane import DataPlane, InferRequest
 from .errors_render import grpc_code_name, log_internal
+from .instances import ModelVersion
 from .protocol.binary import to_le_bytes
 from .protocol.plan import uint_param
 from .protocol.v2 import element_count, numpy_dtype
@@ -267,10 +269,12 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
     async def infer(self, request: Any, gone: Callable[[], bool] | None = None) -> Any:
         """One ModelInferRequest through the data plane."""
         mv = self.plane.version(request.model_name, request.model_version)
-        params = _params(request.parameters)
-        timeout = uint_param(params, "timeout", "microseconds", MAX_TIMEOUT_US)
-        priority = uint_param(params, "priority", "1 is the highest level", MAX_PRIORITY)
-        inputs = self._read_inputs(request)
+        timeout = priority = 0
+        if request.parameters:
+            params = _params(request.parameters)
+            timeout = uint_param(params, "timeout", "microseconds", MAX_TIMEOUT_US)
+            priority = uint_param(params, "priority", "1 is the highest level", MAX_PRIORITY)
+        inputs, checked = self._read_inputs(request, mv)
         refs: list[tuple[str, TensorRef | None]] = []
         if request.outputs:
             known = set(mv.output_names)
@@ -282,7 +286,7 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
                 refs.append((o.name, tensor_ref(_params(o.parameters), f"output '{o.name}'")))
         else:
             refs = [(n, None) for n in mv.output_names]
-        outputs = await self.plane.infer(mv, InferRequest(inputs, timeout, priority, None, gone))
+        outputs = await self.plane.infer(mv, InferRequest(inputs, timeout, priority, checked, gone))
         shm_refs = [(n, r) for n, r in refs if r is not None]
         written = self.plane.write_shm_outputs(shm_refs, outputs) if shm_refs else {}
         response = service_pb2.ModelInferResponse(
@@ -300,7 +304,53 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
                 response.raw_output_contents.append(to_le_bytes(a))
         return response
 
-    def _read_inputs(self, request: Any) -> dict[str, np.ndarray]:
+    def _read_inputs(
+        self, request: Any, mv: ModelVersion
+    ) -> tuple[dict[str, np.ndarray], tuple[int, tuple[Any, ...]] | None]:
+        """The inputs, and (batch size, batching key) when they were checked already.
+
+        Clients send the same input names, datatypes and shapes with every request, all as raw
+        contents; for those, where each input lies and the signature check's result are kept
+        per version (``mv.grpc_layouts``, as ``protocol.plan`` keeps HTTP request plans)."""
+        raw = request.raw_input_contents
+        key = None
+        if len(raw) == len(request.inputs) and all(
+            not t.parameters and not t.HasField("contents") for t in request.inputs
+        ):
+            key = tuple((t.name, t.datatype, tuple(t.shape)) for t in request.inputs)
+            layout = mv.grpc_layouts.get(key)
+            if layout is not None:
+                return self._read_raw(layout, raw), layout.checked
+        out = self._decode_inputs(request)
+        if key is None:
+            return out, None
+        try:
+            checked = mv.check_specs({n: (a.dtype, a.shape) for n, a in out.items()})
+        except InvalidArgumentError:
+            return out, None  # checked again, and counted, by the data plane
+        layout = RawLayout(
+            tuple((name, a.dtype.newbyteorder("<"), a.shape, a.nbytes) for name, a in out.items()),
+            checked,
+        )
+        if len(mv.grpc_layouts) >= MAX_LAYOUTS:
+            del mv.grpc_layouts[next(iter(mv.grpc_layouts))]
+        mv.grpc_layouts[key] = layout
+        return out, checked
+
+    @staticmethod
+    def _read_raw(layout: RawLayout, raw: Any) -> dict[str, np.ndarray]:
+        out = {}
+        for (name, dtype, shape, nbytes), data in zip(layout.inputs, raw):
+            if len(data) != nbytes:
+                raise InvalidArgumentError(
+                    f"input '{name}': raw_input_contents holds {len(data)} bytes, shape "
+                    f"{list(shape)} needs {nbytes}"
+                )
+            a = np.frombuffer(data, dtype=dtype).reshape(shape)
+            out[name] = a.astype(dtype.newbyteorder("="), copy=False)
+        return out
+
+    def _decode_inputs(self, request: Any) -> dict[str, np.ndarray]:
         raw = request.raw_input_contents
         used = 0
         out: dict[str, np.ndarray] = {}
@@ -347,6 +397,19 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
                 f"or a shared memory region number {used}"
             )
         return out
+
+
+@dataclass(frozen=True)
+class RawLayout:
+    """Inputs all sent as raw contents: (name, little-endian dtype, shape, byte size) of each,
+    in order, and the signature check's (batch size, batching key)."""
+
+    inputs: tuple[tuple[str, np.dtype[Any], tuple[int, ...], int], ...]
+    checked: tuple[int, tuple[Any, ...]]
+
+
+#: Raw layouts kept per model version; the oldest goes first.
+MAX_LAYOUTS = 256
 
 
 class HealthService(health_pb2_grpc.HealthServicer):

@@ -77,6 +77,8 @@ class ModelVersion:
         # protocol.plan caches: parsed request headers, and response headers' "outputs" part
         self.request_plans: dict[bytes, RequestPlan] = {}
         self.response_heads: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+        # grpc_service: where raw inputs lie and their check's result, per request signature
+        self.grpc_layouts: dict[tuple[Any, ...], Any] = {}
 
     # -- loading (worker thread) --------------------------------------------------------------
     def load(self) -> None:
