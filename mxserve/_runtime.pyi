@@ -14,6 +14,8 @@ class Model:
     def mxnet_version(self) -> int: ...
 
 def load_model(symbol_json: bytes, params: bytes) -> Model: ...
+def graph_io(model: Model) -> dict[str, Any]:
+    """{"inputs": [(name, dims or None, dtype or "")], "outputs": [entry names]}."""
 
 class CachedOp:
     def __init__(

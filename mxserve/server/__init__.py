@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The mxserve model server: KServe v2 / Triton HTTP protocol, dynamic batching, Prometheus metrics.
+"""The mxserve model server: KServe v2 / Triton over HTTP and gRPC, dynamic batching, metrics.
 
 Import cost stays here, not in ``import mxserve``. Build an app with ``create_app(Settings(...))``.
 """

@@ -16,52 +16,35 @@ import signal
 import socket
 import sys
 import time
-import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import FrameType
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import (
-    DrainingError,
-    InvalidArgumentError,
-    MXServeError,
-    QueueFullError,
-    QueueTimeoutError,
-    UnavailableError,
-    status_for,
-)
+from ..errors import InvalidArgumentError, MXServeError, UnavailableError
 from .config import Settings
+from .dataplane import DataPlane
+from .errors_render import (
+    error_response,
+    http_exception_response,
+    internal_error_response,
+    validation_error_response,
+)
+from .lifecycle import ModelRepository
 from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
-from .repository import ModelRepository
+from .routers import health, infer, mms, models, repository, shared_memory
+from .routers import metrics as metrics_router
+from .routers.infer import InferFastPath
 
 log = logging.getLogger("mxserve.server")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def error_response(exc: BaseException, settings: Settings) -> JSONResponse:
-    """The one renderer of errors: ``{"error": msg}``, Triton's status, Retry-After on 503."""
-    status = status_for(exc)
-    if isinstance(exc, QueueFullError | QueueTimeoutError) and settings.overload_status == 429:
-        status = 429
-    headers = {"Retry-After": str(settings.retry_after_secs)} if status in (429, 503) else None
-    if isinstance(exc, DrainingError):
-        # The server is about to close its connections: a keep-alive client must not send its
-        # next request on this one.
-        headers = {**(headers or {}), "Connection": "close"}
-    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
 
 
 class BodyLimit:
@@ -115,13 +98,10 @@ class BodyLimit:
 
 def create_app(settings: Settings) -> FastAPI:
     """A new app: its own repository, metrics registry and batchers (nothing global)."""
-    from .routers import health, infer, mms, models, repository
-    from .routers import metrics as metrics_router
-
     repo = ModelRepository(settings)
     repo.scan()
     metrics = Metrics(repo.stats_rows)
-    repo.metrics = metrics
+    dataplane = DataPlane(repo, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -156,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
         if not repo.draining:
             await repo.drain(settings.exit_timeout_secs)
         await repo.close()
+        dataplane.shm.close()
 
     app = FastAPI(
         title="mxserve",
@@ -168,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.repo = repo
     app.state.metrics = metrics
+    app.state.dataplane = dataplane
     app.state.aggregator = None  # with --workers > 1: an aggregate.Aggregator (workers.py)
 
     @app.exception_handler(MXServeError)
@@ -176,24 +158,15 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        text = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
-        return JSONResponse({"error": text}, status_code=exc.status_code, headers=exc.headers)
+        return http_exception_response(exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        msg = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"error": msg}, status_code=400)
+        return validation_error_response(exc.errors())
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
-        log.error(
-            "internal error on %s %s: %s",
-            request.method,
-            request.url.path,
-            "".join(traceback.format_exception(exc)),
-            extra={"event": "internal_error"},
-        )
-        return JSONResponse({"error": "internal server error"}, status_code=500)
+        return internal_error_response(f"{request.method} {request.url.path}", exc)
 
     for r in (
         health.router,
@@ -201,6 +174,7 @@ def create_app(settings: Settings) -> FastAPI:
         infer.router,
         repository.router,
         metrics_router.router,
+        shared_memory.router,
         mms.router,
     ):
         app.include_router(r)
@@ -381,17 +355,8 @@ def check_store(settings: Settings) -> None:
             raise InvalidArgumentError(f"model store {store} holds no model")
 
 
-def serve(settings: Settings) -> int:
-    """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
-    503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits.
-
-    With ``settings.workers`` > 1 this process supervises that many server processes instead
-    (``workers.Supervisor``)."""
-    check_store(settings)
-    if settings.workers > 1:
-        from .workers import Supervisor
-
-        return Supervisor(settings).run()
+def serve_single(settings: Settings) -> int:
+    """``main.serve`` with one process: this process loads the models and serves them."""
     configure_logging(settings)
     app = create_app(settings)
     try:
@@ -429,8 +394,6 @@ def run(
     """
     import uvicorn
 
-    from .routers.infer import InferFastPath
-
     _raise_body_high_water()
 
     metrics_port = settings.metrics_port
@@ -454,7 +417,7 @@ def run(
         server_header=False,
         proxy_headers=False,  # no proxy in front by default; one ASGI layer less per request
     )
-    server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs, on_started)
+    server = _DrainingServer(config, app, settings, on_started)
     server.run(sockets=sockets)
     return 0
 
@@ -487,19 +450,48 @@ class _DrainingServer:
     def __new__(
         cls,
         config: Any,
-        repo: ModelRepository,
-        timeout: float,
+        app: FastAPI,
+        settings: Settings,
         on_started: Callable[[], None] | None = None,
     ) -> Any:
         import uvicorn
 
+        repo: ModelRepository = app.state.repo
+        timeout = settings.exit_timeout_secs
+
         class Server(uvicorn.Server):
             _drain_task: asyncio.Task[None] | None = None
+            _grpc: Any = None
 
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                if settings.grpc_port:
+                    # Bound before the models load (a port in use fails at once), started
+                    # after: gRPC clients never see a server without its models.
+                    from .grpc_service import create_grpc_server
+
+                    try:
+                        self._grpc = create_grpc_server(app.state.dataplane, app.state, settings)
+                    except OSError as e:
+                        raise UnavailableError(
+                            f"cannot listen on {settings.host} (grpc port {settings.grpc_port}): "
+                            f"{e}"
+                        ) from None
                 await super().startup(sockets=sockets)
+                if self.started and self._grpc is not None:
+                    await self._grpc.start()
+                    log.info(
+                        "serving gRPC on %s:%d",
+                        settings.host,
+                        settings.grpc_port,
+                        extra={"event": "listening_grpc"},
+                    )
                 if self.started and on_started is not None:
                     on_started()
+
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                if self._grpc is not None:
+                    await self._grpc.stop(1.0)
+                await super().shutdown(sockets=sockets)
 
             def handle_exit(self, sig: int, frame: FrameType | None) -> None:
                 if self._drain_task is None and self.started:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from server._serving import Server, make_repo
 
@@ -94,3 +95,46 @@ def test_exit_timeout_bounds_the_drain(serve: Callable[..., Server], tmp_path: P
     assert time.monotonic() - t0 < 10
     assert "Exit timeout expired" in s.log()
     assert results and results[0] != 200
+
+
+def test_sigterm_drains_grpc_requests_too(serve: Callable[..., Server], tmp_path: Path) -> None:
+    import tritonclient.grpc as tg
+    from tritonclient.utils import InferenceServerException
+
+    repo = make_repo(
+        tmp_path / "m",
+        {
+            "held": {
+                "max_batch_size": 8,
+                "dynamic_batching": {"max_queue_delay_microseconds": 3_000_000},
+            }
+        },
+    )
+    s = serve(repo)
+    c = tg.InferenceServerClient(s.grpc_address)
+    x = tg.InferInput("data", [1, 64], "FP32")
+    x.set_data_from_numpy(np.full((1, 64), 0.5, np.float32))
+    answers: list[object] = []
+    threads = [
+        threading.Thread(
+            target=lambda: answers.append(c.infer("held", [x]).as_numpy("dense2_fwd_output"))
+        )
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    _wait_pending(s, "held", 3)
+    s.proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while c.is_server_ready():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert c.is_server_live()
+    with pytest.raises(InferenceServerException) as e:
+        c.infer("held", [x])
+    assert str(e.value.status()) == "StatusCode.UNAVAILABLE" and "exiting" in e.value.message()
+    for t in threads:
+        t.join()
+    assert len(answers) == 3  # the queued gRPC requests were answered before the exit
+    c.close()
+    assert s.proc.wait(20) == 0

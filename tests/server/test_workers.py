@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 import mxserve
-from mxserve.server import repository
+from mxserve.server import instances
 from mxserve.server.config import read_model_config
-from mxserve.server.repository import ModelVersion, discover_versions
+from mxserve.server.instances import ModelVersion
+from mxserve.server.layout import discover_versions
 from server._serving import DIGITS, ROOT, Server, free_port, make_repo, unix_get
 
 STORE = ROOT / "model_store"
@@ -131,6 +132,36 @@ def test_workers_share_the_port_and_sum_their_numbers(serve: Callable[..., Serve
     assert s.request("GET", "/snapshot")[0] == 404
     assert s.request("GET", "/snapshot", port=s.metrics_port)[0] == 404
     assert oct(os.stat(_socket_dir(s)).st_mode & 0o777) == "0o700"
+
+
+def test_every_worker_serves_grpc(serve: Callable[..., Server]) -> None:
+    """With --workers, each worker serves gRPC on the same port (SO_REUSEPORT), sharing its
+    models and statistics with its HTTP side."""
+    import grpc
+    import numpy as np
+    from tritonclient.grpc import service_pb2, service_pb2_grpc
+
+    s = serve(STORE, "--workers", "2")
+    _serving(s, 2)
+    req = service_pb2.ModelInferRequest(model_name=MODEL)
+    req.inputs.add(name="data", datatype="FP32", shape=[1, 64])
+    req.raw_input_contents.append(np.zeros((1, 64), "<f4").tobytes())
+    # One connection per channel (no subchannel shared between them), opened at once.
+    channels = [
+        grpc.insecure_channel(s.grpc_address, options=[("grpc.use_local_subchannel_pool", 1)])
+        for _ in range(32)
+    ]
+    try:
+        for ch in channels:
+            r = service_pb2_grpc.GRPCInferenceServiceStub(ch).ModelInfer(req, timeout=30)
+            assert list(r.outputs[0].shape) == [1, 10]
+    finally:
+        for ch in channels:
+            ch.close()
+    own = [_snapshot(s, i)["models"][0]["stats"]["success"][0] for i in range(2)]
+    assert sum(own) == 32 and min(own) >= 4, own  # binomial(32, 1/2) < 4: p = 2e-6
+    status, body = s.json("GET", f"/v2/models/{MODEL}/stats")
+    assert body["model_stats"][0]["inference_stats"]["success"]["count"] == 32
 
 
 def test_sigterm_drains_every_worker(serve: Callable[..., Server], tmp_path: Path) -> None:
@@ -285,7 +316,7 @@ def test_worker_dying_again_and_again_stops_the_server(tmp_path: Path) -> None:
 
 # -- threads -----------------------------------------------------------------------------------
 def test_default_threads_divide_the_cores_among_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repository, "_cores", lambda: 8)
+    monkeypatch.setattr(instances, "_cores", lambda: 8)
     config = read_model_config(DIGITS)
     assert config is not None and config.instance_count == 2
     (files,) = discover_versions(DIGITS, None)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
-from ..repository import ModelRepository
+from ..lifecycle import ModelRepository
 from .deps import get_repo
 
 router = APIRouter(prefix="/v2", tags=["health"])
@@ -21,6 +21,7 @@ EXTENSIONS = [
     "model_repository",
     "statistics",
     "parameters",
+    "system_shared_memory",
 ]
 
 
