@@ -279,7 +279,10 @@ class ModelConfig(_Strict):
 
     def to_triton_json(self) -> dict[str, Any]:
         """The config as Triton's ``/config`` endpoint reports it (defaults filled in)."""
-        out = self.model_dump(exclude={"epoch"}, exclude_none=True)
+        # image_preprocess and classification are mxserve's (MMS routes), not ModelConfig fields
+        out = self.model_dump(
+            exclude={"epoch", "image_preprocess", "classification"}, exclude_none=True
+        )
         out["platform"] = "mxnet_mxnet"
         out["backend"] = "mxserve"
         if not self.instance_group:

@@ -86,7 +86,7 @@ def image_format(body: bytes) -> str | None:
 
 
 @dataclass(frozen=True)
-class Signature:
+class DecodeTarget:
     """What the decoders need of a model: its inputs, batching and image preprocess config."""
 
     name: str
@@ -95,7 +95,7 @@ class Signature:
     image: ImagePreprocess | None
 
     @classmethod
-    def of(cls, name: str, config: ModelConfig) -> Signature:
+    def of(cls, name: str, config: ModelConfig) -> DecodeTarget:
         return cls(name, list(config.input), config.max_batch_size, config.image_preprocess)
 
     @property
@@ -131,7 +131,7 @@ class Signature:
 # -- whole bodies ---------------------------------------------------------------------------------
 
 
-def decode_body(sig: Signature, body: bytes, content_type: str) -> Arrays:
+def decode_body(sig: DecodeTarget, body: bytes, content_type: str) -> Arrays:
     """The input arrays of one MMS request body (batch dimension added where the model has one)."""
     mt = media_type(content_type)
     if mt == "multipart/form-data":
@@ -139,11 +139,11 @@ def decode_body(sig: Signature, body: bytes, content_type: str) -> Arrays:
     return _decode_one(sig, body, mt, None)
 
 
-def _decode_one(sig: Signature, body: bytes, mt: str, field: str | None) -> Arrays:
+def _decode_one(sig: DecodeTarget, body: bytes, mt: str, field: str | None) -> Arrays:
     """One body or one multipart part (``field``: the input it is for, None for a body)."""
     where = "request body" if field is None else f"form field '{field}'"
     if mt in _IMAGE_TYPES:
-        return {_image_name(sig, field): decode_image(sig, body, _IMAGE_TYPES[mt], where)[None]}
+        return _image(sig, body, _IMAGE_TYPES[mt], where, field)
     if mt.startswith("image/"):
         raise UnsupportedMediaTypeError(
             f"unsupported image type '{mt}' in the {where}: send image/jpeg or image/png"
@@ -151,7 +151,7 @@ def _decode_one(sig: Signature, body: bytes, mt: str, field: str | None) -> Arra
     if mt in _SNIFFED:
         fmt = image_format(body)
         if fmt in ("JPEG", "PNG"):
-            return {_image_name(sig, field): decode_image(sig, body, fmt, where)[None]}
+            return _image(sig, body, fmt, where, field)
         if fmt is not None:
             raise UnsupportedMediaTypeError(
                 f"the {where} is a {fmt} image; only JPEG and PNG images are decoded"
@@ -174,16 +174,17 @@ def _decode_one(sig: Signature, body: bytes, mt: str, field: str | None) -> Arra
     )
 
 
-def _image_name(sig: Signature, field: str | None) -> str:
+def _image(sig: DecodeTarget, body: bytes, fmt: str, where: str, field: str | None) -> Arrays:
     name = sig.image_input().name
     if field is not None and field != name:
         raise InvalidArgumentError(
             f"form field '{field}' holds an image, but images feed input '{name}'"
         )
-    return name
+    a = decode_image(sig, body, fmt, where)
+    return {name: a[None] if sig.max_batch_size > 0 else a}
 
 
-def _as_batch(sig: Signature, name: str, a: np.ndarray) -> np.ndarray:
+def _as_batch(sig: DecodeTarget, name: str, a: np.ndarray) -> np.ndarray:
     t = sig.tensor(name)
     try:
         a = a.astype(t.dtype, copy=False)
@@ -194,7 +195,7 @@ def _as_batch(sig: Signature, name: str, a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _npy(sig: Signature, body: bytes, field: str | None) -> Arrays:
+def _npy(sig: DecodeTarget, body: bytes, field: str | None) -> Arrays:
     name = field if field is not None else sig.only_input("a .npy body").name
     return {name: _as_batch(sig, name, load_npy(body))}
 
@@ -219,7 +220,7 @@ def load_npy(body: bytes) -> np.ndarray:
         raise InvalidArgumentError(f"malformed .npy request body: {e}") from None
 
 
-def _json(sig: Signature, body: bytes, field: str | None) -> Arrays:
+def _json(sig: DecodeTarget, body: bytes, field: str | None) -> Arrays:
     try:
         data = json.loads(body)
     except RecursionError:
@@ -254,7 +255,7 @@ def _json(sig: Signature, body: bytes, field: str | None) -> Arrays:
     return out
 
 
-def _raw(sig: Signature, body: bytes, field: str | None, where: str) -> Arrays:
+def _raw(sig: DecodeTarget, body: bytes, field: str | None, where: str) -> Arrays:
     """Raw little-endian values: exactly one sample, or (batched models) a whole number of them."""
     t = sig.tensor(field) if field is not None else sig.only_input("a raw body")
     dtype = t.dtype.newbyteorder("<")
@@ -352,7 +353,7 @@ def split_multipart(body: bytes, content_type: str) -> list[tuple[str, str, byte
     return parts
 
 
-def decode_multipart(sig: Signature, body: bytes, content_type: str) -> Arrays:
+def decode_multipart(sig: DecodeTarget, body: bytes, content_type: str) -> Arrays:
     """Parts named ``data`` (the only input) or after inputs; several parts for one input are
     concatenated along the batch dimension (a model with batching only)."""
     names = sig.names
@@ -392,7 +393,9 @@ def decode_multipart(sig: Signature, body: bytes, content_type: str) -> Arrays:
 # -- images ---------------------------------------------------------------------------------------
 
 
-def decode_image(sig: Signature, body: bytes, fmt: str, where: str = "request body") -> np.ndarray:
+def decode_image(
+    sig: DecodeTarget, body: bytes, fmt: str, where: str = "request body"
+) -> np.ndarray:
     """One JPEG/PNG as the image input's sample (no batch dimension), as ``image_preprocess``
     says."""
     t = sig.image_input()
@@ -492,6 +495,9 @@ def _fit(a: np.ndarray, t: TensorConfig) -> np.ndarray:
     dims = t.dims
     if len(dims) == a.ndim and all(d in (-1, s) for d, s in zip(dims, a.shape)):
         return a
+    if len(dims) == a.ndim + 1 and dims[0] in (-1, 1):  # MMS signatures: [1 or 0, C, H, W]
+        if all(d in (-1, s) for d, s in zip(dims[1:], a.shape)):
+            return a[None]
     if all(d > 0 for d in dims) and math.prod(dims) == a.size:
         return a.reshape(dims)
     raise InvalidArgumentError(

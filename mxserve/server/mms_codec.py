@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import weakref
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,12 +19,11 @@ import numpy as np
 from .config import ModelConfig
 from .image_input import (
     Arrays,
-    Signature,
+    DecodeTarget,
     TopK,
     check_labels,
     decode_body,
     image_format,
-    load_labels,
     media_type,
     top_k_for,
 )
@@ -45,7 +42,7 @@ class MmsCodec:
         output_names: Sequence[str],
         labels: Mapping[str, list[str]],
     ) -> None:
-        self.signature = Signature.of(name, config)
+        self.signature = DecodeTarget.of(name, config)
         self.output_names = list(output_names)
         check_labels(config, dict(labels))
         self.top_k: TopK | None = top_k_for(config, dict(labels), self.output_names)
@@ -72,17 +69,10 @@ class MmsCodec:
         return json.dumps(self.answer(outputs), separators=(",", ":")).encode()
 
 
-_codecs: weakref.WeakKeyDictionary[Any, MmsCodec] = weakref.WeakKeyDictionary()
-
-
-def codec_for(mv: Any, model_dir: Path | None) -> MmsCodec:
-    """The codec of a loaded model version (``mv``: a ModelVersion; ``model_dir``: where its
-    label files are), built once. Labels given at load (``mv.labels``, e.g. from an archive's
-    synset.txt) take precedence over files in ``model_dir``."""
-    codec = _codecs.get(mv)
+def codec_for(mv: Any) -> MmsCodec:
+    """The codec of a loaded model version (``mv``: an ``instances.ModelVersion``), built at
+    load by the lifecycle; a version made without it gets one without labels."""
+    codec = mv.mms_codec
     if codec is None:
-        labels = getattr(mv, "labels", None)
-        if labels is None:
-            labels = load_labels(mv.config, model_dir)
-        codec = _codecs[mv] = MmsCodec(mv.name, mv.config, mv.output_names, labels)
-    return codec
+        codec = mv.mms_codec = MmsCodec(mv.name, mv.config, mv.output_names, {})
+    return codec  # type: ignore[no-any-return]

@@ -19,7 +19,7 @@ from mxserve.errors import InvalidArgumentError, UnsupportedMediaTypeError
 from mxserve.server import image_input
 from mxserve.server.config import ModelConfig, TensorConfig, parse_model_config
 from mxserve.server.image_input import (
-    Signature,
+    DecodeTarget,
     TopK,
     check_labels,
     decode_body,
@@ -50,7 +50,7 @@ def sig(
     max_batch: int = 8,
     data_type: str = "TYPE_FP32",
     name: str = "data",
-) -> Signature:
+) -> DecodeTarget:
     cfg = parse_model_config(
         {
             "max_batch_size": max_batch,
@@ -59,7 +59,7 @@ def sig(
         },
         "test",
     )
-    return Signature.of("m", cfg)
+    return DecodeTarget.of("m", cfg)
 
 
 def multipart(files: list[tuple[str, bytes, str]]) -> tuple[bytes, str]:
