@@ -366,6 +366,10 @@ def run_wrk(
     return r
 
 
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b > 0 else "n/a (no request completed)"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--models", default="mlp,resnet18_v1")
@@ -438,10 +442,9 @@ def main() -> None:
             results["models"][name] = {"runs": runs, "median": med}
             print(
                 f"{name}: median req/s  mms {med['mms']:.0f}  mxserve-mms "
-                f"{med['mxserve-mms']:.0f}  "
-                f"mxserve-v2 {med['mxserve-v2']:.0f};  mxserve-mms / mms "
-                f"{med['mxserve-mms'] / med['mms']:.2f}x,  mxserve-mms / mxserve-v2 "
-                f"{med['mxserve-mms'] / med['mxserve-v2']:.2f}x",
+                f"{med['mxserve-mms']:.0f}  mxserve-v2 {med['mxserve-v2']:.0f};  mxserve-mms / "
+                f"mms {ratio(med['mxserve-mms'], med['mms'])},  mxserve-mms / mxserve-v2 "
+                f"{ratio(med['mxserve-mms'], med['mxserve-v2'])}",
                 flush=True,
             )
     finally:
