@@ -10,11 +10,12 @@ a worker thread, since decoding and resizing a picture takes milliseconds.
 from __future__ import annotations
 
 import asyncio
-import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 
 from .config import ModelConfig
 from .image_input import (
@@ -28,6 +29,9 @@ from .image_input import (
     top_k_for,
 )
 
+#: First bytes of the formats found by their magic (JPEG, PNG, .npy, GIF, BMP, TIFF, WebP): a raw
+#: body starting with one goes through the general decoder, which tells them apart.
+_MAGIC_STARTS = frozenset(bytes([b]) for b in b"\xff\x89\x93GBIMR")
 #: Media types whose decoding runs in a worker thread.
 _THREADED = ("multipart/form-data", "image/jpeg", "image/jpg", "image/pjpeg", "image/png")
 
@@ -46,12 +50,31 @@ class MmsCodec:
         self.output_names = list(output_names)
         check_labels(config, dict(labels))
         self.top_k: TopK | None = top_k_for(config, dict(labels), self.output_names)
+        # The hot case, raw bytes of whole samples of a single fixed-shape input, read without
+        # the general decoder: (name, little-endian dtype, sample bytes, sample dims).
+        self._raw: tuple[str, np.dtype[Any], int, list[int]] | None = None
+        if len(config.input) == 1 and config.max_batch_size > 0:
+            t = config.input[0]
+            if t.dims and all(d > 0 for d in t.dims):
+                le = t.dtype.newbyteorder("<")
+                if le == t.dtype:  # a little-endian host
+                    self._raw = (t.name, le, math.prod(t.dims) * le.itemsize, list(t.dims))
 
     def decode(self, body: bytes, content_type: str) -> Arrays:
         return decode_body(self.signature, body, content_type)
 
     async def decode_async(self, body: bytes, content_type: str) -> Arrays:
         """``decode``, in a worker thread for images and multipart bodies."""
+        raw = self._raw
+        if (
+            raw is not None
+            and content_type in ("application/octet-stream", "")
+            and body[:1] not in _MAGIC_STARTS
+            and body
+            and len(body) % raw[2] == 0
+        ):
+            a = np.frombuffer(body, dtype=raw[1])
+            return {raw[0]: a.reshape([len(body) // raw[2], *raw[3]])}
         mt = media_type(content_type) if content_type else ""
         if mt in _THREADED or (
             mt in ("", "application/octet-stream") and image_format(body) in ("JPEG", "PNG")
@@ -66,7 +89,21 @@ class MmsCodec:
         return {name: outputs[name].tolist() for name in self.output_names}
 
     def encode(self, outputs: Mapping[str, np.ndarray]) -> bytes:
-        return json.dumps(self.answer(outputs), separators=(",", ":")).encode()
+        """``answer`` as JSON. orjson writes the arrays directly (float32 values in their
+        shortest form that reads back as the same float32; NaN and infinities as null), some 30
+        times faster than ``json.dumps`` of ``tolist()``; an array it does not take as it is
+        (not C-contiguous) goes through ``tolist()``."""
+        if self.top_k is not None:
+            obj: Any = self.top_k.render(outputs[self.top_k.output])
+        else:
+            obj = {name: outputs[name] for name in self.output_names}
+        return orjson.dumps(obj, default=_plain, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray | np.generic):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
 def codec_for(mv: Any) -> MmsCodec:

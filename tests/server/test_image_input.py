@@ -319,3 +319,49 @@ def test_labels_reject_missing_empty_and_path_names(tmp_path: Any) -> None:
             parse_model_config({"output": [{"name": "o", "label_filename": bad}]}, "test")
     with pytest.raises(InvalidArgumentError, match="classification.output 'x'"):
         top_k_for(ModelConfig(classification={"output": "x"}), {"o": ["a"]}, ["o"])
+
+
+# -- the MMS codec ----------------------------------------------------------------------------
+
+
+def test_codec_raw_fast_path_agrees_with_the_decoder() -> None:
+    import asyncio
+
+    from mxserve.server.mms_codec import MmsCodec
+
+    cfg = parse_model_config(
+        {"max_batch_size": 8, "input": [{"name": "data", "dims": [4]}], "output": [{"name": "o"}]},
+        "test",
+    )
+    codec = MmsCodec("m", cfg, ["o"], {})
+    x = RNG.standard_normal((2, 4)).astype(np.float32)
+    starts_ff = np.frombuffer(b"\xff\x00\x00\x3f" * 4, "<f4").reshape(1, 4)  # raw, not a JPEG
+    for body in (x.astype("<f4").tobytes(), starts_ff.tobytes()):
+        for ctype in ("", "application/octet-stream"):
+            fast = asyncio.run(codec.decode_async(body, ctype))["data"]
+            np.testing.assert_array_equal(fast, codec.decode(body, ctype)["data"])
+    with pytest.raises(InvalidArgumentError, match="multiple of 16"):
+        asyncio.run(codec.decode_async(bytes(20), ""))
+    jpg = encode(pixels(4, 4), "JPEG")
+    with pytest.raises(InvalidArgumentError, match="no image_preprocess"):
+        asyncio.run(codec.decode_async(jpg[:16], ""))
+
+
+def test_codec_answers_json_of_the_outputs() -> None:
+    from mxserve.server.mms_codec import MmsCodec
+
+    cfg = ModelConfig(input=[TensorConfig(name="data", dims=[4])], output=[TensorConfig(name="o")])
+    codec = MmsCodec("m", cfg, ["o"], {})
+    y = RNG.standard_normal((2, 6)).astype(np.float32)
+    got = json.loads(codec.encode({"o": y}))
+    assert np.array_equal(np.asarray(got["o"], np.float32), y)  # float32 values read back exactly
+    got = json.loads(codec.encode({"o": y[:, ::2]}))  # not contiguous
+    assert np.array_equal(np.asarray(got["o"], np.float32), y[:, ::2])
+    assert json.loads(codec.encode({"o": np.array([np.nan, 1.0], np.float32)})) == {
+        "o": [None, 1.0]
+    }
+    labelled = MmsCodec("m", cfg, ["o"], {"o": list("abcdef")})
+    rows = json.loads(labelled.encode({"o": y}))
+    assert [r["class"] for r in rows[0]] == [
+        "abcdef"[i] for i in sorted(range(6), key=lambda i: -y[0, i])[:5]
+    ]
