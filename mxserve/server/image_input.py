@@ -11,9 +11,9 @@ A body is read by its Content-Type, or, without one (``curl -T``) or as
 - ``multipart/form-data``: each part named ``data`` (the model's only input) or after an input
   is read like a body by its own Content-Type or bytes; several parts for one input are a batch.
   A part of any other name is 400.
-- ``.npy`` (``application/x-npy`` or its magic), JSON (``application/json``, a v2 request or
-  ``{input: array}`` or a bare array) and raw little-endian bytes of exactly a whole number of
-  samples of the only input.
+- ``.npy`` (``application/x-npy`` or its magic), JSON (``application/json``, or a body without
+  a Content-Type that parses as JSON: a v2 request, ``{input: array}`` or a bare array) and raw
+  little-endian bytes of exactly a whole number of samples of the only input.
 
 Any other Content-Type is 415. ``top_k`` turns a classification output into MMS's
 ``[{"class": label, "probability": score}, ...]`` for each sample.
@@ -158,6 +158,17 @@ def _decode_one(sig: DecodeTarget, body: bytes, mt: str, field: str | None) -> A
             )
         if body.startswith(NPY_MAGIC):
             return _npy(sig, body, field)
+        if not mt and body.lstrip()[:1] in (b"{", b"["):
+            # JSON sent without a Content-Type (as MMS clients do); raw values that happen to
+            # start like JSON are read raw when they do not parse
+            try:
+                return _json(sig, body, field)
+            except InvalidArgumentError:
+                try:
+                    return _raw(sig, body, field, where)
+                except InvalidArgumentError:
+                    pass
+                raise
         return _raw(sig, body, field, where)
     if mt == "application/x-npy":
         return _npy(sig, body, field)

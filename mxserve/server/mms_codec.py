@@ -29,9 +29,9 @@ from .image_input import (
     top_k_for,
 )
 
-#: First bytes of the formats found by their magic (JPEG, PNG, .npy, GIF, BMP, TIFF, WebP): a raw
-#: body starting with one goes through the general decoder, which tells them apart.
-_MAGIC_STARTS = frozenset(bytes([b]) for b in b"\xff\x89\x93GBIMR")
+#: First bytes of the formats found by their magic (JPEG, PNG, .npy, GIF, BMP, TIFF, WebP) and of
+#: JSON: a raw body starting with one goes through the general decoder, which tells them apart.
+_MAGIC_STARTS = frozenset(bytes([b]) for b in b"\xff\x89\x93GBIMR[{ \t\r\n")
 #: Media types whose decoding runs in a worker thread.
 _THREADED = ("multipart/form-data", "image/jpeg", "image/jpg", "image/pjpeg", "image/png")
 

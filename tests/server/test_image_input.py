@@ -365,3 +365,14 @@ def test_codec_answers_json_of_the_outputs() -> None:
     assert [r["class"] for r in rows[0]] == [
         "abcdef"[i] for i in sorted(range(6), key=lambda i: -y[0, i])[:5]
     ]
+
+
+def test_json_without_content_type_and_raw_that_looks_like_json() -> None:
+    s = sig([4])
+    x = RNG.standard_normal((2, 4)).astype(np.float32)
+    got = decode_body(s, json.dumps(x.tolist()).encode(), "")["data"]
+    np.testing.assert_allclose(got, x, rtol=1e-6)
+    raw = np.frombuffer(b"[\x00\x00\x3f" * 4, "<f4").reshape(1, 4)  # starts with "[", not JSON
+    np.testing.assert_array_equal(decode_body(s, raw.tobytes(), "")["data"], raw)
+    with pytest.raises(InvalidArgumentError, match="failed to parse"):
+        decode_body(s, b"[1, 2", "")
