@@ -379,25 +379,25 @@ def decode_multipart(sig: DecodeTarget, body: bytes, content_type: str) -> Array
                 f"form field '{field}' is not an input of model '{sig.name}': name the parts "
                 f"'data' or after the inputs {names}"
             )
-        arrays = _decode_one(sig, data, media_type(ctype), target)
-        grouped.setdefault(target, []).append(arrays[target])
-    out = {}
-    for name, arrays in grouped.items():
-        if len(arrays) == 1:
-            out[name] = arrays[0]
+        decoded = _decode_one(sig, data, media_type(ctype), target)
+        grouped.setdefault(target, []).append(decoded[target])
+    out: Arrays = {}
+    for name, parts in grouped.items():
+        if len(parts) == 1:
+            out[name] = parts[0]
             continue
         if sig.max_batch_size == 0:
             raise InvalidArgumentError(
-                f"{len(arrays)} form parts for input '{name}', but model '{sig.name}' does "
+                f"{len(parts)} form parts for input '{name}', but model '{sig.name}' does "
                 "not batch (max_batch_size 0)"
             )
-        shapes = {a.shape[1:] for a in arrays}
+        shapes = {p.shape[1:] for p in parts}
         if len(shapes) != 1:
             raise InvalidArgumentError(
                 f"the form parts for input '{name}' have different shapes "
                 f"{sorted(list(s) for s in shapes)}"
             )
-        out[name] = np.concatenate(arrays)
+        out[name] = np.concatenate(parts)
     return out
 
 
@@ -474,7 +474,7 @@ def preprocess(img: Any, cfg: ImagePreprocess, t: TensorConfig) -> np.ndarray:
             )
         left, top = (w - cw) // 2, (h - ch) // 2
         img = img.crop((left, top, left + cw, top + ch))
-    a = np.asarray(img, dtype=np.float32)
+    a: np.ndarray = np.asarray(img, dtype=np.float32)
     if a.ndim == 2:
         a = a[:, :, None]
     if cfg.channel_order == "BGR":
@@ -494,7 +494,8 @@ def preprocess(img: Any, cfg: ImagePreprocess, t: TensorConfig) -> np.ndarray:
 def _cast(a: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        return np.clip(np.rint(a), info.min, info.max).astype(dtype)
+        clipped: np.ndarray = np.clip(np.rint(a), info.min, info.max)
+        return clipped.astype(dtype)
     if dtype.kind == "b":
         raise InvalidArgumentError("an image cannot feed a BOOL input")
     return a.astype(dtype, copy=False)
