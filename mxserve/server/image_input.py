@@ -432,7 +432,11 @@ def open_image(body: bytes, fmt: str, where: str = "request body") -> Any:
             img.load()
     except InvalidArgumentError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as e:
+    except Image.DecompressionBombError as e:  # Pillow's own bound, above ours
+        raise InvalidArgumentError(
+            f"the {where} is an image of more than {MAX_IMAGE_PIXELS} pixels: {e}"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise InvalidArgumentError(f"the {where} is not a valid {fmt} image: {e}") from None
     return img
 

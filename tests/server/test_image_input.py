@@ -376,3 +376,18 @@ def test_json_without_content_type_and_raw_that_looks_like_json() -> None:
     np.testing.assert_array_equal(decode_body(s, raw.tobytes(), "")["data"], raw)
     with pytest.raises(InvalidArgumentError, match="failed to parse"):
         decode_body(s, b"[1, 2", "")
+
+
+def test_image_claiming_a_huge_canvas_is_refused_before_decoding() -> None:
+    import struct
+    import zlib
+
+    png = bytearray(encode(pixels(1, 1)))
+    # IHDR: length(4) type(4) width(4) height(4) ...; rewrite width/height, then the CRC
+    start = png.index(b"IHDR")
+    for side, words in ((10000, "10000x10000 image, more than"), (30000, "more than")):
+        png[start + 4 : start + 12] = struct.pack(">II", side, side)
+        crc_at = start + 4 + 13
+        png[crc_at : crc_at + 4] = struct.pack(">I", zlib.crc32(bytes(png[start:crc_at])))
+        with pytest.raises(InvalidArgumentError, match=words):
+            decode_body(sig([3, 16, 16], {}), bytes(png), "")
