@@ -13,6 +13,12 @@ count (--max-requests for the Python fallback generator and the raw loops).
 wrk (Debian: apt-get install wrk) is the load generator: one thread, a Lua script
 (benchmarks/wrk_infer.lua) that POSTs a prepared binary KServe v2 request. Without wrk a Python
 generator is used (it costs far more CPU; the table says which generator ran).
+
+gRPC (``--grpc-concurrency``, default 32; 0 = skip): on the same server, right after its HTTP
+runs, the MLP with batching is driven over KServe v2 gRPC (``grpc_bench.load``: Python grpc.aio
+processes, one connection per request in flight), and then a bare grpcio server running the same
+MLP in numpy (``grpc_bench.serve_numpy``, as many processes as the server has workers) is driven
+the same way: the ceiling of a Python gRPC server, with the ratio printed.
 """
 
 from __future__ import annotations
@@ -155,7 +161,7 @@ def make_repo(
 
 
 def start_server(
-    repo: pathlib.Path, port: int, log: pathlib.Path, workers: int
+    repo: pathlib.Path, port: int, log: pathlib.Path, workers: int, grpc_port: int = 0
 ) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
@@ -170,6 +176,8 @@ def start_server(
         str(port),
         "--metrics-port",
         "0",
+        "--grpc-port",
+        str(grpc_port),
         "--no-access-log",
         "--log-format",
         "text",
@@ -456,6 +464,15 @@ def main() -> None:
         "CORES // workers instances of one thread (default: per model, 1 for resnet18_v1, "
         "one per core for the MLP)",
     )
+    ap.add_argument(
+        "--grpc-concurrency",
+        type=int,
+        default=32,
+        help="requests in flight for the gRPC MLP runs (0 = no gRPC runs)",
+    )
+    ap.add_argument(
+        "--grpc-procs", type=int, default=2, help="processes of the gRPC load generator"
+    )
     ap.add_argument("--json", type=pathlib.Path, default=CACHE / "bench" / "serving.json")
     args = ap.parse_args()
     concs = [int(c) for c in args.concurrency.split(",")]
@@ -476,6 +493,7 @@ def main() -> None:
         "seconds": args.seconds,
         "raw": {},
         "runs": [],
+        "grpc": [],
     }
     results["loadavg_start"] = os.getloadavg()
     print("raw in-process Predictor (samples/s):", flush=True)
@@ -506,7 +524,8 @@ def main() -> None:
         root = tmp / name
         entries = make_repo(root / "repo", {name: spec}, workers)
         port = free_port()
-        server = start_server(root / "repo", port, root / "server.log", workers)
+        grpc_port = free_port() if name == "mlp" and args.grpc_concurrency else 0
+        server = start_server(root / "repo", port, root / "server.log", workers, grpc_port)
         try:
             for _, entry, batching in entries:
                 drive(
@@ -524,6 +543,8 @@ def main() -> None:
                     counter,
                     total,
                 )
+            if grpc_port:
+                grpc_runs(args, server, grpc_port, root, name, spec, workers, results)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -532,6 +553,7 @@ def main() -> None:
                 server.kill()
     results["loadavg_end"] = os.getloadavg()
     report(results, specs)
+    report_grpc(results)
     print(
         f"load average at start {results['loadavg_start']}, at end {results['loadavg_end']} "
         f"(other processes on the machine skew every figure)"
@@ -540,6 +562,110 @@ def main() -> None:
     args.json.write_text(json.dumps(results, indent=2))
     print(f"\nraw results: {args.json}")
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def grpc_runs(
+    args: argparse.Namespace,
+    server: subprocess.Popen[bytes],
+    grpc_port: int,
+    root: pathlib.Path,
+    name: str,
+    spec: dict[str, Any],
+    workers: int,
+    results: dict[str, Any],
+) -> None:
+    """The MLP with batching over gRPC on ``server``, then the bare numpy grpcio ceiling."""
+    import grpc_bench
+
+    import mxserve
+
+    conc = args.grpc_concurrency
+    _, _, x = request_body(spec["sample"])
+    expected = mxserve.Predictor.load(
+        spec["path"] / "model", input_shapes={"data": x.shape}, num_threads=1
+    )(data=x)[0]
+    entry = f"{name}-batch"
+    address = f"127.0.0.1:{grpc_port}"
+    grpc_bench.check_answer(address, entry, x, expected)
+    body = grpc_bench.infer_request(entry, x)
+    print(f"      gRPC {entry} c={conc} ({args.grpc_procs} generator processes)", flush=True)
+    cpu0 = proc_cpu_seconds(server.pid)
+    r = grpc_bench.load(
+        address, body, conc, args.seconds, args.warmup, args.grpc_procs, args.max_requests
+    )
+    server_cpu = proc_cpu_seconds(server.pid) - cpu0
+    rows = [_grpc_row("mxserve", name, conc, r, server_cpu)]
+    ceiling_port = free_port()
+    procs = grpc_bench.serve_numpy(spec["path"], ceiling_port, workers)
+    try:
+        grpc_bench.wait_ready(f"127.0.0.1:{ceiling_port}")
+        grpc_bench.check_answer(f"127.0.0.1:{ceiling_port}", entry, x, expected)
+        print(f"      bare grpcio + numpy ceiling c={conc} ({workers} processes)", flush=True)
+        r = grpc_bench.load(
+            f"127.0.0.1:{ceiling_port}",
+            body,
+            conc,
+            args.seconds,
+            args.warmup,
+            args.grpc_procs,
+            args.max_requests,
+        )
+        rows.append(_grpc_row("grpcio+numpy", name, conc, r, None))
+    finally:
+        for p in procs:
+            p.terminate()
+            p.join(10)
+    for row in rows:
+        print(
+            f"      {row['server']:<13} {row['rps']:9.1f} req/s  p50 {row['p50_ms']:7.2f}  "
+            f"p99 {row['p99_ms']:7.2f} ms  errors {row['errors']}",
+            flush=True,
+        )
+    results["grpc"] += rows
+
+
+def _grpc_row(
+    server: str, name: str, conc: int, r: dict[str, Any], server_cpu: float | None
+) -> dict[str, Any]:
+    secs = r["duration_us"] / 1e6
+    return {
+        "server": server,
+        "model": name,
+        "batching": server == "mxserve",
+        "concurrency": conc,
+        "rps": r["requests"] / secs,
+        "p50_ms": r["p50_us"] / 1000,
+        "p90_ms": r["p90_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "errors": r["errors"],
+        "requests": r["requests"],
+        "server_cpu_ms_per_req": (
+            None if server_cpu is None else 1000 * server_cpu / max(r["requests"], 1)
+        ),
+    }
+
+
+def report_grpc(results: dict[str, Any]) -> None:
+    rows = {r["server"]: r for r in results["grpc"]}
+    if "mxserve" not in rows:
+        return
+    g = rows["mxserve"]
+    http = [
+        r
+        for r in results["runs"]
+        if r["model"] == g["model"] and r["batching"] and r["concurrency"] == g["concurrency"]
+    ]
+    line = f"{g['model']} gRPC, batching on, c={g['concurrency']}: {g['rps']:.1f} req/s"
+    if http:
+        line += f"; HTTP v2 binary in the same run {http[0]['rps']:.1f} req/s"
+        line += f" (gRPC/HTTP {g['rps'] / max(http[0]['rps'], 1e-9):.2f}x)"
+    if "grpcio+numpy" in rows:
+        c = rows["grpcio+numpy"]
+        line += (
+            f"; bare grpcio + numpy ceiling {c['rps']:.1f} req/s "
+            f"(mxserve/ceiling {g['rps'] / max(c['rps'], 1e-9):.2f}x)"
+        )
+    print(line)
 
 
 def report(results: dict[str, Any], specs: dict[str, dict[str, Any]]) -> None:

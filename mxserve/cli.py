@@ -81,6 +81,15 @@ def _parse_model(text: str) -> tuple[str, str]:
     return name, path
 
 
+def _port_or_off(text: str) -> int:
+    if text.strip().lower() == "off":
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number or 'off', got '{text}'") from None
+
+
 def _settings(args: argparse.Namespace) -> object:
     from .server.config import Settings
 
@@ -90,6 +99,7 @@ def _settings(args: argparse.Namespace) -> object:
         "host": getattr(args, "host", None),
         "http_port": getattr(args, "http_port", None),
         "metrics_port": getattr(args, "metrics_port", None),
+        "grpc_port": getattr(args, "grpc_port", None),
         "exit_timeout_secs": getattr(args, "exit_timeout_secs", None),
         "max_request_bytes": getattr(args, "max_request_bytes", None),
         "model_control_mode": getattr(args, "model_control_mode", None),
@@ -185,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sv.add_argument(
         "--metrics-port", type=int, default=None, help="Prometheus port (default 8002; 0 = off)"
+    )
+    sv.add_argument(
+        "--grpc-port",
+        type=_port_or_off,
+        default=None,
+        help="KServe v2 / Triton gRPC port (default 8001; 0 or 'off' = no gRPC)",
     )
     sv.add_argument(
         "--exit-timeout-secs", type=float, default=None, help="drain limit on SIGTERM (default 30)"

@@ -35,12 +35,13 @@ from .lifecycle import ModelRepository
 from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
-from .routers import health, infer, mms, models, repository
+from .routers import health, infer, mms, models, repository, shared_memory
 from .routers import metrics as metrics_router
 from .routers.infer import InferFastPath
 from .routers.mms import MmsFastPath
 
 log = logging.getLogger("mxserve.server")
+
 
 class BodyLimit:
     """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is
@@ -131,6 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
         if not repo.draining:
             await repo.drain(settings.exit_timeout_secs)
         await repo.close()
+        dataplane.shm.close()
 
     app = FastAPI(
         title="mxserve",
@@ -170,6 +172,7 @@ def create_app(settings: Settings) -> FastAPI:
         infer.router,
         repository.router,
         metrics_router.router,
+        shared_memory.router,
         mms.router,
     ):
         app.include_router(r)
@@ -412,7 +415,7 @@ def run(
         server_header=False,
         proxy_headers=False,  # no proxy in front by default; one ASGI layer less per request
     )
-    server = _DrainingServer(config, app.state.repo, settings.exit_timeout_secs, on_started)
+    server = _DrainingServer(config, app, settings, on_started)
     server.run(sockets=sockets)
     return 0
 
@@ -445,19 +448,48 @@ class _DrainingServer:
     def __new__(
         cls,
         config: Any,
-        repo: ModelRepository,
-        timeout: float,
+        app: FastAPI,
+        settings: Settings,
         on_started: Callable[[], None] | None = None,
     ) -> Any:
         import uvicorn
 
+        repo: ModelRepository = app.state.repo
+        timeout = settings.exit_timeout_secs
+
         class Server(uvicorn.Server):
             _drain_task: asyncio.Task[None] | None = None
+            _grpc: Any = None
 
             async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                if settings.grpc_port:
+                    # Bound before the models load (a port in use fails at once), started
+                    # after: gRPC clients never see a server without its models.
+                    from .grpc_service import create_grpc_server
+
+                    try:
+                        self._grpc = create_grpc_server(app.state.dataplane, app.state, settings)
+                    except OSError as e:
+                        raise UnavailableError(
+                            f"cannot listen on {settings.host} (grpc port {settings.grpc_port}): "
+                            f"{e}"
+                        ) from None
                 await super().startup(sockets=sockets)
+                if self.started and self._grpc is not None:
+                    await self._grpc.start()
+                    log.info(
+                        "serving gRPC on %s:%d",
+                        settings.host,
+                        settings.grpc_port,
+                        extra={"event": "listening_grpc"},
+                    )
                 if self.started and on_started is not None:
                     on_started()
+
+            async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+                if self._grpc is not None:
+                    await self._grpc.stop(1.0)
+                await super().shutdown(sockets=sockets)
 
             def handle_exit(self, sig: int, frame: FrameType | None) -> None:
                 if self._drain_task is None and self.started:

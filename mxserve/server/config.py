@@ -177,7 +177,7 @@ class ModelWarmup(_Strict):
     name: str = ""
     batch_size: int = Field(default=1, ge=0)
     inputs: dict[str, WarmupInput] = Field(default_factory=dict)
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=0, ge=0)  # 0 (Triton's default) runs the sample once
 
 
 class ImagePreprocess(_Strict):
@@ -337,17 +337,31 @@ def parse_model_config(raw: dict[str, Any], source: str) -> ModelConfig:
         return ModelConfig.model_validate(normalise_config(raw))
     except ValidationError as e:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
+            f"{'.'.join(str(p) for p in err['loc'])}: "
+            + ("is not a supported field" if err["type"] == "extra_forbidden" else err["msg"])
+            for err in e.errors()
         )
         raise InvalidArgumentError(f"invalid model config {source}: {problems}") from None
 
 
+#: The config files a model directory may hold (at most one of them).
+CONFIG_FILES = ("config.pbtxt", "config.json", "config.yaml", "config.yml")
+
+
 def read_model_config(model_dir: Path) -> ModelConfig | None:
-    """Reads ``config.json`` (or ``config.yaml``/``.yml``) from a model directory, or None."""
-    for fname in ("config.json", "config.yaml", "config.yml"):
+    """Reads the model directory's ``config.pbtxt`` (Triton's text format), ``config.json`` or
+    ``config.yaml``/``.yml``, or None; more than one of them is an error naming them."""
+    present = [f for f in CONFIG_FILES if (model_dir / f).is_file()]
+    if len(present) > 1:
+        raise InvalidArgumentError(
+            f"model directory {model_dir.name} holds {' and '.join(present)}: keep one of them"
+        )
+    for fname in present:
         path = model_dir / fname
-        if not path.is_file():
-            continue
+        if fname == "config.pbtxt":
+            from .pbtxt import read_pbtxt
+
+            return parse_model_config(read_pbtxt(path), str(path))
         text = path.read_text()
         try:
             if fname.endswith(".json"):
@@ -378,6 +392,7 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
     metrics_port: int | None = Field(default=8002, ge=0, le=65535)
+    grpc_port: int = Field(default=8001, ge=0, le=65535)  # KServe v2 / Triton gRPC; 0 = off
     model_control_mode: Literal["none", "explicit", "poll"] = "none"
     repository_poll_secs: float = Field(
         default=15.0, gt=0, allow_inf_nan=False
@@ -431,6 +446,7 @@ class Settings(BaseModel):
             "host",
             "http_port",
             "metrics_port",
+            "grpc_port",
             "exit_timeout_secs",
             "max_request_bytes",
             "model_control_mode",

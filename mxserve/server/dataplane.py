@@ -17,11 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import DrainingError, QueueFullError, QueueTimeoutError, RequestCancelledError
+from ..errors import (
+    DrainingError,
+    InvalidArgumentError,
+    QueueFullError,
+    QueueTimeoutError,
+    RequestCancelledError,
+)
+from .aggregate import Aggregator
 from .batching import BatchRequest, Inputs, Outputs, Timings
 from .instances import ModelVersion
 from .lifecycle import ModelRepository
 from .metrics import Metrics
+from .protocol.binary import to_le_bytes
+from .shared_memory import SharedMemoryRegistry, TensorRef
 
 
 @dataclass
@@ -49,6 +58,7 @@ class DataPlane:
     def __init__(self, repo: ModelRepository, metrics: Metrics | None) -> None:
         self.repo = repo
         self.metrics = metrics
+        self.shm = SharedMemoryRegistry()
         repo.on_execution = self.record_execution
 
     def version(self, model: str, version: str = "") -> ModelVersion:
@@ -85,6 +95,40 @@ class DataPlane:
         if self.metrics is not None:
             self.metrics.for_model(mv.name, str(mv.version)).request_us.observe(ns / 1000)
         return outputs
+
+    def versions_of(self, model: str, version: str = "") -> list[ModelVersion]:
+        """The version asked for, or every loaded version of ``model`` for ``""`` (errors as for
+        inference when there is none)."""
+        if version:
+            return [self.repo.get(model, version)]
+        self.repo.get(model)
+        return list(self.repo.entry(model).versions.values())
+
+    async def statistics(
+        self, versions: Sequence[ModelVersion], aggregator: Aggregator | None
+    ) -> dict[str, Any]:
+        """Triton's statistics of ``versions``: this process's, or the sum over the workers."""
+        merged = await aggregator.model_stats() if aggregator is not None else {}
+        return {
+            "model_stats": [
+                merged.get((mv.name, str(mv.version)), mv.stats).to_json(mv.name, str(mv.version))
+                for mv in versions
+            ]
+        }
+
+    def write_shm_outputs(
+        self, refs: Sequence[tuple[str, TensorRef]], outputs: Outputs
+    ) -> dict[str, int]:
+        """Writes the outputs ``refs`` names into their shared memory regions; returns the bytes
+        written per output."""
+        written = {}
+        for name, ref in refs:
+            if name not in outputs:
+                raise InvalidArgumentError(f"unexpected inference output '{name}'")
+            data = to_le_bytes(outputs[name])
+            self.shm.write(ref, data, f"output '{name}'")
+            written[name] = len(data)
+        return written
 
     @staticmethod
     def _record_failure(mv: ModelVersion, e: BaseException, queued: bool, ns: int) -> None:

@@ -294,6 +294,25 @@ class ModelRepository:
         except asyncio.TimeoutError:
             return False
 
+    async def load_requested(self, name: str, parameters: dict[str, Any]) -> None:
+        """The model repository extension's load (HTTP and gRPC): explicit mode only, no
+        ``config``/``file:`` parameters; a model that fails to load is an error with its reason."""
+        self.require_explicit()
+        if any(k.startswith("file:") for k in parameters) or "config" in parameters:
+            raise InvalidArgumentError(
+                "load parameters ('config', 'file:...') are not accepted by this server; "
+                "put the model and its config in the model repository"
+            )
+        self.scan()
+        entry = await self.load(name)
+        if entry.state != READY:
+            raise InvalidArgumentError(f"failed to load '{name}': {entry.reason}")
+
+    async def unload_requested(self, name: str) -> None:
+        """The model repository extension's unload (explicit mode only)."""
+        self.require_explicit()
+        await self.unload(name)
+
     def require_explicit(self) -> None:
         if self.settings.model_control_mode != "explicit":
             raise UnavailableError(

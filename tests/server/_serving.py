@@ -38,6 +38,11 @@ class Server:
     port: int
     metrics_port: int
     log_path: Path
+    grpc_port: int = 0
+
+    @property
+    def grpc_address(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
 
     @property
     def url(self) -> str:
@@ -100,7 +105,7 @@ class Server:
 def start_server(
     repo: Path | None, *args: str, log_dir: Path, ready: bool = True, timeout: float = 60
 ) -> Server:
-    port, metrics_port = free_port(), free_port()
+    port, metrics_port, grpc_port = free_port(), free_port(), free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -110,6 +115,8 @@ def start_server(
         str(port),
         "--metrics-port",
         str(metrics_port),
+        "--grpc-port",
+        str(grpc_port),
         "--host",
         "127.0.0.1",
         "--log-format",
@@ -129,7 +136,7 @@ def start_server(
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([site, os.environ.get("PYTHONPATH", "")]))
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=log_dir)
-    server = Server(proc, port, metrics_port, log_path)
+    server = Server(proc, port, metrics_port, log_path, grpc_port)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

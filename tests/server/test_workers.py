@@ -134,6 +134,36 @@ def test_workers_share_the_port_and_sum_their_numbers(serve: Callable[..., Serve
     assert oct(os.stat(_socket_dir(s)).st_mode & 0o777) == "0o700"
 
 
+def test_every_worker_serves_grpc(serve: Callable[..., Server]) -> None:
+    """With --workers, each worker serves gRPC on the same port (SO_REUSEPORT), sharing its
+    models and statistics with its HTTP side."""
+    import grpc
+    import numpy as np
+    from tritonclient.grpc import service_pb2, service_pb2_grpc
+
+    s = serve(STORE, "--workers", "2")
+    _serving(s, 2)
+    req = service_pb2.ModelInferRequest(model_name=MODEL)
+    req.inputs.add(name="data", datatype="FP32", shape=[1, 64])
+    req.raw_input_contents.append(np.zeros((1, 64), "<f4").tobytes())
+    # One connection per channel (no subchannel shared between them), opened at once.
+    channels = [
+        grpc.insecure_channel(s.grpc_address, options=[("grpc.use_local_subchannel_pool", 1)])
+        for _ in range(32)
+    ]
+    try:
+        for ch in channels:
+            r = service_pb2_grpc.GRPCInferenceServiceStub(ch).ModelInfer(req, timeout=30)
+            assert list(r.outputs[0].shape) == [1, 10]
+    finally:
+        for ch in channels:
+            ch.close()
+    own = [_snapshot(s, i)["models"][0]["stats"]["success"][0] for i in range(2)]
+    assert sum(own) == 32 and min(own) >= 4, own  # binomial(32, 1/2) < 4: p = 2e-6
+    status, body = s.json("GET", f"/v2/models/{MODEL}/stats")
+    assert body["model_stats"][0]["inference_stats"]["success"]["count"] == 32
+
+
 def test_sigterm_drains_every_worker(serve: Callable[..., Server], tmp_path: Path) -> None:
     repo = make_repo(
         tmp_path / "m",

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import InvalidArgumentError
+from ..shared_memory import SharedMemoryRegistry, tensor_ref
 from .v2 import InferenceRequest, RequestInput, element_count, numpy_dtype
 
 HEADER = "inference-header-content-length"
@@ -56,8 +57,13 @@ def _short(e: Exception) -> str:
     return str(e)
 
 
-def read_inputs(req: InferenceRequest, binary: bytes | memoryview) -> dict[str, np.ndarray]:
-    """Every input as an array: JSON ``data``, or its slice of the binary part."""
+def read_inputs(
+    req: InferenceRequest,
+    binary: bytes | memoryview,
+    shm: SharedMemoryRegistry | None = None,
+) -> dict[str, np.ndarray]:
+    """Every input as an array: JSON ``data``, its slice of the binary part, or its place in a
+    registered shared memory region."""
     from .v2 import tensor_from_json
 
     out: dict[str, np.ndarray] = {}
@@ -65,6 +71,19 @@ def read_inputs(req: InferenceRequest, binary: bytes | memoryview) -> dict[str, 
     for inp in req.inputs:
         if inp.name in out:
             raise InvalidArgumentError(f"input '{inp.name}' appears more than once")
+        ref = tensor_ref(inp.parameters, f"input '{inp.name}'")
+        if ref is not None:
+            if shm is None:
+                raise InvalidArgumentError("this endpoint takes no shared memory inputs")
+            if inp.data is not None:
+                raise InvalidArgumentError(
+                    f"input '{inp.name}' has both data and a shared memory region"
+                )
+            element_count(inp.shape, inp.name)
+            out[inp.name] = shm.read(
+                ref, numpy_dtype(inp.datatype), inp.shape, f"input '{inp.name}'"
+            )
+            continue
         size = (inp.parameters or {}).get("binary_data_size")
         if size is None:
             out[inp.name] = tensor_from_json(inp)

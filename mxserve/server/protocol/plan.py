@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 from ...errors import InvalidArgumentError
 from ..batching import MAX_PRIORITY, MAX_TIMEOUT_US
 from ..config import OIP_OF_DTYPE
+from ..shared_memory import SharedMemoryRegistry, TensorRef, tensor_ref
 from .binary import parse_request, read_inputs, to_le_bytes
 from .v2 import InferenceRequest, element_count, numpy_dtype
 
@@ -52,7 +53,8 @@ class BinaryInput:
 class RequestPlan:
     """A parsed header. ``binary`` is set when every input is binary (then the plan may be
     cached); otherwise ``request`` holds the JSON data. ``checked`` is (batch, key) once the
-    inputs' names, dtypes and shapes passed the model's check, None when that is still to do."""
+    inputs' names, dtypes and shapes passed the model's check, None when that is still to do.
+    ``shm_outputs`` are the outputs to write into shared memory regions."""
 
     request_id: str | None
     timeout_us: int
@@ -62,12 +64,16 @@ class RequestPlan:
     binary_size: int
     request: InferenceRequest | None
     checked: tuple[int, tuple[Any, ...]] | None
+    shm_outputs: tuple[tuple[str, TensorRef], ...] = ()
 
-    def read(self, data: bytes | memoryview) -> dict[str, np.ndarray]:
-        """The inputs: views of ``data`` (the binary part of the body)."""
+    def read(
+        self, data: bytes | memoryview, shm: SharedMemoryRegistry | None = None
+    ) -> dict[str, np.ndarray]:
+        """The inputs: views of ``data`` (the binary part of the body), or copies of their
+        shared memory regions."""
         if self.binary is None:
             assert self.request is not None
-            return read_inputs(self.request, data)
+            return read_inputs(self.request, data, shm)
         if len(data) != self.binary_size:
             for b in self.binary:
                 if b.offset + b.size > len(data):
@@ -103,8 +109,8 @@ def plan_request(
     params = req.parameters or {}
     plan = RequestPlan(
         request_id=req.id,
-        timeout_us=_uint_param(params, "timeout", "microseconds", MAX_TIMEOUT_US),
-        priority=_uint_param(
+        timeout_us=uint_param(params, "timeout", "microseconds", MAX_TIMEOUT_US),
+        priority=uint_param(
             params, "priority", "1 is the highest level, 0 the default", MAX_PRIORITY
         ),
         wanted=_wanted(req, model, output_names, params.get("binary_data_output") is True),
@@ -112,6 +118,7 @@ def plan_request(
         binary_size=0,
         request=req,
         checked=None,
+        shm_outputs=_shm_outputs(req),
     )
     layout = _binary_layout(req)
     if layout is None or len(header) > MAX_CACHED_HEADER:
@@ -138,7 +145,7 @@ def _remember(cache: MutableMapping[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def _uint_param(params: dict[str, Any], name: str, meaning: str, maximum: int) -> int:
+def uint_param(params: dict[str, Any], name: str, meaning: str, maximum: int) -> int:
     v = params.get(name, 0)
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= maximum:
         shown = repr(v) if not isinstance(v, int) or v.bit_length() < 64 else "a larger integer"
@@ -165,6 +172,16 @@ def _wanted(
         flag = (o.parameters or {}).get("binary_data", default_binary)
         wanted.append((o.name, flag is True))
     return tuple(wanted)
+
+
+def _shm_outputs(req: InferenceRequest) -> tuple[tuple[str, TensorRef], ...]:
+    """The requested outputs that go into shared memory regions."""
+    out = []
+    for o in req.outputs or []:
+        ref = tensor_ref(o.parameters, f"output '{o.name}'")
+        if ref is not None:
+            out.append((o.name, ref))
+    return tuple(out)
 
 
 def _binary_layout(req: InferenceRequest) -> tuple[BinaryInput, ...] | None:
@@ -195,10 +212,12 @@ def encode_response(
     wanted: Sequence[tuple[str, bool]],
     outputs: dict[str, np.ndarray],
     cache: MutableMapping[tuple[Any, ...], tuple[bytes, bytes]],
+    in_shm: Mapping[str, int] | None = None,
 ) -> tuple[bytes, int | None]:
-    """(body, JSON header length or None when no output is binary) of an inference response."""
+    """(body, JSON header length or None when no output is binary) of an inference response.
+    ``in_shm``: outputs written into shared memory (name -> bytes written), listed without data."""
     arrays = [outputs[name] for name, _ in wanted]
-    all_binary = all(b for _, b in wanted)
+    all_binary = all(b for _, b in wanted) and not in_shm
     key = (tuple(wanted), tuple((a.shape, a.dtype) for a in arrays)) if all_binary else None
     cached = cache.get(key) if key is not None else None
     if cached is None:
@@ -211,7 +230,9 @@ def encode_response(
                 "datatype": OIP_OF_DTYPE.get(a.dtype, a.dtype.name),
                 "shape": list(a.shape),
             }
-            if as_binary:
+            if in_shm and name in in_shm:
+                entry["parameters"] = {"shared_memory_byte_size": in_shm[name]}
+            elif as_binary:
                 raw = to_le_bytes(a)
                 entry["parameters"] = {"binary_data_size": len(raw)}
                 blobs.append(raw)

@@ -21,6 +21,7 @@ EXTENSIONS = [
     "model_repository",
     "statistics",
     "parameters",
+    "system_shared_memory",
 ]
 
 

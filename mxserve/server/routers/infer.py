@@ -18,6 +18,7 @@ from ..dataplane import DataPlane, InferRequest
 from ..errors_render import error_response, internal_error_response
 from ..protocol.binary import HEADER, raw_input, split_body
 from ..protocol.plan import encode_response, plan_request
+from ..shared_memory import TensorRef
 from .deps import (
     decode_body,
     disconnect_probe,
@@ -53,14 +54,18 @@ async def process(
         request = InferRequest({t.name: raw_input(binary, t.name, t.datatype, dims)}, gone=gone)
         plan_id = None
         wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
+        shm_outputs: tuple[tuple[str, TensorRef], ...] = ()
     else:
         plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
         request = InferRequest(
-            plan.read(binary), plan.timeout_us, plan.priority, plan.checked, gone
+            plan.read(binary, plane.shm), plan.timeout_us, plan.priority, plan.checked, gone
         )
-        plan_id, wanted = plan.request_id, plan.wanted
+        plan_id, wanted, shm_outputs = plan.request_id, plan.wanted, plan.shm_outputs
     outputs = await plane.infer(mv, request)
-    return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
+    in_shm = plane.write_shm_outputs(shm_outputs, outputs) if shm_outputs else None
+    return encode_response(
+        model, str(mv.version), plan_id, wanted, outputs, mv.response_heads, in_shm
+    )
 
 
 def finish_response(

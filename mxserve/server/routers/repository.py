@@ -37,15 +37,7 @@ async def load(request: Request, model: str) -> JSONResponse:
     params = (await _json_body(request)).get("parameters") or {}
     if not isinstance(params, dict):
         raise InvalidArgumentError("the load request's 'parameters' must be a JSON object")
-    if any(k.startswith("file:") for k in params) or "config" in params:
-        raise InvalidArgumentError(
-            "load parameters ('config', 'file:...') are not accepted by this server; "
-            "put the model and its config in the model repository"
-        )
-    repo.scan()
-    entry = await repo.load(model)
-    if entry.state != "READY":
-        raise InvalidArgumentError(f"failed to load '{model}': {entry.reason}")
+    await repo.load_requested(model, params)
     return JSONResponse({})
 
 
@@ -54,5 +46,5 @@ async def unload(request: Request, model: str) -> JSONResponse:
     repo = get_repo(request)
     repo.require_explicit()
     await _json_body(request)
-    await repo.unload(model)
+    await repo.unload_requested(model)
     return JSONResponse({})
