@@ -155,6 +155,8 @@ def start_mxserve(
         str(port),
         "--metrics-port",
         "0",
+        "--grpc-port",
+        "0",
         "--no-access-log",
         "--log-format",
         "text",
