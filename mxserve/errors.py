@@ -63,6 +63,10 @@ class PayloadTooLargeError(MXServeError):
     """The request body is larger than the server's limit."""
 
 
+class UnsupportedMediaTypeError(InvalidArgumentError):
+    """A request body of a Content-Type (or image format) the route does not decode."""
+
+
 class ConflictError(MXServeError):
     """The request clashes with the server's state (a model registered, or being registered)."""
 
@@ -81,6 +85,7 @@ STATUS_BY_ERROR: dict[type[BaseException], int] = {
     NotFoundError: 404,
     ModelNotFoundError: 404,
     PayloadTooLargeError: 413,
+    UnsupportedMediaTypeError: 415,
     ConflictError: 409,
     RequestCancelledError: 400,
     UnsupportedError: 501,

@@ -43,6 +43,7 @@ from .poll import fingerprint_all, poll_forever
 from .routers import health, infer, mms, models, repository, shared_memory
 from .routers import metrics as metrics_router
 from .routers.infer import InferFastPath
+from .routers.mms import MmsFastPath
 
 log = logging.getLogger("mxserve.server")
 
@@ -397,7 +398,7 @@ def run(
     _raise_body_high_water()
 
     metrics_port = settings.metrics_port
-    main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
+    main = BodyLimit(MmsFastPath(app, InferFastPath(app)), settings.max_request_bytes)
     if internal is None:
         asgi = PortDispatch(main, metrics_app(app), metrics_port)
     else:

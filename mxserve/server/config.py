@@ -73,6 +73,16 @@ class TensorConfig(_Strict):
     data_type: DataType = "TYPE_FP32"
     dims: list[int] = Field(default_factory=lambda: [-1])
     optional: bool = False
+    #: outputs only: a file in the model directory with one class label per line (Triton's
+    #: field); the MMS routes then answer with the top-k classes (``classification``)
+    label_filename: str = ""
+
+    @field_validator("label_filename")
+    @classmethod
+    def _plain_file_name(cls, v: str) -> str:
+        if v and (v in (".", "..") or "/" in v or "\\" in v):
+            raise ValueError(f"label_filename must name a file in the model directory, got {v!r}")
+        return v
 
     @property
     def datatype(self) -> str:
@@ -170,6 +180,56 @@ class ModelWarmup(_Strict):
     count: int = Field(default=0, ge=0)  # 0 (Triton's default) runs the sample once
 
 
+class ImagePreprocess(_Strict):
+    """``image_preprocess``: how a JPEG or PNG body on the MMS routes becomes an input tensor
+    (``image_input.py``). The steps run in this order: decode, convert to ``channel_order``,
+    resize, center crop, ``* scale``, ``(x - mean) / std`` per channel, lay out as ``format``,
+    cast to the input's ``data_type``. Without ``resize``, ``resize_shorter`` and
+    ``center_crop``, the image is resized to the input's own height and width (as MMS does)."""
+
+    input: str = ""  # the input it feeds; "" = the model's only input
+    format: Literal["FORMAT_NCHW", "FORMAT_NHWC"] = "FORMAT_NCHW"  # Triton's layout names
+    channel_order: Literal["RGB", "BGR", "GRAY"] = "RGB"  # GRAY: one channel
+    resize: list[int] = Field(default_factory=list)  # [height, width], aspect ratio not kept
+    resize_shorter: int = Field(default=0, ge=0)  # shorter side to this, aspect ratio kept
+    interpolation: Literal["NEAREST", "BILINEAR", "BICUBIC"] = "BILINEAR"
+    center_crop: list[int] = Field(default_factory=list)  # [height, width]
+    scale: float = Field(default=1.0, allow_inf_nan=False)  # pixels (0..255) are multiplied by it
+    mean: list[float] = Field(default_factory=list)  # per channel, in channel_order
+    std: list[float] = Field(default_factory=list)  # per channel, in channel_order
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ImagePreprocess:
+        for name in ("resize", "center_crop"):
+            v = getattr(self, name)
+            if v and (len(v) != 2 or min(v) <= 0):
+                raise ValueError(f"{name} must be [height, width] of positive sizes, got {v}")
+        if self.resize and self.resize_shorter:
+            raise ValueError("set at most one of resize and resize_shorter")
+        channels = 1 if self.channel_order == "GRAY" else 3
+        for name in ("mean", "std"):
+            v = getattr(self, name)
+            if v and len(v) not in (1, channels):
+                raise ValueError(
+                    f"{name} needs 1 or {channels} values for channel_order "
+                    f"{self.channel_order}, got {len(v)}"
+                )
+        if any(s == 0 for s in self.std):
+            raise ValueError("std values must not be 0")
+        return self
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.channel_order == "GRAY" else 3
+
+
+class Classification(_Strict):
+    """``classification``: the top-k answer of the MMS routes for an output with labels."""
+
+    top_k: int = Field(default=5, ge=0)  # 0: answer with the raw outputs instead
+    output: str = ""  # "" = the first output that has labels
+
+
 class ModelConfig(_Strict):
     """A model's ``config.json``/``config.yaml`` in Triton's ModelConfig field names.
 
@@ -189,6 +249,8 @@ class ModelConfig(_Strict):
     )  # which NAME-EPOCH.params to load (None: the highest)
     parameters: dict[str, Any] = Field(default_factory=dict)
     model_warmup: list[ModelWarmup] = Field(default_factory=list)
+    image_preprocess: ImagePreprocess | None = None
+    classification: Classification = Field(default_factory=Classification)
 
     @field_validator("platform")
     @classmethod
@@ -217,7 +279,10 @@ class ModelConfig(_Strict):
 
     def to_triton_json(self) -> dict[str, Any]:
         """The config as Triton's ``/config`` endpoint reports it (defaults filled in)."""
-        out = self.model_dump(exclude={"epoch"}, exclude_none=True)
+        # image_preprocess and classification are mxserve's (MMS routes), not ModelConfig fields
+        out = self.model_dump(
+            exclude={"epoch", "image_preprocess", "classification"}, exclude_none=True
+        )
         out["platform"] = "mxnet_mxnet"
         out["backend"] = "mxserve"
         if not self.instance_group:

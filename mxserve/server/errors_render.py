@@ -52,6 +52,7 @@ MMS_TYPES: dict[int, str] = {
     404: "ModelNotFoundException",
     409: "ConflictStatusException",
     413: "RequestTooLargeException",
+    415: "UnsupportedMediaTypeException",
     500: "InternalServerException",
     501: "NotImplementedException",
     503: "ServiceUnavailableException",

@@ -74,6 +74,7 @@ class ModelVersion:
         self._lock = threading.Lock()
         self._model: Any = None
         self.output_names: list[str] = []
+        self.mms_codec: Any = None  # the MMS routes' body codec (mms_codec.MmsCodec), set at load
         # protocol.plan caches: parsed request headers, and response headers' "outputs" part
         self.request_plans: dict[bytes, RequestPlan] = {}
         self.response_heads: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}

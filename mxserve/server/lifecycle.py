@@ -26,11 +26,13 @@ from ..errors import (
     UnavailableError,
 )
 from .batching import BatchRequest, DynamicBatcher, Timings
-from .config import MODEL_NAME, ModelConfig, Settings, read_model_config
+from .config import MODEL_NAME, ImagePreprocess, ModelConfig, Settings, read_model_config
+from .image_input import load_labels
 from .instances import ModelVersion
 from .layout import VersionFiles, discover_versions, is_version, public_reason, scan_store
 from .mar import read_mar
 from .metrics import ModelStats
+from .mms_codec import MmsCodec
 
 log = logging.getLogger("mxserve.server")
 
@@ -133,8 +135,13 @@ class ModelRepository:
         if entry.path.suffix == ".mar" and entry.path.is_file():
             mar = read_mar(entry.path)
             try:  # the weights are in memory once loaded: the extracted copy goes at once
-                config = ModelConfig(name=entry.name, input=mar.inputs or [])
-                return self._load_chosen(entry, config, [VersionFiles(1, mar.symbol, mar.params)])
+                config = ModelConfig(
+                    name=entry.name,
+                    input=mar.inputs or [],
+                    image_preprocess=ImagePreprocess() if mar.image_input else None,
+                )
+                files = [VersionFiles(1, mar.symbol, mar.params)]
+                return self._load_chosen(entry, config, files, mar.labels)
             finally:
                 shutil.rmtree(mar.directory, ignore_errors=True)
         config = (read_model_config(entry.path) if entry.path.is_dir() else None) or ModelConfig()
@@ -145,9 +152,22 @@ class ModelRepository:
         return self._load_chosen(entry, config, discover_versions(entry.path, config.epoch))
 
     def _load_chosen(
-        self, entry: ModelEntry, config: ModelConfig, available: list[VersionFiles]
+        self,
+        entry: ModelEntry,
+        config: ModelConfig,
+        available: list[VersionFiles],
+        archive_labels: list[str] | None = None,
     ) -> dict[int, ModelVersion]:
+        """Loads the selected versions. Label files (``label_filename``, ``synset.txt``) are read
+        from the model directory, or ``archive_labels`` (an archive's synset.txt) label the first
+        output; the MMS routes' codec of each version is built here, so that a bad label file
+        fails the load rather than the requests."""
         config.name = entry.name
+        labels = (
+            None
+            if archive_labels
+            else load_labels(config, entry.path if entry.path.is_dir() else None)
+        )
         chosen = set(config.version_policy.select([v.version for v in available]))
         if not chosen:
             raise NotFoundError(
@@ -160,6 +180,12 @@ class ModelRepository:
                     entry.name, config, files, self.settings.num_threads, self.settings.workers
                 )
                 mv.load()
+                mv.mms_codec = MmsCodec(
+                    mv.name,
+                    mv.config,
+                    mv.output_names,
+                    labels if labels is not None else {mv.output_names[0]: archive_labels or []},
+                )
                 versions[files.version] = mv
         return versions
 

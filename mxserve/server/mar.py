@@ -4,10 +4,14 @@
 An MMS 1.x archive is a zip file: ``MAR-INF/MANIFEST.json`` names the model
 (``model.modelName``), ``<modelName>-symbol.json`` and ``<modelName>-NNNN.params`` hold the
 network, and an optional ``signature.json`` lists the inputs (``inputs[].data_name`` and
-``data_shape``, where 0 means any size). mxserve serves the network: the archive's handler, its
-Python files and everything else in it (``synset.txt``...) are ignored, and clients get the
-network's outputs. The two network files are copied out of the archive into a private directory
-that the repository removes once the model is loaded (every load and reload gets a fresh one);
+``data_shape``, where 0 means any size; ``input_type`` ``image/*`` for MMS's vision handler).
+mxserve serves the network: the archive's handler and its Python files are never run. What MMS's
+vision service does with an image input is done the same way: an archive whose signature says
+``image/...`` gets the default ``image_preprocess`` (resize to the input's height and width, RGB,
+NCHW, pixel values 0-255), and its ``synset.txt`` labels the output for the top-5 answer of the
+MMS routes (``image_input.py``). The two network files are copied out of the archive into a
+private directory that the repository removes once the model is loaded (every load and reload
+gets a fresh one);
 nothing else is extracted, and member names are never used as paths. Extraction is bounded: a
 member may be at most MAX_MEMBER_BYTES, all of them together MAX_TOTAL_BYTES, and a member
 larger than 1 MiB may not inflate more than MAX_RATIO times (a zip bomb). Extraction
@@ -39,6 +43,8 @@ MAX_JSON_BYTES = 1 << 20
 #: Largest inflation (uncompressed / compressed size) of a member over 1 MiB. Weights compress
 #: by less than 2x and symbol JSON by about 10x; zip bombs inflate 1000x and more.
 MAX_RATIO = 100
+#: Largest label file (``synset.txt``) read from an archive.
+MAX_LABELS_BYTES = 4 << 20
 #: Prefix of the per-process extraction root (followed by the process id).
 ROOT_PREFIX = "mxserve-mar-"
 
@@ -54,6 +60,8 @@ class MarModel:
     symbol: Path
     params: Path
     inputs: list[TensorConfig] | None  # from signature.json, when the archive has one
+    image_input: bool = False  # signature.json gives an image/* input_type
+    labels: list[str] | None = None  # synset.txt, one label per line
 
 
 def read_mar(path: Path, epoch: int | None = None) -> MarModel:
@@ -82,8 +90,14 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
                 raise NotFoundError(f"{path.name}: the archive has no {name}-{epoch:04d}.params")
             params_name = epochs[max(epochs) if epoch is None else epoch]
             inputs = None
+            image_input = False
             if "signature.json" in members:
-                inputs = _signature_inputs(_json_member(z, members, "signature.json", path), path)
+                sig = _json_member(z, members, "signature.json", path)
+                inputs = _signature_inputs(sig, path)
+                image_input = _has_image_input(sig)
+            labels = None
+            if "synset.txt" in members:
+                labels = _labels_member(z, members["synset.txt"], path)
             chosen = [members[symbol_name], members[params_name]]
             total = sum(i.file_size for i in chosen)
             if total > MAX_TOTAL_BYTES:
@@ -106,7 +120,7 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
         raise InvalidArgumentError(f"{path.name} is not a valid .mar (zip) archive: {e}") from None
     except (OSError, EOFError, zlib.error, NotImplementedError) as e:
         raise InvalidArgumentError(f"{path.name}: cannot read the archive: {e}") from None
-    return MarModel(name, out, symbol, params, inputs)
+    return MarModel(name, out, symbol, params, inputs, image_input, labels)
 
 
 def _root() -> Path:
@@ -197,3 +211,23 @@ def _signature_inputs(sig: object, path: Path) -> list[TensorConfig]:
             )
         inputs.append(TensorConfig(name=name, dims=[d if d > 0 else -1 for d in shape]))
     return inputs
+
+
+def _has_image_input(sig: object) -> bool:
+    entries = sig.get("inputs") if isinstance(sig, dict) else None
+    return any(
+        isinstance(e, dict) and str(e.get("input_type", "")).startswith("image/")
+        for e in entries or []
+    )
+
+
+def _labels_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[str] | None:
+    _check_size(info, path, MAX_LABELS_BYTES)
+    try:
+        text = z.read(info).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidArgumentError(f"{path.name}: synset.txt is not UTF-8 text: {e}") from None
+    labels = [line.strip() for line in text.splitlines()]
+    while labels and not labels[-1]:
+        labels.pop()
+    return labels or None

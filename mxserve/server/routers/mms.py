@@ -5,38 +5,44 @@ Inference: ``GET /ping``, ``POST /predictions/{m}[/{v}]``, ``POST /invocations?m
 Management: ``GET /models``, ``GET /models/{m}``; ``POST /models?url=`` and ``DELETE /models/{m}``
 only with ``--enable-model-api`` (``url`` may only name a directory of the model store).
 Errors use MMS's body ``{"code", "type", "message"}``.
+
+A prediction body is an image (JPEG/PNG), a multipart form, ``.npy``, JSON or raw tensor bytes
+(``image_input.py``); the answer is ``{output: nested list}``, or MMS's top-k
+``[{"class", "probability"}]`` when an output has labels. ``MmsFastPath`` serves the prediction
+routes in ``serve()`` as a pure ASGI layer, with the same code as the FastAPI routes here.
 """
 
 from __future__ import annotations
 
-import io
-import math
+import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
-import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ...errors import (
     ConflictError,
+    InternalError,
     InvalidArgumentError,
     ModelNotFoundError,
     MXServeError,
+    PayloadTooLargeError,
     UnavailableError,
 )
-from ..config import MODEL_NAME
-from ..dataplane import InferRequest
-from ..errors_render import mms_error
-from ..instances import ModelVersion
-from ..lifecycle import ModelEntry
-from ..protocol.binary import parse_request, read_inputs
-from ..protocol.v2 import MAX_DIMS
+from ..config import MODEL_NAME, Settings
+from ..dataplane import DataPlane, InferRequest
+from ..errors_render import log_internal, mms_error
+from ..lifecycle import ModelEntry, ModelRepository
+from ..mms_codec import codec_for
 from .deps import (
+    decode_body,
     disconnect_probe,
     get_dataplane,
     get_repo,
     get_settings,
-    parse_json,
     read_body,
 )
 
@@ -53,98 +59,46 @@ async def ping(request: Request) -> JSONResponse:
     return JSONResponse({"status": "Partial Healthy"}, status_code=500)
 
 
-def _as_batch(mv: ModelVersion, name: str, a: np.ndarray) -> np.ndarray:
-    t = next(t for t in mv.config.input if t.name == name)
-    a = a.astype(t.numpy_dtype, copy=False)
-    if mv.config.max_batch_size > 0 and a.ndim == len(t.dims):
-        a = a[np.newaxis]
-    return a
+async def predict(
+    plane: DataPlane,
+    model: str,
+    version: str,
+    body: bytes,
+    content_type: str,
+    gone: Callable[[], bool] | None = None,
+) -> bytes:
+    """One MMS prediction: the body decoded for the model (``image_input``), run through the
+    data plane, answered as JSON (top-k classes when an output has labels)."""
+    mv = plane.version(model, version)
+    codec = codec_for(mv)
+    inputs = await codec.decode_async(body, content_type)
+    outputs = await plane.infer(mv, InferRequest(inputs, gone=gone))
+    return codec.encode(outputs)
 
 
-def _load_npy(body: bytes) -> np.ndarray:
-    """A ``.npy`` body; 400 for a malformed one, or one whose header claims more data than the
-    body holds (checked before numpy allocates the array)."""
-    f = io.BytesIO(body)
-    try:
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-        if dtype.hasobject:
-            raise ValueError("object arrays are not accepted")
-        if len(shape) > MAX_DIMS or math.prod(shape) * dtype.itemsize != len(body) - f.tell():
-            raise ValueError(f"its header's shape {shape} of {dtype} does not match its data")
-        f.seek(0)
-        return np.load(f, allow_pickle=False)
-    except (ValueError, EOFError, OSError, TypeError, SyntaxError) as e:
-        raise InvalidArgumentError(f"malformed .npy request body: {e}") from None
-
-
-def _decode(
-    mv: ModelVersion, body: bytes, content_type: str, header_len: str | None
-) -> dict[str, np.ndarray]:
-    names = [t.name for t in mv.config.input]
-    if body.startswith(b"\x93NUMPY"):
-        if len(names) != 1:
-            raise InvalidArgumentError(f"a .npy body needs a model with one input, it has {names}")
-        return {names[0]: _as_batch(mv, names[0], _load_npy(body))}
-    if "json" in content_type or body.lstrip()[:1] in (b"{", b"["):
-        data = parse_json(body)
-        if isinstance(data, dict) and isinstance(data.get("inputs"), list):
-            return read_inputs(parse_request(body), b"")
-        if isinstance(data, dict):
-            if "data" in data and len(names) == 1 and names[0] != "data":
-                data = {names[0]: data["data"]}
-            unknown = sorted(set(data) - set(names))
-            if unknown:
-                raise InvalidArgumentError(
-                    f"unknown input(s) {unknown}; model '{mv.name}' takes {names}"
-                )
-            items = data
-        else:
-            if len(names) != 1:
-                raise InvalidArgumentError(
-                    f"a bare JSON array needs a model with one input, it has {names}"
-                )
-            items = {names[0]: data}
-        try:
-            return {n: _as_batch(mv, n, np.asarray(v)) for n, v in items.items()}
-        except (ValueError, TypeError) as e:
-            raise InvalidArgumentError(f"input data is not a numeric array: {e}") from None
-    if len(names) != 1:
-        raise InvalidArgumentError(f"a raw body needs a model with one input, it has {names}")
-    t = mv.config.input[0]
-    dtype = np.dtype(t.numpy_dtype).newbyteorder("<")
-    if len(body) % dtype.itemsize or not body:
-        raise InvalidArgumentError(
-            f"raw body of {len(body)} bytes is not a whole number of {t.datatype} values"
-        )
-    a = np.frombuffer(body, dtype=dtype).astype(dtype.newbyteorder("="))
-    per = int(np.prod(t.dims)) if all(d > 0 for d in t.dims) else 0
-    if per and a.size % per == 0:
-        shape = ([a.size // per] if mv.config.max_batch_size > 0 else []) + list(t.dims)
-        if mv.config.max_batch_size == 0 and a.size != per:
-            raise InvalidArgumentError(
-                f"raw body has {a.size} values, input '{t.name}' needs {per}"
-            )
-        return {t.name: a.reshape(shape)}
-    raise InvalidArgumentError(
-        f"raw body of {a.size} values does not fit input '{t.name}' dims {t.dims}"
-    )
+def _only_model(repo: ModelRepository) -> str:
+    ready = [n for n, e in repo.models.items() if e.versions]
+    if len(ready) != 1:
+        raise InvalidArgumentError("give ?model_name= (more than one model is loaded)")
+    return ready[0]
 
 
 async def _predict(request: Request, model: str, version: str | None) -> Response:
     plane = get_dataplane(request)
     try:
-        mv = plane.repo.get(model, version)
+        plane.version(model, version or "")
         body = await read_body(request, get_settings(request).max_request_bytes)
-        inputs = _decode(mv, body, request.headers.get("content-type", ""), None)
-        gone = disconnect_probe(request.receive)
-        outputs = await plane.infer(mv, InferRequest(inputs, gone=gone))
+        payload = await predict(
+            plane,
+            model,
+            version or "",
+            body,
+            request.headers.get("content-type", ""),
+            disconnect_probe(request.receive),
+        )
     except MXServeError as e:
         return mms_error(e)
-    return JSONResponse({name: outputs[name].tolist() for name in mv.output_names})
+    return Response(payload, media_type="application/json")
 
 
 @router.post("/predictions/{model}")
@@ -159,15 +113,96 @@ async def predictions_version(request: Request, model: str, version: str) -> Res
 
 @router.post("/invocations")
 async def invocations(request: Request, model_name: str = "") -> Response:
-    repo = get_repo(request)
-    if not model_name:
-        ready = [n for n, e in repo.models.items() if e.versions]
-        if len(ready) != 1:
-            return mms_error(
-                InvalidArgumentError("give ?model_name= (more than one model is loaded)")
-            )
-        model_name = ready[0]
+    try:
+        model_name = model_name or _only_model(get_repo(request))
+    except MXServeError as e:
+        return mms_error(e)
     return await _predict(request, model_name, None)
+
+
+_PREDICT_PATH = re.compile(r"^/predictions/([^/]+)(?:/([^/]+))?$")
+
+
+class MmsFastPath:
+    """Pure ASGI layer for ``POST /predictions/{m}[/{v}]`` and ``POST /invocations``, the MMS
+    hot path: the same ``predict()`` and error rendering as the FastAPI routes above, without
+    FastAPI's per-request routing, dependency solving and exception middleware. Every other
+    request goes on to ``inner``."""
+
+    def __init__(self, app: FastAPI, inner: ASGIApp) -> None:
+        self.inner = inner
+        self.plane: DataPlane = app.state.dataplane
+        self.settings: Settings = app.state.settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.inner(scope, receive, send)
+            return
+        path = scope["path"]
+        if path.startswith("/predictions/"):
+            m = _PREDICT_PATH.match(path)
+            if m is None:
+                await self.inner(scope, receive, send)
+                return
+            model, version = m[1], m[2] or ""
+        elif path == "/invocations":
+            model, version = "", ""
+        else:
+            await self.inner(scope, receive, send)
+            return
+        content_type = encoding = ""
+        for k, v in scope["headers"]:
+            if k == b"content-type":  # ASGI servers lowercase header names
+                content_type = v.decode("latin-1")
+            elif k == b"content-encoding":
+                encoding = v.decode("latin-1")
+        try:
+            if not model:
+                query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+                model = (query.get("model_name") or [""])[0] or _only_model(self.plane.repo)
+            body = await _receive_body(receive, self.settings.max_request_bytes)
+            if body is None:  # the client went away
+                return
+            body = decode_body(body, encoding, self.settings.max_request_bytes)
+            payload = await predict(
+                self.plane, model, version, body, content_type, disconnect_probe(receive)
+            )
+        except MXServeError as e:
+            await mms_error(e)(scope, receive, send)
+            return
+        except Exception as e:
+            log_internal(f"POST {path}", e)
+            await mms_error(InternalError("internal server error"))(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"content-type", b"application/json"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+async def _receive_body(receive: Receive, limit: int) -> bytes | None:
+    """The request body (None when the client disconnected); over ``limit`` bytes: 413."""
+    chunks = []
+    size = 0
+    more = True
+    while more:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            return None
+        chunk = msg.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+        more = msg.get("more_body", False)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _describe(entry: ModelEntry) -> dict[str, Any]:
