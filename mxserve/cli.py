@@ -138,7 +138,10 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._version import __version__
+
     ap = argparse.ArgumentParser(prog="mxserve", description="Run exported Apache MXNet models.")
+    ap.add_argument("--version", action="version", version=f"mxserve {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
     pr = sub.add_parser(
         "predict", help="load PREFIX-symbol.json / PREFIX-EPOCH.params and run it once"
