@@ -137,6 +137,13 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0 if all(r["state"] == "READY" for r in rows) else 1
 
 
+def _cmd_kserve_manifest(args: argparse.Namespace) -> int:
+    from .kserve_manifest import render
+
+    sys.stdout.write(render(args))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from ._version import __version__
 
@@ -230,6 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sv.set_defaults(func=_cmd_serve)
     sm.add_argument("--json", action="store_true")
     sm.set_defaults(func=_cmd_models)
+    km = sub.add_parser(
+        "kserve-manifest", help="print a KServe InferenceService that runs the mxserve container"
+    )
+    from .kserve_manifest import add_arguments
+
+    add_arguments(km)
+    km.set_defaults(func=_cmd_kserve_manifest)
     args = ap.parse_args(argv)
     from .errors import MXServeError
 
