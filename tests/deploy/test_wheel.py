@@ -121,13 +121,15 @@ def server(venv: pathlib.Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, (cwd / "server.log").read_text()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/v2/health/ready")
             if conn.getresponse().status == 200:
                 break
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     else:
         proc.kill()
         pytest.fail("server did not become ready:\n" + (cwd / "server.log").read_text())
@@ -142,10 +144,14 @@ def test_readme_serve_command_answers_the_readme_request(server: tuple) -> None:
     url, body = _readme_request()
     path = "/" + url.split("/", 3)[3]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", path, body, {"Content-Type": "application/json"})
-    r = conn.getresponse()
-    assert r.status == 200
-    scores = json.loads(r.read())["outputs"][0]["data"]
+    try:
+        conn.request("POST", path, body, {"Content-Type": "application/json"})
+        r = conn.getresponse()
+        status, data = r.status, r.read()
+    finally:
+        conn.close()
+    assert status == 200, data
+    scores = json.loads(data)["outputs"][0]["data"]
     assert max(range(10), key=lambda i: scores[i]) == 7  # the README says: a handwritten 7
 
 

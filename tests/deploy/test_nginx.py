@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Three ``mxserve serve`` replicas behind nginx (Debian's nginx, started by the test on
+loopback with its own config; marker ``deploy``): the throughput of 1, 2 and 3 replicas under
+the same closed-loop load, and a replica drained with SIGTERM under load without a lost request
+(nginx passes the 503s of the draining replica, and its refused connections once it is gone, to
+the other replicas).
+
+    apt-get install -y nginx && pytest -m deploy tests/deploy/test_nginx.py -s
+
+The figures are printed (docs/deployment.md has those of one run); nothing asserts a speed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from server._serving import Server, free_port, start_server, stop_server
+
+pytestmark = pytest.mark.deploy
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BODY = json.dumps(
+    {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP32", "data": [0.25] * 64}]}
+).encode()
+CLIENTS = 8
+
+
+def _nginx() -> str:
+    path = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if path is None:
+        pytest.fail("nginx is not installed (apt-get install -y nginx)")
+    return path
+
+
+class Nginx:
+    """nginx on a free loopback port in front of ``upstreams``, all files in ``folder``."""
+
+    def __init__(self, folder: pathlib.Path, upstreams: list[int]) -> None:
+        self.folder = folder
+        self.port = free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        servers = "\n".join(
+            f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;" for p in upstreams
+        )
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(
+            f"""{user}worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi;
+  uwsgi_temp_path {folder}/uwsgi;
+  scgi_temp_path {folder}/scgi;
+  upstream mxserve {{
+    least_conn;
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://mxserve;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # A draining replica answers 503 before it runs anything, and a stopped one refuses the
+      # connection: both are safe to retry on another replica, POST included.
+      proxy_next_upstream error timeout http_503 non_idempotent;
+      proxy_next_upstream_tries 3;
+    }}
+  }}
+}}
+"""
+        )
+        self.proc = subprocess.Popen(
+            [_nginx(), "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=open(folder / "stderr.log", "wb"),
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, (folder / "stderr.log").read_text()
+            try:
+                if _get(self.port, "/v2/health/live") == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("nginx did not start:\n" + (folder / "error.log").read_text())
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGQUIT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _get(port: int, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+def _client(port: int, stop: threading.Event, results: list[int]) -> None:
+    """Closed loop on one keep-alive connection: the next request as soon as one is answered."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    while not stop.is_set():
+        try:
+            conn.request("POST", "/v2/models/digits_mlp/infer", BODY, headers)
+            r = conn.getresponse()
+            data = r.read()
+            ok = r.status == 200 and len(json.loads(data)["outputs"][0]["data"]) == 10
+            results.append(200 if ok else r.status)
+        except (OSError, http.client.HTTPException, ValueError, KeyError):
+            results.append(-1)
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.close()
+
+
+def _load(port: int, seconds: float, during=None) -> list[int]:
+    stop, results = threading.Event(), []
+    threads = [threading.Thread(target=_client, args=(port, stop, results)) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    if during is not None:
+        during()
+    else:
+        time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.fixture(scope="module")
+def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    logs = tmp_path_factory.mktemp("replicas")
+    servers = [start_server(REPO / "model_store", log_dir=logs) for _ in range(3)]
+    yield servers
+    for s in servers:
+        stop_server(s)
+
+
+def test_throughput_of_one_two_three_replicas(
+    replicas: list[Server], tmp_path: pathlib.Path
+) -> None:
+    seconds = float(os.environ.get("MXSERVE_NGINX_SECONDS", "5"))
+    figures = {}
+    for n in (1, 2, 3):
+        nginx = Nginx(tmp_path / f"nginx{n}", [s.port for s in replicas[:n]])
+        try:
+            _load(nginx.port, 1)  # warm-up: connections, batch shapes
+            start = time.monotonic()
+            results = _load(nginx.port, seconds)
+            elapsed = time.monotonic() - start
+        finally:
+            nginx.stop()
+        assert results and all(r == 200 for r in results), sorted(set(results))
+        figures[n] = len(results) / elapsed
+    print(
+        "\nnginx: "
+        + ", ".join(f"{n} replica(s) {rps:.0f} req/s" for n, rps in figures.items())
+        + f" ({CLIENTS} clients, {os.cpu_count()} cores)"
+    )
+
+
+def test_draining_a_replica_loses_no_request(
+    replicas: list[Server], tmp_path: pathlib.Path
+) -> None:
+    nginx = Nginx(tmp_path / "nginx-drain", [s.port for s in replicas])
+    drained = replicas[2]
+    exit_code: list[int] = []
+
+    def drain() -> None:
+        time.sleep(2)
+        drained.proc.send_signal(signal.SIGTERM)
+        exit_code.append(drained.proc.wait(60))
+        time.sleep(2)
+
+    try:
+        results = _load(nginx.port, 0, during=drain)
+    finally:
+        nginx.stop()
+    lost = [r for r in results if r != 200]
+    print(f"\nnginx drain: {len(results)} requests, {len(lost)} lost, replica exit {exit_code}")
+    assert exit_code == [0]
+    assert len(results) > 100
+    assert lost == []
