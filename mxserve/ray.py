@@ -24,8 +24,8 @@ inputs, ``max_batch_size`` and ``dynamic_batching.max_queue_delay_microseconds``
 numbered version folder with ``PREFIX-symbol.json`` and ``PREFIX-EPOCH.params``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Ray Serve's ingress rebuilds the route methods,
+# and FastAPI must see real annotation objects (``Request``), not strings, to inject them.
 import asyncio
 import io
 import json
@@ -104,6 +104,33 @@ def _status(e: MXServeError) -> int:
     return 404 if isinstance(e, NotFoundError) else 400
 
 
+def _v2_inputs(body: Any) -> dict[str, np.ndarray]:
+    """The tensors of a KServe v2 JSON request."""
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        raise InvalidArgumentError("a v2 request is an object with an 'inputs' list")
+    out = {}
+    for i, t in enumerate(body["inputs"]):
+        if not isinstance(t, dict) or not {"name", "shape", "datatype", "data"} <= set(t):
+            raise InvalidArgumentError(f"inputs[{i}] needs name, shape, datatype and data")
+        dtype = OIP_TO_NUMPY.get(t["datatype"])
+        if dtype is None:
+            raise InvalidArgumentError(f"input '{t['name']}': unknown datatype {t['datatype']!r}")
+        try:
+            a = np.asarray(t["data"], dtype=dtype)
+            shape = [int(d) for d in t["shape"]]
+        except (ValueError, TypeError) as e:
+            raise InvalidArgumentError(f"input '{t['name']}': {e}") from None
+        need = int(np.prod(shape))
+        if a.size != need:
+            raise InvalidArgumentError(
+                f"input '{t['name']}' has {a.size} values, shape {shape} needs {need}"
+            )
+        out[str(t["name"])] = a.reshape(shape)
+    return out
+
+
+# Everything the deployment class uses is defined above it: Ray Serve pickles the class built by
+# ``serve.ingress`` by value, with the module globals that exist when it is decorated.
 app = FastAPI(title="mxserve on Ray Serve")
 
 
@@ -336,31 +363,6 @@ class MXServeDeployment:
                 a = a[np.newaxis]
             out[name] = a
         return out
-
-
-def _v2_inputs(body: Any) -> dict[str, np.ndarray]:
-    """The tensors of a KServe v2 JSON request."""
-    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
-        raise InvalidArgumentError("a v2 request is an object with an 'inputs' list")
-    out = {}
-    for i, t in enumerate(body["inputs"]):
-        if not isinstance(t, dict) or not {"name", "shape", "datatype", "data"} <= set(t):
-            raise InvalidArgumentError(f"inputs[{i}] needs name, shape, datatype and data")
-        dtype = OIP_TO_NUMPY.get(t["datatype"])
-        if dtype is None:
-            raise InvalidArgumentError(f"input '{t['name']}': unknown datatype {t['datatype']!r}")
-        try:
-            a = np.asarray(t["data"], dtype=dtype)
-            shape = [int(d) for d in t["shape"]]
-        except (ValueError, TypeError) as e:
-            raise InvalidArgumentError(f"input '{t['name']}': {e}") from None
-        need = int(np.prod(shape))
-        if a.size != need:
-            raise InvalidArgumentError(
-                f"input '{t['name']}' has {a.size} values, shape {shape} needs {need}"
-            )
-        out[str(t["name"])] = a.reshape(shape)
-    return out
 
 
 def build_app(args: dict[str, Any]) -> serve.Application:

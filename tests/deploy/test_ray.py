@@ -45,13 +45,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[int]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A one-node Ray cluster on 127.0.0.1 with Serve's HTTP proxy on a free loopback port."""
     ray = pytest.importorskip("ray", reason="pip install '.[ray]'")
     from ray import serve
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     port = _free_port()
+    # Ray's workers start in the driver's directory; away from the checkout, whose mxserve/ has
+    # no built extension, they import the installed mxserve.
+    cwd = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("ray"))
     ray.init(
         num_cpus=4,
         include_dashboard=False,
@@ -65,6 +69,7 @@ def cluster() -> Iterator[int]:
     finally:
         serve.shutdown()
         ray.shutdown()
+        os.chdir(cwd)
 
 
 def _post(port: int, path: str, payload: Any, timeout: float = 30) -> tuple[int, dict, str]:
@@ -73,7 +78,10 @@ def _post(port: int, path: str, payload: Any, timeout: float = 30) -> tuple[int,
         conn.request("POST", path, json.dumps(payload), {"Content-Type": "application/json"})
         r = conn.getresponse()
         body = r.read()
-        data = json.loads(body) if body else {}
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:  # Ray's own plain-text errors ("Internal Server Error")
+            data = {"error": body.decode(errors="replace")}
         return r.status, data, r.getheader("X-Mxserve-Replica") or ""
     finally:
         conn.close()
