@@ -88,11 +88,12 @@ http {{
 }}
 """
         )
-        self.proc = subprocess.Popen(
-            [_nginx(), "-p", str(folder), "-c", str(folder / "nginx.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(folder / "stderr.log", "wb"),
-        )
+        with open(folder / "stderr.log", "wb") as stderr:
+            self.proc = subprocess.Popen(
+                [_nginx(), "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, (folder / "stderr.log").read_text()
