@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The `mxserve` command line: `mxserve predict`, `mxserve ops`, `mxserve serve`, `mxserve models`."""
+"""The `mxserve` command line: `predict`, `ops`, `serve`, `models`, `kserve-manifest`."""
 
 from __future__ import annotations
 
