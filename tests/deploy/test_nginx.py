@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from server._serving import Server, free_port, start_server, stop_server
@@ -158,7 +158,9 @@ print(json.dumps(results))
 PROCESSES = 2
 
 
-def _load(port: int, seconds: float, during=None) -> tuple[list[int], float]:
+def _load(
+    port: int, seconds: float, during: Callable[[], None] | None = None
+) -> tuple[list[int], float]:
     """Runs the load for ``seconds`` (calling ``during()`` meanwhile); every answer's status
     and the wall time the load ran."""
     start = time.monotonic()

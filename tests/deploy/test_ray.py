@@ -138,6 +138,27 @@ def test_serve_run_config_resolves() -> None:
     assert app["deployments"][0]["name"] == DEPLOYMENT
 
 
+def test_model_dir_errors_name_the_problem(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("ray", reason="pip install '.[ray]'")
+    from mxserve.errors import InvalidArgumentError, NotFoundError
+    from mxserve.ray import build_app, load_model_dir
+
+    with pytest.raises(NotFoundError, match="does not exist"):
+        load_model_dir(tmp_path / "nope")
+    with pytest.raises(InvalidArgumentError, match="has no config.json"):
+        load_model_dir(tmp_path)
+    (tmp_path / "config.json").write_text((DIGITS / "config.json").read_text())
+    with pytest.raises(NotFoundError, match="no numbered version folder"):
+        load_model_dir(tmp_path)
+    (tmp_path / "1").mkdir()
+    with pytest.raises(NotFoundError, match="PREFIX-symbol.json"):
+        load_model_dir(tmp_path)
+    name, cfg, prefix, epoch = load_model_dir(DIGITS)
+    assert (name, prefix.name, epoch, cfg.max_batch_size) == ("digits_mlp", "model", 0, 64)
+    with pytest.raises(InvalidArgumentError, match="needs 'model_dir'"):
+        build_app({})
+
+
 def test_results_equal_the_in_process_predictor(cluster: int) -> None:
     _run_app({"model_dir": str(DIGITS), "num_replicas": 1, "num_cpus": 0.5, "num_threads": 1})
     x = np.load(DIGITS / "test_digits.npz")["x"][:16].astype(np.float32)
@@ -179,7 +200,9 @@ def test_results_equal_the_in_process_predictor(cluster: int) -> None:
     assert status == 400 and "unknown ['pixels']" in body["error"]
 
 
-def _load(port: int, x: np.ndarray, stop: threading.Event, log: list[tuple[float, int, str]]):
+def _load(
+    port: int, x: np.ndarray, stop: threading.Event, log: list[tuple[float, int, str]]
+) -> None:
     """One client thread: v2 requests back to back until ``stop``; logs (time, status, replica)."""
     while not stop.is_set():
         try:
