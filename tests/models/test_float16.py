@@ -19,6 +19,7 @@ import shutil
 import numpy as np
 import pytest
 from oracle.envs import CACHE, publish, run_in_oracle
+from oracle.gluon import run_c_api
 
 import mxserve
 
@@ -71,3 +72,17 @@ def test_float16_model_runs_float32_kernels() -> None:
     assert names[0] == "data_float32"
     assert names.count("data_float32") == 1
     assert names[-1] == names[-2]
+
+
+@pytest.mark.parametrize("name", ["resnet18_v1", "mlp"])
+def test_float16_model_through_the_c_api(name: str) -> None:
+    """The C API binds the float16 input from MXPredCreateEx's type flags (2 = float16) and
+    returns float16 outputs matching MXNet's."""
+    d = exported_float16(name)
+    with np.load(d / "io.npz") as f:
+        x, want = f["x2"], f["y2"]
+    (got,) = run_c_api(d, {"data": x}, 1)
+    assert got.dtype == np.float16 and got.shape == want.shape
+    np.testing.assert_allclose(
+        got.astype(np.float32), want.astype(np.float32), rtol=1e-2, atol=1e-2, err_msg=name
+    )

@@ -14,6 +14,7 @@ import shutil
 import numpy as np
 import pytest
 from oracle.envs import CACHE, publish, run_in_oracle
+from oracle.gluon import run_c_api
 
 import mxserve
 
@@ -48,3 +49,13 @@ def test_mx2_transformer_block(batch: int) -> None:
     want = io[f"y{batch}"]
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=f"batch {batch}")
+
+
+def test_mx2_transformer_block_through_the_c_api() -> None:
+    """The MXNet 2.0 export (numpy operators, an int32 length input) through MXPredCreateEx."""
+    d = exported_block()
+    with np.load(d / "io.npz") as f:
+        x, length, want = f["x2"], f["len2"], f["y2"]
+    (got,) = run_c_api(d, {"data0": x, "data1": length}, 1)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)

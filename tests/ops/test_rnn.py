@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ops._harness import one_node_symbol
-from oracle.cases import Case, oracle_test
+from oracle.cases import Case, oracle_test, run_cases
+from oracle.gluon import run_c_api
 
 import mxserve
 
@@ -215,6 +216,22 @@ PARAM_CONCAT_CASES = [
 
 test_rnn = oracle_test(CASES)
 test_rnn_param_concat = oracle_test(PARAM_CONCAT_CASES)
+
+
+@pytest.mark.parametrize("name", ["lstm_bidir_2layers_states", "gru_basic", "lstmp"])
+def test_rnn_through_the_c_api(name: str) -> None:
+    """RNN graphs with several outputs (the sequence and the final states) through the C API's
+    MXPredCreateEx / MXPredGetOutput, against MXNet's outputs."""
+    d = run_cases(CASES) / name
+    with np.load(d / "inputs.npz") as f:
+        inputs = {k: f[k] for k in f.files}
+    with np.load(d / "outputs.npz") as f:
+        expected = [f[k] for k in sorted(f.files, key=lambda s: int(s.split("_")[1]))]
+    got = run_c_api(d, inputs, len(expected), d / "symbol.json", d / "model.params")
+    for i, (g, w) in enumerate(zip(got, expected)):
+        assert g.shape == w.shape, f"output {i}"
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5, err_msg=f"{name} output {i}")
+
 
 CASES2 = [
     rnn_case("mx2_lstm_bidir", "lstm", 3, 2, 4, 5, bidirectional=True, state_outputs=True),

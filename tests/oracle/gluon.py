@@ -99,9 +99,16 @@ _DTYPE_FLAGS = {
 _FLAG_DTYPES = {v: k for k, v in _DTYPE_FLAGS.items()}
 
 
-def run_c_api(d: pathlib.Path, inputs: dict[str, np.ndarray], num_outputs: int) -> list[np.ndarray]:
-    """Runs the export in `d` once through libmxnet_predict's MXPredCreateEx / MXPredForward
-    and returns its first `num_outputs` outputs."""
+def run_c_api(
+    d: pathlib.Path,
+    inputs: dict[str, np.ndarray],
+    num_outputs: int,
+    symbol: pathlib.Path | None = None,
+    params: pathlib.Path | None = None,
+) -> list[np.ndarray]:
+    """Runs the export in `d` (or the files `symbol` and `params`) once through
+    libmxnet_predict's MXPredCreateEx / MXPredForward and returns its first `num_outputs`
+    outputs."""
     from mxserve import predict_api
 
     dll = ctypes.CDLL(str(predict_api.library_path()))
@@ -112,8 +119,8 @@ def run_c_api(d: pathlib.Path, inputs: dict[str, np.ndarray], num_outputs: int) 
         if rc != 0:
             raise RuntimeError(dll.MXGetLastError().decode())
 
-    sym = (d / "model-symbol.json").read_bytes()
-    params = (d / "model-0000.params").read_bytes()
+    sym = (symbol or d / "model-symbol.json").read_bytes()
+    params_bytes = (params or d / "model-0000.params").read_bytes()
     names = list(inputs)
     keys = (ctypes.c_char_p * len(names))(*[n.encode() for n in names])
     indptr = [0]
@@ -128,8 +135,8 @@ def run_c_api(d: pathlib.Path, inputs: dict[str, np.ndarray], num_outputs: int) 
     check(
         dll.MXPredCreateEx(
             sym,
-            params,
-            len(params),
+            params_bytes,
+            len(params_bytes),
             1,
             0,
             u32(len(names)),
