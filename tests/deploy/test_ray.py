@@ -201,15 +201,23 @@ def test_results_equal_the_in_process_predictor(cluster: int) -> None:
 
 
 def _load(
-    port: int, x: np.ndarray, stop: threading.Event, log: list[tuple[float, int, str]]
+    port: int,
+    x: np.ndarray,
+    stop: threading.Event,
+    log: list[tuple[float, int, str]],
+    sent_log: list[tuple[float, float, int]] | None = None,
 ) -> None:
-    """One client thread: v2 requests back to back until ``stop``; logs (time, status, replica)."""
+    """One client thread: v2 requests back to back until ``stop``; logs (answer time, status,
+    replica), and (sent, answered, status) into ``sent_log``."""
     while not stop.is_set():
+        sent = time.monotonic()
         try:
             status, _, replica = _post(port, f"/v2/models/{APP}/infer", _v2(x), timeout=60)
         except OSError:
             status, replica = -1, ""
         log.append((time.monotonic(), status, replica))
+        if sent_log is not None:
+            sent_log.append((sent, time.monotonic(), status))
 
 
 def test_two_replicas_serve_concurrently(cluster: int) -> None:
@@ -241,8 +249,11 @@ def test_killed_replica_is_replaced_without_losing_requests(cluster: int) -> Non
     assert len(before) == 2, before
     x = np.load(DIGITS / "test_digits.npz")["x"][:4].astype(np.float32)
     clients = 6
-    stop, log = threading.Event(), []
-    threads = [threading.Thread(target=_load, args=(cluster, x, stop, log)) for _ in range(clients)]
+    stop, log, sent_log = threading.Event(), [], []
+    threads = [
+        threading.Thread(target=_load, args=(cluster, x, stop, log, sent_log))
+        for _ in range(clients)
+    ]
     for t in threads:
         t.start()
     time.sleep(2)
@@ -266,10 +277,13 @@ def test_killed_replica_is_replaced_without_losing_requests(cluster: int) -> Non
     after = [r for t, s, r in log if t > replaced_at + 0.5 and s == 200]
     failed = [(t - killed_at, s) for t, s, _ in log if s != 200]
     served = sum(1 for _, s, _ in log if s == 200)
+    in_flight = sum(1 for a, b, s in sent_log if s != 200 and a <= killed_at <= b)
     print(
         f"\nray: replica replaced in {replaced_at - killed_at:.2f} s; {served} requests served, "
-        f"{len(failed)} failed (at most {clients} can be in flight)"
+        f"{len(failed)} failed, {in_flight} of them in flight at the kill "
+        f"(at most {clients} can be in flight)"
     )
-    # Only requests in flight on the killed replica may fail: at most one per client thread.
-    assert len(failed) <= clients, failed
+    # Only requests in flight on the killed replica may fail: each failed one was sent before
+    # the kill and answered after it (at most one per client thread).
+    assert in_flight == len(failed) <= clients, failed
     assert new.rsplit("#", 1)[1] in set(after), "the new replica served no request"
