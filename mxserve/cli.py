@@ -106,6 +106,18 @@ def _settings(args: argparse.Namespace) -> object:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if args.ray:
+        from .ray import serve_blocking
+
+        s = _settings(args)
+        return serve_blocking(
+            None if args.model and args.model_store is None else s.model_store,  # type: ignore[attr-defined]
+            s.models,  # type: ignore[attr-defined]
+            s.host,  # type: ignore[attr-defined]
+            s.http_port,  # type: ignore[attr-defined]
+            s.num_threads,  # type: ignore[attr-defined]
+            args.ray_replicas,
+        )
     from .server.app import serve
 
     return serve(_settings(args))  # type: ignore[arg-type]
@@ -231,6 +243,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=None,
         help="server processes sharing the ports, metrics summed across them (default 1)",
+    )
+    sv.add_argument(
+        "--ray",
+        action="store_true",
+        help="serve one model directory through Ray Serve (mxserve.ray; pip install mxserve[ray])",
+    )
+    sv.add_argument(
+        "--ray-replicas",
+        type=int,
+        default=None,
+        help="--ray: a fixed number of replicas (default: autoscaling, 1 to 4)",
     )
     sv.add_argument("--no-access-log", action="store_true")
     sv.add_argument("--log-format", choices=["json", "text"], default=None)

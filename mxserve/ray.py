@@ -11,8 +11,9 @@ Each replica loads the model once into a thread-safe :class:`mxserve.Predictor` 
 Requests are grouped by Ray's own batching (``@serve.batch``): the samples of up to
 ``max_batch_size`` requests are concatenated along the batch dimension and run as one call of a
 Predictor reshaped to that batch (reshaped predictors share the weights). Replicas scale with
-Ray Serve's autoscaling (``autoscaling_config``). Run it with ``serve run`` and a config file
-(``deploy/ray/serve_config.yaml``) or from Python::
+Ray Serve's autoscaling (``autoscaling_config``). Run it with ``mxserve serve --ray`` (one model,
+a local Ray cluster), with ``serve run`` and a config file (``deploy/ray/serve_config.yaml``), or
+from Python::
 
     from ray import serve
     from mxserve.ray import build_app
@@ -392,3 +393,61 @@ def build_app(args: dict[str, Any]) -> serve.Application:
         ),
         num_threads=int(args.get("num_threads", 0)),
     )
+
+
+def _one_model_dir(model_store: Path | None, models: dict[str, Path]) -> tuple[str, Path]:
+    """The single model directory ``mxserve serve --ray`` serves."""
+    found = {name: Path(path) for name, path in models.items()}
+    if model_store is not None and Path(model_store).is_dir():
+        for d in sorted(Path(model_store).iterdir()):
+            if d.is_dir() and not d.name.startswith("."):
+                found.setdefault(d.name, d)
+    if len(found) != 1:
+        raise InvalidArgumentError(
+            f"--ray serves one model directory, found {sorted(found) or 'none'}: give a model "
+            "store holding one model, or --model NAME=DIR with no --model-store"
+        )
+    ((name, path),) = found.items()
+    return name, path
+
+
+def serve_blocking(
+    model_store: Path | None,
+    models: dict[str, Path],
+    host: str,
+    port: int,
+    num_threads: int = 0,
+    num_replicas: int | None = None,
+) -> int:
+    """``mxserve serve --ray``: starts a local Ray cluster, serves the one model directory with
+    Serve's HTTP proxy on ``host:port``, and stops both on SIGTERM or SIGINT."""
+    import signal
+
+    import ray
+
+    name, path = _one_model_dir(model_store, models)
+    load_model_dir(path)  # a bad directory fails here, before Ray starts
+    ray.init(include_dashboard=False, configure_logging=False)
+    try:
+        serve.start(http_options={"host": host, "port": port})
+        args: dict[str, Any] = {"model_dir": str(path.resolve()), "num_threads": num_threads}
+        if num_replicas is not None:
+            args["num_replicas"] = num_replicas
+        serve.run(build_app(args), name=name, route_prefix="/")
+        print(f"mxserve: {name} on Ray Serve at http://{host}:{port}", flush=True)
+        stop = threading.Event()
+
+        def handle(*_: object) -> None:
+            stop.set()
+
+        while not stop.is_set():
+            # Ray's core worker has its own SIGTERM handler (it logs and aborts) and may install it
+            # again after ray.init returns; taking the signals back each time round keeps the
+            # shutdown clean.
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, handle)
+            stop.wait(0.2)
+        serve.shutdown()
+    finally:
+        ray.shutdown()
+    return 0

@@ -13,6 +13,10 @@ import importlib
 import json
 import os
 import pathlib
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -287,3 +291,47 @@ def test_killed_replica_is_replaced_without_losing_requests(cluster: int) -> Non
     # the kill and answered after it (at most one per client thread).
     assert in_flight == len(failed) <= clients, failed
     assert new.rsplit("#", 1)[1] in set(after), "the new replica served no request"
+
+
+def test_mxserve_serve_ray(tmp_path: pathlib.Path) -> None:
+    """``mxserve serve --ray`` on a model store of one model: serves it, stops on SIGTERM."""
+    pytest.importorskip("ray", reason="pip install '.[ray]'")
+    import mxserve
+
+    store = tmp_path / "store"
+    store.mkdir()
+    shutil.copytree(DIGITS, store / "digits_mlp")
+    port = _free_port()
+    site = str(pathlib.Path(mxserve.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=site, RAY_USAGE_STATS_ENABLED="0")
+    cmd = [sys.executable, "-m", "mxserve", "serve", "--ray", "--model-store", str(store)]
+    cmd += ["--http-port", str(port), "--ray-replicas", "1", "--threads", "1"]
+    with open(tmp_path / "log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=log, stderr=log)
+    try:
+        x = np.load(DIGITS / "test_digits.npz")["x"][:2].astype(np.float32)
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, (tmp_path / "log").read_text()[-3000:]
+            try:
+                status, body, _ = _post(port, f"/v2/models/{APP}/infer", _v2(x), timeout=10)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "log").read_text()[-3000:]
+            time.sleep(1)
+        got = np.array(body["outputs"][0]["data"]).reshape(2, 10)
+        np.testing.assert_allclose(got, _expected(x), rtol=1e-5, atol=1e-6)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(120) == 0, (tmp_path / "log").read_text()[-3000:]
+
+
+def test_mxserve_serve_ray_needs_one_model(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("ray", reason="pip install '.[ray]'")
+    from mxserve.cli import main
+
+    for name in ("a", "b"):
+        shutil.copytree(DIGITS, tmp_path / name)
+    assert main(["serve", "--ray", "--model-store", str(tmp_path)]) == 1
