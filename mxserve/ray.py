@@ -72,6 +72,12 @@ def load_model_dir(model_dir: str | Path) -> tuple[str, ModelConfig, Path, int]:
         raise InvalidArgumentError(f"{folder} has no config.json (the inputs must be declared)")
     if not cfg.input:
         raise InvalidArgumentError(f"{folder}/config.json declares no input")
+    for t in cfg.input:
+        if any(d <= 0 for d in t.dims):
+            raise InvalidArgumentError(
+                f"{folder}/config.json: input '{t.name}' has dims {t.dims}; mxserve.ray needs "
+                "fixed dims (besides the batch dimension)"
+            )
     versions = sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
     if not versions:
         raise NotFoundError(f"{folder} has no numbered version folder")

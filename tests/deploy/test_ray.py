@@ -151,6 +151,11 @@ def test_model_dir_errors_name_the_problem(tmp_path: pathlib.Path) -> None:
         load_model_dir(tmp_path / "nope")
     with pytest.raises(InvalidArgumentError, match="has no config.json"):
         load_model_dir(tmp_path)
+    config = json.loads((DIGITS / "config.json").read_text())
+    config["input"][0]["dims"] = [-1]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InvalidArgumentError, match=r"has dims \[-1\]; mxserve.ray needs fixed"):
+        load_model_dir(tmp_path)
     (tmp_path / "config.json").write_text((DIGITS / "config.json").read_text())
     with pytest.raises(NotFoundError, match="no numbered version folder"):
         load_model_dir(tmp_path)
