@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from . import _loader as _loader  # first: makes libdnnl.so.3 from the onednn wheel loadable
 from . import errors, nd
+from ._version import __version__
 from .errors import (
     DeviceError,
     InvalidArgumentError,
@@ -13,8 +14,6 @@ from .errors import (
     UnsupportedError,
 )
 from .predictor import Predictor, supported_operators
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DeviceError",

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The `mxserve` command line: `mxserve predict`, `mxserve ops`, `mxserve serve`, `mxserve models`."""
+"""The `mxserve` command line: `predict`, `ops`, `serve`, `models`, `kserve-manifest`."""
 
 from __future__ import annotations
 
@@ -116,6 +116,18 @@ def _settings(args: argparse.Namespace) -> object:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if args.ray:
+        from .ray import serve_blocking
+
+        s = _settings(args)
+        return serve_blocking(
+            None if args.model and args.model_store is None else s.model_store,  # type: ignore[attr-defined]
+            s.models,  # type: ignore[attr-defined]
+            s.host,  # type: ignore[attr-defined]
+            s.http_port,  # type: ignore[attr-defined]
+            s.num_threads,  # type: ignore[attr-defined]
+            args.ray_replicas,
+        )
     from .server.main import serve
 
     return serve(_settings(args))  # type: ignore[arg-type]
@@ -147,8 +159,18 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0 if all(r["state"] == "READY" for r in rows) else 1
 
 
+def _cmd_kserve_manifest(args: argparse.Namespace) -> int:
+    from .kserve_manifest import render
+
+    sys.stdout.write(render(args))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._version import __version__
+
     ap = argparse.ArgumentParser(prog="mxserve", description="Run exported Apache MXNet models.")
+    ap.add_argument("--version", action="version", version=f"mxserve {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
     pr = sub.add_parser(
         "predict", help="load PREFIX-symbol.json / PREFIX-EPOCH.params and run it once"
@@ -238,11 +260,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="server processes sharing the ports, metrics summed across them (default 1)",
     )
+    sv.add_argument(
+        "--ray",
+        action="store_true",
+        help="serve one model directory through Ray Serve (mxserve.ray; pip install mxserve[ray])",
+    )
+    sv.add_argument(
+        "--ray-replicas",
+        type=int,
+        default=None,
+        help="--ray: a fixed number of replicas (default: autoscaling, 1 to 4)",
+    )
     sv.add_argument("--no-access-log", action="store_true")
     sv.add_argument("--log-format", choices=["json", "text"], default=None)
     sv.set_defaults(func=_cmd_serve)
     sm.add_argument("--json", action="store_true")
     sm.set_defaults(func=_cmd_models)
+    km = sub.add_parser(
+        "kserve-manifest", help="print a KServe InferenceService that runs the mxserve container"
+    )
+    from .kserve_manifest import add_arguments
+
+    add_arguments(km)
+    km.set_defaults(func=_cmd_kserve_manifest)
     args = ap.parse_args(argv)
     from .errors import MXServeError
 

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Where the installed C predict API lives, and the ``mxserve-config`` command.
 
-The wheel carries ``libmxnet_predict.so`` (MXNet's ``c_predict_api.h`` implemented on the
-mxserve runtime), its headers, a pkg-config file and a CMake package config::
+The wheel carries ``libmxnet_predict.so.<major>`` (MXNet's ``c_predict_api.h`` implemented on
+the mxserve runtime; the soname follows mxserve's major version), the unversioned
+``libmxnet_predict.so`` that ``-lmxnet_predict`` finds (a linker script naming the soname, as a
+wheel cannot hold a symlink), its headers, a pkg-config file and a CMake package config::
 
     cc app.c $(mxserve-config --cflags --libs) -o app
 
@@ -16,9 +18,22 @@ import argparse
 import pathlib
 import sys
 
+from ._version import __version__
+
 _PKG = pathlib.Path(__file__).resolve().parent
 
-__all__ = ["cmake_dir", "include_dir", "library_dir", "library_path", "main", "pkgconfig_dir"]
+#: The file name programs linked with ``-lmxnet_predict`` record (DT_NEEDED).
+SONAME = f"libmxnet_predict.so.{__version__.split('.')[0]}"
+
+__all__ = [
+    "SONAME",
+    "cmake_dir",
+    "include_dir",
+    "library_dir",
+    "library_path",
+    "main",
+    "pkgconfig_dir",
+]
 
 
 def library_dir() -> pathlib.Path:
@@ -27,8 +42,9 @@ def library_dir() -> pathlib.Path:
 
 
 def library_path() -> pathlib.Path:
-    """Absolute path of ``libmxnet_predict.so``; raises FileNotFoundError if it is missing."""
-    path = library_dir() / "libmxnet_predict.so"
+    """Absolute path of the shared library (``libmxnet_predict.so.<major>``, the file to load with
+    ctypes or dlopen); raises FileNotFoundError if it is missing."""
+    path = library_dir() / SONAME
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: mxserve was installed without its C API")
     return path

@@ -40,7 +40,7 @@ def _run_example(exe: pathlib.Path, folder: pathlib.Path) -> None:
 def test_paths_are_absolute_and_exist() -> None:
     lib = predict_api.library_path()
     inc = predict_api.include_dir()
-    assert lib.is_absolute() and lib.name == "libmxnet_predict.so" and lib.is_file()
+    assert lib.is_absolute() and lib.name == predict_api.SONAME and lib.is_file()
     assert inc.is_absolute() and (inc / "mxnet" / "c_predict_api.h").is_file()
     assert (inc / "mxnet" / "c_ndarray_api.h").is_file()
     assert (predict_api.pkgconfig_dir() / "mxnet_predict.pc").is_file()
