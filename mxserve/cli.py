@@ -106,7 +106,7 @@ def _settings(args: argparse.Namespace) -> object:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .server.app import serve
+    from .server.main import serve
 
     return serve(_settings(args))  # type: ignore[arg-type]
 
@@ -114,7 +114,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .server.repository import ModelRepository
+    from .server.lifecycle import ModelRepository
 
     async def scan() -> list[dict[str, str]]:
         repo = ModelRepository(_settings(args))  # type: ignore[arg-type]

@@ -29,8 +29,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
+from starlette.types import Receive, Scope, Send
 
-from .app import Receive, Scope, Send
 from .metrics import DurationStat, Metrics, ModelStats, StatsSource, render
 
 log = logging.getLogger("mxserve.server")

@@ -16,8 +16,7 @@ import signal
 import socket
 import sys
 import time
-import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import FrameType
 from typing import Any
@@ -26,43 +25,21 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import (
-    DrainingError,
-    InvalidArgumentError,
-    MXServeError,
-    QueueFullError,
-    QueueTimeoutError,
-    UnavailableError,
-    status_for,
-)
+from ..errors import InvalidArgumentError, MXServeError, UnavailableError
 from .config import Settings
+from .dataplane import DataPlane
+from .errors_render import error_response, internal_error_response
+from .lifecycle import ModelRepository
 from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
-from .repository import ModelRepository
+from .routers import health, infer, mms, models, repository
+from .routers import metrics as metrics_router
+from .routers.infer import InferFastPath
 
 log = logging.getLogger("mxserve.server")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def error_response(exc: BaseException, settings: Settings) -> JSONResponse:
-    """The one renderer of errors: ``{"error": msg}``, Triton's status, Retry-After on 503."""
-    status = status_for(exc)
-    if isinstance(exc, QueueFullError | QueueTimeoutError) and settings.overload_status == 429:
-        status = 429
-    headers = {"Retry-After": str(settings.retry_after_secs)} if status in (429, 503) else None
-    if isinstance(exc, DrainingError):
-        # The server is about to close its connections: a keep-alive client must not send its
-        # next request on this one.
-        headers = {**(headers or {}), "Connection": "close"}
-    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
-
 
 class BodyLimit:
     """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is
@@ -115,13 +92,10 @@ class BodyLimit:
 
 def create_app(settings: Settings) -> FastAPI:
     """A new app: its own repository, metrics registry and batchers (nothing global)."""
-    from .routers import health, infer, mms, models, repository
-    from .routers import metrics as metrics_router
-
     repo = ModelRepository(settings)
     repo.scan()
     metrics = Metrics(repo.stats_rows)
-    repo.metrics = metrics
+    dataplane = DataPlane(repo, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,6 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.repo = repo
     app.state.metrics = metrics
+    app.state.dataplane = dataplane
     app.state.aggregator = None  # with --workers > 1: an aggregate.Aggregator (workers.py)
 
     @app.exception_handler(MXServeError)
@@ -186,14 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
-        log.error(
-            "internal error on %s %s: %s",
-            request.method,
-            request.url.path,
-            "".join(traceback.format_exception(exc)),
-            extra={"event": "internal_error"},
-        )
-        return JSONResponse({"error": "internal server error"}, status_code=500)
+        return internal_error_response(f"{request.method} {request.url.path}", exc)
 
     for r in (
         health.router,
@@ -381,17 +349,8 @@ def check_store(settings: Settings) -> None:
             raise InvalidArgumentError(f"model store {store} holds no model")
 
 
-def serve(settings: Settings) -> int:
-    """Runs the server until SIGTERM/SIGINT, then drains: readiness turns false, new requests get
-    503, queued and executing ones finish (at most ``exit_timeout_secs``), then it exits.
-
-    With ``settings.workers`` > 1 this process supervises that many server processes instead
-    (``workers.Supervisor``)."""
-    check_store(settings)
-    if settings.workers > 1:
-        from .workers import Supervisor
-
-        return Supervisor(settings).run()
+def serve_single(settings: Settings) -> int:
+    """``main.serve`` with one process: this process loads the models and serves them."""
     configure_logging(settings)
     app = create_app(settings)
     try:
@@ -428,8 +387,6 @@ def run(
         on_started: called once the lifespan has run and the sockets accept connections.
     """
     import uvicorn
-
-    from .routers.infer import InferFastPath
 
     _raise_body_high_water()
 

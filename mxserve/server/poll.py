@@ -17,7 +17,7 @@ import logging
 import os
 from pathlib import Path
 
-from .repository import ModelEntry, ModelRepository
+from .lifecycle import ModelEntry, ModelRepository
 
 log = logging.getLogger("mxserve.server")
 

@@ -18,7 +18,7 @@ from ..errors import InvalidArgumentError, MXServeError
 from .config import DATA_TYPES, ModelWarmup
 
 if TYPE_CHECKING:
-    from .repository import ModelVersion
+    from .instances import ModelVersion
 
 
 def sample_inputs(sample: ModelWarmup, batching: bool, seed: int) -> dict[str, np.ndarray]:
@@ -46,8 +46,7 @@ def warm_up(mv: ModelVersion) -> None:
         try:
             inputs = sample_inputs(sample, batching, seed=i)
             mv.check_inputs(inputs)
-            p = mv.predictor_for({n: a.shape for n, a in inputs.items()})
             for _ in range(max(sample.count, 1)):
-                p(**inputs)
+                mv.run(inputs)
         except MXServeError as e:
             raise InvalidArgumentError(f"{label} failed: {e}") from None

@@ -10,6 +10,7 @@
 
 #include "exec/model.h"
 #include "backends/backend.h"
+#include "graph/attr_reader.h"
 #include "graph/ndarray_file.h"
 #include "graph/op_def.h"
 #include "ops/registry.h"
@@ -113,6 +114,39 @@ py::list Forward(const Predictor& p, const py::list& arrays) {
     p.Forward(in_ptrs.data(), out_ptrs.data());
   }
   return result;
+}
+
+// The graph's signature as the runtime reads it: inputs (variables that are not parameters),
+// each with its `__shape__` hint (0 and unknown dims as -1; None when the graph records none or
+// the hint does not parse) and `__dtype__` hint ("" when absent), and the output entry names.
+py::dict GraphIO(const Model& model) {
+  const Graph& g = model.graph;
+  py::list inputs;
+  for (const Node& n : g.nodes) {
+    if (!n.is_variable() || model.params.count(n.name)) continue;
+    py::object dims = py::none();
+    auto shape = n.hidden.find("__shape__");
+    if (shape != n.hidden.end()) {
+      try {
+        std::vector<int64_t> d = AttrReader::ParseTuple("__shape__", shape->second);
+        for (auto& v : d) v = v > 0 ? v : -1;
+        if (!d.empty()) dims = py::cast(d);
+      } catch (const Error&) {
+        dims = py::none();
+      }
+    }
+    std::string dtype;
+    auto dt = n.hidden.find("__dtype__");
+    if (dt != n.hidden.end() && DTypeFromName(dt->second) != DType::kUnknown)
+      dtype = NumpyName(DTypeFromName(dt->second));
+    inputs.append(py::make_tuple(n.name, dims, dtype));
+  }
+  py::list outputs;
+  for (const NodeEntry& e : g.outputs) outputs.append(EntryName(g, e));
+  py::dict d;
+  d["inputs"] = inputs;
+  d["outputs"] = outputs;
+  return d;
 }
 
 py::dict Info(const Predictor& p) {
@@ -241,6 +275,7 @@ PYBIND11_MODULE(_runtime, m) {
       .def_property_readonly("outputs", [](const Predictor& p) { return InfoList(p.outputs()); })
       .def("info", &Info);
 
+  m.def("graph_io", &GraphIO, py::arg("model"));
   m.def("load_ndarrays", &LoadNDArrays, py::arg("data"));
   m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
   m.def("supported_operators", &SupportedOperators);

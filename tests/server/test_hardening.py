@@ -20,9 +20,10 @@ import pytest
 
 from mxserve.errors import DrainingError, InvalidArgumentError
 from mxserve.server import Settings, create_app
-from mxserve.server.app import MAX_HEADER_BYTES, BodyLimit, error_response
+from mxserve.server.app import MAX_HEADER_BYTES, BodyLimit
+from mxserve.server.errors_render import error_response
+from mxserve.server.layout import public_reason
 from mxserve.server.mar import ROOT_PREFIX, read_mar, remove_stale_roots
-from mxserve.server.repository import public_reason
 from mxserve.server.routers.infer import InferFastPath
 from server._serving import DIGITS, make_repo
 

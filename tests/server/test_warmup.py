@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from mxserve.server.config import ModelConfig, Settings
-from mxserve.server.repository import READY, UNAVAILABLE, ModelRepository
+from mxserve.server.lifecycle import READY, UNAVAILABLE, ModelRepository
 from server._serving import make_repo
 
 

@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 import mxserve
-from mxserve.server import repository
+from mxserve.server import instances
 from mxserve.server.config import read_model_config
-from mxserve.server.repository import ModelVersion, discover_versions
+from mxserve.server.instances import ModelVersion
+from mxserve.server.layout import discover_versions
 from server._serving import DIGITS, ROOT, Server, free_port, make_repo, unix_get
 
 STORE = ROOT / "model_store"
@@ -285,7 +286,7 @@ def test_worker_dying_again_and_again_stops_the_server(tmp_path: Path) -> None:
 
 # -- threads -----------------------------------------------------------------------------------
 def test_default_threads_divide_the_cores_among_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repository, "_cores", lambda: 8)
+    monkeypatch.setattr(instances, "_cores", lambda: 8)
     config = read_model_config(DIGITS)
     assert config is not None and config.instance_count == 2
     (files,) = discover_versions(DIGITS, None)

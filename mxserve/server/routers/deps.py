@@ -1,25 +1,32 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Dependencies the routers share: the app's repository, settings, metrics and aggregator, and
-body reading."""
+"""Dependencies the routers share: the app's repository, data plane, settings, metrics and
+aggregator, and body reading."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
+from starlette.types import Receive
 
 from ...errors import InvalidArgumentError, PayloadTooLargeError
 from ..aggregate import Aggregator
 from ..config import Settings
+from ..dataplane import DataPlane
+from ..lifecycle import ModelRepository
 from ..metrics import Metrics
-from ..repository import ModelRepository
 
 
 def get_repo(request: Request) -> ModelRepository:
     return request.app.state.repo  # type: ignore[no-any-return]
+
+
+def get_dataplane(request: Request) -> DataPlane:
+    return request.app.state.dataplane  # type: ignore[no-any-return]
 
 
 def get_settings(request: Request) -> Settings:
@@ -107,3 +114,14 @@ def parse_json(body: bytes) -> Any:
         ) from None
     except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
         raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None
+
+
+def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
+    """A cheap "has the client gone?" check for a queued request, or None where the server does
+    not offer one. uvicorn's ``receive`` is a method of its per-request cycle object, whose
+    ``disconnected`` flag turns true when the client closes the connection; reading it costs
+    nothing per request, unlike a watcher task awaiting ``http.disconnect``."""
+    cycle = getattr(receive, "__self__", None)
+    if cycle is None or not isinstance(getattr(cycle, "disconnected", None), bool):
+        return None
+    return lambda: bool(cycle.disconnected)

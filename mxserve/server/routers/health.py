@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
-from ..repository import ModelRepository
+from ..lifecycle import ModelRepository
 from .deps import get_repo
 
 router = APIRouter(prefix="/v2", tags=["health"])

@@ -5,87 +5,34 @@ The handler stays thin: decode, validate, ``await batcher.submit()``, encode."""
 
 from __future__ import annotations
 
-import logging
 import re
-import time
-import traceback
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from ...errors import (
-    DrainingError,
-    InvalidArgumentError,
-    MXServeError,
-    PayloadTooLargeError,
-    QueueFullError,
-    QueueTimeoutError,
-    RequestCancelledError,
-)
-from ..app import Receive, Scope, Send, error_response
-from ..batching import Inputs, Outputs
+from ...errors import InvalidArgumentError, MXServeError, PayloadTooLargeError
 from ..config import Settings
+from ..dataplane import DataPlane, InferRequest
+from ..errors_render import error_response, internal_error_response
 from ..protocol.binary import HEADER, raw_input, split_body
 from ..protocol.plan import encode_response, plan_request
-from ..repository import ModelRepository, ModelVersion
 from .deps import (
     decode_body,
+    disconnect_probe,
     encode_body,
-    get_repo,
+    get_dataplane,
     get_settings,
     read_body,
     response_encoding,
 )
 
-log = logging.getLogger("mxserve.server")
-
 router = APIRouter(prefix="/v2/models", tags=["inference"])
 
 
-async def infer_arrays(
-    repo: ModelRepository,
-    mv: ModelVersion,
-    inputs: Inputs,
-    timeout_us: int = 0,
-    checked: tuple[int, tuple[Any, ...]] | None = None,
-    priority: int = 0,
-    gone: Callable[[], bool] | None = None,
-) -> Outputs:
-    """Validates ``inputs`` (unless ``checked`` already holds their batch size and key), queues
-    them on the model's batcher and keeps the statistics."""
-    t0 = time.perf_counter_ns()
-    queued = False
-    try:
-        if repo.draining:
-            raise DrainingError("Server exiting: no new requests are accepted")
-        batch, key = checked or mv.check_inputs(inputs)
-        assert mv.batcher is not None
-        queued = True
-        outputs = await mv.batcher.submit(inputs, batch, key, timeout_us, priority, gone)
-    except Exception as e:
-        ns = time.perf_counter_ns() - t0
-        if isinstance(e, QueueFullError | QueueTimeoutError):
-            reason = "REJECTED"
-        elif isinstance(e, RequestCancelledError):
-            reason = "CANCELED"
-        elif queued and not isinstance(e, DrainingError):
-            reason = "BACKEND"
-        else:
-            reason = "OTHER"
-        mv.stats.fail.add(ns)
-        mv.stats.failures[reason] += 1
-        raise
-    ns = time.perf_counter_ns() - t0
-    mv.stats.success.add(ns)
-    if repo.metrics is not None:
-        repo.metrics.for_model(mv.name, str(mv.version)).request_us.observe(ns / 1000)
-    return outputs
-
-
 async def process(
-    repo: ModelRepository,
+    plane: DataPlane,
     model: str,
     version: str,
     header_length: str | None,
@@ -93,31 +40,26 @@ async def process(
     gone: Callable[[], bool] | None = None,
 ) -> tuple[bytes, int | None]:
     """One inference request: (response body, JSON header length or None when all JSON)."""
-    if repo.draining:
-        raise DrainingError("Server exiting: no new requests are accepted")
-    mv = repo.get(model, version or None)
+    mv = plane.version(model, version)
     header, binary = split_body(body, header_length)
     if header_length is not None and not header:
         if len(mv.config.input) != 1:
             raise InvalidArgumentError(
-                f"raw binary request needs a model with exactly one input, '{model}' has {len(mv.config.input)}"
+                f"raw binary request needs a model with exactly one input, '{model}' has "
+                f"{len(mv.config.input)}"
             )
         t = mv.config.input[0]
         dims = ([1] if mv.config.max_batch_size > 0 else []) + list(t.dims)
-        inputs = {t.name: raw_input(binary, t.name, t.datatype, dims)}
-        plan_id, timeout, priority, checked = None, 0, 0, None
+        request = InferRequest({t.name: raw_input(binary, t.name, t.datatype, dims)}, gone=gone)
+        plan_id = None
         wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
     else:
         plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
-        inputs = plan.read(binary)
-        plan_id, timeout, priority, checked, wanted = (
-            plan.request_id,
-            plan.timeout_us,
-            plan.priority,
-            plan.checked,
-            plan.wanted,
+        request = InferRequest(
+            plan.read(binary), plan.timeout_us, plan.priority, plan.checked, gone
         )
-    outputs = await infer_arrays(repo, mv, inputs, timeout, checked, priority, gone)
+        plan_id, wanted = plan.request_id, plan.wanted
+    outputs = await plane.infer(mv, request)
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
 
 
@@ -141,29 +83,19 @@ def finish_response(
 @router.post("/{model}/infer")
 @router.post("/{model}/versions/{version}/infer")
 async def infer(request: Request, model: str, version: str = "") -> Response:
-    """The FastAPI route (listed in the OpenAPI description); ``InferFastPath`` serves the same
-    requests in ``serve()`` without FastAPI's routing and dependency overhead."""
-    repo = get_repo(request)
-    if repo.draining:
-        raise DrainingError("Server exiting: no new requests are accepted")
-    repo.get(model, version or None)
+    """The FastAPI route (listed in the OpenAPI description): the same ``process()`` as
+    ``InferFastPath``, which serves these requests in ``serve()`` without FastAPI's routing and
+    dependency overhead, with the same cancellation when the client disconnects."""
+    plane = get_dataplane(request)
+    plane.version(model, version)
     body = await read_body(request, get_settings(request).max_request_bytes)
-    payload, json_length = await process(repo, model, version, request.headers.get(HEADER), body)
+    payload, json_length = await process(
+        plane, model, version, request.headers.get(HEADER), body, disconnect_probe(request.receive)
+    )
     payload, headers = finish_response(
         payload, json_length, request.headers.get("accept-encoding", "")
     )
     return Response(payload, headers=headers)
-
-
-def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
-    """A cheap "has the client gone?" check for a queued request, or None where the server does
-    not offer one. uvicorn's ``receive`` is a method of its per-request cycle object, whose
-    ``disconnected`` flag turns true when the client closes the connection; reading it costs
-    nothing per request, unlike a watcher task awaiting ``http.disconnect``."""
-    cycle = getattr(receive, "__self__", None)
-    if cycle is None or not isinstance(getattr(cycle, "disconnected", None), bool):
-        return None
-    return lambda: bool(cycle.disconnected)
 
 
 _INFER_PATH = re.compile(r"^/v2/models/([^/]+)(?:/versions/([^/]+))?/infer$")
@@ -176,7 +108,7 @@ class InferFastPath:
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.repo: ModelRepository = app.state.repo
+        self.plane: DataPlane = app.state.dataplane
         self.settings: Settings = app.state.settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -211,21 +143,13 @@ class InferFastPath:
                 more = msg.get("more_body", False)
             body = decode_body(b"".join(chunks), encoding, limit)
             payload, json_length = await process(
-                self.repo, m[1], m[2] or "", header_length, body, disconnect_probe(receive)
+                self.plane, m[1], m[2] or "", header_length, body, disconnect_probe(receive)
             )
         except MXServeError as e:
             await error_response(e, self.settings)(scope, receive, send)
             return
         except Exception as e:
-            log.error(
-                "internal error on POST %s: %s",
-                scope["path"],
-                "".join(traceback.format_exception(e)),
-                extra={"event": "internal_error"},
-            )
-            await JSONResponse({"error": "internal server error"}, status_code=500)(
-                scope, receive, send
-            )
+            await internal_error_response(f"POST {scope['path']}", e)(scope, receive, send)
             return
         payload, named = finish_response(payload, json_length, accept)
         headers = [(b"content-length", str(len(payload)).encode())]

@@ -19,44 +19,28 @@ from fastapi.responses import JSONResponse, Response
 
 from ...errors import (
     ConflictError,
-    DrainingError,
     InvalidArgumentError,
     ModelNotFoundError,
     MXServeError,
     UnavailableError,
-    status_for,
 )
 from ..config import MODEL_NAME
+from ..dataplane import InferRequest
+from ..errors_render import mms_error
+from ..instances import ModelVersion
+from ..lifecycle import ModelEntry
 from ..protocol.binary import parse_request, read_inputs
 from ..protocol.v2 import MAX_DIMS
-from ..repository import ModelEntry, ModelVersion
-from .deps import get_repo, get_settings, parse_json, read_body
-from .infer import infer_arrays
+from .deps import (
+    disconnect_probe,
+    get_dataplane,
+    get_repo,
+    get_settings,
+    parse_json,
+    read_body,
+)
 
 router = APIRouter(tags=["mms"])
-
-_TYPES = {
-    400: "BadRequestException",
-    404: "ModelNotFoundException",
-    409: "ConflictStatusException",
-    413: "RequestTooLargeException",
-    500: "InternalServerException",
-    501: "NotImplementedException",
-    503: "ServiceUnavailableException",
-}
-
-
-def mms_error(exc: MXServeError, retry_after: int = 1) -> JSONResponse:
-    code = status_for(exc)
-    headers = {"Retry-After": str(retry_after)} if code == 503 else None
-    if isinstance(exc, DrainingError):
-        headers = {**(headers or {}), "Connection": "close"}
-    return JSONResponse(
-        {"code": code, "type": _TYPES.get(code, type(exc).__name__), "message": str(exc)},
-        status_code=code,
-        headers=headers,
-    )
-
 
 @router.get("/ping")
 async def ping(request: Request) -> JSONResponse:
@@ -150,12 +134,13 @@ def _decode(
 
 
 async def _predict(request: Request, model: str, version: str | None) -> Response:
-    repo = get_repo(request)
+    plane = get_dataplane(request)
     try:
-        mv = repo.get(model, version)
+        mv = plane.repo.get(model, version)
         body = await read_body(request, get_settings(request).max_request_bytes)
         inputs = _decode(mv, body, request.headers.get("content-type", ""), None)
-        outputs = await infer_arrays(repo, mv, inputs)
+        gone = disconnect_probe(request.receive)
+        outputs = await plane.infer(mv, InferRequest(inputs, gone=gone))
     except MXServeError as e:
         return mms_error(e)
     return JSONResponse({name: outputs[name].tolist() for name in mv.output_names})

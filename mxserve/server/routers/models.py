@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from ..aggregate import Aggregator
-from ..repository import ModelRepository, ModelVersion
+from ..instances import ModelVersion
+from ..lifecycle import ModelRepository
 from .deps import get_aggregator, get_repo
 
 router = APIRouter(prefix="/v2/models", tags=["models"])
