@@ -35,6 +35,7 @@ DIGITS = REPO / "model_store" / "digits_mlp"
 TARGETS = {
     "pred_create": "C API: batch byte, u16 feature count, u32 symbol length, symbol, params",
     "ndlist": "C API: a params file",
+    "ndarray_file": "C++: a params file (0x112 list, .npz or .npy) for the reader alone",
     "symbol": "Python: a symbol JSON",
     "params": "Python: a params file (0x112 list, .npz or .npy)",
     "npz": "Python: an .npz archive",
@@ -175,6 +176,7 @@ def make(out: pathlib.Path) -> dict[str, int]:
         "params": {**params, **_npz()},
         "npz": _npz(),
         "ndlist": params,
+        "ndarray_file": {**params, **_npz()},
         "v2_json": json_bodies,
         "v2_binary": binary_bodies,
         "mar": _mar(symbols["digits"], params["digits"]),

@@ -22,7 +22,11 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
-LIBFUZZER = {"pred_create": "fuzz_pred_create", "ndlist": "fuzz_ndlist"}
+LIBFUZZER = {
+    "pred_create": "fuzz_pred_create",
+    "ndlist": "fuzz_ndlist",
+    "ndarray_file": "fuzz_ndarray_file",
+}
 ATHERIS = {
     "symbol": "fuzz_symbol.py",
     "params": "fuzz_params.py",
