@@ -26,14 +26,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidArgumentError, MXServeError, UnavailableError
 from .config import Settings
 from .dataplane import DataPlane
 from .errors_render import error_response, internal_error_response
 from .lifecycle import ModelRepository
-from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
+from .limits import MAX_HEADER_BYTES, BodyBudget, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
 from .routers import health, infer, mms, models, repository
@@ -44,11 +44,13 @@ log = logging.getLogger("mxserve.server")
 
 class BodyLimit:
     """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is
-    read; headers of more than MAX_HEADER_BYTES get 431."""
+    read; headers of more than MAX_HEADER_BYTES get 431; a body that would take the process's
+    buffered request bytes over ``budget`` gets 503 (``limits.BodyBudget``)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, budget: BodyBudget | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.budget = budget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,34 +62,61 @@ class BodyLimit:
                 send, 431, f"request headers exceed the limit of {MAX_HEADER_BYTES} bytes"
             )
             return
+        declared: int | None = None
         for k, v in scope["headers"]:
             if k == b"content-length":
                 try:
-                    too_big = int(v) > self.limit
+                    declared = int(v)
                 except ValueError:
-                    too_big = False
-                if too_big:
+                    declared = None
+                if declared is not None and declared > self.limit:
                     await self._reject(
                         send, 413, f"request body exceeds the limit of {self.limit} bytes"
                     )
                     return
-        await self.app(
-            scope, receive, send
-        )  # bodies without Content-Length: see routers.deps.read_body
+        budget = self.budget
+        if budget is None:
+            await self.app(scope, receive, send)  # no Content-Length: see routers.deps.read_body
+            return
+        if declared is not None:
+            reason = budget.refusal(declared)
+            if reason is not None:
+                await self._reject(send, 503, reason, retry_after=True)
+                return
+            budget.take(declared)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                budget.give(declared)
+            return
+        taken = 0
 
-    async def _reject(self, send: Send, status: int, message: str) -> None:
+        async def counted() -> Message:
+            nonlocal taken
+            message = await receive()
+            size = len(message.get("body", b""))
+            if size:
+                budget.take(size)  # UnavailableError: the app answers 503
+                taken += size
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        finally:
+            budget.give(taken)
+
+    async def _reject(
+        self, send: Send, status: int, message: str, retry_after: bool = False
+    ) -> None:
         body = json.dumps({"error": message}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        if retry_after:
+            headers.append((b"retry-after", b"1"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -398,7 +427,9 @@ def run(
     _raise_body_high_water()
 
     metrics_port = settings.metrics_port
-    main = BodyLimit(InferFastPath(app), settings.max_request_bytes)
+    main = BodyLimit(
+        InferFastPath(app), settings.max_request_bytes, BodyBudget(settings.max_buffered_bytes)
+    )
     if internal is None:
         asgi = PortDispatch(main, metrics_app(app), metrics_port)
     else:

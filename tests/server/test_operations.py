@@ -89,3 +89,47 @@ def test_a_warm_up_is_logged_per_model(tmp_path: Path, serve) -> None:  # type: 
     s = serve(store)
     s.wait_log(r"model 'warm' version 1: warming up \(1 sample\(s\)\)")
     assert (DIGITS / "1").is_dir()
+
+
+def _infer_body(size: int) -> bytes:
+    """A valid v2 JSON request for the digits model, padded with spaces to ``size`` bytes."""
+    import json
+
+    body = json.dumps(
+        {"inputs": [{"name": "data", "shape": [1, 64], "datatype": "FP32", "data": [0.5] * 64}]}
+    ).encode()
+    return body + b" " * (size - len(body))
+
+
+def test_buffered_request_bodies_have_a_cap(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    store = make_repo(tmp_path / "store", {"digits": None})
+    s = serve(store, "--max-buffered-bytes", "100000")
+    headers = {"Content-Type": "application/json"}
+    status, got, body = s.request("POST", "/v2/models/digits/infer", _infer_body(150000), headers)
+    assert status == 503 and got.get("retry-after") == "1", body
+    assert b"--max-buffered-bytes" in body and b"100000" in body
+    # A body still arriving holds its bytes: a second one that would cross the cap is refused
+    # until the first has been answered.
+    first = _infer_body(60000)
+    held = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+    try:
+        held.sendall(
+            b"POST /v2/models/digits/infer HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+            b"\r\nContent-Length: 60000\r\n\r\n" + first[:1000]
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            status, _, body = s.request("POST", "/v2/models/digits/infer", _infer_body(60000), headers)
+            if status == 503:
+                break
+            assert status == 200 and time.monotonic() < deadline, body
+            time.sleep(0.05)
+        assert b"buffering 60000 bytes" in body, body
+        held.sendall(first[1000:])
+        assert held.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        held.close()
+    status, _, body = s.request("POST", "/v2/models/digits/infer", _infer_body(60000), headers)
+    assert status == 200, body
