@@ -14,7 +14,10 @@ import time
 from pathlib import Path
 
 import mxserve
-from server._serving import DIGITS, Server, free_port, make_repo, stop_server
+from server._serving import DIGITS, ROOT, Server, free_port, make_repo, stop_server, unix_get
+
+MODEL = "digits_mlp"
+SUCCESS = f'nv_inference_request_success{{model="{MODEL}",version="1"}}'
 
 #: Runs `mxserve serve` with every model version's load held until the file GATE exists.
 GATED_SERVE = """
@@ -121,7 +124,9 @@ def test_buffered_request_bodies_have_a_cap(tmp_path: Path, serve) -> None:  # t
         )
         deadline = time.monotonic() + 30
         while True:
-            status, _, body = s.request("POST", "/v2/models/digits/infer", _infer_body(60000), headers)
+            status, _, body = s.request(
+                "POST", "/v2/models/digits/infer", _infer_body(60000), headers
+            )
             if status == 503:
                 break
             assert status == 200 and time.monotonic() < deadline, body
@@ -133,3 +138,68 @@ def test_buffered_request_bodies_have_a_cap(tmp_path: Path, serve) -> None:  # t
         held.close()
     status, _, body = s.request("POST", "/v2/models/digits/infer", _infer_body(60000), headers)
     assert status == 200, body
+
+
+def _serving(s: Server, index: int, count: int) -> int:
+    """The pid of worker ``index``'s ``count``-th process, once it serves."""
+    found = [m for m in s.wait_log(r"worker (\d+) \(pid (\d+)\) serving") if int(m[1]) == index]
+    deadline = time.monotonic() + 120
+    while len(found) < count:
+        assert time.monotonic() < deadline, s.log()
+        time.sleep(0.1)
+        found = [
+            m for m in s.wait_log(r"worker (\d+) \(pid (\d+)\) serving") if int(m[1]) == index
+        ]
+    return int(found[count - 1][2])
+
+
+def _own_successes(s: Server, index: int) -> int:
+    folder = s.wait_log(r"workers \(sockets in (\S+)\)")[0][1]
+    status, body = unix_get(os.path.join(folder, f"worker-{index}.sock"), "/snapshot")
+    assert status == 200
+    import json
+
+    rows = json.loads(body)["models"]
+    return sum(r["stats"]["success"][0] for r in rows)
+
+
+def test_counters_stay_monotonic_when_a_worker_is_replaced(serve) -> None:  # type: ignore[no-untyped-def]
+    s = serve(ROOT / "model_store", "--workers", "2")
+    pids = [_serving(s, i, 1) for i in range(2)]
+    body = _infer_body(300)
+    sent = 0
+    while min(_own_successes(s, i) for i in range(2)) == 0:  # until both served some
+        assert sent < 2000
+        for _ in range(20):
+            assert s.request("POST", f"/v2/models/{MODEL}/infer", body)[0] == 200
+        sent += 20
+    before = s.metrics()[SUCCESS]
+    assert before == sent
+    victim = max(range(2), key=lambda i: _own_successes(s, i))
+    os.kill(pids[victim], signal.SIGKILL)
+    _serving(s, victim, 2)
+    assert s.metrics()[SUCCESS] == before  # the dead worker's numbers are still in the sum
+    for _ in range(10):
+        assert s.request("POST", f"/v2/models/{MODEL}/infer", body)[0] == 200
+    assert s.metrics()[SUCCESS] == before + 10
+
+
+def test_a_hung_worker_is_replaced(serve) -> None:  # type: ignore[no-untyped-def]
+    s = serve(ROOT / "model_store", "--workers", "2")
+    hung = _serving(s, 0, 1)
+    _serving(s, 1, 1)
+    os.kill(hung, signal.SIGSTOP)
+    try:
+        s.wait_log(rf"worker 0 \(pid {hung}\) answered no heartbeat for \d+ s", timeout=90)
+        replaced = _serving(s, 0, 2)
+        assert replaced != hung
+    finally:
+        try:
+            os.kill(hung, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+    assert _own_successes(s, 0) == 0  # the new process answers on worker 0's socket
+    body = _infer_body(300)
+    assert all(
+        s.request("POST", f"/v2/models/{MODEL}/infer", body)[0] == 200 for _ in range(10)
+    )
