@@ -18,7 +18,6 @@ import subprocess
 import sys
 
 import pytest
-
 from c_api import _capi
 
 pytestmark = pytest.mark.sanitize
@@ -83,7 +82,10 @@ def mlp_folder(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_c_api_client(
-    group: str, sanitized: tuple[str, pathlib.Path], mlp_folder: pathlib.Path, tmp_path: pathlib.Path
+    group: str,
+    sanitized: tuple[str, pathlib.Path],
+    mlp_folder: pathlib.Path,
+    tmp_path: pathlib.Path,
 ) -> None:
     """test_c_predict_api.c, itself built with the sanitizer, against the sanitized library."""
     preset, build = sanitized
