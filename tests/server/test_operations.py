@@ -203,3 +203,65 @@ def test_a_hung_worker_is_replaced(serve) -> None:  # type: ignore[no-untyped-de
     assert all(
         s.request("POST", f"/v2/models/{MODEL}/infer", body)[0] == 200 for _ in range(10)
     )
+
+
+#: Runs `mxserve serve` with the event loop's own JSON decoder stuck on headers over 1 MiB: only
+#: a decoder elsewhere lets such a request, and the probes sent meanwhile, be answered.
+STUCK_DECODER = """
+import sys, threading
+from mxserve.server.routers import infer
+original = infer.plan_request
+def plan_request(header, *args):
+    if len(header) > (1 << 20):
+        threading.Event().wait()
+    return original(header, *args)
+infer.plan_request = plan_request
+from mxserve.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_large_json_bodies_are_decoded_off_the_event_loop(tmp_path: Path) -> None:
+    import json
+    import threading
+
+    import numpy as np
+
+    store = make_repo(tmp_path / "store", {"digits": None})
+    s = _launch(STUCK_DECODER, [], ["--model-store", str(store)], tmp_path)
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, (1000, 64)).astype(np.float32)
+    body = json.dumps(
+        {"inputs": [{"name": "data", "shape": [1000, 64], "datatype": "FP32",
+                     "data": x.ravel().tolist()}]}
+    ).encode()
+    assert len(body) > 1 << 20
+    try:
+        _wait_live(s)
+        got: list[tuple[int, dict[str, str], bytes]] = []
+        t = threading.Thread(
+            target=lambda: got.append(
+                s.request("POST", "/v2/models/digits/infer", body, timeout=300)
+            )
+        )
+        t.start()
+        for _ in range(5):
+            assert s.request("GET", "/v2/health/live", timeout=30)[0] == 200
+        t.join(300)
+        status, _, answer = got[0]
+        assert status == 200, answer
+        small = json.dumps(
+            {"inputs": [{"name": "data", "shape": [2, 64], "datatype": "FP32",
+                         "data": x[:2].ravel().tolist()}]}
+        ).encode()
+        status, _, expected = s.request("POST", "/v2/models/digits/infer", small)
+        assert status == 200
+        out = np.array(json.loads(answer)["outputs"][0]["data"]).reshape(1000, -1)
+        ref = np.array(json.loads(expected)["outputs"][0]["data"]).reshape(2, -1)
+        np.testing.assert_allclose(out[:2], ref, rtol=1e-5, atol=1e-6)
+        status, _, bad = s.request(
+            "POST", "/v2/models/digits/infer", body.replace(b'"FP32"', b'"FP99"'), timeout=300
+        )
+        assert status == 400 and b"FP99" in bad, bad
+    finally:
+        stop_server(s)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ...errors import InvalidArgumentError, MXServeError, PayloadTooLargeError
+from .. import offload
 from ..config import Settings
 from ..dataplane import DataPlane, InferRequest
 from ..errors_render import error_response, internal_error_response
@@ -54,10 +55,12 @@ async def process(
         plan_id = None
         wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
     else:
-        plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
-        request = InferRequest(
-            plan.read(binary), plan.timeout_us, plan.priority, plan.checked, gone
-        )
+        if len(header) > offload.OFFLOAD_JSON_BYTES:  # decoded away from the event loop
+            plan, inputs = await offload.decode(header, binary, model, mv.output_names)
+        else:
+            plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
+            inputs = plan.read(binary)
+        request = InferRequest(inputs, plan.timeout_us, plan.priority, plan.checked, gone)
         plan_id, wanted = plan.request_id, plan.wanted
     outputs = await plane.infer(mv, request)
     return encode_response(model, str(mv.version), plan_id, wanted, outputs, mv.response_heads)
