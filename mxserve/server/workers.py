@@ -280,6 +280,11 @@ class Supervisor:
         else:
             w.ever_served = True
             w.last_beat = time.monotonic()
+            if PER_WORKER_SOCKETS:
+                # The worker holds its own listeners now; without the supervisor's copies the
+                # kernel closes them the moment it dies, and new connections go to the others
+                # at once instead of queueing on a dead listener until the supervisor notices.
+                self._close_sockets(w)
             log.info(
                 "worker %d (pid %s) serving", w.index, w.proc.pid, extra={"event": "worker_serving"}
             )

@@ -265,3 +265,44 @@ def test_large_json_bodies_are_decoded_off_the_event_loop(tmp_path: Path) -> Non
         assert status == 400 and b"FP99" in bad, bad
     finally:
         stop_server(s)
+
+
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(fields[9])
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            out.add(target[8:-1])
+    return out
+
+
+def test_a_dead_workers_listeners_close_with_it(serve) -> None:  # type: ignore[no-untyped-def]
+    """Found by the soak run: the supervisor kept its copies of each worker's SO_REUSEPORT
+    listeners, so connections the kernel gave a dead worker's listener waited there until the
+    supervisor noticed the death, and were then reset. Once a worker serves, only it holds them."""
+    s = serve(ROOT / "model_store", "--workers", "2")
+    first = _serving(s, 1, 1)
+    _serving(s, 0, 1)
+    listening = _listening_inodes(s.port)
+    assert len(listening) == 2  # one listener per worker
+    assert not listening & _socket_inodes(s.proc.pid)
+    assert listening & _socket_inodes(first)
+    os.kill(first, signal.SIGKILL)
+    second = _serving(s, 1, 2)
+    listening = _listening_inodes(s.port)
+    assert not listening & _socket_inodes(s.proc.pid)
+    assert listening & _socket_inodes(second)
