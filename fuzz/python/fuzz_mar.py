@@ -30,7 +30,7 @@ def test_one_input(data: bytes) -> None:
             shapes = {t.name: [max(d, 1) for d in t.dims] for t in mar.inputs or []}
             mxserve.Predictor(mar.symbol, mar.params, input_shapes=shapes or {"data": (1, 64)})
         finally:
-            shutil.rmtree(mar.root, ignore_errors=True)
+            shutil.rmtree(mar.directory, ignore_errors=True)
 
     expect_clean(run)
     os.unlink(path)
