@@ -68,6 +68,7 @@ class ModelRepository:
         #: True once the models to load at start have been tried (loaded or failed): until then
         #: the server listens and answers, but is not ready.
         self.loaded = False
+        self._loaded = asyncio.Event()
         self._observers: list[Any] = []
 
     # -- discovery ----------------------------------------------------------------------------
@@ -200,6 +201,13 @@ class ModelRepository:
             await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
         finally:
             self.loaded = True
+            self._loaded.set()
+
+    async def wait_loaded(self) -> None:
+        """Returns once the start-up loads are done: a request that arrives while the server
+        (or a restarted worker, which gets connections at once) still loads waits for them."""
+        if not self.loaded:
+            await self._loaded.wait()
 
     async def close(self) -> None:
         """Stops every batcher; requests still queued or running are answered with DrainingError."""

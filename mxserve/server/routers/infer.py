@@ -41,6 +41,7 @@ async def process(
     gone: Callable[[], bool] | None = None,
 ) -> tuple[bytes, int | None]:
     """One inference request: (response body, JSON header length or None when all JSON)."""
+    await plane.repo.wait_loaded()
     mv = plane.version(model, version)
     header, binary = split_body(body, header_length)
     if header_length is not None and not header:
@@ -90,6 +91,7 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     ``InferFastPath``, which serves these requests in ``serve()`` without FastAPI's routing and
     dependency overhead, with the same cancellation when the client disconnects."""
     plane = get_dataplane(request)
+    await plane.repo.wait_loaded()
     plane.version(model, version)
     body = await read_body(request, get_settings(request).max_request_bytes)
     payload, json_length = await process(

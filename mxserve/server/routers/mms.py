@@ -136,6 +136,7 @@ def _decode(
 async def _predict(request: Request, model: str, version: str | None) -> Response:
     plane = get_dataplane(request)
     try:
+        await plane.repo.wait_loaded()
         mv = plane.repo.get(model, version)
         body = await read_body(request, get_settings(request).max_request_bytes)
         inputs = _decode(mv, body, request.headers.get("content-type", ""), None)
