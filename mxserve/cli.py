@@ -102,6 +102,7 @@ def _settings(args: argparse.Namespace) -> object:
         "grpc_port": getattr(args, "grpc_port", None),
         "exit_timeout_secs": getattr(args, "exit_timeout_secs", None),
         "max_request_bytes": getattr(args, "max_request_bytes", None),
+        "max_buffered_bytes": getattr(args, "max_buffered_bytes", None),
         "model_control_mode": getattr(args, "model_control_mode", None),
         "repository_poll_secs": getattr(args, "repository_poll_secs", None),
         "load_models": getattr(args, "load_model", None) or None,
@@ -229,6 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sv.add_argument(
         "--max-request-bytes", type=int, default=None, help="request body limit (default 64 MiB)"
+    )
+    sv.add_argument(
+        "--max-buffered-bytes",
+        type=int,
+        default=None,
+        help="total of request bodies buffered at once per process; above it 503 (default 1 GiB)",
     )
     sv.add_argument(
         "--model-control-mode",

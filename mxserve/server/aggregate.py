@@ -13,6 +13,14 @@ does not answer, e.g. while it is being restarted, is left out with a warning) a
 * load duration and time of the last inference: the largest;
 * the CPU and memory gauges: read once, by the worker that answers.
 
+Counters never go backwards when a worker is replaced or stops answering. Every snapshot a
+worker hands out (to a sibling, or into its own ``/metrics``) is first written to
+``stats-<index>-<pid>.json`` in the private directory, so that file always holds at least every
+number the process ever reported. The merge takes the live snapshots and, for every other file
+(a dead process, or a sibling that did not answer in time), the numbers in the file, with
+nothing pending. A dead worker's last numbers thus stay in the sums for as long as the server
+runs; what it counted after its last snapshot was never reported and is not missed.
+
 With one worker there is no Unix socket and no ``Aggregator``: the routers use their own numbers.
 """
 
@@ -22,6 +30,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +44,12 @@ from .metrics import DurationStat, Metrics, ModelStats, StatsSource, render
 
 log = logging.getLogger("mxserve.server")
 
-#: The one route of the private Unix socket.
+#: The routes of the private Unix socket.
 SNAPSHOT_PATH = "/snapshot"
+HEARTBEAT_PATH = "/heartbeat"
+
+#: The file of one worker process's last snapshot, in the private directory.
+STATS_FILE = re.compile(r"^stats-(\d+)-(\d+)\.json$")
 
 #: ModelStats fields that are a DurationStat, serialised as ``[count, ns]``.
 _DURATIONS = ("success", "fail", "queue", "compute_input", "compute_infer", "compute_output")
@@ -153,6 +166,9 @@ class Aggregator:
         metrics: this worker's metrics (histograms, and the collector that writes the counters).
         siblings: the Unix socket paths of the other workers.
         timeout: seconds to wait for a sibling's snapshot before leaving it out.
+        directory: the private directory where every worker keeps its last snapshot (None: no
+            files, the sums cover the live workers only).
+        index: this worker's index (names its snapshot file).
     """
 
     def __init__(
@@ -161,20 +177,53 @@ class Aggregator:
         metrics: Metrics,
         siblings: Sequence[str],
         timeout: float = 2.0,
+        directory: str | None = None,
+        index: int = 0,
     ) -> None:
         self.source = source
         self.metrics = metrics
         self.siblings = list(siblings)
         self.timeout = timeout
+        self.directory = directory
+        self.index = index
 
     def snapshot(self) -> dict[str, Any]:
-        return snapshot(self.source, self.metrics)
+        """This process's numbers, written to its snapshot file before anyone sees them."""
+        snap = snapshot(self.source, self.metrics)
+        if self.directory is not None:
+            path = os.path.join(self.directory, f"stats-{self.index}-{snap['pid']}.json")
+            tmp = f"{path}.tmp"
+            with open(tmp, "w") as f:
+                json.dump(snap, f)
+            os.replace(tmp, path)
+        return snap
 
     async def gather(self) -> list[dict[str, Any]]:
-        """This worker's snapshot and those of the siblings that answered in time."""
+        """This worker's snapshot, those of the siblings that answered in time, and the last
+        snapshots of every other process (dead, or not answering) from their files."""
         own = self.snapshot()
-        others = await asyncio.gather(*(self._fetch(p) for p in self.siblings))
-        return [own, *(s for s in others if s is not None)]
+        others = [s for s in await asyncio.gather(*(self._fetch(p) for p in self.siblings)) if s]
+        live = {own["pid"], *(s.get("pid") for s in others)}
+        return [own, *others, *self._kept(live)]
+
+    def _kept(self, live: set[Any]) -> list[dict[str, Any]]:
+        """The snapshot files of processes not in ``live``, with nothing pending."""
+        if self.directory is None:
+            return []
+        kept = []
+        for name in sorted(os.listdir(self.directory)):
+            m = STATS_FILE.match(name)
+            if m is None or int(m[2]) in live:
+                continue
+            try:
+                with open(os.path.join(self.directory, name)) as f:
+                    snap = json.load(f)
+            except (OSError, ValueError):  # replaced or removed meanwhile
+                continue
+            for row in snap.get("models", []):
+                row["pending"] = 0
+            kept.append(snap)
+        return kept
 
     async def merged(self) -> Merged:
         return merge(await self.gather())
@@ -212,6 +261,8 @@ class Aggregator:
             return
         if scope["path"] == SNAPSHOT_PATH and scope["method"] == "GET":
             body, status = json.dumps(self.snapshot()).encode(), 200
+        elif scope["path"] == HEARTBEAT_PATH and scope["method"] == "GET":
+            body, status = b'{"alive":true}', 200  # answered by the event loop: it runs
         else:
             body, status = b'{"error":"Not Found"}', 404
         await send(

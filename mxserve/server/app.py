@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """``create_app(settings)``: the FastAPI app, and ``serve(settings)``: run it under uvicorn.
 
-The lifespan loads the repository (each model in a worker thread; a failure is recorded on the
-model) and starts the batchers; shutdown drains and stops them. Every error reaches the client
+The lifespan starts loading the repository (each model in a worker thread; a failure is recorded
+on the model) without waiting for it, so the ports listen at once and ``/v2/health/ready`` answers
+503 until the loads are done; shutdown drains and stops them. Every error reaches the client
 as ``{"error": message}`` with the status from ``errors.STATUS_BY_ERROR`` (Retry-After on 503).
 """
 
@@ -25,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidArgumentError, MXServeError, UnavailableError
 from .config import Settings
@@ -37,7 +38,7 @@ from .errors_render import (
     validation_error_response,
 )
 from .lifecycle import ModelRepository
-from .limits import MAX_HEADER_BYTES, LimitedHttpToolsProtocol
+from .limits import MAX_HEADER_BYTES, BodyBudget, LimitedHttpToolsProtocol
 from .metrics import CONTENT_TYPE, Metrics
 from .poll import fingerprint_all, poll_forever
 from .routers import health, infer, mms, models, repository, shared_memory
@@ -50,11 +51,13 @@ log = logging.getLogger("mxserve.server")
 
 class BodyLimit:
     """Pure ASGI middleware: a Content-Length above ``limit`` bytes gets 413 before the body is
-    read; headers of more than MAX_HEADER_BYTES get 431."""
+    read; headers of more than MAX_HEADER_BYTES get 431; a body that would take the process's
+    buffered request bytes over ``budget`` gets 503 (``limits.BodyBudget``)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, budget: BodyBudget | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.budget = budget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,34 +69,61 @@ class BodyLimit:
                 send, 431, f"request headers exceed the limit of {MAX_HEADER_BYTES} bytes"
             )
             return
+        declared: int | None = None
         for k, v in scope["headers"]:
             if k == b"content-length":
                 try:
-                    too_big = int(v) > self.limit
+                    declared = int(v)
                 except ValueError:
-                    too_big = False
-                if too_big:
+                    declared = None
+                if declared is not None and declared > self.limit:
                     await self._reject(
                         send, 413, f"request body exceeds the limit of {self.limit} bytes"
                     )
                     return
-        await self.app(
-            scope, receive, send
-        )  # bodies without Content-Length: see routers.deps.read_body
+        budget = self.budget
+        if budget is None:
+            await self.app(scope, receive, send)  # no Content-Length: see routers.deps.read_body
+            return
+        if declared is not None:
+            reason = budget.refusal(declared)
+            if reason is not None:
+                await self._reject(send, 503, reason, retry_after=True)
+                return
+            budget.take(declared)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                budget.give(declared)
+            return
+        taken = 0
 
-    async def _reject(self, send: Send, status: int, message: str) -> None:
+        async def counted() -> Message:
+            nonlocal taken
+            message = await receive()
+            size = len(message.get("body", b""))
+            if size:
+                budget.take(size)  # UnavailableError: the app answers 503
+                taken += size
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        finally:
+            budget.give(taken)
+
+    async def _reject(
+        self, send: Send, status: int, message: str, retry_after: bool = False
+    ) -> None:
         body = json.dumps({"error": message}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        if retry_after:
+            headers.append((b"retry-after", b"1"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -104,15 +134,16 @@ def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics(repo.stats_rows)
     dataplane = DataPlane(repo, metrics)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    pollers: list[asyncio.Task[None]] = []
+
+    async def load_repository() -> None:
+        """The start-up loads, after the sockets listen: /v2/health/ready answers 503 meanwhile."""
         t0 = time.perf_counter()
-        poller: asyncio.Task[None] | None = None
         if settings.model_control_mode == "poll":
             fingerprint_all(repo)
         await repo.load_at_start()
         if settings.model_control_mode == "poll":
-            poller = asyncio.create_task(poll_forever(repo, settings.repository_poll_secs))
+            pollers.append(asyncio.create_task(poll_forever(repo, settings.repository_poll_secs)))
         for row in repo.index():
             if row["state"] != "READY":
                 log.error(
@@ -131,8 +162,13 @@ def create_app(settings: Settings) -> FastAPI:
         # GC's scans, which otherwise show up as latency spikes under load.
         gc.collect()
         gc.freeze()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loading = asyncio.create_task(load_repository())
         yield
-        if poller is not None:
+        await loading  # a stop during start-up waits for the loads under way
+        for poller in pollers:
             poller.cancel()
         if not repo.draining:
             await repo.drain(settings.exit_timeout_secs)
@@ -398,7 +434,11 @@ def run(
     _raise_body_high_water()
 
     metrics_port = settings.metrics_port
-    main = BodyLimit(MmsFastPath(app, InferFastPath(app)), settings.max_request_bytes)
+    main = BodyLimit(
+        MmsFastPath(app, InferFastPath(app)),
+        settings.max_request_bytes,
+        BodyBudget(settings.max_buffered_bytes),
+    )
     if internal is None:
         asgi = PortDispatch(main, metrics_app(app), metrics_port)
     else:

@@ -403,6 +403,8 @@ class Settings(BaseModel):
     strict_readiness: bool = True
     exit_timeout_secs: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     max_request_bytes: int = Field(default=64 << 20, gt=0)
+    #: The most bytes of request bodies one process buffers at once (limits.BodyBudget).
+    max_buffered_bytes: int = Field(default=1 << 30, gt=0)
     overload_status: Literal[503, 429] = 503
     retry_after_secs: int = Field(default=1, ge=0)
     enable_model_api: bool = False  # MMS management POST/PUT/DELETE /models
@@ -449,6 +451,7 @@ class Settings(BaseModel):
             "grpc_port",
             "exit_timeout_secs",
             "max_request_bytes",
+            "max_buffered_bytes",
             "model_control_mode",
             "repository_poll_secs",
             "num_threads",

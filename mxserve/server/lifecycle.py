@@ -67,6 +67,10 @@ class ModelRepository:
         #: Called on the event loop after every execution (the data plane's statistics).
         self.on_execution: ExecutionReport | None = None
         self.draining = False
+        #: True once the models to load at start have been tried (loaded or failed): until then
+        #: the server listens and answers, but is not ready.
+        self.loaded = False
+        self._loaded = asyncio.Event()
         self._observers: list[Any] = []
 
     # -- discovery ----------------------------------------------------------------------------
@@ -101,6 +105,7 @@ class ModelRepository:
             previous = dict(entry.versions)
             if not previous:
                 entry.state, entry.reason = LOADING, ""
+            log.info("loading model '%s'", name, extra={"model": name, "event": "loading"})
             try:
                 if not MODEL_NAME.match(name):
                     raise InvalidArgumentError(f"invalid model name '{name}'")
@@ -218,7 +223,17 @@ class ModelRepository:
             entry.state, entry.reason = UNAVAILABLE, "unloaded"
 
     async def load_at_start(self) -> None:
-        await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
+        try:
+            await asyncio.gather(*(self.load(n) for n in self.to_load_at_start()))
+        finally:
+            self.loaded = True
+            self._loaded.set()
+
+    async def wait_loaded(self) -> None:
+        """Returns once the start-up loads are done: a request that arrives while the server
+        (or a restarted worker, which gets connections at once) still loads waits for them."""
+        if not self.loaded:
+            await self._loaded.wait()
 
     async def close(self) -> None:
         """Stops every batcher; requests still queued or running are answered with DrainingError."""
@@ -254,7 +269,7 @@ class ModelRepository:
         return entry
 
     def ready(self) -> bool:
-        if self.draining:
+        if self.draining or not self.loaded:
             return False
         if self.settings.strict_readiness:
             wanted = set(self.to_load_at_start())

@@ -16,6 +16,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..errors import UnavailableError
+
 #: The most bytes of request line and headers (names, values and separators) a request may send.
 MAX_HEADER_BYTES = 64 << 10
 #: Seconds from a request's first byte to the end of its headers before the connection closes.
@@ -103,3 +105,34 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if self._header_deadline is not None:
             self._header_deadline.cancel()
             self._header_deadline = None
+
+
+class BodyBudget:
+    """The bytes of request bodies one server process holds at once, across all its requests:
+    a request's body counts from its first byte until the request is answered (its arrays may
+    be views of the body until then). A request that would take the total over ``limit`` is
+    refused with UnavailableError (503 and Retry-After): a declared Content-Length before any
+    byte is read, a chunked body as soon as its bytes cross the limit. All methods run on the
+    event loop."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+    def refusal(self, size: int) -> str | None:
+        """Why ``size`` more bytes cannot be taken now, or None when they can."""
+        if self.held + size <= self.limit:
+            return None
+        return (
+            f"the server is buffering {self.held} bytes of request bodies; {size} more would "
+            f"exceed the limit of {self.limit} bytes (--max-buffered-bytes): retry later"
+        )
+
+    def take(self, size: int) -> None:
+        reason = self.refusal(size)
+        if reason is not None:
+            raise UnavailableError(reason)
+        self.held += size
+
+    def give(self, size: int) -> None:
+        self.held -= size

@@ -68,6 +68,8 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
     """Opens an archive and copies its symbol and params (``epoch``, else the highest) out."""
     try:
         with zipfile.ZipFile(path) as z:
+            if any(not i.filename for i in z.infolist()):
+                raise InvalidArgumentError(f"{path.name}: the archive has a member without a name")
             members = {i.filename: i for i in z.infolist() if not i.is_dir()}
             manifest = _json_member(z, members, MANIFEST, path)
             model = manifest.get("model") if isinstance(manifest, dict) else None

@@ -10,6 +10,7 @@ sample that does not fit the model, or fails to run, fails the load with the sam
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,8 @@ from .config import DATA_TYPES, ModelWarmup
 
 if TYPE_CHECKING:
     from .instances import ModelVersion
+
+log = logging.getLogger("mxserve.server")
 
 
 def sample_inputs(sample: ModelWarmup, batching: bool, seed: int) -> dict[str, np.ndarray]:
@@ -41,6 +44,14 @@ def sample_inputs(sample: ModelWarmup, batching: bool, seed: int) -> dict[str, n
 def warm_up(mv: ModelVersion) -> None:
     """Runs the config's ``model_warmup`` samples on ``mv`` (in the loading thread)."""
     batching = mv.config.max_batch_size > 0
+    if mv.config.model_warmup:
+        log.info(
+            "model '%s' version %s: warming up (%d sample(s))",
+            mv.name,
+            mv.version,
+            len(mv.config.model_warmup),
+            extra={"model": mv.name, "event": "warming_up"},
+        )
     for i, sample in enumerate(mv.config.model_warmup):
         label = f"model_warmup '{sample.name or i}'"
         try:

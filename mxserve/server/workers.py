@@ -18,6 +18,10 @@ A worker's sockets are closed when it ends, so that no connection waits for a de
 bound again for its successor. Elsewhere (SO_REUSEPORT does not balance) the workers share one
 set of sockets.
 
+* Every HEARTBEAT_INTERVAL_S the supervisor asks each serving worker's private socket for
+  ``GET /heartbeat``, which the worker's event loop answers. A worker that has answered none for
+  HEARTBEAT_TIMEOUT_S (stopped, deadlocked, or its event loop blocked) is killed with SIGKILL
+  and restarted like a worker that died.
 * SIGTERM or SIGINT to the supervisor is forwarded to every worker, which drains as a single
   server does; the supervisor waits for them and exits 0. A second signal is forwarded too (it
   ends the drains early). Workers run in their own process group, so a terminal's Ctrl-C reaches
@@ -40,6 +44,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +68,8 @@ MAX_BACKOFF_S = 8.0
 #: After forwarding the stop signal the supervisor waits this long on top of two exit timeouts
 #: (a worker's drain, then uvicorn's graceful shutdown) before it kills the workers left.
 KILL_GRACE_S = 10.0
+HEARTBEAT_INTERVAL_S = 1.0  # between two heartbeat requests to a worker
+HEARTBEAT_TIMEOUT_S = 10.0  # without an answer, the worker is killed and restarted
 
 
 def socket_path(directory: str, index: int) -> str:
@@ -81,6 +88,7 @@ class _Worker:
     ever_served: bool = False  # some process of this slot has served
     deaths: collections.deque[float] = field(default_factory=collections.deque)
     restart_at: float | None = None  # time.monotonic() of the pending restart
+    last_beat: float | None = None  # time.monotonic() of its last heartbeat answer
 
 
 class Supervisor:
@@ -102,6 +110,7 @@ class Supervisor:
         self._stopping = False
         self._exit_code = 0
         self._kill_at: float | None = None
+        self._beating = threading.Event()  # set: the heartbeat thread ends
 
     def run(self) -> int:
         """Serves until a signal (exit code 0) or until workers keep failing (exit code 1)."""
@@ -141,8 +150,10 @@ class Supervisor:
             )
             for w in self._workers:
                 self._start(w)
+            threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True).start()
             return self._supervise()
         finally:
+            self._beating.set()
             for w in self._workers:  # only after an error in this loop
                 if w.proc is not None and w.proc.is_alive():
                     w.proc.kill()
@@ -200,12 +211,40 @@ class Supervisor:
                     self._start(w)
             if self._kill_at is not None and now >= self._kill_at:
                 self._kill_left()
+            if not self._stopping:
+                self._kill_silent(now)
 
     def _timeout(self) -> float:
         deadlines = [w.restart_at for w in self._workers if w.restart_at is not None]
         if self._kill_at is not None:
             deadlines.append(self._kill_at)
-        return max(0.0, min([time.monotonic() + 5.0, *deadlines]) - time.monotonic())
+        soon = time.monotonic() + HEARTBEAT_INTERVAL_S
+        return max(0.0, min([soon, *deadlines]) - time.monotonic())
+
+    # -- heartbeats ---------------------------------------------------------------------------
+    def _heartbeats(self) -> None:
+        """The heartbeat thread: asks every serving worker, records when each answered."""
+        while not self._beating.wait(HEARTBEAT_INTERVAL_S):
+            for w in list(self._workers):
+                proc = w.proc
+                if w.last_beat is None or proc is None:
+                    continue
+                if _heartbeat(socket_path(self._dir, w.index)) and w.proc is proc:
+                    w.last_beat = time.monotonic()
+
+    def _kill_silent(self, now: float) -> None:
+        for w in self._workers:
+            if w.proc is None or w.last_beat is None or now - w.last_beat <= HEARTBEAT_TIMEOUT_S:
+                continue
+            log.error(
+                "worker %d (pid %s) answered no heartbeat for %.0f s: killing it",
+                w.index,
+                w.proc.pid,
+                now - w.last_beat,
+                extra={"event": "worker_hung"},
+            )
+            w.last_beat = None
+            w.proc.kill()  # its sentinel fires: _on_exit restarts it
 
     # -- workers ------------------------------------------------------------------------------
     def _start(self, w: _Worker) -> None:
@@ -240,6 +279,12 @@ class Supervisor:
             pass
         else:
             w.ever_served = True
+            w.last_beat = time.monotonic()
+            if PER_WORKER_SOCKETS:
+                # The worker holds its own listeners now; without the supervisor's copies the
+                # kernel closes them the moment it dies, and new connections go to the others
+                # at once instead of queueing on a dead listener until the supervisor notices.
+                self._close_sockets(w)
             log.info(
                 "worker %d (pid %s) serving", w.index, w.proc.pid, extra={"event": "worker_serving"}
             )
@@ -249,6 +294,7 @@ class Supervisor:
     def _on_exit(self, w: _Worker) -> None:
         assert w.proc is not None
         proc, w.proc = w.proc, None
+        w.last_beat = None
         proc.join()
         how = _describe_exit(proc.exitcode)
         pid = proc.pid
@@ -346,6 +392,19 @@ class Supervisor:
         self._kill_at = None
 
 
+def _heartbeat(path: str) -> bool:
+    """Whether the worker at Unix socket ``path`` answers ``GET /heartbeat`` in time."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(HEARTBEAT_INTERVAL_S)
+            sock.connect(path)
+            sock.sendall(b"GET /heartbeat HTTP/1.0\r\nHost: mxserve-worker\r\n\r\n")
+            status_line = sock.recv(64).split(b"\r\n", 1)[0]
+            return status_line.split(b" ")[1:2] == [b"200"]
+    except OSError:
+        return False
+
+
 def _ignore(sig: int, frame: object) -> None:
     """The Python-level handler; the work happens in the loop, woken by the wakeup fd."""
 
@@ -385,7 +444,9 @@ def _worker_main(
     app = create_app(settings)
     private = _listen_unix(socket_path(directory, index))
     siblings = [socket_path(directory, j) for j in range(settings.workers) if j != index]
-    aggregator = Aggregator(app.state.repo.stats_rows, app.state.metrics, siblings)
+    aggregator = Aggregator(
+        app.state.repo.stats_rows, app.state.metrics, siblings, directory=directory, index=index
+    )
     app.state.aggregator = aggregator
 
     def on_started() -> None:

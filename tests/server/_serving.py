@@ -143,7 +143,11 @@ def start_server(
             raise RuntimeError(f"server exited with {proc.returncode}:\n{server.log()}")
         try:
             status, _, _ = server.request("GET", "/v2/health/live", timeout=2)
-            if status == 200:
+            # The server listens while it loads: `ready` waits until the loads are done (ready
+            # answers 200, or 400 when a model failed), not merely until it answers.
+            if status == 200 and ready:
+                status, _, _ = server.request("GET", "/v2/health/ready", timeout=2)
+            if status in (200, 400):
                 return server
         except OSError:
             pass

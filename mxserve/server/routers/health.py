@@ -41,9 +41,16 @@ async def live() -> JSONResponse:
 
 @router.get("/health/ready")
 async def ready(repo: Repo) -> Response:
-    """200 when every model loaded at start is READY; 503 while draining, 400 otherwise."""
+    """200 when every model loaded at start is READY; 503 while the models to load at start are
+    still loading and while draining, 400 otherwise."""
     if repo.draining:
         return JSONResponse({"ready": False}, status_code=503, headers={"Retry-After": "1"})
+    if not repo.loaded:
+        return JSONResponse(
+            {"ready": False, "reason": "the model repository is still loading"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
     ok = repo.ready()
     return JSONResponse({"ready": ok}, status_code=200 if ok else 400)
 

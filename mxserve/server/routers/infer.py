@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ...errors import InvalidArgumentError, MXServeError, PayloadTooLargeError
+from .. import offload
 from ..config import Settings
 from ..dataplane import DataPlane, InferRequest
 from ..errors_render import error_response, internal_error_response
@@ -41,6 +42,7 @@ async def process(
     gone: Callable[[], bool] | None = None,
 ) -> tuple[bytes, int | None]:
     """One inference request: (response body, JSON header length or None when all JSON)."""
+    await plane.repo.wait_loaded()
     mv = plane.version(model, version)
     header, binary = split_body(body, header_length)
     if header_length is not None and not header:
@@ -56,10 +58,12 @@ async def process(
         wanted: tuple[tuple[str, bool], ...] = tuple((n, True) for n in mv.output_names)
         shm_outputs: tuple[tuple[str, TensorRef], ...] = ()
     else:
-        plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
-        request = InferRequest(
-            plan.read(binary, plane.shm), plan.timeout_us, plan.priority, plan.checked, gone
-        )
+        if len(header) > offload.OFFLOAD_JSON_BYTES:  # decoded away from the event loop
+            plan, inputs = await offload.decode(header, binary, model, mv.output_names)
+        else:
+            plan = plan_request(header, model, mv.output_names, mv.check_specs, mv.request_plans)
+            inputs = plan.read(binary, plane.shm)
+        request = InferRequest(inputs, plan.timeout_us, plan.priority, plan.checked, gone)
         plan_id, wanted, shm_outputs = plan.request_id, plan.wanted, plan.shm_outputs
     outputs = await plane.infer(mv, request)
     in_shm = plane.write_shm_outputs(shm_outputs, outputs) if shm_outputs else None
@@ -92,6 +96,7 @@ async def infer(request: Request, model: str, version: str = "") -> Response:
     ``InferFastPath``, which serves these requests in ``serve()`` without FastAPI's routing and
     dependency overhead, with the same cancellation when the client disconnects."""
     plane = get_dataplane(request)
+    await plane.repo.wait_loaded()
     plane.version(model, version)
     body = await read_body(request, get_settings(request).max_request_bytes)
     payload, json_length = await process(

@@ -69,6 +69,7 @@ async def predict(
 ) -> bytes:
     """One MMS prediction: the body decoded for the model (``image_input``), run through the
     data plane, answered as JSON (top-k classes when an output has labels)."""
+    await plane.repo.wait_loaded()
     mv = plane.version(model, version)
     codec = codec_for(mv)
     inputs = await codec.decode_async(body, content_type)
@@ -86,6 +87,7 @@ def _only_model(repo: ModelRepository) -> str:
 async def _predict(request: Request, model: str, version: str | None) -> Response:
     plane = get_dataplane(request)
     try:
+        await plane.repo.wait_loaded()
         plane.version(model, version or "")
         body = await read_body(request, get_settings(request).max_request_bytes)
         payload = await predict(
