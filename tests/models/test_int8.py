@@ -29,7 +29,9 @@ def assert_matches_mxnet(got: np.ndarray, want: np.ndarray, what: str) -> None:
     assert got.shape == want.shape, f"{what}: shape {got.shape}, MXNet {want.shape}"
     scale = float(np.abs(want).max())
     err = float(np.abs(got - want).max())
-    assert err <= 1e-2 * scale, f"{what}: max |diff| {err:.4g} exceeds 1e-2 of the logits' scale {scale:.4g}"
+    assert err <= 1e-2 * scale, (
+        f"{what}: max |diff| {err:.4g} exceeds 1e-2 of the logits' scale {scale:.4g}"
+    )
     agree = float((got.argmax(1) == want.argmax(1)).mean())
     assert agree >= 0.99, f"{what}: top-1 agrees with MXNet on {agree:.1%} of the inputs"
 
@@ -70,4 +72,6 @@ def test_int8_rejects_uncalibrated_graph(tmp_path) -> None:
     path = tmp_path / "uncalibrated-symbol.json"
     path.write_text(json.dumps(sym))
     with pytest.raises(mxserve.errors.UnsupportedError, match="data_quantize.*calib_mode"):
-        mxserve.Predictor(path.read_text(), d / "model-0000.params", input_shapes={"data": (1, 3, 224, 224)})
+        mxserve.Predictor(
+            path.read_text(), d / "model-0000.params", input_shapes={"data": (1, 3, 224, 224)}
+        )

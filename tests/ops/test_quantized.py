@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -27,70 +28,17 @@ def quantize(var: str, lo: float, hi: float, out_type: str = "auto") -> str:
     return f"{Q}({var}, min_calib_range={lo}, max_calib_range={hi}, out_type='{out_type}')"
 
 
-# A _sg_mkldnn_conv node as quantize_net writes it, reading a quantize_v2 of `data`.
-SG_CONV = """
-import json
-def conv_node(attrs, with_bn, act, with_sum, postsum, num_filter, kernel, pad, stride, group, no_bias, cin):
-    sub = [{"op": "null", "name": "d", "inputs": []}, {"op": "null", "name": "w", "inputs": []}]
-    ins = [[0, 0, 0], [1, 0, 0]]
-    if not no_bias:
-        sub.append({"op": "null", "name": "b", "inputs": []}); ins.append([2, 0, 0])
-    sub.append({"op": "Convolution", "name": "conv", "attrs": {"kernel": kernel, "pad": pad,
-                "stride": stride, "num_filter": str(num_filter), "num_group": str(group),
-                "no_bias": str(no_bias)}, "inputs": ins})
-    last = len(sub) - 1
-    if with_bn:
-        first = len(sub)
-        for n in ("g", "be", "m", "v"):
-            sub.append({"op": "null", "name": n, "inputs": []})
-        sub.append({"op": "BatchNorm", "name": "bn", "attrs": {"eps": "0.001", "fix_gamma": "False"},
-                    "inputs": [[last, 0, 0]] + [[first + k, 0, 0] for k in range(4)]})
-        last = len(sub) - 1
-    if act:
-        sub.append(act(last)); last = len(sub) - 1
-    if with_sum:
-        sub.append({"op": "null", "name": "s", "inputs": []})
-        sub.append({"op": "elemwise_add", "name": "add", "inputs": [[last, 0, 0], [len(sub) - 1, 0, 0]]})
-        last = len(sub) - 1
-    if postsum:
-        sub.append({"op": "Activation", "name": "post", "attrs": {"act_type": "relu"}, "inputs": [[last, 0, 0]]})
-        last = len(sub) - 1
-    return {"attrs": attrs, "subgraphs": [{"nodes": sub, "arg_nodes": [i for i, n in enumerate(sub) if n["op"] == "null"],
-            "heads": [[last, 0, 0]]}]}
+HELPERS = (pathlib.Path(__file__).parent / "_quantized_graphs.py").read_text() + "\n"
 
-def relu(i):
-    return {"op": "Activation", "name": "act", "attrs": {"act_type": "relu"}, "inputs": [[i, 0, 0]]}
 
-def relu6(i):
-    return {"op": "clip", "name": "act", "attrs": {"a_min": "0", "a_max": "6"}, "inputs": [[i, 0, 0]]}
-
-def sg_conv(q, name, attrs, with_bn=False, act=None, with_sum=None, postsum=False, num_filter=8,
-            kernel="(3, 3)", pad="(1, 1)", stride="(1, 1)", group=1, no_bias=False, cin=4):
-    node = conv_node(attrs, with_bn, act, with_sum is not None, postsum, num_filter, kernel, pad,
-                     stride, group, no_bias, cin)
-    w = mx.sym.var(name + "_weight")
-    ins = [q[0], w]
-    if not no_bias:
-        ins.append(mx.sym.var(name + "_bias"))
-    if with_bn:
-        ins += [mx.sym.var(name + "_gamma"), mx.sym.var(name + "_beta"),
-                mx.sym.var(name + "_running_mean"), mx.sym.var(name + "_running_var")]
-    if with_sum is not None:
-        ins.append(with_sum[0])
-    ins += [q[1], q[2]]
-    if with_sum is not None:
-        ins += [with_sum[1], with_sum[2]]
-    group_sym = mx.sym.Group(ins)
-    js = json.loads(group_sym.tojson())
-    heads = js["heads"]
-    js["nodes"].append({"op": "_sg_mkldnn_conv", "name": name, "attrs": node["attrs"],
-                        "inputs": heads, "subgraphs": node["subgraphs"]})
-    n = len(js["nodes"]) - 1
-    js["heads"] = [[n, 0, 0], [n, 1, 0], [n, 2, 0]]
-    js["arg_nodes"] = [i for i, x in enumerate(js["nodes"]) if x["op"] == "null"]
-    js.pop("node_row_ptr", None)
-    return mx.sym.load_json(json.dumps(js))
-"""
+FC_PARAMS = {
+    "f_weight": (-127.0, 127.0),
+    "f_bias": (-127.0, 127.0),
+    "f_weight_min": (-0.5, -0.5),
+    "f_weight_max": (0.5, 0.5),
+    "f_bias_min": (-0.2, -0.2),
+    "f_bias_max": (0.2, 0.2),
+}
 
 
 def with_params(c: object, **ranges: tuple[float, float]) -> object:
@@ -99,70 +47,158 @@ def with_params(c: object, **ranges: tuple[float, float]) -> object:
 
 
 def sg_conv_case(name: str, call: str, **inputs) -> object:
-    return mk(name, SG_CONV + call, atol=0, rtol=0, **inputs)
+    return mk(name, HELPERS + call, atol=0, rtol=0, **inputs)
 
 
 CASES = [
-    mk("quantize_int8", f"q = {quantize('x', -0.7, 0.9, 'int8')}\nout = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=0, rtol=0, x=(2, 3, 5, 5)),
-    mk("quantize_uint8_saturates", f"q = {quantize('x', 0.0, 0.5, 'uint8')}\nout = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=0, rtol=0, x=(4, 7)),
-    mk("quantize_auto_signed", f"q = {quantize('x', -0.2, 1.0)}\nout = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=0, rtol=0, x=(3, 8)),
-    mk("quantize_auto_unsigned", f"q = {quantize('x', 0.0, 1.0)}\nout = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=0, rtol=0, low=0, high=1, x=(3, 8)),
-    mk("dequantize_int8", f"q = {quantize('x', -1.0, 1.0, 'int8')}\nout = {DQ}(q[0], q[1], q[2])",
-       x=(2, 3, 4, 4)),
-    mk("dequantize_uint8", f"q = {quantize('x', 0.0, 1.0, 'uint8')}\nout = {DQ}(q[0], q[1], q[2])",
-       low=0, high=1, x=(5, 6)),
-    with_params(mk("requantize_int8",
-       "rmin = mx.sym.var('rmin')\nrmax = mx.sym.var('rmax')\n"
-       "q = mx.sym.contrib.requantize(x, rmin, rmax, min_calib_range=-3.0, max_calib_range=2.5)\n"
-       "out = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=1, rtol=0, dtype="int32", low=-2e9, high=2e9, x=(4, 9)), rmin=(-6.0, -6.0), rmax=(5.0, 5.0)),
-    with_params(mk("requantize_uint8",
-       "rmin = mx.sym.var('rmin')\nrmax = mx.sym.var('rmax')\n"
-       "q = mx.sym.contrib.requantize(x, rmin, rmax, min_calib_range=0.0, max_calib_range=4.0, out_type='auto')\n"
-       "out = mx.sym.Group([q[0], q[1], q[2]])",
-       atol=1, rtol=0, dtype="int32", low=-1e9, high=2e9, x=(4, 9)), rmin=(-8.0, -8.0), rmax=(8.0, 8.0)),
-    mk("pooling_max",
-       f"q = {quantize('x', -1.0, 1.0, 'int8')}\n"
-       "p = mx.sym.contrib.quantized_pooling(q[0], q[1], q[2], kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type='max')\n"
-       "out = mx.sym.Group([p[0], p[1], p[2]])",
-       atol=0, rtol=0, x=(2, 4, 9, 9)),
-    mk("pooling_global_avg_uint8",
-       f"q = {quantize('x', 0.0, 1.0, 'uint8')}\n"
-       "p = mx.sym.contrib.quantized_pooling(q[0], q[1], q[2], kernel=(1, 1), global_pool=True, pool_type='avg', pooling_convention='full')\n"
-       "out = mx.sym.Group([p[0], p[1], p[2]])",
-       atol=1, rtol=0, low=0, high=1, x=(2, 6, 7, 7)),
-    mk("flatten",
-       f"q = {quantize('x', -1.0, 1.0, 'int8')}\n"
-       "f = mx.sym.contrib.quantized_flatten(q[0], q[1], q[2])\nout = mx.sym.Group([f[0], f[1], f[2]])",
-       atol=0, rtol=0, x=(2, 3, 2, 2)),
-    mk("concat_rescales",
-       f"a = {quantize('x', -1.0, 1.0, 'int8')}\nb = {quantize('y', 0.0, 2.0, 'uint8')}\n"
-       "c = mx.sym.contrib.quantized_concat(a[0], b[0], a[1], a[2], b[1], b[2], num_args=2, dim=1)\n"
-       "out = mx.sym.Group([c[0], c[1], c[2]])",
-       atol=1, rtol=0, x=(2, 3, 4, 4), y=(2, 5, 4, 4)),
-    mk("concat_uint8_same_scale",
-       f"a = {quantize('x', 0.0, 1.0, 'uint8')}\nb = {quantize('y', 0.0, 1.0, 'uint8')}\n"
-       "c = mx.sym.contrib.quantized_concat(a[0], b[0], a[1], a[2], b[1], b[2], num_args=2, dim=1)\n"
-       "out = mx.sym.Group([c[0], c[1], c[2]])",
-       atol=0, rtol=0, low=0, high=1, x=(2, 3, 4, 4), y=(2, 2, 4, 4)),
+    mk(
+        "quantize_int8",
+        f"q = {quantize('x', -0.7, 0.9, 'int8')}\nout = mx.sym.Group([q[0], q[1], q[2]])",
+        atol=0,
+        rtol=0,
+        x=(2, 3, 5, 5),
+    ),
+    mk(
+        "quantize_uint8_saturates",
+        f"q = {quantize('x', 0.0, 0.5, 'uint8')}\nout = mx.sym.Group([q[0], q[1], q[2]])",
+        atol=0,
+        rtol=0,
+        x=(4, 7),
+    ),
+    mk(
+        "quantize_auto_signed",
+        f"q = {quantize('x', -0.2, 1.0)}\nout = mx.sym.Group([q[0], q[1], q[2]])",
+        atol=0,
+        rtol=0,
+        x=(3, 8),
+    ),
+    mk(
+        "quantize_auto_unsigned",
+        f"q = {quantize('x', 0.0, 1.0)}\nout = mx.sym.Group([q[0], q[1], q[2]])",
+        atol=0,
+        rtol=0,
+        low=0,
+        high=1,
+        x=(3, 8),
+    ),
+    mk(
+        "dequantize_int8",
+        f"q = {quantize('x', -1.0, 1.0, 'int8')}\nout = {DQ}(q[0], q[1], q[2])",
+        x=(2, 3, 4, 4),
+    ),
+    mk(
+        "dequantize_uint8",
+        f"q = {quantize('x', 0.0, 1.0, 'uint8')}\nout = {DQ}(q[0], q[1], q[2])",
+        low=0,
+        high=1,
+        x=(5, 6),
+    ),
+    with_params(
+        mk(
+            "requantize_int8",
+            "rmin = mx.sym.var('rmin')\nrmax = mx.sym.var('rmax')\n"
+            "q = mx.sym.contrib.requantize(x, rmin, rmax, min_calib_range=-3.0, "
+            "max_calib_range=2.5)\n"
+            "out = mx.sym.Group([q[0], q[1], q[2]])",
+            atol=1,
+            rtol=0,
+            dtype="int32",
+            low=-2e9,
+            high=2e9,
+            x=(4, 9),
+        ),
+        rmin=(-6.0, -6.0),
+        rmax=(5.0, 5.0),
+    ),
+    with_params(
+        mk(
+            "requantize_uint8",
+            "rmin = mx.sym.var('rmin')\nrmax = mx.sym.var('rmax')\n"
+            "q = mx.sym.contrib.requantize(x, rmin, rmax, min_calib_range=0.0, "
+            "max_calib_range=4.0, out_type='auto')\n"
+            "out = mx.sym.Group([q[0], q[1], q[2]])",
+            atol=1,
+            rtol=0,
+            dtype="int32",
+            low=-1e9,
+            high=2e9,
+            x=(4, 9),
+        ),
+        rmin=(-8.0, -8.0),
+        rmax=(8.0, 8.0),
+    ),
+    mk(
+        "pooling_max",
+        f"q = {quantize('x', -1.0, 1.0, 'int8')}\n"
+        "p = mx.sym.contrib.quantized_pooling(q[0], q[1], q[2], kernel=(3, 3), stride=(2, 2), "
+        "pad=(1, 1), pool_type='max')\n"
+        "out = mx.sym.Group([p[0], p[1], p[2]])",
+        atol=0,
+        rtol=0,
+        x=(2, 4, 9, 9),
+    ),
+    mk(
+        "pooling_global_avg_uint8",
+        f"q = {quantize('x', 0.0, 1.0, 'uint8')}\n"
+        "p = mx.sym.contrib.quantized_pooling(q[0], q[1], q[2], kernel=(1, 1), "
+        "global_pool=True, pool_type='avg', pooling_convention='full')\n"
+        "out = mx.sym.Group([p[0], p[1], p[2]])",
+        atol=1,
+        rtol=0,
+        low=0,
+        high=1,
+        x=(2, 6, 7, 7),
+    ),
+    mk(
+        "flatten",
+        f"q = {quantize('x', -1.0, 1.0, 'int8')}\n"
+        "f = mx.sym.contrib.quantized_flatten(q[0], q[1], q[2])\nout = mx.sym.Group([f[0], "
+        "f[1], f[2]])",
+        atol=0,
+        rtol=0,
+        x=(2, 3, 2, 2),
+    ),
+    mk(
+        "concat_rescales",
+        f"a = {quantize('x', -1.0, 1.0, 'int8')}\nb = {quantize('y', 0.0, 2.0, 'uint8')}\n"
+        "c = mx.sym.contrib.quantized_concat(a[0], b[0], a[1], a[2], b[1], b[2], num_args=2, "
+        "dim=1)\n"
+        "out = mx.sym.Group([c[0], c[1], c[2]])",
+        atol=1,
+        rtol=0,
+        x=(2, 3, 4, 4),
+        y=(2, 5, 4, 4),
+    ),
+    mk(
+        "concat_uint8_same_scale",
+        f"a = {quantize('x', 0.0, 1.0, 'uint8')}\nb = {quantize('y', 0.0, 1.0, 'uint8')}\n"
+        "c = mx.sym.contrib.quantized_concat(a[0], b[0], a[1], a[2], b[1], b[2], num_args=2, "
+        "dim=1)\n"
+        "out = mx.sym.Group([c[0], c[1], c[2]])",
+        atol=0,
+        rtol=0,
+        low=0,
+        high=1,
+        x=(2, 3, 4, 4),
+        y=(2, 2, 4, 4),
+    ),
     sg_conv_case(
         "sg_conv_bn_relu",
         f"q = {quantize('x', -1.0, 1.0)}\n"
         "c = sg_conv(q, 'c', {'quantized': 'true', 'with_bn': 'true', 'with_act': 'true', "
         "'min_calib_range': '0.0', 'max_calib_range': '3.0'}, with_bn=True, act=relu)\n"
         "out = mx.sym.Group([c[0], c[1], c[2]])",
-        x=(2, 4, 9, 9)),
+        x=(2, 4, 9, 9),
+    ),
     sg_conv_case(
         "sg_conv_int8_out_stride2_no_bias",
         f"q = {quantize('x', -1.0, 1.0)}\n"
-        "c = sg_conv(q, 'c', {'quantized': 'true', 'min_calib_range': '-2.0', 'max_calib_range': '2.5'}, "
+        "c = sg_conv(q, 'c', {'quantized': 'true', 'min_calib_range': '-2.0', "
+        "'max_calib_range': '2.5'}, "
         "stride='(2, 2)', no_bias=True)\n"
         "out = mx.sym.Group([c[0], c[1], c[2]])",
-        x=(2, 4, 9, 9)),
+        x=(2, 4, 9, 9),
+    ),
     sg_conv_case(
         "sg_conv_depthwise_relu6",
         f"q = {quantize('x', 0.0, 1.0)}\n"
@@ -170,7 +206,9 @@ CASES = [
         "'min_calib_range': '0.0', 'max_calib_range': '1.5'}, with_bn=True, act=relu6, "
         "num_filter=4, group=4, no_bias=True)\n"
         "out = mx.sym.Group([c[0], c[1], c[2]])",
-        low=0, x=(2, 4, 8, 8)),
+        low=0,
+        x=(2, 4, 8, 8),
+    ),
     sg_conv_case(
         "sg_conv_sum_relu",
         f"q = {quantize('x', -1.0, 1.0)}\ns = {quantize('y', 0.0, 1.0)}\n"
@@ -178,45 +216,123 @@ CASES = [
         "'with_postsum_act': 'true', 'min_calib_range': '0.0', 'max_calib_range': '4.0'}, "
         "with_bn=True, with_sum=s, postsum=True)\n"
         "out = mx.sym.Group([c[0], c[1], c[2]])",
-        x=(2, 4, 6, 6), y=(2, 8, 6, 6)),
+        x=(2, 4, 6, 6),
+        y=(2, 8, 6, 6),
+    ),
+]
+
+CASES += [
+    with_params(
+        mk(
+            "sg_fc_float_output",
+            HELPERS + f"q = {quantize('x', -1.0, 1.0)}\n"
+            "out = sg_fc(q, 'f', {'quantized': 'True', 'enable_float_output': 'True'})",
+            atol=1e-6,
+            rtol=1e-5,
+            x=(3, 10),
+        ),
+        **FC_PARAMS,
+    ),
+    with_params(
+        mk(
+            "sg_fc_relu_uint8_output",
+            HELPERS + f"q = {quantize('x', 0.0, 1.0)}\n"
+            "f = sg_fc(q, 'f', {'quantized': 'True', 'with_eltwise': 'True', "
+            "'min_calib_range': '0.0', "
+            "'max_calib_range': '0.8'}, act='relu')\nout = mx.sym.Group([f[0], f[1], f[2]])",
+            atol=1,
+            rtol=0,
+            low=0,
+            x=(3, 10),
+        ),
+        **FC_PARAMS,
+    ),
 ]
 
 test_quantized = oracle_test(CASES)
 
 
 def test_quantized_rejects_uncalibrated_quantize(tmp_path):
-    with pytest.raises(mxserve.errors.UnsupportedError, match="_contrib_quantize_v2 node 'q'.*calib_mode"):
-        one_node(tmp_path, "_contrib_quantize_v2", {"out_type": "int8"}, {"x": (2, 3)}, name="q", num_outputs=3)
+    with pytest.raises(
+        mxserve.errors.UnsupportedError, match="_contrib_quantize_v2 node 'q'.*calib_mode"
+    ):
+        one_node(
+            tmp_path,
+            "_contrib_quantize_v2",
+            {"out_type": "int8"},
+            {"x": (2, 3)},
+            name="q",
+            num_outputs=3,
+        )
 
 
 def test_quantized_rejects_bad_out_type(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="out_type"):
-        one_node(tmp_path, "_contrib_quantize_v2", {"out_type": "int4", "min_calib_range": "0",
-                                                    "max_calib_range": "1"}, {"x": (2, 3)}, name="q")
+        one_node(
+            tmp_path,
+            "_contrib_quantize_v2",
+            {"out_type": "int4", "min_calib_range": "0", "max_calib_range": "1"},
+            {"x": (2, 3)},
+            name="q",
+        )
 
 
 def test_quantized_rejects_inverted_calib_range(tmp_path):
     with pytest.raises(mxserve.InvalidArgumentError, match="min_calib_range"):
-        one_node(tmp_path, "_contrib_quantize_v2", {"min_calib_range": "1", "max_calib_range": "0"},
-                 {"x": (2, 3)}, name="q")
+        one_node(
+            tmp_path,
+            "_contrib_quantize_v2",
+            {"min_calib_range": "1", "max_calib_range": "0"},
+            {"x": (2, 3)},
+            name="q",
+        )
 
 
 def test_quantized_rejects_runtime_range(tmp_path):
     # Ranges fed as graph inputs are only known at run time.
-    with pytest.raises(mxserve.errors.UnsupportedError, match="_contrib_dequantize node 'dq'.*not known at bind time"):
-        one_node(tmp_path, "_contrib_dequantize", None, {"x": (2, 3), "lo": (1,), "hi": (1,)},
-                 dtypes={"x": np.int8}, name="dq")
+    with pytest.raises(
+        mxserve.errors.UnsupportedError,
+        match="_contrib_dequantize node 'dq'.*not known at bind time",
+    ):
+        one_node(
+            tmp_path,
+            "_contrib_dequantize",
+            None,
+            {"x": (2, 3), "lo": (1,), "hi": (1,)},
+            dtypes={"x": np.int8},
+            name="dq",
+        )
 
 
 def test_quantized_rejects_float32_subgraph_conv(tmp_path):
-    sub = {"nodes": [{"op": "null", "name": "d", "inputs": []}, {"op": "null", "name": "w", "inputs": []},
-                     {"op": "Convolution", "name": "c", "attrs": {"kernel": "(1, 1)", "num_filter": "2",
-                      "no_bias": "True"}, "inputs": [[0, 0, 0], [1, 0, 0]]}],
-           "arg_nodes": [0, 1], "heads": [[2, 0, 0]]}
-    sym = {"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "null", "name": "w", "inputs": []},
-                     {"op": "_sg_mkldnn_conv", "name": "sg", "inputs": [[0, 0, 0], [1, 0, 0]],
-                      "subgraphs": [sub]}],
-           "arg_nodes": [0, 1], "heads": [[2, 0, 0]]}
+    sub = {
+        "nodes": [
+            {"op": "null", "name": "d", "inputs": []},
+            {"op": "null", "name": "w", "inputs": []},
+            {
+                "op": "Convolution",
+                "name": "c",
+                "attrs": {"kernel": "(1, 1)", "num_filter": "2", "no_bias": "True"},
+                "inputs": [[0, 0, 0], [1, 0, 0]],
+            },
+        ],
+        "arg_nodes": [0, 1],
+        "heads": [[2, 0, 0]],
+    }
+    sym = {
+        "nodes": [
+            {"op": "null", "name": "data", "inputs": []},
+            {"op": "null", "name": "w", "inputs": []},
+            {
+                "op": "_sg_mkldnn_conv",
+                "name": "sg",
+                "inputs": [[0, 0, 0], [1, 0, 0]],
+                "subgraphs": [sub],
+            },
+        ],
+        "arg_nodes": [0, 1],
+        "heads": [[2, 0, 0]],
+    }
     path = tmp_path / "w.params"
     mxserve.nd.save(path, {"arg:w": np.ones((2, 3, 1, 1), np.float32)})
     with pytest.raises(mxserve.errors.UnsupportedError, match="_sg_mkldnn_conv node 'sg'.*float32"):
@@ -224,15 +340,38 @@ def test_quantized_rejects_float32_subgraph_conv(tmp_path):
 
 
 def test_quantized_rejects_subgraph_mismatch(tmp_path):
-    sub = {"nodes": [{"op": "null", "name": "d", "inputs": []}, {"op": "null", "name": "w", "inputs": []},
-                     {"op": "Convolution", "name": "c", "attrs": {"kernel": "(1, 1)", "num_filter": "2",
-                      "no_bias": "True"}, "inputs": [[0, 0, 0], [1, 0, 0]]}],
-           "arg_nodes": [0, 1], "heads": [[2, 0, 0]]}
-    sym = {"nodes": [{"op": "null", "name": "data", "inputs": []}, {"op": "null", "name": "w", "inputs": []},
-                     {"op": "_sg_mkldnn_conv", "name": "sg", "attrs": {"with_bn": "true"},
-                      "inputs": [[0, 0, 0], [1, 0, 0]], "subgraphs": [sub]}],
-           "arg_nodes": [0, 1], "heads": [[2, 0, 0]]}
+    sub = {
+        "nodes": [
+            {"op": "null", "name": "d", "inputs": []},
+            {"op": "null", "name": "w", "inputs": []},
+            {
+                "op": "Convolution",
+                "name": "c",
+                "attrs": {"kernel": "(1, 1)", "num_filter": "2", "no_bias": "True"},
+                "inputs": [[0, 0, 0], [1, 0, 0]],
+            },
+        ],
+        "arg_nodes": [0, 1],
+        "heads": [[2, 0, 0]],
+    }
+    sym = {
+        "nodes": [
+            {"op": "null", "name": "data", "inputs": []},
+            {"op": "null", "name": "w", "inputs": []},
+            {
+                "op": "_sg_mkldnn_conv",
+                "name": "sg",
+                "attrs": {"with_bn": "true"},
+                "inputs": [[0, 0, 0], [1, 0, 0]],
+                "subgraphs": [sub],
+            },
+        ],
+        "arg_nodes": [0, 1],
+        "heads": [[2, 0, 0]],
+    }
     path = tmp_path / "w.params"
     mxserve.nd.save(path, {"arg:w": np.ones((2, 3, 1, 1), np.float32)})
-    with pytest.raises(mxserve.InvalidArgumentError, match="sg.*with_bn does not match the subgraph"):
+    with pytest.raises(
+        mxserve.InvalidArgumentError, match="sg.*with_bn does not match the subgraph"
+    ):
         mxserve.Predictor(json.dumps(sym), path, input_shapes={"data": (1, 3, 4, 4)})

@@ -30,6 +30,8 @@ def quantized_model(model: str, flow: str, calib_mode: str) -> pathlib.Path:
         tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         extras = ENTROPY_EXTRAS if calib_mode == "entropy" else ()
-        run_in_oracle("1.9.1", script, str(tmp), model, flow, calib_mode, timeout=3600, extras=extras)
+        run_in_oracle(
+            "1.9.1", script, str(tmp), model, flow, calib_mode, timeout=3600, extras=extras
+        )
         publish(tmp, out, "meta.json")
     return out
