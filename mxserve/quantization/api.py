@@ -158,7 +158,10 @@ def quantize(
             outputs=internal, num_threads=num_threads,
         )
     except MXServeError as e:
-        raise type(e)(f"calibration data does not fit the model: {e}") from None
+        shapes = ", ".join(f"'{k}' {v.shape[1:]}" for k, v in calib_arrays.items())
+        raise type(e)(
+            f"calibration data (per-example shapes {shapes}) does not fit the model: {e}"
+        ) from None
     total = num_batches(calib_arrays, batch_size, num_calib_examples)
     bar = None
     if progress:

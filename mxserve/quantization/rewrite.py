@@ -167,9 +167,9 @@ def quantize_graph(
     for fp32_id, new in requant.items():
         if new.op != FUSED_FC:
             continue
-        users = readers.get(id(new), [])
-        if len(users) == 1 and users[0][0].op == "_contrib_dequantize":
-            deq = users[0][0]
+        users = {id(u): u for u, _ in readers.get(id(new), [])}
+        if len(users) == 1 and next(iter(users.values())).op == "_contrib_dequantize":
+            deq = next(iter(users.values()))
             float_output.append(new)
             new.attrs["enable_float_output"] = "True"
             for n in graph.topo():
