@@ -40,8 +40,10 @@ class QuantizedModel:
 
     def params_bytes(self) -> bytes:
         """The params in MXNet's file format."""
-        items = [(k, nd._save_dtype(k, v), list(v.shape), np.ascontiguousarray(v).tobytes())
-                 for k, v in self.params.items()]
+        items = [
+            (k, nd._save_dtype(k, v), list(v.shape), np.ascontiguousarray(v).tobytes())
+            for k, v in self.params.items()
+        ]
         return bytes(_runtime.save_ndarrays(items))
 
     def save(self, prefix: str | os.PathLike[str]) -> None:
@@ -154,8 +156,11 @@ def quantize(
     first = {k: v[:batch_size] for k, v in calib_arrays.items()}
     try:
         pred = Predictor(
-            symbol_bytes, params_bytes, {k: v.shape for k, v in first.items()},
-            outputs=internal, num_threads=num_threads,
+            symbol_bytes,
+            params_bytes,
+            {k: v.shape for k, v in first.items()},
+            outputs=internal,
+            num_threads=num_threads,
         )
     except MXServeError as e:
         shapes = ", ".join(f"'{k}' {v.shape[1:]}" for k, v in calib_arrays.items())

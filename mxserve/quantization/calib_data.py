@@ -41,9 +41,7 @@ def load_calib(source: CalibSource, input_names: Sequence[str]) -> dict[str, np.
             parts.append(f"missing input(s) {missing}")
         if extra:
             parts.append(f"unknown array(s) {extra}")
-        raise InvalidArgumentError(
-            f"{where}: {'; '.join(parts)}; the model's inputs are {names}"
-        )
+        raise InvalidArgumentError(f"{where}: {'; '.join(parts)}; the model's inputs are {names}")
     out = {}
     count = None
     for n in names:
@@ -67,8 +65,9 @@ def load_calib(source: CalibSource, input_names: Sequence[str]) -> dict[str, np.
     return out
 
 
-def batches(arrays: Mapping[str, np.ndarray], batch_size: int,
-            num_examples: int | None = None) -> Iterator[dict[str, np.ndarray]]:
+def batches(
+    arrays: Mapping[str, np.ndarray], batch_size: int, num_examples: int | None = None
+) -> Iterator[dict[str, np.ndarray]]:
     """Consecutive batches of `batch_size` examples (the last may be smaller), stopping once
     `num_examples` examples have been given (MXNet's ``num_calib_examples``)."""
     if batch_size < 1:
@@ -76,14 +75,15 @@ def batches(arrays: Mapping[str, np.ndarray], batch_size: int,
     total = next(iter(arrays.values())).shape[0]
     seen = 0
     for start in range(0, total, batch_size):
-        yield {k: v[start:start + batch_size] for k, v in arrays.items()}
+        yield {k: v[start : start + batch_size] for k, v in arrays.items()}
         seen += min(batch_size, total - start)
         if num_examples is not None and seen >= num_examples:
             return
 
 
-def num_batches(arrays: Mapping[str, np.ndarray], batch_size: int,
-                num_examples: int | None = None) -> int:
+def num_batches(
+    arrays: Mapping[str, np.ndarray], batch_size: int, num_examples: int | None = None
+) -> int:
     """How many batches :func:`batches` gives."""
     total = next(iter(arrays.values())).shape[0]
     if num_examples is not None:

@@ -70,7 +70,7 @@ class HistogramCollector:
         n_new = half * 2 + n_old
         new_th = half * step + old.th
         hist, edges = np.histogram(arr, bins=n_new, range=(-new_th, new_th))
-        hist[half:n_new - half] += old.hist
+        hist[half : n_new - half] += old.hist
         self.hists[name] = Histogram(hist, edges, lo_all, hi_all, new_th)
 
     def thresholds(self, quantized_dtype: str) -> dict[str, tuple[float, float]]:

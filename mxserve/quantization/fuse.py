@@ -24,8 +24,9 @@ def remove_dropout(graph: Graph) -> None:
             replace_uses(graph, node, node.inputs[0])
 
 
-def _single_reader(node: Node, readers: dict[int, list[tuple[Node, int]]],
-                   heads: set[int]) -> Node | None:
+def _single_reader(
+    node: Node, readers: dict[int, list[tuple[Node, int]]], heads: set[int]
+) -> Node | None:
     users = readers.get(id(node), [])
     if id(node) in heads or len(users) != 1:
         return None
@@ -46,8 +47,9 @@ def _reaches(start: Node, targets: set[int]) -> bool:
     return False
 
 
-def _conv_chain(conv: Node, readers: dict[int, list[tuple[Node, int]]],
-                heads: set[int]) -> list[Node]:
+def _conv_chain(
+    conv: Node, readers: dict[int, list[tuple[Node, int]]], heads: set[int]
+) -> list[Node]:
     chain = [conv]
     status = "start"
     while True:
@@ -74,8 +76,7 @@ def _conv_chain(conv: Node, readers: dict[int, list[tuple[Node, int]]],
         return chain
 
 
-def _fc_chain(fc: Node, readers: dict[int, list[tuple[Node, int]]],
-              heads: set[int]) -> list[Node]:
+def _fc_chain(fc: Node, readers: dict[int, list[tuple[Node, int]]], heads: set[int]) -> list[Node]:
     nxt = _single_reader(fc, readers, heads)
     if nxt is None:
         return [fc]
@@ -124,7 +125,9 @@ def _fuse(graph: Graph, start_op: str, make_chain, new_op: str) -> None:
     for node in graph.topo():
         if node.op != start_op or id(node) in taken:
             continue
-        if start_op == "Convolution" and len(node.attrs.get("kernel", "()").strip("()").split(",")) not in (2, 3):
+        if start_op == "Convolution" and len(
+            node.attrs.get("kernel", "()").strip("()").split(",")
+        ) not in (2, 3):
             continue
         chain = make_chain(node, readers, heads)
         chain = [n for n in chain if id(n) not in taken]
@@ -150,9 +153,12 @@ def _fuse(graph: Graph, start_op: str, make_chain, new_op: str) -> None:
             name = "sg_mkldnn_" + "".join(parts) + str(sub_id)
         else:
             attrs = {"with_eltwise": "True"} if len(chain) > 1 else {}
-            name = "sg_mkldnn_fully_connected_" + ("eltwise_" if len(chain) > 1 else "") + str(sub_id)
-        fused = Node(new_op, name, attrs, [Entry(e.node, e.index, e.version) for e in externals],
-                     [sub])
+            name = (
+                "sg_mkldnn_fully_connected_" + ("eltwise_" if len(chain) > 1 else "") + str(sub_id)
+            )
+        fused = Node(
+            new_op, name, attrs, [Entry(e.node, e.index, e.version) for e in externals], [sub]
+        )
         replace_uses(graph, chain[-1], Entry(fused, 0, 0))
 
 

@@ -102,9 +102,12 @@ def _read_nodes(obj: dict[str, Any], where: str) -> Graph:
                 raise InvalidArgumentError(
                     f"{where}: node '{node.name}' reads node {inp[0]}, which is not before it"
                 )
-            node.inputs.append(Entry(nodes[inp[0]], int(inp[1]), int(inp[2]) if len(inp) > 2 else 0))
-        node.subgraphs = [_read_nodes(s, f"{where}: subgraph of '{node.name}'")
-                          for s in raw.get("subgraphs", [])]
+            node.inputs.append(
+                Entry(nodes[inp[0]], int(inp[1]), int(inp[2]) if len(inp) > 2 else 0)
+            )
+        node.subgraphs = [
+            _read_nodes(s, f"{where}: subgraph of '{node.name}'") for s in raw.get("subgraphs", [])
+        ]
         nodes.append(node)
     heads = [Entry(nodes[h[0]], int(h[1]), int(h[2]) if len(h) > 2 else 0) for h in raw_heads]
     return Graph(heads, dict(obj.get("attrs", {})))

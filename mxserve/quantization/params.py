@@ -35,8 +35,10 @@ def quantized_params(
     `params` holds the float32 model's arrays with their ``arg:``/``aux:`` prefixes; `offline`
     maps each ``<w>_quantize`` variable to the parameter it quantizes.
     """
-    plain = {k.split(":", 1)[-1]: (k.split(":", 1)[0] if ":" in k else "arg", v)
-             for k, v in params.items()}
+    plain = {
+        k.split(":", 1)[-1]: (k.split(":", 1)[0] if ":" in k else "arg", v)
+        for k, v in params.items()
+    }
     out: dict[str, np.ndarray] = {}
     done: set[str] = set()
     for node in graph.topo():

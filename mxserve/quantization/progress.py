@@ -12,8 +12,9 @@ class Progress:
     """``calibrating [#####.....] 5/10 batches``; :meth:`update` per step, :meth:`close` at the
     end."""
 
-    def __init__(self, total: int, label: str = "calibrating", stream: TextIO | None = None,
-                 width: int = 30) -> None:
+    def __init__(
+        self, total: int, label: str = "calibrating", stream: TextIO | None = None, width: int = 30
+    ) -> None:
         self.total = max(int(total), 1)
         self.label = label
         self.stream = stream if stream is not None else sys.stderr

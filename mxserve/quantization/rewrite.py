@@ -93,8 +93,12 @@ def quantize_graph(
                 quantize_of[key] = q
             else:
                 suffix = "" if e.node.is_variable else f"_{e.index}"
-                q = Node("_contrib_quantize_v2", f"{e.node.name}{suffix}_quantize",
-                         {"out_type": quantized_dtype}, [Entry(src, e.index, e.version)])
+                q = Node(
+                    "_contrib_quantize_v2",
+                    f"{e.node.name}{suffix}_quantize",
+                    {"out_type": quantized_dtype},
+                    [Entry(src, e.index, e.version)],
+                )
                 calib_on(e, q)
                 quantize_of[key] = q
         return quantize_of[key]
@@ -117,9 +121,15 @@ def quantize_graph(
                 src = mirror[id(e.node)]
                 n_out = num_outputs(src) - 2
                 dequantized[id(e.node)] = Node(
-                    "_contrib_dequantize", f"{e.node.name}_dequantize", {},
-                    [Entry(src, e.index), Entry(src, n_out + 2 * e.index),
-                     Entry(src, n_out + 2 * e.index + 1)])
+                    "_contrib_dequantize",
+                    f"{e.node.name}_dequantize",
+                    {},
+                    [
+                        Entry(src, e.index),
+                        Entry(src, n_out + 2 * e.index),
+                        Entry(src, n_out + 2 * e.index + 1),
+                    ],
+                )
             return Entry(dequantized[id(e.node)], 0, 0)
         return Entry(mirror[id(e.node)], e.index, e.version)
 
@@ -130,8 +140,13 @@ def quantize_graph(
 
     for node in order:
         if id(node) not in quantized:
-            new = Node(node.op, node.name, dict(node.attrs),
-                       [float_entry(e) for e in node.inputs], node.subgraphs)
+            new = Node(
+                node.op,
+                node.name,
+                dict(node.attrs),
+                [float_entry(e) for e in node.inputs],
+                node.subgraphs,
+            )
             mirror[id(node)] = new
             continue
         if node.op in (FUSED_CONV, FUSED_FC):

@@ -39,6 +39,7 @@ from ..errors import (
     UnavailableError,
 )
 from ..predictor import Predictor
+from ..quantization.serving import int8_model
 from .batching import (
     BatchRequest,
     DynamicBatcher,
@@ -215,6 +216,7 @@ class ModelVersion:
         t0 = time.perf_counter()
         symbol = self.files.symbol.read_bytes()
         params = self.files.params.read_bytes() if self.files.params else b""
+        symbol, params = int8_model(self.config.parameters, self.files.symbol, symbol, params)
         self._model = _runtime.load_model(symbol, params)
         param_names = {n.split(":", 1)[-1] for n in self._model.param_names}
         graph_inputs, graph_outputs = _graph_io(symbol, param_names)
@@ -295,7 +297,7 @@ class ModelVersion:
                 list(self._select_outputs),
                 threads,
                 "cpu",
-                self.config.compute_dtype,
+                "float32" if self.config.compute_dtype == "int8" else self.config.compute_dtype,
             )
             p = Predictor(None, None, {}, _cached_op=op)  # type: ignore[arg-type]
         with self._lock:

@@ -18,8 +18,9 @@ def _inputs(nodes: list[dict[str, Any]], node: dict[str, Any]) -> list[tuple[str
     return [(nodes[i[0]]["name"], i[1]) for i in node["inputs"]]
 
 
-def graph_differences(ours: dict[str, Any], theirs: dict[str, Any], rtol: float = 0.05,
-                      atol: float = 1e-3) -> list[str]:
+def graph_differences(
+    ours: dict[str, Any], theirs: dict[str, Any], rtol: float = 0.05, atol: float = 1e-3
+) -> list[str]:
     """Every difference in node order, op, name, inputs, attributes and subgraphs; the
     calibrated ranges may differ within `rtol` of the range's magnitude or `atol`."""
     diffs: list[str] = []
@@ -39,8 +40,10 @@ def graph_differences(ours: dict[str, Any], theirs: dict[str, Any], rtol: float 
         for key in set(xa) & set(ya):
             if key in CALIB:
                 u, v = float(xa[key]), float(ya[key])
-                scale = max(abs(float(ya.get("min_calib_range", 0))),
-                            abs(float(ya.get("max_calib_range", 0))))
+                scale = max(
+                    abs(float(ya.get("min_calib_range", 0))),
+                    abs(float(ya.get("max_calib_range", 0))),
+                )
                 if abs(u - v) > atol + rtol * scale:
                     diffs.append(f"{where}: {key} {u} against {v}")
             elif xa[key] != ya[key]:

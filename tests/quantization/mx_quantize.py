@@ -30,8 +30,7 @@ def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours=None):
     src = os.path.join(model_dir, "model")
     net = mx.gluon.SymbolBlock.imports(src + "-symbol.json", ["data"], src + "-0000.params")
     it = mx.io.NDArrayIter(data={"data": calib["data"]}, batch_size=int(batch))
-    qnet = q.quantize_net(net, quantized_dtype=dtype, calib_mode=mode, calib_data=it,
-                          ctx=mx.cpu())
+    qnet = q.quantize_net(net, quantized_dtype=dtype, calib_mode=mode, calib_data=it, ctx=mx.cpu())
     qnet.hybridize(static_alloc=True)
     test = calib["test"]
     out = {"mxnet": qnet(mx.nd.array(test)).asnumpy()}
