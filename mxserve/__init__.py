@@ -13,6 +13,7 @@ from .errors import (
     UnsupportedError,
 )
 from .predictor import Predictor, supported_operators
+from .quantization import quantize
 
 __version__ = "0.1.0"
 
@@ -26,5 +27,6 @@ __all__ = [
     "__version__",
     "errors",
     "nd",
+    "quantize",
     "supported_operators",
 ]
