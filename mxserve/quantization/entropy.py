@@ -64,9 +64,10 @@ def optimal_threshold(
         ps, qs = _smooth(p), _smooth(q)
         if ps is None or qs is None:
             continue  # MXNet's divergence is +inf here: never the minimum
-        ps = ps / np.float32(ps.sum(dtype=np.float32))
-        qs = qs / np.float32(qs.sum(dtype=np.float32))
-        div = np.float32(np.sum(ps * np.log(ps / qs), dtype=np.float32))
+        # MXNet sums in float32 from left to right (std::accumulate); so does cumsum.
+        ps = ps / np.cumsum(ps, dtype=np.float32)[-1]
+        qs = qs / np.cumsum(qs, dtype=np.float32)[-1]
+        div = np.cumsum(ps * np.log(ps / qs), dtype=np.float32)[-1]
         if div < best_div:
             best_div = div
             best_th = float(edges[stop])
