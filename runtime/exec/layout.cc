@@ -22,7 +22,8 @@ void AssignLayouts(Plan& plan) {
   const size_t n = plan.entries.size();
   auto candidate = [&](uint32_t e) {
     const TensorDesc& d = plan.entries[e];
-    return d.shape.ndim() >= 3 && d.shape.ndim() <= 5 && d.dtype == DType::kFloat32;
+    const bool dtype_ok = d.dtype == DType::kFloat32 || d.dtype == DType::kInt8 || d.dtype == DType::kUint8;
+    return d.shape.ndim() >= 3 && d.shape.ndim() <= 5 && dtype_ok;
   };
   auto support_of = [&](const Step& s) {
     const Node& node = g.nodes[s.node];

@@ -191,6 +191,7 @@ std::unique_ptr<Plan> BuildPlan(std::shared_ptr<const Model> model, const BindOp
     for (const auto& kv : opt.input_shapes) input_names.insert(kv.first);
     PassContext ctx{plan->graph, keep, input_names, model->params, plan->overrides, *model->weights,
                     before.ids, before.shapes, before.dtypes};
+    ResolveQuantizedRanges(ctx);
     if (opt.optimize) RunPasses(ctx);
   }
   Bound bound = BindAndInfer(g, outputs, opt, *model, plan->overrides);

@@ -144,9 +144,14 @@ Node ReadNode(const json& j, size_t index, size_t num_nodes) {
     } else if (key == "control_deps" || key == "backward_source_id") {
       // Scheduling hints for training; they do not change what inference computes.
     } else if (key == "subgraphs") {
-      MXS_CHECK_CODE(!it.value().is_array() || it.value().empty(), kUnsupported)
+      // MXNet's MKLDNN subgraph nodes (_sg_mkldnn_conv, _sg_mkldnn_fully_connected) describe the
+      // fused operators in one nested symbol; their ops parse it from this attribute.
+      const bool empty = it.value().is_array() && it.value().empty();
+      const bool mkldnn = node.op.compare(0, 11, "_sg_mkldnn_") == 0;
+      MXS_CHECK_CODE(empty || (mkldnn && it.value().is_array() && it.value().size() == 1), kUnsupported)
           << "symbol JSON: " << where << " holds subgraphs (control flow or a partitioned backend "
           << "graph), which mxserve does not run";
+      if (!empty) node.attrs[kSubgraphAttr] = it.value()[0].dump();
     } else {
       MXS_THROW(kInvalidArgument) << "symbol JSON: " << where << " has unknown key '" << key << "'";
     }

@@ -42,9 +42,7 @@ ConvolutionParam ConvolutionParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
-namespace {
-
-void InferShape(const ConvolutionParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
+void InferConvolutionShape(const ConvolutionParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known()) << "data shape is unknown";
   int nd = static_cast<int>(p.kernel.size());
@@ -104,8 +102,6 @@ void InferShape(const ConvolutionParam& p, std::vector<Shape>& in, std::vector<S
   }
 }
 
-}  // namespace
-
 MXS_REGISTER_OPS(convolution) {
   r.Add("Convolution")
       .Aliases({"_npx_convolution"})
@@ -124,7 +120,7 @@ MXS_REGISTER_OPS(convolution) {
         return p.has_sum() ? std::vector<std::pair<int, int>>{{p.num_inputs() - 1, 0}}
                            : std::vector<std::pair<int, int>>{};
       })
-      .InferShape(InferShape);
+      .InferShape(InferConvolutionShape);
 }
 
 }  // namespace mxserve

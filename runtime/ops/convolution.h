@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/shape.h"
 #include "graph/graph.h"
 
 namespace mxserve {
@@ -61,5 +62,8 @@ struct ConvolutionParam {
 
   static ConvolutionParam Parse(const AttrMap& attrs);
 };
+
+/// Shape inference of Convolution (inputs as num_inputs() lists them); used by the fused forms.
+void InferConvolutionShape(const ConvolutionParam& p, std::vector<Shape>& in, std::vector<Shape>& out);
 
 }  // namespace mxserve

@@ -62,6 +62,10 @@ void FuseFullyConnected(PassContext& ctx);
 /// primitive with a depthwise post-op (passes/fuse_depthwise.cc).
 void FuseDepthwise(PassContext& ctx);
 
+/// Stores the bind-time ranges of quantized tensors in each quantized node's param
+/// (passes/quantized_ranges.cc); runs whether or not the optimising passes do.
+void ResolveQuantizedRanges(PassContext& ctx);
+
 /// Runs every pass in order; MXSERVE_DEBUG_PASSES=1 prints the op counts before and after.
 void RunPasses(PassContext& ctx);
 
