@@ -73,6 +73,9 @@ def prepare(model: str, args: argparse.Namespace) -> dict[str, pathlib.Path]:
     ensure_onnx(fp32, model, sorted(set(args.batches) | {1}))
     ort = work / model / "ort"
     ort.mkdir(parents=True, exist_ok=True)
+    link = ort / "model-symbol.json"  # peer_worker reads the input shape from the symbol
+    if not link.exists():
+        link.symlink_to(fp32 / "model-symbol.json")
     for b in args.batches:
         ort_quantize(fp32 / f"model-b{b}.onnx", ort / f"model-b{b}.onnx", calib, b)
     return {"fp32": fp32, "ours": ours, "mxnet": mx, "ort": ort, "work": work}
