@@ -85,7 +85,7 @@ def num_batches(
     arrays: Mapping[str, np.ndarray], batch_size: int, num_examples: int | None = None
 ) -> int:
     """How many batches :func:`batches` gives."""
-    total = next(iter(arrays.values())).shape[0]
+    total = int(next(iter(arrays.values())).shape[0])
     if num_examples is not None:
         total = min(total, num_examples)
     return -(-total // batch_size)

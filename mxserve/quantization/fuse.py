@@ -11,10 +11,13 @@ from this matches ``quantize_net``'s node for node.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .graph import Entry, Graph, Node, output_name, replace_uses
 from .ops import FUSED_CONV, FUSED_FC, visible_outputs
 
-_CONV_ACT = ("Activation", "LeakyReLU", "clip")
+Readers = dict[int, list[tuple[Node, int]]]
+ChainFn = Callable[[Node, Readers, set[int]], list[Node]]
 
 
 def remove_dropout(graph: Graph) -> None:
@@ -117,7 +120,7 @@ def _make_subgraph(chain: list[Node]) -> tuple[Graph, list[Entry]]:
     return Graph([Entry(copies[id(chain[-1])], 0, 0)]), externals
 
 
-def _fuse(graph: Graph, start_op: str, make_chain, new_op: str) -> None:
+def _fuse(graph: Graph, start_op: str, make_chain: ChainFn, new_op: str) -> None:
     readers = graph.consumers()
     heads = {id(e.node) for e in graph.heads}
     taken: set[int] = set()

@@ -122,7 +122,9 @@ def read_json(text: str | bytes) -> Graph:
     return _read_nodes(obj, "symbol")
 
 
-def _node_json(node: Node, index: dict[int, int], num_outputs: Callable[[Node], int]) -> dict:
+def _node_json(
+    node: Node, index: dict[int, int], num_outputs: Callable[[Node], int]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"op": node.op, "name": node.name}
     if node.attrs:
         out["attrs"] = dict(sorted(node.attrs.items()))
