@@ -23,6 +23,38 @@ FUSED_FC = "_sg_mkldnn_fully_connected"
 
 QUANTIZED_DTYPES = ("auto", "int8", "uint8")
 
+#: Operators that name their outputs (FListOutputNames): the first one is "output"; MXNet names
+#: a quantize node after it (``<node>_output_quantize``), others by index (``<node>_0_quantize``).
+NAMED_OUTPUTS = {
+    "Activation",
+    "BatchNorm",
+    "Concat",
+    "concat",
+    "Convolution",
+    "Deconvolution",
+    "Dropout",
+    "FullyConnected",
+    "LeakyReLU",
+    "LRN",
+    "Pooling",
+    "softmax",
+    "log_softmax",
+    "softmin",
+    "SoftmaxActivation",
+    "UpSampling",
+    "LayerNorm",
+    "GroupNorm",
+    FUSED_CONV,
+    FUSED_FC,
+}
+
+
+def output_suffix(node: Node, index: int) -> str:
+    """The part MXNet puts between a node's name and ``_quantize`` for its output `index`."""
+    if node.op in NAMED_OUTPUTS and index == 0:
+        return "_output"
+    return f"_{index}"
+
 
 def is_true(text: str | None) -> bool:
     """MXNet's reading of a boolean attribute."""

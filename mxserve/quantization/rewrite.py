@@ -23,6 +23,7 @@ from .ops import (
     FUSED_FC,
     QUANTIZED_NAMES,
     num_outputs,
+    output_suffix,
     quantizable,
     quantized_input,
     visible_outputs,
@@ -92,7 +93,7 @@ def quantize_graph(
                 offline[q.name] = e.node.name
                 quantize_of[key] = q
             else:
-                suffix = "" if e.node.is_variable else f"_{e.index}"
+                suffix = "" if e.node.is_variable else output_suffix(e.node, e.index)
                 q = Node(
                     "_contrib_quantize_v2",
                     f"{e.node.name}{suffix}_quantize",

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Runs in the MXNet 1.9.1 oracle environment.
 
-``python mx_quantize.py quantize MODEL_DIR CALIB.npz MODE DTYPE BATCH OUT_DIR [OURS_PREFIX]``:
+``python mx_quantize.py quantize MODEL_DIR CALIB.npz MODE DTYPE BATCH OUT_DIR OURS_PREFIX EXCL``:
 quantizes MODEL_DIR/model with ``mx.contrib.quantization.quantize_net`` (the Gluon flow, CPU /
 MKLDNN) on the calibration arrays in batches of BATCH, exports it as OUT_DIR/mxnet, and writes
 OUT_DIR/outputs.npz with MXNet's int8 logits (``mxnet``) on the ``test`` array of CALIB.npz and,
-when OURS_PREFIX is given, the logits MXNet computes with that graph (``ours``).
+the logits MXNet computes with the graph at OURS_PREFIX (``ours``). EXCL is a comma-separated
+list of layers to exclude (``exclude_layers``), possibly empty.
 
 ``python mx_quantize.py entropy HIST.npz OUT.npz``: MXNet's ``_get_optimal_threshold`` on each
 histogram ``hist_K`` / ``edges_K`` / ``min_K`` / ``max_K`` for dtype ``dtype`` (array of str).
@@ -24,19 +25,25 @@ def _run(prefix, x):
     return net(mx.nd.array(x)).asnumpy()
 
 
-def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours=None):
+def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours, exclude):
     os.makedirs(out_dir, exist_ok=True)
     calib = np.load(calib_path)
     src = os.path.join(model_dir, "model")
     net = mx.gluon.SymbolBlock.imports(src + "-symbol.json", ["data"], src + "-0000.params")
     it = mx.io.NDArrayIter(data={"data": calib["data"]}, batch_size=int(batch))
-    qnet = q.quantize_net(net, quantized_dtype=dtype, calib_mode=mode, calib_data=it, ctx=mx.cpu())
+    qnet = q.quantize_net(
+        net,
+        quantized_dtype=dtype,
+        calib_mode=mode,
+        calib_data=it,
+        ctx=mx.cpu(),
+        exclude_layers=[e for e in exclude.split(",") if e],
+    )
     qnet.hybridize(static_alloc=True)
     test = calib["test"]
     out = {"mxnet": qnet(mx.nd.array(test)).asnumpy()}
     qnet.export(os.path.join(out_dir, "mxnet"))
-    if ours:
-        out["ours"] = _run(ours, test)
+    out["ours"] = _run(ours, test)
     np.savez(os.path.join(out_dir, "outputs.npz"), **out)
 
 

@@ -39,7 +39,9 @@ def _calib(size: int, n: int = 16, n_test: int = 8) -> dict[str, np.ndarray]:
     }
 
 
-def _against_mxnet(name: str, mode: str, dtype: str, tmp_path: pathlib.Path) -> None:
+def _against_mxnet(
+    name: str, mode: str, dtype: str, tmp_path: pathlib.Path, exclude: tuple[str, ...] = ()
+) -> None:
     model = exported_model("1.9.1", name)
     size = 299 if name.startswith("inception") else 224
     arrays = _calib(size)
@@ -54,6 +56,7 @@ def _against_mxnet(name: str, mode: str, dtype: str, tmp_path: pathlib.Path) -> 
         batch_size=8,
         out=ours,
         progress=False,
+        exclude_layers=exclude,
     )
     out = tmp_path / "mx"
     run_in_oracle(
@@ -67,6 +70,7 @@ def _against_mxnet(name: str, mode: str, dtype: str, tmp_path: pathlib.Path) -> 
         "8",
         str(out),
         str(ours),
+        ",".join(exclude),
         extras=EXTRAS,
     )
     diffs = file_differences(
@@ -92,6 +96,11 @@ def _against_mxnet(name: str, mode: str, dtype: str, tmp_path: pathlib.Path) -> 
 @pytest.mark.parametrize("mode", ["naive", "entropy"])
 def test_mobilenet_graph_matches_mxnet_quantize_net(mode: str, tmp_path: pathlib.Path) -> None:
     _against_mxnet("mobilenet0.25", mode, "auto", tmp_path)
+
+
+def test_excluded_layer_matches_mxnet(tmp_path: pathlib.Path) -> None:
+    # The first convolution stays float32: the next one gets a quantize_v2 of its output.
+    _against_mxnet("mobilenet0.25", "naive", "auto", tmp_path, ("mobilenet0_conv0_fwd",))
 
 
 @pytest.mark.slow
