@@ -302,3 +302,22 @@ def test_server_config_int8_needs_calibration() -> None:
     with pytest.raises(ValidationError, match="calibration_mode must be"):
         ModelConfig(parameters={"dtype": "int8", "calibration": "c.npz", "calibration_mode": "x"})
     assert ModelConfig(parameters={"dtype": "int8", "calibration": "c.npz"}).compute_dtype == "int8"
+
+
+def test_server_int8_model_quantizes_with_the_model_directory_calibration(
+    tmp_path: pathlib.Path,
+) -> None:
+    from mxserve.quantization.serving import int8_model
+
+    version = tmp_path / "m" / "1"
+    version.mkdir(parents=True)
+    symbol = (_small_model().parent / "model-symbol.json").read_bytes()
+    params = (_small_model().parent / "model-0000.params").read_bytes()
+    np.savez(tmp_path / "m" / "calib.npz", data=np.zeros((2, 3, 32, 32), "f4"))
+    path = version / "model-symbol.json"
+    assert int8_model({"dtype": "float32"}, path, symbol, params) == (symbol, params)
+    qsym, qparams = int8_model({"dtype": "int8", "calibration": "calib.npz"}, path, symbol, params)
+    assert b'"_contrib_quantize_v2"' in qsym and b'"quantized": "true"' in qsym
+    assert nd.load(qparams)["arg:mobilenet0_dense0_weight_quantize"].dtype == np.int8
+    with pytest.raises(NotFoundError, match="calibration file 'other.npz' not found"):
+        int8_model({"dtype": "int8", "calibration": "other.npz"}, path, symbol, params)
