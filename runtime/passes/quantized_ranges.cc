@@ -19,9 +19,12 @@ namespace mxserve {
 void ResolveQuantizedRanges(PassContext& ctx) {
   Graph& g = ctx.graph;
   std::map<NodeEntry, float> known;  // range entries evaluated so far
+  // Only nodes the selected outputs need have inferred dtypes.
+  const std::vector<NodeEntry> roots(ctx.keep.begin(), ctx.keep.end());
+  const std::vector<bool> live = LiveNodes(g, roots);
   for (uint32_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];
-    if (n.is_variable()) continue;
+    if (n.is_variable() || !live[i]) continue;
     const QuantizedOpInfo* info = FindQuantizedOp(n.def->name());
     if (info == nullptr) continue;
     std::vector<float> values;

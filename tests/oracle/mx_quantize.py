@@ -31,7 +31,9 @@ def load_recipes():
 
 
 def run(block, x, batch=32):
-    return np.concatenate([block(mx.nd.array(x[i : i + batch])).asnumpy() for i in range(0, len(x), batch)])
+    return np.concatenate(
+        [block(mx.nd.array(x[i : i + batch])).asnumpy() for i in range(0, len(x), batch)]
+    )
 
 
 def main():
@@ -54,7 +56,9 @@ def main():
             sym, args, auxs = mx.model.load_checkpoint(os.path.join(tmp, "fp32"), 0)
         qsym, qargs, qauxs = rec.quantize_symbolic(mx, sym, args, auxs, model, calib_mode)
         mx.model.save_checkpoint(prefix, 0, qsym, qargs, qauxs)
-        qnet = mx.gluon.SymbolBlock.imports(prefix + "-symbol.json", ["data"], prefix + "-0000.params")
+        qnet = mx.gluon.SymbolBlock.imports(
+            prefix + "-symbol.json", ["data"], prefix + "-0000.params"
+        )
         qnet.hybridize(static_alloc=True)
         y = run(qnet, x)
     else:

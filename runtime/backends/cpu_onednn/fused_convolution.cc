@@ -104,8 +104,7 @@ Buffer ToBuffer(const void* data, size_t bytes) {
 }
 
 /// The convolution primitive, after copying the residual into the output buffer when the
-/// planner could not share them (bytes only: the sum post-op reads the residual's own dtype),
-/// and writing the range outputs.
+/// planner could not share them, and writing the range outputs.
 class QuantizedConvolution final : public Kernel {
  public:
   QuantizedConvolution(std::unique_ptr<Kernel> conv, QuantRanges ranges, int residual,
@@ -180,7 +179,12 @@ std::unique_ptr<Kernel> CreateQuantized(const KernelArgs& a, const FusedConvolut
     const ConvolutionParam& c = p.conv;
     auto planned_src = ToMemDesc(a.in[0]);
     dnnl::memory::desc src_md(planned_src.get_dims(), ToDnnl(a.in[0].dtype), tag::any);
-    auto dst_md = ToMemDesc(SinglePositionAs(a.out[0], a.in[0].layout));
+    // With a sum MXNet gives the primitive the residual's descriptor as its destination, so the
+    // result saturates to the residual's dtype and its bytes are read as the output's dtype.
+    const int residual = p.with_sum ? p.sum_input() : -1;
+    TensorDesc dst = a.out[0];
+    if (residual >= 0) dst.dtype = a.in[residual].dtype;
+    auto dst_md = ToMemDesc(SinglePositionAs(dst, a.in[0].layout));
     dims wdims = ToDims(a.in[1].shape);
     dnnl::memory::desc w_user;
     int scale_mask = 1;
@@ -203,8 +207,7 @@ std::unique_ptr<Kernel> CreateQuantized(const KernelArgs& a, const FusedConvolut
     // A clip without a sum is the output saturation itself (MXNet drops it too).
     if (p.with_act && p.act.algorithm != "clip")
       post.append_eltwise(EltwiseAlgorithm(p.act.algorithm), p.act.alpha, p.act.beta);
-    const int residual = p.with_sum ? p.sum_input() : -1;
-    if (p.with_sum) post.append_sum(q.sum_scale, 0, ToDnnl(a.in[residual].dtype));
+    if (p.with_sum) post.append_sum(q.sum_scale);
     if (p.with_postsum_act) post.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(post);
     auto pd = dnnl::convolution_forward::primitive_desc(
@@ -230,14 +233,12 @@ std::unique_ptr<Kernel> CreateQuantized(const KernelArgs& a, const FusedConvolut
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), Src::kOutput, 0, nullptr});
     std::unique_ptr<Kernel> kernel =
         std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
-    if (pd.src_desc() != planned_src)
-      kernel = StageInput(std::move(kernel), static_cast<int>(a.in.size()), planned_src, pd.src_desc());
+    // The primitive reads only input 0 (weights, bias and scales are constants).
+    if (pd.src_desc() != planned_src) kernel = StageInput(std::move(kernel), 1, planned_src, pd.src_desc());
     dnnl::memory::desc residual_md, residual_in_dst_md;
     if (residual >= 0) {
       residual_md = ToMemDesc(a.in[residual]);
       residual_in_dst_md = pd.dst_desc();
-      residual_in_dst_md = dnnl::memory::desc(residual_in_dst_md.get_dims(), ToDnnl(a.in[residual].dtype),
-                                              residual_in_dst_md.get_strides());
     }
     return std::make_unique<QuantizedConvolution>(std::move(kernel), p.ranges, residual, residual_md,
                                                   residual_in_dst_md);

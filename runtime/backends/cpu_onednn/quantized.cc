@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // quantize_v2, dequantize and requantize as element-wise loops with MXNet's scales: float32 ->
 // int8/uint8 is round(x * scale) with saturation, the other way x * scale.
-#include "ops/quantize.h"
+#include "ops/quantized.h"
 
 #include <cstring>
 
@@ -90,7 +90,7 @@ std::unique_ptr<Kernel> CreateRequantize(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, quantize) {
+MXS_REGISTER_KERNELS(cpu, quantized) {
   r.Add("_contrib_quantize_v2", cpu::CreateQuantizeV2, Backend::kSameLayout);
   r.Add("_contrib_dequantize", cpu::CreateDequantize, Backend::kSameLayout);
   r.Add("_contrib_requantize", cpu::CreateRequantize, Backend::kSameLayout);

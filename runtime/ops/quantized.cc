@@ -3,7 +3,7 @@
 // semantics: quantize scales by 127.5 (int8) or 255.5 (uint8) over max|range|, dequantize
 // divides by the same, requantize maps int32 through 2^31-1 to 127 (int8) or 255 (uint8). The
 // registry of quantized operators (ops/quantization.h) lives here too.
-#include "ops/quantize.h"
+#include "ops/quantized.h"
 
 #include <map>
 
@@ -194,7 +194,7 @@ void InferTypeRequantize(const RequantizeParam& p, std::vector<DType>& in, std::
 
 }  // namespace
 
-MXS_REGISTER_OPS(quantize) {
+MXS_REGISTER_OPS(quantized) {
   r.Add("_contrib_quantize_v2")
       .Param<QuantizeV2Param>()
       .NumInputs(1)
