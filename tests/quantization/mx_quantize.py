@@ -6,7 +6,8 @@ quantizes MODEL_DIR/model with ``mx.contrib.quantization.quantize_net`` (the Glu
 MKLDNN) on the calibration arrays in batches of BATCH, exports it as OUT_DIR/mxnet, and writes
 OUT_DIR/outputs.npz with MXNet's int8 logits (``mxnet``) on the ``test`` array of CALIB.npz and,
 the logits MXNet computes with the graph at OURS_PREFIX (``ours``). EXCL is a comma-separated
-list of layers to exclude (``exclude_layers``), possibly empty.
+list of layers to exclude (``exclude_layers``), possibly empty. An optional last argument ``0``
+skips running (MXNet refuses to run a uint8 graph whose tensors go negative).
 
 ``python mx_quantize.py entropy HIST.npz OUT.npz``: MXNet's ``_get_optimal_threshold`` on each
 histogram ``hist_K`` / ``edges_K`` / ``min_K`` / ``max_K`` for dtype ``dtype`` (array of str).
@@ -25,7 +26,7 @@ def _run(prefix, x):
     return net(mx.nd.array(x)).asnumpy()
 
 
-def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours, exclude):
+def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours, exclude, run="1"):
     os.makedirs(out_dir, exist_ok=True)
     calib = np.load(calib_path)
     src = os.path.join(model_dir, "model")
@@ -39,6 +40,9 @@ def quantize(model_dir, calib_path, mode, dtype, batch, out_dir, ours, exclude):
         ctx=mx.cpu(),
         exclude_layers=[e for e in exclude.split(",") if e],
     )
+    if run != "1":  # MXNet cannot run every graph it writes (uint8 with negative tensors)
+        qnet.export(os.path.join(out_dir, "mxnet"))
+        return
     qnet.hybridize(static_alloc=True)
     test = calib["test"]
     out = {"mxnet": qnet(mx.nd.array(test)).asnumpy()}

