@@ -14,6 +14,7 @@ from .errors import (
     UnsupportedError,
 )
 from .predictor import Predictor, supported_operators
+from .quantization import quantize
 
 __all__ = [
     "DeviceError",
@@ -25,5 +26,6 @@ __all__ = [
     "__version__",
     "errors",
     "nd",
+    "quantize",
     "supported_operators",
 ]

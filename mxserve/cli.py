@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The `mxserve` command line: `predict`, `ops`, `serve`, `models`, `kserve-manifest`."""
+"""The `mxserve` command line: `predict`, `ops`, `quantize`, `serve`, `models`,
+`kserve-manifest`."""
 
 from __future__ import annotations
 
@@ -71,6 +72,27 @@ def _cmd_ops(args: argparse.Namespace) -> int:
     else:
         for name in _runtime.supported_operators():
             print(name)
+    return 0
+
+
+def _cmd_quantize(args: argparse.Namespace) -> int:
+    from .quantization import quantize
+
+    out = args.out or f"{args.prefix}_int8"
+    quantize(
+        args.prefix,
+        args.calib,
+        mode=args.mode,
+        quantized_dtype=args.quantized_dtype,
+        out=out,
+        epoch=args.epoch,
+        batch_size=args.batch_size,
+        num_calib_examples=args.num_calib_examples,
+        exclude_layers=args.exclude_layer,
+        progress=not args.quiet,
+        num_threads=args.threads,
+    )
+    print(f"wrote {out}-symbol.json and {out}-0000.params")
     return 0
 
 
@@ -193,6 +215,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     op = sub.add_parser("ops", help="list the supported MXNet operators")
     op.add_argument("--markdown", action="store_true", help="print docs/ops.md")
     op.set_defaults(func=_cmd_ops)
+    qz = sub.add_parser(
+        "quantize",
+        help="calibrate PREFIX and write MXNet 1.9.1's int8 graph of it (PREFIX_int8)",
+    )
+    qz.add_argument("prefix")
+    qz.add_argument("--calib", required=True, help=".npz with one array per input (N, ...)")
+    qz.add_argument("--mode", choices=["naive", "entropy"], default="naive")
+    qz.add_argument("--quantized-dtype", choices=["auto", "int8", "uint8"], default="auto")
+    qz.add_argument("--out", help="output prefix (default PREFIX_int8)")
+    qz.add_argument("--epoch", type=int, default=0)
+    qz.add_argument("--batch-size", type=int, default=32, help="calibration batch (default 32)")
+    qz.add_argument("--num-calib-examples", type=int, default=None)
+    qz.add_argument(
+        "--exclude-layer", action="append", default=[], help="node name to keep in float32"
+    )
+    qz.add_argument("--threads", type=int, default=0)
+    qz.add_argument("--quiet", action="store_true", help="no progress bar")
+    qz.set_defaults(func=_cmd_quantize)
     sv = sub.add_parser(
         "serve", help="serve a model repository over HTTP and gRPC (KServe v2 / Triton, MMS)"
     )

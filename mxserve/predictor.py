@@ -66,6 +66,15 @@ def _normalise_shapes(input_shapes: Mapping[str, Sequence[int]]) -> list[tuple[s
     return out
 
 
+def _quantized(symbol: bytes, params: bytes, calibration: Any) -> tuple[bytes, bytes]:
+    if calibration is None:
+        raise InvalidArgumentError("dtype='int8' needs calibration= (an .npz path or arrays)")
+    from .quantization import quantize
+
+    q = quantize((symbol, params), calibration, progress=False)
+    return q.symbol.encode(), q.params_bytes()
+
+
 def supported_operators() -> list[str]:
     """Names (and aliases) of every MXNet operator the runtime implements."""
     return list(_runtime.supported_operators())
@@ -83,7 +92,11 @@ class Predictor:
         outputs: internal entries to return instead of the graph outputs, e.g. ``["pool1_output"]``.
         num_threads: intra-op threads per call; 0 means ``MXSERVE_NUM_THREADS`` or all cores.
         dtype: compute precision, ``"float32"`` (default) or ``"bfloat16"`` (needs AVX512-BF16 or
-            AMX; inputs and outputs stay float32, the precision error is that of bf16 rounding).
+            AMX; inputs and outputs stay float32, the precision error is that of bf16 rounding),
+            or ``"int8"``: the model is first quantized in-process with `calibration` (see
+            ``mxserve.quantize``, docs/quantization.md; this costs one float32 pass over the
+            calibration set) and the quantized graph is loaded; inputs and outputs stay float32.
+        calibration: with ``dtype="int8"``: the calibration ``.npz`` path or dict of arrays.
 
     Calls are thread-safe: one Predictor may serve many threads at once; the GIL is released
     while the graph runs.
@@ -99,13 +112,18 @@ class Predictor:
         outputs: Sequence[str] | None = None,
         num_threads: int = 0,
         dtype: str = "float32",
+        calibration: Any = None,
         *,
         _cached_op: Any = None,
     ) -> None:
         if _cached_op is not None:
             self._op = _cached_op
             return
-        model = _runtime.load_model(_read_symbol(symbol), _read_params(params))
+        symbol_bytes, params_bytes = _read_symbol(symbol), _read_params(params)
+        if dtype == "int8":
+            symbol_bytes, params_bytes = _quantized(symbol_bytes, params_bytes, calibration)
+            dtype = "float32"
+        model = _runtime.load_model(symbol_bytes, params_bytes)
         try:
             dtype_names = {
                 k: np.dtype(v).name if not isinstance(v, str) else v

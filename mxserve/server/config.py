@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from ..errors import InvalidArgumentError
+from ..quantization.serving import check_int8_parameters
 
 #: Model names: letters, digits, ``_``, ``-``, ``.``; never a path.
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -262,15 +263,17 @@ class ModelConfig(_Strict):
     @field_validator("parameters")
     @classmethod
     def _known_dtype(cls, v: dict[str, Any]) -> dict[str, Any]:
-        if v.get("dtype", "float32") not in ("float32", "bfloat16"):
+        if v.get("dtype", "float32") not in ("float32", "bfloat16", "int8"):
             raise ValueError(
-                f"parameters.dtype must be 'float32' or 'bfloat16', got {v['dtype']!r}"
+                f"parameters.dtype must be 'float32', 'bfloat16' or 'int8', got {v['dtype']!r}"
             )
+        check_int8_parameters(v)
         return v
 
     @property
     def compute_dtype(self) -> str:
-        """``parameters.dtype``: float32 (default) or bfloat16 (bf16 compute, fp32 in and out)."""
+        """``parameters.dtype``: float32 (default), bfloat16 (bf16 compute, fp32 in and out) or
+        int8 (the model is quantized at load with ``parameters.calibration``)."""
         return str(self.parameters.get("dtype", "float32"))
 
     @property

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _runtime  # type: ignore[attr-defined,unused-ignore]
 from ..errors import InvalidArgumentError
+from ..quantization.serving import int8_model
 from .batching import (
     BatchRequest,
     DynamicBatcher,
@@ -86,6 +87,7 @@ class ModelVersion:
         t0 = time.perf_counter()
         symbol = self.files.symbol.read_bytes()
         params = self.files.params.read_bytes() if self.files.params else b""
+        symbol, params = int8_model(self.config.parameters, self.files.symbol, symbol, params)
         self._model = _runtime.load_model(symbol, params)
         graph = GraphIO.of(self._model)
         cfg = self.config
@@ -150,7 +152,7 @@ class ModelVersion:
                 list(self._select_outputs),
                 threads,
                 "cpu",
-                self.config.compute_dtype,
+                "float32" if self.config.compute_dtype == "int8" else self.config.compute_dtype,
             )
         with self._lock:
             self._cache[key] = p
