@@ -20,6 +20,9 @@ struct BackendEntry {
   /// The backend instance of device number `id` (process-wide); throws kDevice, naming what is
   /// missing, when that device is not present.
   const Backend& (*get)(int id);
+  /// The compute dtypes the backend's build implements, known without a device (so that a
+  /// dtype name parses on a machine without the device); empty: ask the instance of device 0.
+  std::vector<DType> compute_dtypes = {};
 };
 
 class BackendTable {

@@ -13,13 +13,17 @@ namespace {
 std::vector<DType> AllComputeDTypes() {
   std::vector<DType> out;
   for (const BackendEntry& e : BackendTable::Global().entries()) {
-    // The dtypes a backend implements do not depend on its device number; the instance of a
-    // device that is absent cannot be made, so such a backend adds nothing.
-    try {
-      for (DType d : e.get(0).compute_dtypes())
-        if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
-    } catch (const Error&) {
+    std::vector<DType> dtypes = e.compute_dtypes;
+    // The dtypes a backend implements do not depend on its device number; without a list in
+    // the table, a backend whose device 0 is absent adds nothing.
+    if (dtypes.empty()) {
+      try {
+        dtypes = e.get(0).compute_dtypes();
+      } catch (const Error&) {
+      }
     }
+    for (DType d : dtypes)
+      if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   }
   return out;
 }

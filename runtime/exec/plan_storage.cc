@@ -24,8 +24,8 @@ void GroupStorage(PlanBuild& b) {
   for (Step& step : plan.steps) {
     const Node& n = g.nodes[step.node];
     const OpDef& def = *n.def;
-    const size_t in_bytes = plan.entries[step.in[0]].nbytes();
-    if (def.is_identity() && in_bytes == plan.entries[step.out[0]].nbytes()) {
+    if (def.is_identity() &&
+        plan.entries[step.in[0]].nbytes() == plan.entries[step.out[0]].nbytes()) {
       uint32_t r = root[step.in[0]];
       root[step.out[0]] = r;
       group_last[r] = std::max(group_last[r], b.last_use[step.out[0]]);
