@@ -151,7 +151,7 @@ class ModelVersion:
                 dtypes,
                 list(self._select_outputs),
                 threads,
-                "cpu",
+                self.config.device,
                 "float32" if self.config.compute_dtype == "int8" else self.config.compute_dtype,
             )
         with self._lock:

@@ -20,4 +20,21 @@ size_t WeightCache::bytes() const {
   return n;
 }
 
+DeviceMemory WeightCache::GetOrCreateOnDevice(const std::string& key,
+                                              const std::function<DeviceMemory()>& make) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = device_items_.find(key);
+  if (it != device_items_.end()) return it->second;
+  DeviceMemory m = make();
+  device_items_.emplace(key, m);
+  return m;
+}
+
+size_t WeightCache::device_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& kv : device_items_) n += kv.second.size();
+  return n;
+}
+
 }  // namespace mxserve

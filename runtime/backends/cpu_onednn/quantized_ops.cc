@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "backends/backend.h"
+#include "backends/backend_table.h"
 #include "backends/cpu_onednn/quantized_common.h"
 #include "graph/op_def.h"
 #include "ops/registry.h"
@@ -44,7 +45,7 @@ std::unique_ptr<Kernel> CreateQuantizedPooling(const KernelArgs& a) {
   node->inputs.resize(1);
   node->num_outputs = 1;
   KernelArgs inner{*node, {a.in[0]}, {a.out[0]}, {nullptr}, a.weights, DType::kFloat32};
-  auto kernel = CpuBackend().CreateKernel(inner);
+  auto kernel = HostBackend().CreateKernel(inner);
   return std::make_unique<WithRanges>(std::move(node), std::move(kernel), p.ranges);
 }
 
