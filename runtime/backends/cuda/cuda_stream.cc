@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// CudaStream.
+#include "backends/cuda/cuda_stream.h"
+
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/device_buffer.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+
+CudaStream::CudaStream(int device) : device_(device) {
+  SetDevice(device);
+  MXS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  MXS_CUDNN_CHECK(cudnnCreate(&cudnn_));
+  MXS_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
+  MXS_CUBLAS_CHECK(cublasCreate(&cublas_));
+  MXS_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+  // Exact float32 products (no TF32): the fp32 mode must match the CPU path.
+  MXS_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_PEDANTIC_MATH));
+}
+
+CudaStream::~CudaStream() {
+  if (cublas_ != nullptr) cublasDestroy(cublas_);
+  if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
+  if (stream_ != nullptr) cudaStreamDestroy(stream_);
+}
+
+void CudaStream::Synchronize() const { MXS_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+CudaStream& StreamOf(const RunArgs& args) {
+  auto* s = dynamic_cast<CudaStream*>(args.stream);
+  MXS_CHECK_CODE(s != nullptr, kInternal) << "a CUDA kernel ran without a CUDA stream";
+  return *s;
+}
+
+}  // namespace cuda
+}  // namespace mxserve
