@@ -10,6 +10,7 @@
 
 #include "exec/model.h"
 #include "backends/backend.h"
+#include "backends/cuda_status.h"
 #include "graph/ndarray_file.h"
 #include "graph/op_def.h"
 #include "ops/registry.h"
@@ -244,6 +245,9 @@ PYBIND11_MODULE(_runtime, m) {
   m.def("load_ndarrays", &LoadNDArrays, py::arg("data"));
   m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
   m.def("supported_operators", &SupportedOperators);
+  m.def("cuda_built", &CudaBuilt);
+  m.def("cuda_device_count", &CudaDeviceCount);
+  m.def("cuda_unavailable_reason", &CudaUnavailableReason, py::arg("device") = 0);
   m.def("operator_table", [] {
     py::list out;
     for (const OpDef* d : OpRegistry::Global().Defs())

@@ -16,8 +16,9 @@ CudaStream::CudaStream(int device) : device_(device) {
   MXS_CUDNN_CHECK(cudnnSetStream(cudnn_, stream_));
   MXS_CUBLAS_CHECK(cublasCreate(&cublas_));
   MXS_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-  // Exact float32 products (no TF32): the fp32 mode must match the CPU path.
-  MXS_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_PEDANTIC_MATH));
+  // Default math: float32 products stay float32 (TF32 only when asked for), float16 products
+  // may use tensor cores.
+  MXS_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
 }
 
 CudaStream::~CudaStream() {

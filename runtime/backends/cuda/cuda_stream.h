@@ -32,7 +32,7 @@ class CudaStream final : public Stream {
   int device_;                      ///< the GPU
   cudaStream_t stream_ = nullptr;   ///< all work of the context is issued here
   cudnnHandle_t cudnn_ = nullptr;   ///< bound to stream_
-  cublasHandle_t cublas_ = nullptr; ///< bound to stream_, pedantic fp32 math unless asked
+  cublasHandle_t cublas_ = nullptr; ///< bound to stream_, no TF32
 };
 
 /// The CudaStream of a kernel call; a kInternal error if the context belongs to another backend.

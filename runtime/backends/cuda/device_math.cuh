@@ -26,6 +26,31 @@ inline unsigned GridFor(int64_t n) {
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
+/// Runs the statements with T the element type of a float32, float16 or bfloat16 tensor.
+#define MXS_FLOAT_DISPATCH(dtype, T, ...)                      \
+  switch (dtype) {                                             \
+    case ::mxserve::DType::kFloat16: {                         \
+      using T = __half;                                        \
+      __VA_ARGS__;                                             \
+      break;                                                   \
+    }                                                          \
+    case ::mxserve::DType::kBfloat16: {                        \
+      using T = __nv_bfloat16;                                 \
+      __VA_ARGS__;                                             \
+      break;                                                   \
+    }                                                          \
+    default: {                                                 \
+      using T = float;                                         \
+      __VA_ARGS__;                                             \
+      break;                                                   \
+    }                                                          \
+  }
+
+/// True for the dtypes MXS_FLOAT_DISPATCH handles.
+inline bool IsFloatData(DType t) {
+  return t == DType::kFloat32 || t == DType::kFloat16 || t == DType::kBfloat16;
+}
+
 __device__ __forceinline__ float Load(const float* p, int64_t i) { return p[i]; }
 __device__ __forceinline__ float Load(const __half* p, int64_t i) { return __half2float(p[i]); }
 __device__ __forceinline__ float Load(const __nv_bfloat16* p, int64_t i) {
