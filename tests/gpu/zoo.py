@@ -24,6 +24,12 @@ ZOO_DIR = pathlib.Path(
         "MXSERVE_GPU_ZOO", pathlib.Path(__file__).resolve().parents[2] / ".gpu-carry" / "zoo"
     )
 )
+#: Real MXNet exports with MXNet's outputs: $MXSERVE_GPU_REAL or .gpu-carry/real.
+REAL_DIR = pathlib.Path(
+    os.environ.get(
+        "MXSERVE_GPU_REAL", pathlib.Path(__file__).resolve().parents[2] / ".gpu-carry" / "real"
+    )
+)
 
 
 def input_size(name: str) -> int:

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/cast_launch.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -36,7 +37,7 @@ __global__ void CastKernel(const TI* x, TO* y, int64_t n) {
 }
 
 template <typename TI, typename TO>
-void LaunchCast(const void* x, void* y, int64_t n, cudaStream_t s) {
+void CastN(const void* x, void* y, int64_t n, cudaStream_t s) {
   CastKernel<<<GridFor(n), kThreads, 0, s>>>(static_cast<const TI*>(x), static_cast<TO*>(y), n);
 }
 
@@ -56,11 +57,11 @@ int Slot(DType t) {
 template <typename TI>
 CastFn Row(int to) {
   switch (to) {
-    case 0: return LaunchCast<TI, float>;
-    case 1: return LaunchCast<TI, __half>;
-    case 2: return LaunchCast<TI, __nv_bfloat16>;
-    case 3: return LaunchCast<TI, int32_t>;
-    default: return LaunchCast<TI, int64_t>;
+    case 0: return CastN<TI, float>;
+    case 1: return CastN<TI, __half>;
+    case 2: return CastN<TI, __nv_bfloat16>;
+    case 3: return CastN<TI, int32_t>;
+    default: return CastN<TI, int64_t>;
   }
 }
 
@@ -76,38 +77,42 @@ CastFn Pick(int from, int to) {
 
 class CastCuda final : public Kernel {
  public:
-  CastCuda(CastFn fn, int64_t n, size_t bytes, bool same) : fn_(fn), n_(n), bytes_(bytes), same_(same) {}
+  CastCuda(DType from, DType to, int64_t n) : from_(from), to_(to), n_(n) {}
   void Run(const RunArgs& args) const override {
-    cudaStream_t s = StreamOf(args).get();
-    if (same_) {
-      if (args.out[0] != args.in[0] && bytes_ != 0)
-        MXS_CUDA_CHECK(cudaMemcpyAsync(args.out[0], args.in[0], bytes_, cudaMemcpyDeviceToDevice, s));
-      return;
-    }
-    if (n_ == 0) return;
-    fn_(args.in[0], args.out[0], n_, s);
-    MXS_CUDA_CHECK_LAUNCH();
+    if (from_ == to_ && args.out[0] == args.in[0]) return;
+    LaunchCast(from_, to_, args.in[0], args.out[0], n_, StreamOf(args).get());
   }
   std::string Describe() const override { return "cuda:cast"; }
 
  private:
-  CastFn fn_;
+  DType from_, to_;
   int64_t n_;
-  size_t bytes_;
-  bool same_;
 };
 
 std::unique_ptr<Kernel> CreateCast(const KernelArgs& a) {
   const DType from = a.in[0].dtype, to = a.out[0].dtype;
-  const int f = Slot(from), t = Slot(to);
-  MXS_CHECK_CODE(from == to || (f >= 0 && t >= 0), kUnsupported)
+  MXS_CHECK_CODE(CanCast(from, to), kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": a cast from " << DTypeName(from) << " to "
       << DTypeName(to) << " has no CUDA kernel";
-  return std::make_unique<CastCuda>(from == to ? nullptr : Pick(f, t), a.in[0].shape.Size(),
-                                    a.out[0].nbytes(), from == to);
+  return std::make_unique<CastCuda>(from, to, a.in[0].shape.Size());
 }
 
 }  // namespace
+
+bool CanCast(DType from, DType to) { return from == to || (Slot(from) >= 0 && Slot(to) >= 0); }
+
+void LaunchCast(DType from, DType to, const void* x, void* y, int64_t n, cudaStream_t stream) {
+  if (n == 0) return;
+  if (from == to) {
+    if (x != y)
+      MXS_CUDA_CHECK(cudaMemcpyAsync(y, x, static_cast<size_t>(n) * DTypeSize(from),
+                                     cudaMemcpyDeviceToDevice, stream));
+    return;
+  }
+  Pick(Slot(from), Slot(to))(x, y, n, stream);
+  MXS_CUDA_CHECK_LAUNCH();
+}
+
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, cast) {
