@@ -71,6 +71,19 @@ def supported_operators() -> list[str]:
     return list(_runtime.supported_operators())
 
 
+def compute_dtypes() -> list[str]:
+    """Compute dtypes (``Predictor(dtype=...)``) some backend of this build implements."""
+    return list(_runtime.compute_dtypes())
+
+
+def check_device(device: str) -> str:
+    """Parses ``device`` (``"cpu"``, ``"cuda:0"``, ``"gpu(0)"``...) and returns the name of the
+    backend that runs it; raises ``InvalidArgumentError`` for a malformed device and
+    ``UnsupportedError``/``DeviceError`` naming what is missing for one this build or machine
+    cannot run."""
+    return str(_runtime.check_device(str(device)))
+
+
 class Predictor:
     """An exported MXNet model bound to fixed input shapes.
 
@@ -79,11 +92,14 @@ class Predictor:
         params: path of ``NAME-EPOCH.params`` or its bytes (``None`` for a graph without weights).
         input_shapes: every graph input and its shape, e.g. ``{"data": (1, 3, 224, 224)}``.
         dtypes: input dtypes by name (default float32).
-        device: ``"cpu"``.
+        device: ``"cpu"`` (default), or ``"cuda:N"`` (also ``"cuda"``, ``"gpu(N)"``, ``"gpu:N"``)
+            on a build with the CUDA backend; a device this build or machine cannot run raises
+            ``UnsupportedError`` naming what is missing.
         outputs: internal entries to return instead of the graph outputs, e.g. ``["pool1_output"]``.
         num_threads: intra-op threads per call; 0 means ``MXSERVE_NUM_THREADS`` or all cores.
-        dtype: compute precision, ``"float32"`` (default) or ``"bfloat16"`` (needs AVX512-BF16 or
-            AMX; inputs and outputs stay float32, the precision error is that of bf16 rounding).
+        dtype: compute precision, one of ``compute_dtypes()``: ``"float32"`` (default) or
+            ``"bfloat16"`` (needs AVX512-BF16 or AMX; inputs and outputs stay float32, the
+            precision error is that of bf16 rounding).
 
     Calls are thread-safe: one Predictor may serve many threads at once; the GIL is released
     while the graph runs.
@@ -105,6 +121,8 @@ class Predictor:
         if _cached_op is not None:
             self._op = _cached_op
             return
+        device = str(device)
+        check_device(device)  # before the model is read
         model = _runtime.load_model(_read_symbol(symbol), _read_params(params))
         try:
             dtype_names = {

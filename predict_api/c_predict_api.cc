@@ -18,7 +18,10 @@
 #include <map>
 
 #include "api_common.h"
+#include "backends/backend_table.h"
+#include "exec/compute_dtype.h"
 #include "exec/model.h"
+#include "exec/plan.h"
 #include "graph/graph.h"
 #include "graph/op_def.h"
 
@@ -132,23 +135,24 @@ void Create(const char* symbol_json_str, const void* param_bytes, int param_size
   CHECK_ARG_NOT_NULL(out);
   MXS_CHECK(param_size >= 0) << "param_size is negative (" << param_size << ")";
   MXS_CHECK(param_size == 0 || param_bytes != nullptr) << "param_bytes is NULL";
-  MXS_CHECK_CODE(dev_type != 2, kUnsupported)
-      << "dev_type 2 (gpu) is not available: this libmxnet_predict runs on the CPU only";
-  MXS_CHECK(dev_type == 1 || dev_type == 3) << "unknown dev_type " << dev_type << " (1: cpu, 2: gpu)";
-  MXS_CHECK(dev_id >= 0) << "dev_id is negative (" << dev_id << ")";
+  const Device device = DeviceFromMXNet(dev_type, dev_id);
+  try {
+    BackendFor(device);  // an unavailable device fails before the model is read
+  } catch (const Error& e) {
+    throw Error(e.code(), "dev_type " + std::to_string(dev_type) + " (" +
+                              (dev_type == 2 ? "gpu" : "cpu") + "), dev_id " +
+                              std::to_string(dev_id) + ": " + e.what());
+  }
   MXS_CHECK(num_handles >= 1) << "num_threads must be at least 1, got " << num_handles;
   auto shapes = ReadShapes(num_input_nodes, input_keys, input_shape_indptr, input_shape_data);
 
   std::shared_ptr<const Model> model = LoadModel(symbol_json_str, param_bytes, static_cast<size_t>(param_size));
 
   BindOptions opt;
+  opt.device = device;
   opt.input_shapes = InputShapesForBind(*model, shapes);
   // The C ABI has no precision argument: MXSERVE_DTYPE=bfloat16 selects bfloat16 mode.
-  if (const char* env = std::getenv("MXSERVE_DTYPE")) {
-    opt.compute_dtype = DTypeFromName(env);
-    MXS_CHECK(opt.compute_dtype == DType::kFloat32 || opt.compute_dtype == DType::kBfloat16)
-        << "MXSERVE_DTYPE must be float32 or bfloat16, got '" << env << "'";
-  }
+  if (const char* env = std::getenv("MXSERVE_DTYPE")) opt.compute_dtype = ParseComputeDType(env, "MXSERVE_DTYPE");
   if (num_provided_arg_dtypes > 0) {
     CHECK_ARG_NOT_NULL(provided_arg_dtype_names);
     CHECK_ARG_NOT_NULL(provided_arg_dtypes);

@@ -185,3 +185,112 @@ def test_predictor_rejects_unknown_output(model_dir):
 def test_predictor_rejects_missing_files(tmp_path):
     with pytest.raises(mxserve.NotFoundError, match="cannot read symbol file"):
         mxserve.Predictor.load(tmp_path / "nothing", 0, input_shapes={"data": (1, 3)})
+
+
+# -- devices ---------------------------------------------------------------------------------
+def _cuda_built() -> bool:
+    return any(kind == "cuda" for _, kind in mxserve.predictor._runtime.backends())
+
+
+@pytest.mark.parametrize("device", ["cuda:0", "cuda", "gpu(0)", "gpu:0", "GPU(1)"])
+def test_predictor_rejects_cuda_device_on_cpu_build(model_dir, device):
+    if _cuda_built():
+        pytest.skip("this build has the CUDA backend")
+    with pytest.raises(
+        mxserve.UnsupportedError, match=r"built without CUDA \(MXSERVE_WITH_CUDA=OFF\)"
+    ):
+        mxserve.Predictor(
+            model_dir / "symbol.json",
+            model_dir / "model.params",
+            input_shapes={"data": (2, 3, 8, 8)},
+            device=device,
+        )
+
+
+def test_predictor_load_rejects_cuda_device_on_cpu_build(model_dir, tmp_path):
+    if _cuda_built():
+        pytest.skip("this build has the CUDA backend")
+    (tmp_path / "net-symbol.json").write_bytes((model_dir / "symbol.json").read_bytes())
+    (tmp_path / "net-0000.params").write_bytes((model_dir / "model.params").read_bytes())
+    with pytest.raises(mxserve.UnsupportedError, match=r"cuda:0 .*MXSERVE_WITH_CUDA=OFF"):
+        mxserve.Predictor.load(
+            tmp_path / "net", input_shapes={"data": (2, 3, 8, 8)}, device="cuda:0"
+        )
+
+
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [
+        ("cuda:x", "malformed device 'cuda:x'"),
+        ("gpu(0", "malformed device 'gpu\\(0'"),
+        ("cuda:", "malformed device 'cuda:'"),
+        ("tpu", "unknown device 'tpu'"),
+        ("", "unknown device ''"),
+        ("cpu(1)", "the CPU is device 0"),
+    ],
+)
+def test_predictor_rejects_malformed_device(model_dir, device, message):
+    with pytest.raises(mxserve.InvalidArgumentError, match=message):
+        mxserve.Predictor(
+            model_dir / "symbol.json",
+            model_dir / "model.params",
+            input_shapes={"data": (2, 3, 8, 8)},
+            device=device,
+        )
+
+
+@pytest.mark.parametrize("device", ["cpu", "cpu(0)", "cpu:0", "CPU"])
+def test_predictor_accepts_cpu_spellings(model_dir, device):
+    p = mxserve.Predictor(
+        model_dir / "symbol.json",
+        model_dir / "model.params",
+        input_shapes={"data": (2, 3, 8, 8)},
+        device=device,
+    )
+    info = p.info()
+    assert (info["backend"], info["device"]) == ("cpu_onednn", "cpu(0)")
+    out = p(data=inputs(model_dir))[0]
+    np.testing.assert_allclose(out, expected(model_dir), rtol=1e-5, atol=1e-5)
+
+
+def test_compute_dtypes_lists_float32_first():
+    names = mxserve.predictor.compute_dtypes()
+    assert names[0] == "float32" and "bfloat16" in names
+
+
+# -- outputs written in place ------------------------------------------------------------------
+SHARED_OUTPUTS = case(
+    "shared_outputs",
+    "a = mx.sym.Activation(data, act_type='relu', name='relu1')\n"
+    "f = mx.sym.Flatten(a, name='flat1')\n"
+    "s = mx.sym.sigmoid(a, name='sig1')\n"
+    "out = mx.sym.Group([a, f, s, a])",
+    data=(2, 3, 4, 4),
+)
+
+
+def test_outputs_that_share_storage_or_feed_later_nodes():
+    # relu1 is an output that later nodes read, that an identity op aliases and that is
+    # requested twice: each returned array must still hold its own value.
+    folder = run_cases([SHARED_OUTPUTS]) / SHARED_OUTPUTS.name
+    p = mxserve.Predictor(
+        folder / "symbol.json", folder / "model.params", input_shapes={"data": (2, 3, 4, 4)}
+    )
+    with np.load(folder / "inputs.npz") as f:
+        x = f["data"]
+    with np.load(folder / "outputs.npz") as f:
+        want = [f[f"arr_{i}"] for i in range(4)]
+    for _ in range(2):
+        got = p(data=x)
+        assert [g.shape for g in got] == [w.shape for w in want]
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+        assert not np.shares_memory(got[0], got[3])
+
+
+def test_each_call_returns_fresh_output_arrays(predictor, model_dir):
+    x = inputs(model_dir)
+    first = predictor(data=x)[0]
+    second = predictor(data=np.zeros_like(x))[0]
+    np.testing.assert_allclose(first, expected(model_dir), rtol=1e-5, atol=1e-5)
+    assert not np.shares_memory(first, second)

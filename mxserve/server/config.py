@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, MXServeError
+from ..predictor import check_device, compute_dtypes
 
 #: Model names: letters, digits, ``_``, ``-``, ``.``; never a path.
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -123,7 +124,20 @@ class InstanceGroup(_Strict):
     name: str = ""
     count: int = Field(default=1, ge=1)
     kind: Literal["KIND_AUTO", "KIND_CPU", "KIND_GPU", "KIND_MODEL"] = "KIND_AUTO"
-    gpus: list[int] = Field(default_factory=list)
+    gpus: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _device_present(self) -> InstanceGroup:
+        """A KIND_GPU group needs each of its GPUs (default 0) to be usable by this build."""
+        if self.kind == "KIND_GPU":
+            for gpu in self.gpus or [0]:
+                try:
+                    check_device(f"cuda:{gpu}")
+                except MXServeError as e:
+                    raise ValueError(f"KIND_GPU: {e}") from None
+        elif self.gpus:
+            raise ValueError(f"gpus {self.gpus} given for a {self.kind} instance group")
+        return self
 
 
 class VersionPolicy(_Strict):
@@ -200,16 +214,36 @@ class ModelConfig(_Strict):
     @field_validator("parameters")
     @classmethod
     def _known_dtype(cls, v: dict[str, Any]) -> dict[str, Any]:
-        if v.get("dtype", "float32") not in ("float32", "bfloat16"):
-            raise ValueError(
-                f"parameters.dtype must be 'float32' or 'bfloat16', got {v['dtype']!r}"
-            )
+        known = compute_dtypes()
+        if v.get("dtype", "float32") not in known:
+            names = " or ".join(repr(d) for d in known)
+            raise ValueError(f"parameters.dtype must be {names}, got {v['dtype']!r}")
         return v
+
+    @model_validator(mode="after")
+    def _one_device_kind(self) -> ModelConfig:
+        kinds = {g.kind == "KIND_GPU" for g in self.instance_group}
+        if len(kinds) > 1:
+            raise ValueError(
+                "instance_group mixes KIND_GPU with CPU groups; a model's instances run on one "
+                "kind of device"
+            )
+        return self
 
     @property
     def compute_dtype(self) -> str:
-        """``parameters.dtype``: float32 (default) or bfloat16 (bf16 compute, fp32 in and out)."""
+        """``parameters.dtype``: one of ``mxserve.predictor.compute_dtypes()``, float32 by
+        default (bfloat16: bf16 compute, fp32 in and out)."""
         return str(self.parameters.get("dtype", "float32"))
+
+    @property
+    def device(self) -> str:
+        """The device the instances run on: ``cuda:N`` (the first GPU of the first KIND_GPU
+        group) or ``cpu``."""
+        for g in self.instance_group:
+            if g.kind == "KIND_GPU":
+                return f"cuda:{(g.gpus or [0])[0]}"
+        return "cpu"
 
     @property
     def instance_count(self) -> int:

@@ -294,7 +294,7 @@ class ModelVersion:
                 dtypes,
                 list(self._select_outputs),
                 threads,
-                "cpu",
+                self.config.device,
                 self.config.compute_dtype,
             )
             p = Predictor(None, None, {}, _cached_op=op)  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Executor: runs a Plan. It owns a pool of execution contexts (activation arena, scratchpad,
-// backend stream, per-kernel state); each Run() borrows one, so concurrent calls never share
-// mutable memory while the Plan, its kernels and the weights stay shared.
+// backend stream, per-kernel state), all allocated through the plan's backend; each Run()
+// borrows one, so concurrent calls never share mutable memory while the Plan, its kernels and
+// the weights stay shared.
 #pragma once
 
 #include <memory>
@@ -16,24 +17,26 @@ struct ExecContext;
 
 class Executor {
  public:
+  /// `num_threads` 0 means the backend's default (Backend::DefaultThreads).
   Executor(std::unique_ptr<Plan> plan, int num_threads);
   ~Executor();
   const Plan& plan() const { return *plan_; }
   int num_threads() const { return num_threads_; }
+  /// Runs the plan on host `inputs`, writing host `outputs` (which must not overlap the inputs).
   void Run(const void* const* inputs, void* const* outputs, const MonitorFn* monitor) const;
 
  private:
   std::unique_ptr<ExecContext> Acquire() const;
   void Release(std::unique_ptr<ExecContext> ctx) const;
+  /// Shows `step`'s outputs to the monitor.
+  void Report(const MonitorFn& monitor, const Step& step, const std::vector<void*>& ptr,
+              Stream* stream) const;
 
   std::unique_ptr<Plan> plan_;
   int num_threads_;
+  bool host_;  ///< the backend's memory is host memory
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<ExecContext>> pool_;
 };
-
-/// Intra-op threads to use when the caller asks for 0: MXSERVE_NUM_THREADS if set, else the
-/// number of available processors.
-int DefaultNumThreads();
 
 }  // namespace mxserve

@@ -26,7 +26,8 @@ struct EntrySlot {
   Kind kind = Kind::kNone;
   size_t offset = 0;              ///< arena offset for kArena
   int index = 0;                  ///< input number for kInput, root entry for kAlias
-  const NDArray* param = nullptr; ///< for kParam
+  const NDArray* param = nullptr; ///< for kParam: the host value
+  const void* data = nullptr;     ///< for kParam: the value on the backend's device
 };
 
 /// One operator node to run.
@@ -49,10 +50,17 @@ struct Plan {
   std::vector<TensorInfo> inputs;       ///< graph inputs in binding order
   std::vector<TensorInfo> outputs;      ///< requested outputs
   std::vector<uint32_t> output_entries; ///< entry id of each output
+  /// Per output: the producing kernel may write straight into the caller's buffer (its entry
+  /// is an arena entry of its own that nothing else aliases); otherwise the output is copied.
+  std::vector<bool> output_in_place;
+  std::vector<DeviceMemory> device_params; ///< parameters uploaded to the device (if not host)
   size_t arena_bytes = 0;               ///< activation arena per context
   size_t scratchpad_bytes = 0;          ///< largest kernel scratchpad
   size_t max_arity = 0;                 ///< most inputs or outputs of one step
 };
+
+/// The backend of `device` from the backend table; errors start "failed to bind: ".
+const Backend& BindBackend(const Device& device);
 
 /// Binds `model` with `options`: selects outputs, prunes dead nodes, infers shapes and dtypes,
 /// checks the parameters against the graph, creates kernels and plans memory.

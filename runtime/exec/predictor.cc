@@ -2,8 +2,8 @@
 // The public Predictor API over Model, Plan and Executor.
 #include "mxserve/predictor.h"
 
-#include <omp.h>
-
+#include "backends/backend_table.h"
+#include "backends/host_fallback.h"
 #include "exec/executor.h"
 #include "exec/model.h"
 #include "exec/plan.h"
@@ -39,19 +39,13 @@ std::shared_ptr<Predictor> Predictor::Create(std::shared_ptr<const Model> model,
   std::shared_ptr<Predictor> p(new Predictor());
   p->model_ = model;
   p->options_ = options;
+  const Backend& backend = BindBackend(options.device);
   // oneDNN sizes a primitive's parallel decomposition by the thread count current when it is
   // created, and runs that many threads whatever the caller sets later; so kernels are created
   // with the thread count the calls will use.
-  const int threads = options.num_threads > 0 ? options.num_threads : DefaultNumThreads();
-  const int previous = omp_get_max_threads();
-  omp_set_num_threads(threads);
-  try {
-    p->exec_ = std::make_unique<Executor>(BuildPlan(model, options), threads);
-  } catch (...) {
-    omp_set_num_threads(previous);
-    throw;
-  }
-  omp_set_num_threads(previous);
+  const int threads = options.num_threads > 0 ? options.num_threads : backend.DefaultThreads();
+  Backend::ThreadScope scope = backend.EnterBind(threads);
+  p->exec_ = std::make_unique<Executor>(BuildPlan(model, options), threads);
   return p;
 }
 
@@ -85,13 +79,16 @@ PredictorInfo Predictor::info() const {
     const Node& n = p.graph.nodes[s.node];
     info.op_counts[n.def->name()]++;
     info.kernels.emplace_back(n.name, s.kernel ? s.kernel->Describe() : "alias");
+    if (s.kernel && IsHostFallback(*s.kernel)) info.host_fallback.push_back(n.name);
   }
   info.parameter_bytes = model_->param_bytes;
   info.prepacked_weight_bytes = model_->weights->bytes();
+  info.device_weight_bytes = model_->weights->device_bytes();
   info.activation_bytes = p.arena_bytes;
   info.scratchpad_bytes = p.scratchpad_bytes;
   info.num_threads = exec_->num_threads();
-  info.backend = "cpu_onednn";
+  info.backend = p.backend->name();
+  info.device = p.backend->device_name();
   return info;
 }
 

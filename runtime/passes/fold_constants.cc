@@ -2,13 +2,13 @@
 // Fold parameter-only subgraphs.
 //
 // An operator whose inputs are all parameters (a scaled or reshaped weight, a transposed
-// embedding) gives the same result on every call. It is run once here, on the backend's own
+// embedding) gives the same result on every call. It is run once here, on the host (CPU) backend's
 // kernel, and the node becomes a variable bound to the result (through `overrides`), so later
 // operators see a parameter and can prepack it. Runs before the other passes so that folded
 // weights can feed BatchNorm folding and convolution prepacking.
 #include <cstring>
 
-#include "backends/backend.h"
+#include "backends/backend_table.h"
 #include "graph/op_def.h"
 #include "passes/pass.h"
 
@@ -16,7 +16,8 @@ namespace mxserve {
 
 void FoldConstants(PassContext& ctx) {
   Graph& g = ctx.graph;
-  const Backend& backend = CpuBackend();
+  // Folded values live on the host whatever the predictor's device, so the host backend folds.
+  const Backend& backend = HostBackend();
   std::unique_ptr<Stream> stream;
   for (uint32_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];

@@ -9,8 +9,10 @@
 #include <new>
 
 #include "exec/model.h"
-#include "backends/backend.h"
+#include "backends/backend_table.h"
 #include "backends/cuda_status.h"
+#include "exec/compute_dtype.h"
+#include "exec/plan.h"
 #include "graph/ndarray_file.h"
 #include "graph/op_def.h"
 #include "ops/registry.h"
@@ -71,11 +73,8 @@ std::shared_ptr<Predictor> Bind(std::shared_ptr<const Model> model,
   }
   opt.outputs = outputs;
   opt.num_threads = num_threads;
-  opt.device = device;
-  opt.compute_dtype = DTypeFromName(compute_dtype);
-  if (opt.compute_dtype != DType::kFloat32 && opt.compute_dtype != DType::kBfloat16)
-    throw Error(ErrorCode::kInvalidArgument,
-                "dtype must be 'float32' or 'bfloat16', got '" + compute_dtype + "'");
+  opt.device = ParseDevice(device);
+  opt.compute_dtype = ParseComputeDType(compute_dtype);
   py::gil_scoped_release release;
   return Predictor::Create(std::move(model), opt);
 }
@@ -126,8 +125,11 @@ py::dict Info(const Predictor& p) {
   d["scratchpad_bytes"] = info.scratchpad_bytes;
   d["num_threads"] = info.num_threads;
   d["backend"] = info.backend;
+  d["device"] = info.device;
+  d["device_weight_bytes"] = info.device_weight_bytes;
   d["dtype"] = DTypeName(p.options().compute_dtype);
   d["kernels"] = info.kernels;
+  d["host_fallback"] = info.host_fallback;
   return d;
 }
 
@@ -243,6 +245,19 @@ PYBIND11_MODULE(_runtime, m) {
       .def("info", &Info);
 
   m.def("load_ndarrays", &LoadNDArrays, py::arg("data"));
+  m.def("compute_dtypes", &ComputeDTypeNames);
+  m.def("backends", [] {
+    py::list out;
+    for (const BackendEntry& e : BackendTable::Global().entries())
+      out.append(py::make_tuple(e.name, DeviceKindName(e.kind)));
+    return out;
+  });
+  m.def("parse_device", [](const std::string& text) { return ParseDevice(text).ToString(); },
+        py::arg("device"));
+  m.def("check_device", [](const std::string& text) {
+    // The backend of the device, or the error a Predictor on it would raise.
+    return BindBackend(ParseDevice(text)).name();
+  }, py::arg("device"));
   m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
   m.def("supported_operators", &SupportedOperators);
   m.def("cuda_built", &CudaBuilt);
@@ -251,7 +266,7 @@ PYBIND11_MODULE(_runtime, m) {
   m.def("operator_table", [] {
     py::list out;
     for (const OpDef* d : OpRegistry::Global().Defs())
-      out.append(py::make_tuple(d->name(), d->aliases(), CpuBackend().Supports(d->name()) || d->is_identity()));
+      out.append(py::make_tuple(d->name(), d->aliases(), HostBackend().Supports(d->name()) || d->is_identity()));
     return out;
   });
 }

@@ -4,6 +4,7 @@ own MXPredCreateMultiThread handles, per-thread last error), one pytest case per
 
 from __future__ import annotations
 
+import ctypes
 import pathlib
 
 import pytest
@@ -37,3 +38,48 @@ def test_c_program_rejects_unknown_group(
 ) -> None:
     proc = _capi.run([str(c_test_program), str(mlp_dir), "nope"])
     assert proc.returncode == 2
+
+
+def _cuda_built() -> bool:
+    from mxserve import _runtime
+
+    return any(kind == "cuda" for _, kind in _runtime.backends())
+
+
+CREATE_FUNCTIONS = [
+    "MXPredCreate",
+    "MXPredCreateEx",
+    "MXPredCreatePartialOut",
+    "MXPredCreateMultiThread",
+]
+
+
+@pytest.mark.parametrize("create", CREATE_FUNCTIONS)
+@pytest.mark.parametrize(("dev_type", "dev_id"), [(2, 0), (2, 1)])
+def test_create_with_gpu_names_what_is_missing(
+    create: str, dev_type: int, dev_id: int, mlp_dir: pathlib.Path
+) -> None:
+    if _cuda_built():
+        pytest.skip("this build has the CUDA backend")
+    from mxserve import predict_api
+
+    lib = ctypes.CDLL(str(predict_api.library_path()))
+    lib.MXGetLastError.restype = ctypes.c_char_p
+    sym = (mlp_dir / "mlp-symbol.json").read_bytes()
+    params = (mlp_dir / "mlp-0000.params").read_bytes()
+    keys = (ctypes.c_char_p * 1)(b"data")
+    indptr = (ctypes.c_uint32 * 2)(0, 2)
+    shape = (ctypes.c_uint32 * 2)(4, 20)
+    handle = ctypes.c_void_p()
+    head = (sym, params, len(params), dev_type, dev_id, ctypes.c_uint32(1), keys, indptr, shape)
+    extra = {
+        "MXPredCreate": (),
+        "MXPredCreateEx": (ctypes.c_uint32(0), None, None),
+        "MXPredCreatePartialOut": (ctypes.c_uint32(0), None),
+        "MXPredCreateMultiThread": (1,),
+    }[create]
+    rc = getattr(lib, create)(*head, *extra, ctypes.byref(handle))
+    assert rc == -1
+    message = lib.MXGetLastError().decode()
+    assert f"dev_type 2 (gpu), dev_id {dev_id}: device cuda:{dev_id} is not available" in message
+    assert "mxserve was built without CUDA (MXSERVE_WITH_CUDA=OFF)" in message

@@ -53,3 +53,50 @@ def test_read_model_config_rejects_bad_json(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{max_batch_size: 4")
     with pytest.raises(InvalidArgumentError, match="cannot parse"):
         read_model_config(tmp_path)
+
+
+def _cuda_built() -> bool:
+    from mxserve import _runtime
+
+    return any(kind == "cuda" for _, kind in _runtime.backends())
+
+
+@pytest.mark.parametrize("group", [{"kind": "KIND_GPU"}, {"kind": "KIND_GPU", "gpus": [0, 1]}])
+def test_config_rejects_kind_gpu_on_cpu_build(group: dict[str, object]) -> None:
+    if _cuda_built():
+        pytest.skip("this build has the CUDA backend")
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"cfg.json: instance_group.0: .*KIND_GPU: .*built without CUDA "
+        r"\(MXSERVE_WITH_CUDA=OFF\)",
+    ):
+        parse_model_config({"instance_group": [group]}, "cfg.json")
+
+
+def test_config_rejects_gpus_on_cpu_groups_and_mixed_kinds() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"gpus \[0\] given for a KIND_CPU"):
+        parse_model_config({"instance_group": [{"kind": "KIND_CPU", "gpus": [0]}]}, "cfg.json")
+    with pytest.raises(InvalidArgumentError, match="greater than or equal to 0"):
+        parse_model_config({"instance_group": [{"kind": "KIND_GPU", "gpus": [-1]}]}, "cfg.json")
+    if _cuda_built():
+        with pytest.raises(InvalidArgumentError, match="mixes KIND_GPU with CPU groups"):
+            parse_model_config(
+                {"instance_group": [{"kind": "KIND_GPU"}, {"kind": "KIND_CPU"}]}, "cfg.json"
+            )
+
+
+def test_config_device_is_cpu_for_cpu_groups() -> None:
+    cfg = parse_model_config({"instance_group": [{"kind": "KIND_CPU", "count": 2}]}, "cfg.json")
+    assert cfg.device == "cpu" and cfg.instance_count == 2
+    assert parse_model_config({}, "cfg.json").device == "cpu"
+
+
+def test_config_dtype_comes_from_the_runtime() -> None:
+    from mxserve import _runtime
+
+    names = list(_runtime.compute_dtypes())
+    assert names[0] == "float32" and "bfloat16" in names
+    for name in names:
+        assert parse_model_config({"parameters": {"dtype": name}}, "c").compute_dtype == name
+    with pytest.raises(InvalidArgumentError, match="parameters.dtype must be 'float32' or"):
+        parse_model_config({"parameters": {"dtype": "float64"}}, "cfg.json")

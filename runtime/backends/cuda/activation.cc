@@ -6,6 +6,8 @@
 #include <map>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/eltwise_kernel.h"
 #include "base/error.h"
 
@@ -33,7 +35,7 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, activation) {
-  r.Add("Activation", cuda::CreateActivation, Backend::kSameLayout, Backend::kBf16SameType);
+  r.Add("Activation", cuda::Adapted(cuda::CreateActivation), Backend::kSameLayout, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/device_weights.h"
 #include "backends/cuda/eltwise_kernel.h"
 #include "base/error.h"
@@ -57,10 +59,10 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, batch_norm) {
-  r.Add("BatchNorm", cuda::CreateBatchNorm, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("BatchNorm_v1", cuda::CreateBatchNorm, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("_contrib_SyncBatchNorm", cuda::CreateBatchNorm, Backend::kRowMajorOnly,
-        Backend::kBf16SameType);
+  r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("_contrib_SyncBatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/binary_fn.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -104,7 +106,7 @@ std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, broadcast_binary) {
   for (const std::string& op : BroadcastBinaryOpNames())
-    r.Add(op, cuda::CreateBroadcastBinary, Backend::kRowMajorOnly, Backend::kBf16SameType);
+    r.Add(op, cuda::Adapted(cuda::CreateBroadcastBinary), Backend::kRowMajorOnly, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

@@ -3,6 +3,8 @@
 #include "ops/clip.h"
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/eltwise_kernel.h"
 
 namespace mxserve {
@@ -20,7 +22,7 @@ std::unique_ptr<Kernel> CreateClip(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, clip) {
-  r.Add("clip", cuda::CreateClip, Backend::kSameLayout, Backend::kBf16SameType);
+  r.Add("clip", cuda::Adapted(cuda::CreateClip), Backend::kSameLayout, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "base/error.h"
@@ -61,7 +63,7 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, concat) {
-  r.Add("Concat", cuda::CreateConcat, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

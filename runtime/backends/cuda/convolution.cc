@@ -13,6 +13,8 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_weights.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -23,10 +25,10 @@ size_t Align(size_t n) { return (n + 255) / 256 * 256; }
 
 /// A parameter uploaded at bind time, or the input it came from when it is computed.
 struct Operand {
-  std::shared_ptr<const DeviceBuffer> uploaded;
+  DeviceMemory uploaded;
   int input = -1;
   const void* Get(const RunArgs& args) const {
-    return uploaded ? uploaded->data() : args.in[input];
+    return uploaded.data() != nullptr ? uploaded.data() : args.in[input];
   }
 };
 
@@ -34,13 +36,12 @@ Operand WeightOperand(const KernelArgs& a, int input, DType dtype, const std::ve
                       const std::string& scale_key, const std::string& what) {
   Operand o;
   o.input = input;
-  if (a.constants[input] != nullptr) {
-    UploadSpec spec{dtype, scale, scale_key};
-    o.uploaded = UploadWeight(a, *a.constants[input], CurrentDevice(), spec);
-  } else {
-    MXS_CHECK_CODE(scale.empty() && a.in[input].dtype == dtype, kUnsupported)
-        << "failed to plan " << what << ": a computed weight cannot take a folded scale";
-  }
+  // The planner has the parameter on the device already; only a transformed copy (a folded
+  // BatchNorm's scale, float16) is uploaded here.
+  if (scale.empty() && a.in[input].dtype == dtype) return o;
+  MXS_CHECK_CODE(a.constants[input] != nullptr, kUnsupported)
+      << "failed to plan " << what << ": a computed weight cannot be scaled or converted";
+  o.uploaded = UploadWeight(a, *a.constants[input], CurrentDevice(), UploadSpec{dtype, scale, scale_key});
   return o;
 }
 
@@ -50,8 +51,6 @@ Operand BiasOperand(const KernelArgs& a, int input, const std::string& what) {
       << DTypeName(a.in[input].dtype);
   Operand o;
   o.input = input;
-  if (a.constants[input] != nullptr)
-    o.uploaded = UploadWeight(a, *a.constants[input], CurrentDevice());
   return o;
 }
 
@@ -176,7 +175,8 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, convolution) {
-  r.Add("Convolution", cuda::CreateConvolution, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("Convolution", cuda::Adapted(cuda::CreateConvolution), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
 }
 
 }  // namespace mxserve

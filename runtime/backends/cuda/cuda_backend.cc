@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The CUDA backend: one kernel factory table per GPU, filled from the backends/cuda/<op> files
-// that CMake lists in kernel_registry_cuda.inc.
+// The CUDA backend: one kernel table per GPU, filled from the backends/cuda/<op> files that CMake
+// lists in kernel_registry_cuda.inc; device memory from cudaMalloc, pinned host memory for
+// staging, copies ordered on the execution context's stream.
 #include "backends/cuda/cuda_backend.h"
 
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "backends/backend_table.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_buffer.h"
@@ -21,6 +23,14 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
+cudaMemcpyKind ToCuda(Backend::CopyKind kind) {
+  switch (kind) {
+    case Backend::CopyKind::kHostToDevice: return cudaMemcpyHostToDevice;
+    case Backend::CopyKind::kDeviceToHost: return cudaMemcpyDeviceToHost;
+    default: return cudaMemcpyDeviceToDevice;
+  }
+}
+
 class CudaBackendImpl final : public Backend {
  public:
   explicit CudaBackendImpl(int device) : device_(device) {
@@ -29,19 +39,69 @@ class CudaBackendImpl final : public Backend {
 #include "kernel_registry_cuda.inc"
 #undef MXS_KERNEL_FILE
   }
-  std::string device() const override { return "gpu(" + std::to_string(device_) + ")"; }
-  bool SupportsBfloat16() const override { return props_.major >= 8; }
+  std::string name() const override { return "cuda"; }
+  Device device() const override { return Device{DeviceKind::kCuda, device_}; }
+
+  std::vector<DType> compute_dtypes() const override {
+    return {DType::kFloat32, DType::kFloat16, DType::kBfloat16};
+  }
+  void CheckComputeDType(DType dtype) const override {
+    if (dtype == DType::kFloat32 || dtype == DType::kFloat16) return;
+    MXS_CHECK_CODE(dtype == DType::kBfloat16, kUnsupported)
+        << "compute dtype " << DTypeName(dtype) << " is not supported by the CUDA backend";
+    MXS_CHECK_CODE(props_.major >= 8, kUnsupported)
+        << "bfloat16 mode needs a GPU of compute capability 8.0 or later; " << props_.name
+        << " is " << props_.major << "." << props_.minor;
+  }
+
   std::unique_ptr<Stream> CreateStream() const override {
     return std::make_unique<CudaStream>(device_);
   }
+  bool host_accessible() const override { return false; }
+  DeviceMemory Allocate(size_t bytes) const override {
+    auto buf = std::make_shared<DeviceBuffer>(bytes, device_);
+    void* data = buf->data();
+    return DeviceMemory(std::shared_ptr<void>(std::move(buf), data), bytes);
+  }
+  DeviceMemory AllocateHost(size_t bytes) const override {
+    auto buf = std::make_shared<PinnedBuffer>(bytes);
+    void* data = buf->data();
+    return DeviceMemory(std::shared_ptr<void>(std::move(buf), data), bytes);
+  }
+  void Copy(void* dst, const void* src, size_t bytes, CopyKind kind,
+            Stream* stream) const override {
+    if (bytes == 0) return;
+    SetDevice(device_);
+    auto* s = static_cast<CudaStream*>(stream);
+    MXS_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, ToCuda(kind), s ? s->get() : nullptr));
+  }
+  void Synchronize(Stream* stream) const override {
+    SetDevice(device_);
+    auto* s = static_cast<CudaStream*>(stream);
+    MXS_CUDA_CHECK(s ? cudaStreamSynchronize(s->get()) : cudaDeviceSynchronize());
+  }
+
+  int DefaultThreads() const override { return 1; }
+
+ protected:
+  // Calls and binds only need the GPU current on the calling thread (kernel factories upload
+  // weights and pick algorithms on it); host threads are not budgeted.
+  int BeginScope(int, bool) const override {
+    int previous = -1;
+    MXS_CUDA_CHECK(cudaGetDevice(&previous));
+    SetDevice(device_);
+    return previous;
+  }
+  void EndScope(int token, bool) const override {
+    if (token >= 0 && token != device_) cudaSetDevice(token);
+  }
 
  private:
-  int device_;             ///< CUDA device index
-  cudaDeviceProp props_;   ///< its properties
+  int device_;            ///< CUDA device index
+  cudaDeviceProp props_;  ///< its properties
 };
 
 }  // namespace
-
 }  // namespace cuda
 
 const Backend& CudaBackend(int device) {
@@ -52,17 +112,17 @@ const Backend& CudaBackend(int device) {
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {
     cudaGetLastError();
-    MXS_THROW(kDevice) << "no CUDA device for gpu(" << device << "): " << cudaGetErrorString(e)
+    MXS_THROW(kDevice) << "no CUDA device for cuda:" << device << ": " << cudaGetErrorString(e)
                        << " (an NVIDIA driver and GPU are needed)";
   }
   MXS_CHECK_CODE(device >= 0 && device < count, kDevice)
-      << "no CUDA device gpu(" << device << "): this machine has " << count << " GPU"
+      << "no CUDA device cuda:" << device << ": this machine has " << count << " GPU"
       << (count == 1 ? "" : "s");
   if (backends.size() < static_cast<size_t>(count)) backends.resize(count);
   if (!backends[device]) backends[device] = std::make_unique<cuda::CudaBackendImpl>(device);
-  // Kernel factories upload weights to, and pick algorithms on, the current device.
-  cuda::SetDevice(device);
   return *backends[device];
 }
+
+MXS_REGISTER_BACKEND(cuda) { t.Add(BackendEntry{"cuda", DeviceKind::kCuda, &CudaBackend}); }
 
 }  // namespace mxserve

@@ -15,27 +15,29 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-std::shared_ptr<const DeviceBuffer> Copy(const void* host, size_t bytes, int device) {
-  auto buf = std::make_shared<DeviceBuffer>(bytes, device);
-  if (bytes != 0) MXS_CUDA_CHECK(cudaMemcpy(buf->data(), host, bytes, cudaMemcpyHostToDevice));
-  return buf;
+DeviceMemory Copy(const void* host, size_t bytes, int device) {
+  DeviceMemory m = AllocateOn(device, bytes);
+  if (bytes != 0) MXS_CUDA_CHECK(cudaMemcpy(m.data(), host, bytes, cudaMemcpyHostToDevice));
+  return m;
 }
 
-std::shared_ptr<const DeviceBuffer> Cached(const KernelArgs& a, const std::string& key,
-                                           const std::function<std::shared_ptr<const DeviceBuffer>()>& make) {
+DeviceMemory Cached(const KernelArgs& a, const std::string& key,
+                    const std::function<DeviceMemory()>& make) {
   if (a.weights == nullptr) return make();
-  auto obj = a.weights->GetOrCreateObject(key, [&] {
-    std::shared_ptr<const DeviceBuffer> b = make();
-    return std::make_pair(std::static_pointer_cast<const void>(b), b->size());
-  });
-  return std::static_pointer_cast<const DeviceBuffer>(obj);
+  return a.weights->GetOrCreateOnDevice(key, make);
 }
 
 }  // namespace
 
-std::shared_ptr<const DeviceBuffer> UploadWeight(const KernelArgs& a, const NDArray& w, int device,
-                                                 const UploadSpec& spec) {
-  std::string key = "cuda" + std::to_string(device) + ":" +
+DeviceMemory AllocateOn(int device, size_t bytes) {
+  auto buf = std::make_shared<DeviceBuffer>(bytes, device);
+  void* data = buf->data();
+  return DeviceMemory(std::shared_ptr<void>(std::move(buf), data), bytes);
+}
+
+DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
+                          const UploadSpec& spec) {
+  std::string key = "cuda:" + std::to_string(device) + " weight " +
                     std::to_string(reinterpret_cast<uintptr_t>(w.data.get())) + ":" +
                     DTypeName(spec.dtype) + ":" + spec.scale_key;
   return Cached(a, key, [&] {
@@ -60,8 +62,8 @@ std::shared_ptr<const DeviceBuffer> UploadWeight(const KernelArgs& a, const NDAr
   });
 }
 
-std::shared_ptr<const DeviceBuffer> UploadFloats(const KernelArgs& a, const std::string& key,
-                                                 const std::vector<float>& values, int device) {
+DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
+                          const std::vector<float>& values, int device) {
   return Cached(a, "cuda" + std::to_string(device) + ":" + key,
                 [&] { return Copy(values.data(), values.size() * sizeof(float), device); });
 }

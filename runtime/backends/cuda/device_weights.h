@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backends/cuda/device_buffer.h"
+#include "backends/device_memory.h"
 #include "backends/kernel.h"
 
 namespace mxserve {
@@ -21,14 +22,17 @@ struct UploadSpec {
   std::string scale_key;           ///< identifies `scale` in the cache key
 };
 
-/// The device copy of `w` on `device`, uploaded on first use. Without a WeightCache (a kernel
-/// built outside a Predictor) the copy is owned by the returned pointer alone.
-std::shared_ptr<const DeviceBuffer> UploadWeight(const KernelArgs& a, const NDArray& w, int device,
-                                                 const UploadSpec& spec = {});
+/// The device copy of `w` on `device` as `spec` transforms it, uploaded on first use. Without a
+/// WeightCache (a kernel built outside a Predictor) the copy is owned by the result alone.
+DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
+                          const UploadSpec& spec = {});
 
 /// Uploads `values` (bind-time host data such as folded BatchNorm factors) under `key`.
-std::shared_ptr<const DeviceBuffer> UploadFloats(const KernelArgs& a, const std::string& key,
-                                                 const std::vector<float>& values, int device);
+DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
+                          const std::vector<float>& values, int device);
+
+/// `bytes` of device memory on `device` as a DeviceMemory.
+DeviceMemory AllocateOn(int device, size_t bytes);
 
 }  // namespace cuda
 }  // namespace mxserve

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
@@ -67,8 +69,8 @@ std::unique_ptr<Kernel> CreateBatchDot(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, dot) {
-  r.Add("dot", cuda::CreateDot, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("batch_dot", cuda::CreateBatchDot, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("dot", cuda::Adapted(cuda::CreateDot), Backend::kRowMajorOnly, cuda::kReducedConverting);
+  r.Add("batch_dot", cuda::Adapted(cuda::CreateBatchDot), Backend::kRowMajorOnly, cuda::kReducedConverting);
 }
 
 }  // namespace mxserve

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/binary_fn.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -108,7 +110,7 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, elemwise_binary) {
   for (const std::string& op : ElemwiseBinaryOpNames())
-    r.Add(op, cuda::CreateElemwiseBinary, Backend::kSameLayout, Backend::kBf16SameType);
+    r.Add(op, cuda::Adapted(cuda::CreateElemwiseBinary), Backend::kSameLayout, cuda::kReducedSameType);
   r.Add("add_n", cuda::CreateAddN);
 }
 

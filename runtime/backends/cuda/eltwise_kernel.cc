@@ -8,12 +8,11 @@
 namespace mxserve {
 namespace cuda {
 
-EltwiseKernel::EltwiseKernel(const AffineEltwiseArgs& base,
-                             std::shared_ptr<const DeviceBuffer> scale,
-                             std::shared_ptr<const DeviceBuffer> shift, std::string name)
+EltwiseKernel::EltwiseKernel(const AffineEltwiseArgs& base, DeviceMemory scale,
+                             DeviceMemory shift, std::string name)
     : base_(base), scale_(std::move(scale)), shift_(std::move(shift)), name_(std::move(name)) {
-  if (scale_) base_.scale = scale_->as<const float>();
-  if (shift_) base_.shift = shift_->as<const float>();
+  if (scale_.data() != nullptr) base_.scale = scale_.as<const float>();
+  if (shift_.data() != nullptr) base_.shift = shift_.as<const float>();
 }
 
 void EltwiseKernel::Run(const RunArgs& args) const {
@@ -39,7 +38,7 @@ std::unique_ptr<Kernel> MakeEltwise(const KernelArgs& a, const Epilogue& epilogu
   base.dtype = EltwiseDType(a);
   base.n = a.in[0].shape.Size();
   base.epilogue = epilogue;
-  return std::make_unique<EltwiseKernel>(base, nullptr, nullptr, name);
+  return std::make_unique<EltwiseKernel>(base, DeviceMemory(), DeviceMemory(), name);
 }
 
 }  // namespace cuda

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "backends/cuda/device_buffer.h"
+#include "backends/device_memory.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/kernel.h"
 
@@ -17,14 +17,14 @@ class EltwiseKernel final : public Kernel {
  public:
   /// `base` describes the launch except the data pointers; scale and shift (if given) are
   /// device arrays owned by the kernel.
-  EltwiseKernel(const AffineEltwiseArgs& base, std::shared_ptr<const DeviceBuffer> scale,
-                std::shared_ptr<const DeviceBuffer> shift, std::string name);
+  EltwiseKernel(const AffineEltwiseArgs& base, DeviceMemory scale, DeviceMemory shift,
+                std::string name);
   void Run(const RunArgs& args) const override;
   std::string Describe() const override { return "cuda:" + name_; }
 
  private:
   AffineEltwiseArgs base_;
-  std::shared_ptr<const DeviceBuffer> scale_, shift_;
+  DeviceMemory scale_, shift_;
   std::string name_;
 };
 

@@ -8,6 +8,8 @@
 #include "backends/backend.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_weights.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
 #include "base/error.h"
@@ -28,22 +30,23 @@ class FullyConnectedCuda final : public Kernel {
     g_.m = x.Size() / g_.k;
     g_.trans_b = true;
     CheckGemm(g_, dtype_, what.c_str());
-    if (a.constants[1] != nullptr)
+    // The planner has the parameters on the device; a float16 copy of the weight is made here.
+    if (a.in[1].dtype != dtype_) {
+      MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
+          << what << ": a computed weight of another dtype than the data";
       weight_ = UploadWeight(a, *a.constants[1], CurrentDevice(), UploadSpec{dtype_, {}, ""});
-    else
-      MXS_CHECK_CODE(a.in[1].dtype == dtype_, kUnsupported) << what << ": weight dtype";
+    }
     if (!p.no_bias) {
       MXS_CHECK_CODE(a.in[2].dtype == DType::kFloat32, kUnsupported)
           << what << ": the bias must be float32";
       has_bias_ = true;
-      if (a.constants[2] != nullptr) bias_ = UploadWeight(a, *a.constants[2], CurrentDevice());
     }
     epilogue_ = EpilogueOf(p.post_ops);
   }
 
   void Run(const RunArgs& args) const override {
     const CudaStream& s = StreamOf(args);
-    const void* w = weight_ ? weight_->data() : args.in[1];
+    const void* w = weight_.data() != nullptr ? weight_.data() : args.in[1];
     Gemm(s, dtype_, g_, args.in[0], w, args.out[0]);
     if (!has_bias_ && epilogue_.empty()) return;
     AffineEltwiseArgs e;
@@ -53,7 +56,7 @@ class FullyConnectedCuda final : public Kernel {
     e.n = g_.m * g_.n;
     e.channels = g_.n;
     e.inner = 1;
-    if (has_bias_) e.shift = static_cast<const float*>(bias_ ? bias_->data() : args.in[2]);
+    if (has_bias_) e.shift = static_cast<const float*>(args.in[2]);
     e.epilogue = epilogue_;
     AffineEltwise(e, s.get());
   }
@@ -62,7 +65,7 @@ class FullyConnectedCuda final : public Kernel {
  private:
   DType dtype_ = DType::kFloat32;
   GemmShape g_;
-  std::shared_ptr<const DeviceBuffer> weight_, bias_;
+  DeviceMemory weight_;  ///< a converted copy of the weight, or empty
   bool has_bias_ = false;
   Epilogue epilogue_;
 };
@@ -75,8 +78,8 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, fully_connected) {
-  r.Add("FullyConnected", cuda::CreateFullyConnected, Backend::kRowMajorOnly,
-        Backend::kBf16SameType);
+  r.Add("FullyConnected", cuda::Adapted(cuda::CreateFullyConnected), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
 }
 
 }  // namespace mxserve

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -131,7 +133,7 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, pooling) {
-  r.Add("Pooling", cuda::CreatePooling, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("Pooling", cuda::Adapted(cuda::CreatePooling), Backend::kRowMajorOnly, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/binary_fn.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -61,7 +63,7 @@ std::unique_ptr<Kernel> CreateScalarBinary(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, scalar_binary) {
   for (const std::string& op : ScalarBinaryOpNames())
-    r.Add(op, cuda::CreateScalarBinary, Backend::kSameLayout, Backend::kBf16SameType);
+    r.Add(op, cuda::Adapted(cuda::CreateScalarBinary), Backend::kSameLayout, cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

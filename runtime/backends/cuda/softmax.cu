@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -110,8 +112,8 @@ std::unique_ptr<Kernel> CreateSoftmaxOutput(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, softmax) {
-  r.Add("softmax", cuda::CreateSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("log_softmax", cuda::CreateLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("softmax", cuda::Adapted(cuda::CreateSoftmax), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("log_softmax", cuda::Adapted(cuda::CreateLogSoftmax), Backend::kRowMajorOnly, cuda::kReducedSameType);
   r.Add("SoftmaxActivation", cuda::CreateSoftmaxActivation);
   r.Add("SoftmaxOutput", cuda::CreateSoftmaxOutput);
 }

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/device.h"
 #include "base/dtype.h"
 #include "base/error.h"
 #include "base/shape.h"
@@ -43,9 +44,10 @@ struct BindOptions {
   std::map<std::string, DType> input_dtypes;  ///< defaults to float32 (or the graph's __dtype__)
   std::vector<std::string> outputs;  ///< internal entries to return instead of the graph heads
   int num_threads = 0;               ///< intra-op threads per call; 0 = MXSERVE_NUM_THREADS or all cores
-  std::string device = "cpu";        ///< "cpu" (only CPU is built in this configuration)
+  Device device;                     ///< where to run (ParseDevice: "cpu", "cuda:0", "gpu(1)")
   DType compute_dtype = DType::kFloat32;  ///< kBfloat16: bfloat16 activations and weights inside,
-                                          ///< float32 inputs and outputs (needs AVX512-BF16/AMX)
+                                          ///< float32 inputs and outputs (ParseComputeDType;
+                                          ///< the backend checks that the machine runs it)
   bool optimize = true;  ///< run the graph passes and channels-last/bfloat16 storage; false keeps
                          ///< one step per node with row-major float data, as a monitor expects
 };
@@ -55,11 +57,14 @@ struct PredictorInfo {
   std::map<std::string, int> op_counts;       ///< operator name -> number of nodes bound
   size_t parameter_bytes = 0;                 ///< bytes of the model's parameters
   size_t prepacked_weight_bytes = 0;          ///< bytes of reordered weights shared by predictors
+  size_t device_weight_bytes = 0;             ///< bytes of weights uploaded to the device
   size_t activation_bytes = 0;                ///< planned activation arena per execution context
   size_t scratchpad_bytes = 0;                ///< scratchpad per execution context
   int num_threads = 0;                        ///< intra-op threads per call
-  std::string backend;                        ///< "cpu_onednn"
+  std::string backend;                        ///< the backend's name ("cpu_onednn")
+  std::string device;                         ///< the device ("cpu(0)")
   std::vector<std::pair<std::string, std::string>> kernels;  ///< node name -> implementation
+  std::vector<std::string> host_fallback;     ///< nodes a device backend runs on the host
 };
 
 /// Called after each node during Forward with each output's name, description and data.
