@@ -4,6 +4,7 @@
 // padded input for the average's divisor.
 #include "ops/pooling.h"
 
+#include <cfloat>
 #include <memory>
 
 #include "backends/backend.h"
@@ -44,11 +45,12 @@ __global__ void PoolKernel(const T* x, T* y, Window w) {
     int64_t padded_size = 1, valid_size = 1;
     for (int d = 0; d < 3; ++d) {
       const int64_t start = pos[d] * w.stride[d] - w.pad[d];
-      const int64_t stop = min(start + w.kernel[d], w.in[d] + w.pad[d]);
+      const int64_t stop = start + w.kernel[d] < w.in[d] + w.pad[d] ? start + w.kernel[d]
+                                                                  : w.in[d] + w.pad[d];
       padded_size *= stop - start;
-      begin[d] = max<int64_t>(start, 0);
-      end[d] = min(stop, w.in[d]);
-      valid_size *= max<int64_t>(end[d] - begin[d], 0);
+      begin[d] = start > 0 ? start : 0;
+      end[d] = stop < w.in[d] ? stop : w.in[d];
+      valid_size *= end[d] > begin[d] ? end[d] - begin[d] : 0;
     }
     const float divisor = w.kind == PoolKind::kAvg
                               ? static_cast<float>(w.count_include_pad ? padded_size : valid_size)
