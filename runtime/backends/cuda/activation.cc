@@ -35,7 +35,8 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, activation) {
-  r.Add("Activation", cuda::Adapted(cuda::CreateActivation), Backend::kSameLayout, cuda::kReducedSameType);
+  r.Add("Activation", cuda::Adapted(cuda::CreateActivation), Backend::kSameLayout,
+        cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

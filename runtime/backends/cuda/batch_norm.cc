@@ -59,8 +59,10 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, batch_norm) {
-  r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly, cuda::kReducedSameType);
-  r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
+  r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
   r.Add("_contrib_SyncBatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
         cuda::kReducedSameType);
 }

@@ -25,7 +25,9 @@ __device__ __forceinline__ double ToF(int64_t v) { return static_cast<double>(v)
 template <typename TO>
 __device__ __forceinline__ TO FromF(double v) { return static_cast<TO>(v); }
 template <>
-__device__ __forceinline__ __half FromF<__half>(double v) { return __float2half_rn(static_cast<float>(v)); }
+__device__ __forceinline__ __half FromF<__half>(double v) {
+  return __float2half_rn(static_cast<float>(v));
+}
 template <>
 __device__ __forceinline__ __nv_bfloat16 FromF<__nv_bfloat16>(double v) {
   return __float2bfloat16_rn(static_cast<float>(v));

@@ -63,7 +63,8 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, concat) {
-  r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

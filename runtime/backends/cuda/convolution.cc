@@ -41,7 +41,8 @@ Operand WeightOperand(const KernelArgs& a, int input, DType dtype, const std::ve
   if (scale.empty() && a.in[input].dtype == dtype) return o;
   MXS_CHECK_CODE(a.constants[input] != nullptr, kUnsupported)
       << "failed to plan " << what << ": a computed weight cannot be scaled or converted";
-  o.uploaded = UploadWeight(a, *a.constants[input], CurrentDevice(), UploadSpec{dtype, scale, scale_key});
+  o.uploaded =
+      UploadWeight(a, *a.constants[input], CurrentDevice(), UploadSpec{dtype, scale, scale_key});
   return o;
 }
 

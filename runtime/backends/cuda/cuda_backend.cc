@@ -4,7 +4,9 @@
 // staging, copies ordered on the execution context's stream.
 #include "backends/cuda/cuda_backend.h"
 
+#include <cstdlib>
 #include <memory>
+#include <string>
 #include <mutex>
 #include <vector>
 
@@ -29,6 +31,22 @@ cudaMemcpyKind ToCuda(Backend::CopyKind kind) {
     case Backend::CopyKind::kDeviceToHost: return cudaMemcpyDeviceToHost;
     default: return cudaMemcpyDeviceToDevice;
   }
+}
+
+/// A captured call: the instantiated CUDA graph.
+class CudaRecording final : public Backend::Recording {
+ public:
+  explicit CudaRecording(cudaGraphExec_t exec) : exec_(exec) {}
+  ~CudaRecording() override { cudaGraphExecDestroy(exec_); }
+  cudaGraphExec_t get() const { return exec_; }
+
+ private:
+  cudaGraphExec_t exec_;
+};
+
+bool GraphsEnabled() {
+  const char* env = std::getenv("MXSERVE_CUDA_GRAPHS");
+  return env == nullptr || std::string(env) != "0";
 }
 
 class CudaBackendImpl final : public Backend {
@@ -79,6 +97,29 @@ class CudaBackendImpl final : public Backend {
     SetDevice(device_);
     auto* s = static_cast<CudaStream*>(stream);
     MXS_CUDA_CHECK(s ? cudaStreamSynchronize(s->get()) : cudaDeviceSynchronize());
+  }
+
+  bool records_calls() const override {
+    static const bool enabled = GraphsEnabled();
+    return enabled;
+  }
+  void BeginRecording(Stream* stream) const override {
+    // Thread-local mode: other threads may keep allocating and binding while one captures.
+    MXS_CUDA_CHECK(cudaStreamBeginCapture(static_cast<CudaStream*>(stream)->get(),
+                                          cudaStreamCaptureModeThreadLocal));
+  }
+  std::unique_ptr<Recording> EndRecording(Stream* stream) const override {
+    cudaGraph_t graph = nullptr;
+    MXS_CUDA_CHECK(cudaStreamEndCapture(static_cast<CudaStream*>(stream)->get(), &graph));
+    cudaGraphExec_t exec = nullptr;
+    cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    MXS_CUDA_CHECK(e);
+    return std::make_unique<CudaRecording>(exec);
+  }
+  void Replay(const Recording& recording, Stream* stream) const override {
+    MXS_CUDA_CHECK(cudaGraphLaunch(static_cast<const CudaRecording&>(recording).get(),
+                                   static_cast<CudaStream*>(stream)->get()));
   }
 
   int DefaultThreads() const override { return 1; }

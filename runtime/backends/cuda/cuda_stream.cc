@@ -9,6 +9,8 @@
 namespace mxserve {
 namespace cuda {
 
+constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;
+
 CudaStream::CudaStream(int device) : device_(device) {
   SetDevice(device);
   MXS_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
@@ -19,10 +21,15 @@ CudaStream::CudaStream(int device) : device_(device) {
   // Default math: float32 products stay float32 (TF32 only when asked for), float16 products
   // may use tensor cores.
   MXS_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+  // A workspace of its own (NVIDIA's advice for CUDA graph capture: no allocation while
+  // capturing, and one workspace per stream).
+  MXS_CUDA_CHECK(cudaMalloc(&cublas_workspace_, kCublasWorkspaceBytes));
+  MXS_CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_, kCublasWorkspaceBytes));
 }
 
 CudaStream::~CudaStream() {
   if (cublas_ != nullptr) cublasDestroy(cublas_);
+  if (cublas_workspace_ != nullptr) cudaFree(cublas_workspace_);
   if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
   if (stream_ != nullptr) cudaStreamDestroy(stream_);
 }

@@ -33,6 +33,7 @@ class CudaStream final : public Stream {
   cudaStream_t stream_ = nullptr;   ///< all work of the context is issued here
   cudnnHandle_t cudnn_ = nullptr;   ///< bound to stream_
   cublasHandle_t cublas_ = nullptr; ///< bound to stream_, no TF32
+  void* cublas_workspace_ = nullptr; ///< cuBLAS's workspace, fixed so that calls can be captured
 };
 
 /// The CudaStream of a kernel call; a kInternal error if the context belongs to another backend.

@@ -70,7 +70,8 @@ std::unique_ptr<Kernel> CreateBatchDot(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, dot) {
   r.Add("dot", cuda::Adapted(cuda::CreateDot), Backend::kRowMajorOnly, cuda::kReducedConverting);
-  r.Add("batch_dot", cuda::Adapted(cuda::CreateBatchDot), Backend::kRowMajorOnly, cuda::kReducedConverting);
+  r.Add("batch_dot", cuda::Adapted(cuda::CreateBatchDot), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
 }
 
 }  // namespace mxserve

@@ -45,7 +45,8 @@ class DTypeAdapter final : public Kernel {
     for (const Conversion& c : out_) out[c.index] = scratch + c.offset;
     RunArgs inner{in.data(), out.data(), scratch + bytes_, args.stream, args.state};
     inner_->Run(inner);
-    for (const Conversion& c : out_) LaunchCast(c.from, c.to, scratch + c.offset, args.out[c.index], c.n, s);
+    for (const Conversion& c : out_)
+      LaunchCast(c.from, c.to, scratch + c.offset, args.out[c.index], c.n, s);
   }
   std::string Describe() const override { return inner_->Describe() + "+convert"; }
 

@@ -110,7 +110,8 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, elemwise_binary) {
   for (const std::string& op : ElemwiseBinaryOpNames())
-    r.Add(op, cuda::Adapted(cuda::CreateElemwiseBinary), Backend::kSameLayout, cuda::kReducedSameType);
+    r.Add(op, cuda::Adapted(cuda::CreateElemwiseBinary), Backend::kSameLayout,
+          cuda::kReducedSameType);
   r.Add("add_n", cuda::CreateAddN);
 }
 

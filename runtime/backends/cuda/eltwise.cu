@@ -61,7 +61,8 @@ EltAlg EltAlgOf(const std::string& name) {
       {"mish", EltAlg::kMish},         {"abs", EltAlg::kAbs},
   };
   auto it = kTable.find(name);
-  MXS_CHECK_CODE(it != kTable.end(), kUnsupported) << "no CUDA element-wise function '" << name << "'";
+  MXS_CHECK_CODE(it != kTable.end(), kUnsupported)
+      << "no CUDA element-wise function '" << name << "'";
   return it->second;
 }
 

@@ -135,7 +135,8 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, pooling) {
-  r.Add("Pooling", cuda::Adapted(cuda::CreatePooling), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("Pooling", cuda::Adapted(cuda::CreatePooling), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
 }
 
 }  // namespace mxserve

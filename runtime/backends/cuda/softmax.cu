@@ -38,7 +38,8 @@ __global__ void SoftmaxKernel(const T* x, T* y, Rows r) {
     float mx = -INFINITY;
     for (int64_t k = 0; k < r.n; ++k) mx = fmaxf(mx, Load(x, base + k * r.inner));
     float sum = 0.f;
-    for (int64_t k = 0; k < r.n; ++k) sum += expf((Load(x, base + k * r.inner) - mx) * r.inv_temperature);
+    for (int64_t k = 0; k < r.n; ++k)
+      sum += expf((Load(x, base + k * r.inner) - mx) * r.inv_temperature);
     const float log_sum = logf(sum);
     for (int64_t k = 0; k < r.n; ++k) {
       const float z = (Load(x, base + k * r.inner) - mx) * r.inv_temperature;
@@ -85,7 +86,9 @@ std::unique_ptr<Kernel> CreateSoftmaxOrLog(const KernelArgs& a, bool log) {
 }
 
 std::unique_ptr<Kernel> CreateSoftmax(const KernelArgs& a) { return CreateSoftmaxOrLog(a, false); }
-std::unique_ptr<Kernel> CreateLogSoftmax(const KernelArgs& a) { return CreateSoftmaxOrLog(a, true); }
+std::unique_ptr<Kernel> CreateLogSoftmax(const KernelArgs& a) {
+  return CreateSoftmaxOrLog(a, true);
+}
 
 std::unique_ptr<Kernel> CreateSoftmaxActivation(const KernelArgs& a) {
   const auto& p = a.param<SoftmaxActivationParam>();
@@ -112,8 +115,10 @@ std::unique_ptr<Kernel> CreateSoftmaxOutput(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, softmax) {
-  r.Add("softmax", cuda::Adapted(cuda::CreateSoftmax), Backend::kRowMajorOnly, cuda::kReducedSameType);
-  r.Add("log_softmax", cuda::Adapted(cuda::CreateLogSoftmax), Backend::kRowMajorOnly, cuda::kReducedSameType);
+  r.Add("softmax", cuda::Adapted(cuda::CreateSoftmax), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
+  r.Add("log_softmax", cuda::Adapted(cuda::CreateLogSoftmax), Backend::kRowMajorOnly,
+        cuda::kReducedSameType);
   r.Add("SoftmaxActivation", cuda::CreateSoftmaxActivation);
   r.Add("SoftmaxOutput", cuda::CreateSoftmaxOutput);
 }
