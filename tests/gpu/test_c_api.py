@@ -73,3 +73,19 @@ def test_dev_type_2_rejects_missing_device() -> None:
     )
     assert rc == -1
     assert b"64" in dll.MXGetLastError()
+
+
+def test_dev_type_2_float16_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = zoo.REAL_DIR / "mobilenet0.25"
+    if not (real / "io.npz").exists():
+        pytest.skip(f"no real export in {real} (benchmarks/gpu/prepare.sh)")
+    dll = cp.load(str(predict_api.library_path()))
+    sym = (real / "model-symbol.json").read_bytes()
+    params = (real / "model-0000.params").read_bytes()
+    with np.load(real / "io.npz") as f:
+        x, want = f["x4"], f["y4"]
+    monkeypatch.setenv("MXSERVE_DTYPE", "float16")
+    got = _run(dll, sym, params, x, 2)
+    scale = float(np.max(np.abs(want)))
+    print(f"C API float16 max error {float(np.max(np.abs(got - want))):.3g} (scale {scale:.3g})")
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2 * scale)
