@@ -24,6 +24,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString as _float_to_go
 
+from .gpu_metrics import GpuMetrics
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 #: Failure reasons, as Triton labels them.
@@ -138,6 +140,7 @@ class _StatsCollector(Collector):
         self._source = source
         self._cpu_prev: tuple[int, int] | None = None
         self._cpu_lock = threading.Lock()
+        self._gpu = GpuMetrics()
 
     def collect(self) -> Iterator[Metric]:
         yield from self.collect_rows(list(self._source()))
@@ -198,6 +201,7 @@ class _StatsCollector(Collector):
         yield pending
         yield load
         yield from self._cpu_metrics()
+        yield from self._gpu.collect()
 
     def _cpu_metrics(self) -> Iterator[Metric]:
         util = GaugeMetricFamily("nv_cpu_utilization", "CPU utilization rate [0.0 - 1.0]")

@@ -125,6 +125,23 @@ class Backend {
   /// Waits for everything queued on `stream`.
   virtual void Synchronize(Stream* stream) const = 0;
 
+  // ---- recording: whole calls captured once and replayed (CUDA graphs) ----
+  /// The work one call queued on a stream, recorded for replay; owned by an execution context.
+  class Recording {
+   public:
+    virtual ~Recording() = default;
+  };
+  /// True when the backend records calls: the executor records a context's second call and
+  /// replays the recording on later ones (its shapes and addresses never change).
+  virtual bool records_calls() const { return false; }
+  /// Starts recording what is queued on `stream`; nothing queued runs until Replay.
+  virtual void BeginRecording(Stream* stream) const {}
+  /// Ends the recording started on `stream`; throws when the work could not be recorded (the
+  /// stream is usable again afterwards).
+  virtual std::unique_ptr<Recording> EndRecording(Stream* stream) const { return nullptr; }
+  /// Queues the recorded work on `stream`.
+  virtual void Replay(const Recording& recording, Stream* stream) const {}
+
   // ---- threads ----
   /// Intra-op threads a call uses when the caller asks for 0.
   virtual int DefaultThreads() const = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backends/host_fallback.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -17,12 +18,20 @@ struct ExecContext {
   std::vector<void*> ptr;                           ///< per entry, resolved data pointer
   std::vector<const void*> in_ptr;                  ///< gather buffer for one step's inputs
   std::vector<void*> out_ptr;                       ///< gather buffer for one step's outputs
+  std::unique_ptr<Backend::Recording> recording;    ///< the steps recorded on the second call
+  int calls = 0;                                    ///< calls run with this context
+  bool recording_failed = false;                    ///< the steps could not be recorded
 };
 
 Executor::Executor(std::unique_ptr<Plan> plan, int num_threads)
     : plan_(std::move(plan)),
       num_threads_(num_threads > 0 ? num_threads : plan_->backend->DefaultThreads()),
       host_(plan_->backend->host_accessible()) {
+  // Host fallback kernels wait for the stream in the middle of a call, so they cannot be
+  // recorded.
+  records_ = !host_ && plan_->backend->records_calls();
+  for (const Step& s : plan_->steps)
+    if (s.kernel && IsHostFallback(*s.kernel)) records_ = false;
   Release(Acquire());  // create the first context now so that bind-time errors surface here
 }
 
@@ -95,17 +104,47 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
       if (p.output_in_place[i]) ctx->ptr[p.output_entries[i]] = outputs[i];
   for (uint32_t e : p.alias_entries) ctx->ptr[e] = ctx->ptr[p.slots[e].index];
 
-  for (size_t s = 0; s < p.steps.size(); ++s) {
-    const Step& step = p.steps[s];
-    if (step.kernel) {
-      for (size_t k = 0; k < step.in.size(); ++k) ctx->in_ptr[k] = ctx->ptr[step.in[k]];
-      for (size_t k = 0; k < step.out.size(); ++k) ctx->out_ptr[k] = ctx->ptr[step.out[k]];
-      RunArgs args{ctx->in_ptr.data(), ctx->out_ptr.data(), ctx->scratchpad.data(), stream,
-                   ctx->state[s].get()};
-      step.kernel->Run(args);
+  auto run_steps = [&] {
+    for (size_t s = 0; s < p.steps.size(); ++s) {
+      const Step& step = p.steps[s];
+      if (step.kernel) {
+        for (size_t k = 0; k < step.in.size(); ++k) ctx->in_ptr[k] = ctx->ptr[step.in[k]];
+        for (size_t k = 0; k < step.out.size(); ++k) ctx->out_ptr[k] = ctx->ptr[step.out[k]];
+        RunArgs args{ctx->in_ptr.data(), ctx->out_ptr.data(), ctx->scratchpad.data(), stream,
+                     ctx->state[s].get()};
+        step.kernel->Run(args);
+      }
+      if (monitor) Report(*monitor, step, ctx->ptr, stream);
     }
-    if (monitor) Report(*monitor, step, ctx->ptr, stream);
+  };
+  // The first call runs the kernels directly (libraries load lazily); the second records them
+  // and every later one replays the recording. A step that cannot be recorded turns recording
+  // off for the context.
+  const bool record = records_ && monitor == nullptr;
+  if (record && ctx->recording) {
+    b.Replay(*ctx->recording, stream);
+  } else if (record && ctx->calls > 0 && !ctx->recording_failed) {
+    b.BeginRecording(stream);
+    try {
+      run_steps();
+      ctx->recording = b.EndRecording(stream);
+    } catch (const Error&) {
+      try {
+        b.EndRecording(stream);
+      } catch (const Error&) {
+      }
+      ctx->recording = nullptr;
+      ctx->recording_failed = true;
+    }
+    if (ctx->recording) {
+      b.Replay(*ctx->recording, stream);
+    } else {
+      run_steps();
+    }
+  } else {
+    run_steps();
   }
+  ++ctx->calls;
   for (size_t i = 0; i < p.output_entries.size(); ++i) {
     if (host_ && p.output_in_place[i]) continue;
     uint32_t e = p.output_entries[i];

@@ -35,6 +35,7 @@ class Executor {
   std::unique_ptr<Plan> plan_;
   int num_threads_;
   bool host_;  ///< the backend's memory is host memory
+  bool records_ = false;  ///< calls are recorded and replayed (CUDA graphs)
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<ExecContext>> pool_;
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "backends/host_fallback.h"
 #include "base/error.h"
 #include "exec/plan_build.h"
 #include "graph/op_def.h"
@@ -24,7 +25,14 @@ void CreateKernels(PlanBuild& b) {
     }
     for (uint32_t e : step.out) args.out.push_back(plan.entries[e]);
     try {
-      step.kernel = plan.backend->CreateKernel(args);
+      try {
+        step.kernel = plan.backend->CreateKernel(args);
+      } catch (const Error& err) {
+        // A device backend without a kernel for the node: the host backend's, with copies.
+        if (plan.backend->host_accessible() || err.code() != ErrorCode::kUnsupported) throw;
+        step.kernel = CreateHostFallback(*plan.backend, args);
+        LogHostFallback(*plan.backend, n, err.what());
+      }
     } catch (const Error& err) {
       if (std::string(err.what()).rfind("failed to", 0) == 0) throw;
       throw Error(err.code(), "failed to plan " + n.op + " node '" + n.name + "': " + err.what());

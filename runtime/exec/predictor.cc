@@ -3,6 +3,7 @@
 #include "mxserve/predictor.h"
 
 #include "backends/backend_table.h"
+#include "backends/host_fallback.h"
 #include "exec/executor.h"
 #include "exec/model.h"
 #include "exec/plan.h"
@@ -78,6 +79,7 @@ PredictorInfo Predictor::info() const {
     const Node& n = p.graph.nodes[s.node];
     info.op_counts[n.def->name()]++;
     info.kernels.emplace_back(n.name, s.kernel ? s.kernel->Describe() : "alias");
+    if (s.kernel && IsHostFallback(*s.kernel)) info.host_fallback.push_back(n.name);
   }
   info.parameter_bytes = model_->param_bytes;
   info.prepacked_weight_bytes = model_->weights->bytes();

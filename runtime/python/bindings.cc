@@ -10,6 +10,7 @@
 
 #include "exec/model.h"
 #include "backends/backend_table.h"
+#include "backends/cuda_status.h"
 #include "exec/compute_dtype.h"
 #include "exec/plan.h"
 #include "graph/attr_reader.h"
@@ -162,6 +163,7 @@ py::dict Info(const Predictor& p) {
   d["device_weight_bytes"] = info.device_weight_bytes;
   d["dtype"] = DTypeName(p.options().compute_dtype);
   d["kernels"] = info.kernels;
+  d["host_fallback"] = info.host_fallback;
   return d;
 }
 
@@ -293,6 +295,9 @@ PYBIND11_MODULE(_runtime, m) {
   }, py::arg("device"));
   m.def("save_ndarrays", &SaveNDArrays, py::arg("items"));
   m.def("supported_operators", &SupportedOperators);
+  m.def("cuda_built", &CudaBuilt);
+  m.def("cuda_device_count", &CudaDeviceCount);
+  m.def("cuda_unavailable_reason", &CudaUnavailableReason, py::arg("device") = 0);
   m.def("operator_table", [] {
     py::list out;
     for (const OpDef* d : OpRegistry::Global().Defs())

@@ -69,6 +69,7 @@ def libfuzzer_build() -> None:
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
 
 
+@pytest.mark.sanitize  # needs the clang ASan + UBSan build of the runtime (the `fuzz` preset)
 @pytest.mark.parametrize("target", sorted(run.LIBFUZZER))
 def test_libfuzzer_target_short_run(
     target: str, corpus: pathlib.Path, libfuzzer_build: None

@@ -64,6 +64,7 @@ struct PredictorInfo {
   std::string backend;                        ///< the backend's name ("cpu_onednn")
   std::string device;                         ///< the device ("cpu(0)")
   std::vector<std::pair<std::string, std::string>> kernels;  ///< node name -> implementation
+  std::vector<std::string> host_fallback;     ///< nodes a device backend runs on the host
 };
 
 /// Called after each node during Forward with each output's name, description and data.

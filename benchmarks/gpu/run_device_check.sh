@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The GPU check, run on the GPU machine from the repository root with .gpu-carry/ beside it
+# (benchmarks/gpu/prepare.sh makes it here): installs the carried wheels with
+# `pip install --no-index --no-deps`, installs mxserve with the CUDA backend (the carried mxserve
+# wheel when one matches this Python, else built here from the checkout with nvcc), runs
+# tests/gpu and benchmarks/bench_gpu.py, and writes $OUT/results.md with the logs beside it.
+set -u -o pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+CARRY=$REPO/.gpu-carry
+OUT=${OUT:-$REPO/gpu-results}
+PY=${PYTHON:-python3}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 MXSERVE_GPU_ZOO=$CARRY/zoo MXSERVE_GPU_REAL=$CARRY/real
+results=$OUT/results.md
+step() { echo "## $1" | tee -a "$results"; }
+t0=$(date +%s)
+# The whole check ends within MXSERVE_GPU_CHECK_SECONDS (the device tool allows 600 s a call);
+# the tests get what the build leaves minus the benchmark's share.
+budget=${MXSERVE_GPU_CHECK_SECONDS:-570}
+left() { echo $(( budget - ($(date +%s) - t0) )); }
+
+step "environment"
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  $PY -c "import sys, torch; print('python', sys.version.split()[0], '| torch', torch.__version__, 'cuda', torch.version.cuda)"
+  nvcc --version | tail -1
+} 2>&1 | tee -a "$results"
+
+step "install"
+$PY -m pip install -q --no-index --no-deps --no-compile "$CARRY"/wheels/[!m]*.whl >"$OUT/install.log" 2>&1 ||
+  { echo "dependency install failed" | tee -a "$results"; tail -20 "$OUT/install.log"; exit 1; }
+tag=$($PY -c "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')")
+wheel=$(ls "$CARRY"/wheels/mxserve-*-"$tag"-*.whl 2>/dev/null | head -1)
+if [ -z "$wheel" ]; then
+  echo "no carried mxserve wheel for $tag: building from the checkout" | tee -a "$results"
+  export CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) CUDACXX=${CUDACXX:-$(command -v nvcc)}
+  $PY -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/mxs-wheel \
+    -Ccmake.define.MXSERVE_WITH_CUDA=ON -Cbuild-dir=/tmp/mxs-build "$REPO" >>"$OUT/install.log" 2>&1 ||
+    { echo "build failed" | tee -a "$results"; grep -E "error|Error" "$OUT/install.log" | head -40; exit 1; }
+  wheel=$(ls /tmp/mxs-wheel/mxserve-*.whl | head -1)
+fi
+$PY -m pip install -q --no-index --no-deps --force-reinstall "$wheel" >>"$OUT/install.log" 2>&1 ||
+  { echo "mxserve install failed" | tee -a "$results"; exit 1; }
+(cd /tmp && $PY -c "import mxserve, mxserve._runtime as r; print('mxserve', mxserve.__file__, '| cuda:', r.cuda_unavailable_reason(0) or 'available')") 2>&1 | tee -a "$results"
+echo "install took $(( $(date +%s) - t0 )) s" | tee -a "$results"
+
+step "tests/gpu"
+test_s=$(( $(left) - ${MXSERVE_GPU_BENCH_SECONDS:-150} ))
+echo "time left for the tests: $test_s s" | tee -a "$results"
+(cd /tmp && timeout "$test_s" $PY -m pytest -c "$REPO/pyproject.toml" \
+  --rootdir "$REPO" -p no:cacheprovider -v -s -rfEs --junitxml "$OUT/gpu-tests.xml" \
+  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo}.py) \
+  >"$OUT/gpu-tests.log" 2>&1
+echo "pytest exit $?: $(tail -1 "$OUT/gpu-tests.log")" | tee -a "$results"
+grep -E "^(FAILED|ERROR)|max error" "$OUT/gpu-tests.log" | head -60 | tee -a "$results"
+
+step "benchmarks/bench_gpu.py"
+(cd /tmp && timeout "$(( $(left) - 10 ))" $PY "$REPO/benchmarks/bench_gpu.py" \
+  --iters 30 --warmup 5 --json "$OUT/bench_gpu.json") >"$OUT/bench_gpu.log" 2>&1
+echo "bench exit $?" | tee -a "$results"
+tee -a "$results" <"$OUT/bench_gpu.log" | tail -15
+echo "total $(( $(date +%s) - t0 )) s" | tee -a "$results"

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// ConvStage.
+#include "backends/cuda/conv_stage.h"
+
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cuda_stream.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+constexpr size_t kMaxWorkspace = size_t{1} << 30;
+
+std::string ShapeKey(const ConvStageSpec& s, int device) {
+  std::ostringstream k;
+  k << device << '|' << s.in.ToString() << '|' << s.weight.ToString() << '|' << DTypeName(s.dtype)
+    << '|' << s.groups;
+  for (auto v : s.pad) k << ',' << v;
+  k << '|';
+  for (auto v : s.stride) k << ',' << v;
+  k << '|';
+  for (auto v : s.dilate) k << ',' << v;
+  return k.str();
+}
+
+cudnnMathType_t MathFor(DType dtype) {
+  return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+}
+
+// One cuDNN handle per device for bind-time algorithm searches, used under the cache's lock.
+cudnnHandle_t SearchHandle(int device) {
+  static std::map<int, cudnnHandle_t> handles;
+  auto it = handles.find(device);
+  if (it != handles.end()) return it->second;
+  cudnnHandle_t h = nullptr;
+  MXS_CUDNN_CHECK(cudnnCreate(&h));
+  handles.emplace(device, h);
+  return h;
+}
+
+}  // namespace
+
+ConvStage::ConvStage(const ConvStageSpec& spec)
+    : spec_(spec),
+      x_(spec.in, spec.dtype),
+      y_(spec.out, spec.dtype),
+      w_(spec.weight, spec.dtype),
+      conv_(spec.pad, spec.stride, spec.dilate, spec.groups, MathFor(spec.dtype)) {
+  channels_ = spec.out[1];
+  inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
+  int device = 0;
+  MXS_CUDA_CHECK(cudaGetDevice(&device));
+  static std::mutex mu;
+  struct Choice {
+    cudnnConvolutionFwdAlgo_t algo;
+    size_t workspace;
+    cudnnMathType_t math;
+  };
+  static std::map<std::string, Choice> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string key = ShapeKey(spec, device);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    int found = 0;
+    MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(SearchHandle(device), x_.get(), w_.get(),
+                                                         conv_.get(), y_.get(),
+                                                         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found,
+                                                         perf));
+    bool chosen = false;
+    for (int i = 0; i < found && !chosen; ++i) {
+      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
+      // float32 must not fall back to TF32 tensor cores.
+      if (spec.dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
+      it = cache.emplace(key, Choice{perf[i].algo, perf[i].memory, perf[i].mathType}).first;
+      chosen = true;
+    }
+    MXS_CHECK_CODE(chosen, kUnsupported)
+        << "cuDNN has no convolution algorithm for data " << spec.in.ToString() << " and weight "
+        << spec.weight.ToString() << " (" << DTypeName(spec.dtype) << ")";
+  }
+  algo_ = it->second.algo;
+  workspace_ = it->second.workspace;
+  MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), it->second.math));
+}
+
+void ConvStage::Run(const CudaStream& s, const void* x, const void* w, const float* bias, void* y,
+                    const void* residual, bool accumulate, void* workspace) const {
+  const float one = 1.f, beta = accumulate ? 1.f : 0.f;
+  MXS_CUDNN_CHECK(cudnnConvolutionForward(s.cudnn(), &one, x_.get(), x, w_.get(), w, conv_.get(),
+                                          algo_, workspace, workspace_, &beta, y_.get(), y));
+  AffineEltwiseArgs e;
+  e.epilogue = spec_.epilogue;
+  if (accumulate) {  // cuDNN did the first step, the residual sum
+    e.epilogue.num_steps = 0;
+    for (int i = 1; i < spec_.epilogue.num_steps; ++i) e.epilogue.Append(spec_.epilogue.steps[i]);
+  }
+  if (bias == nullptr && e.epilogue.empty()) return;
+  e.dtype = spec_.dtype;
+  e.x = y;
+  e.y = y;
+  e.n = spec_.out.Size();
+  e.channels = channels_;
+  e.inner = inner_;
+  e.shift = bias;
+  e.residual = residual;
+  AffineEltwise(e, s.get());
+}
+
+std::string ConvStage::Describe() const {
+  static const char* kNames[] = {"implicit_gemm", "implicit_precomp_gemm", "gemm", "direct",
+                                 "fft", "fft_tiling", "winograd", "winograd_nonfused"};
+  const int a = static_cast<int>(algo_);
+  std::string name = a >= 0 && a < 8 ? kNames[a] : "algo" + std::to_string(a);
+  return "cudnn:" + name;
+}
+
+}  // namespace cuda
+}  // namespace mxserve

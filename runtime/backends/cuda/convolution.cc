@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+// Convolution on cuDNN (groups, depthwise, dilation, 1-3 spatial dims), with the bias, a folded
+// BatchNorm's weight scale and the fused post-ops of passes/fuse_conv.cc (activations, clip,
+// residual sum) applied as an epilogue, and the fused depthwise stage of passes/fuse_depthwise.cc
+// run as a second convolution on an intermediate in the scratchpad.
+#include "ops/convolution.h"
+
+#include <memory>
+#include <optional>
+
+#include "backends/backend.h"
+#include "backends/cuda/conv_stage.h"
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/device_weights.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+size_t Align(size_t n) { return (n + 255) / 256 * 256; }
+
+/// A parameter uploaded at bind time, or the input it came from when it is computed.
+struct Operand {
+  DeviceMemory uploaded;
+  int input = -1;
+  const void* Get(const RunArgs& args) const {
+    return uploaded.data() != nullptr ? uploaded.data() : args.in[input];
+  }
+};
+
+Operand WeightOperand(const KernelArgs& a, int input, DType dtype, const std::vector<float>& scale,
+                      const std::string& scale_key, const std::string& what) {
+  Operand o;
+  o.input = input;
+  // The planner has the parameter on the device already; only a transformed copy (a folded
+  // BatchNorm's scale, float16) is uploaded here.
+  if (scale.empty() && a.in[input].dtype == dtype) return o;
+  MXS_CHECK_CODE(a.constants[input] != nullptr, kUnsupported)
+      << "failed to plan " << what << ": a computed weight cannot be scaled or converted";
+  o.uploaded =
+      UploadWeight(a, *a.constants[input], CurrentDevice(), UploadSpec{dtype, scale, scale_key});
+  return o;
+}
+
+Operand BiasOperand(const KernelArgs& a, int input, const std::string& what) {
+  MXS_CHECK_CODE(a.in[input].dtype == DType::kFloat32, kUnsupported)
+      << "failed to plan " << what << ": the bias must be float32, not "
+      << DTypeName(a.in[input].dtype);
+  Operand o;
+  o.input = input;
+  return o;
+}
+
+class ConvolutionCuda final : public Kernel {
+ public:
+  explicit ConvolutionCuda(const KernelArgs& a) {
+    const auto& p = a.param<ConvolutionParam>();
+    const std::string what = "Convolution node '" + a.node.name + "'";
+    dtype_ = a.in[0].dtype;
+    MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor,
+                   kUnsupported)
+        << "failed to plan " << what << ": the CUDA backend takes row-major (NCHW) data";
+    MXS_CHECK_CODE(!(p.depthwise && p.has_sum()), kUnsupported)
+        << "failed to plan " << what << ": a fused depthwise stage with a residual sum";
+    weight_ = WeightOperand(a, 1, dtype_, p.weight_scale, p.weight_scale_key, what);
+    if (!p.no_bias) bias_ = BiasOperand(a, 2, what);
+    if (p.has_sum()) residual_ = p.num_inputs() - 1;
+
+    ConvStageSpec s;
+    s.in = a.in[0].shape;
+    s.weight = a.in[1].shape;
+    s.dtype = dtype_;
+    s.pad = p.pad;
+    s.stride = p.stride;
+    s.dilate = p.dilate;
+    s.groups = p.num_group;
+    s.epilogue = EpilogueOf(p.post_ops);
+    sum_first_ = !p.post_ops.empty() && p.post_ops[0].kind == ConvPostOp::Kind::kSum;
+    if (p.depthwise) {
+      const DepthwiseStage& d = *p.depthwise;
+      // The 1x1 stage's output: the same spatial extent arithmetic as any convolution.
+      std::vector<int64_t> mid = {s.in[0], p.num_filter};
+      for (size_t i = 0; i < p.kernel.size(); ++i)
+        mid.push_back((s.in[2 + i] + 2 * p.pad[i] - p.dilate[i] * (p.kernel[i] - 1) - 1) /
+                          p.stride[i] + 1);
+      s.out = Shape(mid);
+      mid_bytes_ = Align(ShapeBytes(s.out, DTypeSize(dtype_)));
+      first_.emplace(s);
+      const int dw = p.dw_weight_input();
+      dw_weight_ = WeightOperand(a, dw, dtype_, d.weight_scale, d.weight_scale_key, what);
+      if (!d.no_bias) dw_bias_ = BiasOperand(a, dw + 1, what);
+      ConvStageSpec t;
+      t.in = s.out;
+      t.weight = a.in[dw].shape;
+      t.out = a.out[0].shape;
+      t.dtype = dtype_;
+      t.pad = {d.pad, d.pad};
+      t.stride = {d.stride, d.stride};
+      t.dilate = {1, 1};
+      t.groups = p.num_filter;
+      t.epilogue = EpilogueOf(d.post_ops);
+      second_.emplace(t);
+    } else {
+      s.out = a.out[0].shape;
+      first_.emplace(s);
+    }
+    workspace_ = Align(std::max(first_->workspace_bytes(),
+                                second_ ? second_->workspace_bytes() : size_t{0}));
+    out_bytes_ = a.out[0].nbytes();
+    // A residual read after a later step than the first must survive the convolution writing
+    // the output, so an aliased residual is copied aside first.
+    if (residual_ >= 0 && !sum_first_) residual_copy_bytes_ = Align(out_bytes_);
+  }
+
+  size_t ScratchpadBytes() const override { return workspace_ + mid_bytes_ + residual_copy_bytes_; }
+
+  void Run(const RunArgs& args) const override {
+    const CudaStream& s = StreamOf(args);
+    char* scratch = static_cast<char*>(args.scratchpad);
+    void* workspace = scratch;
+    const float* bias = bias_.input >= 0 ? static_cast<const float*>(bias_.Get(args)) : nullptr;
+    if (second_) {
+      void* mid = scratch + workspace_;
+      first_->Run(s, args.in[0], weight_.Get(args), bias, mid, nullptr, false, workspace);
+      const float* dw_bias =
+          dw_bias_.input >= 0 ? static_cast<const float*>(dw_bias_.Get(args)) : nullptr;
+      second_->Run(s, mid, dw_weight_.Get(args), dw_bias, args.out[0], nullptr, false, workspace);
+      return;
+    }
+    const void* residual = nullptr;
+    bool accumulate = false;
+    if (residual_ >= 0) {
+      residual = args.in[residual_];
+      if (sum_first_) {
+        // cuDNN accumulates into the output, which must hold the residual first.
+        if (residual != args.out[0])
+          MXS_CUDA_CHECK(cudaMemcpyAsync(args.out[0], residual, out_bytes_,
+                                         cudaMemcpyDeviceToDevice, s.get()));
+        accumulate = true;
+      } else if (residual == args.out[0]) {
+        void* copy = scratch + workspace_ + mid_bytes_;
+        MXS_CUDA_CHECK(
+            cudaMemcpyAsync(copy, residual, out_bytes_, cudaMemcpyDeviceToDevice, s.get()));
+        residual = copy;
+      }
+    }
+    first_->Run(s, args.in[0], weight_.Get(args), bias, args.out[0], residual, accumulate,
+                workspace);
+  }
+
+  std::string Describe() const override {
+    std::string d = first_->Describe();
+    if (second_) d += "+dw:" + second_->Describe();
+    if (residual_ >= 0) d += "+sum";
+    return d;
+  }
+
+ private:
+  DType dtype_ = DType::kFloat32;
+  Operand weight_, bias_, dw_weight_, dw_bias_;
+  std::optional<ConvStage> first_, second_;
+  int residual_ = -1;          ///< input index of the residual, or -1
+  bool sum_first_ = false;     ///< the residual sum is the first post-op (cuDNN accumulates)
+  size_t workspace_ = 0, mid_bytes_ = 0, residual_copy_bytes_ = 0, out_bytes_ = 0;
+};
+
+std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
+  return std::make_unique<ConvolutionCuda>(a);
+}
+
+}  // namespace
+}  // namespace cuda
+
+MXS_REGISTER_KERNELS(cuda, convolution) {
+  r.Add("Convolution", cuda::Adapted(cuda::CreateConvolution), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
+}
+
+}  // namespace mxserve

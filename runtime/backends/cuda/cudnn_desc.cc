@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// cuDNN descriptors.
+#include "backends/cuda/cudnn_desc.h"
+
+#include <limits>
+
+#include "backends/cuda/cuda_check.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+int ToInt(int64_t v) {
+  MXS_CHECK_CODE(v >= 0 && v <= std::numeric_limits<int>::max(), kUnsupported)
+      << "dimension " << v << " is beyond cuDNN's int range";
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+cudnnDataType_t CudnnType(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32: return CUDNN_DATA_FLOAT;
+    case DType::kFloat16: return CUDNN_DATA_HALF;
+    case DType::kBfloat16: return CUDNN_DATA_BFLOAT16;
+    default:
+      MXS_THROW(kUnsupported) << "cuDNN kernels take float32, float16 or bfloat16, not "
+                              << DTypeName(dtype);
+  }
+}
+
+std::vector<int> CudnnDims(const std::vector<int64_t>& dims) {
+  std::vector<int> out;
+  for (int64_t d : dims) out.push_back(ToInt(d));
+  if (out.size() == 3) out.insert(out.begin() + 2, 1);
+  return out;
+}
+
+TensorDescriptor::TensorDescriptor(const Shape& shape, DType dtype) {
+  std::vector<int> dims = CudnnDims(shape.dims());
+  while (dims.size() < 4) dims.push_back(1);
+  std::vector<int> strides(dims.size());
+  int64_t s = 1;
+  for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
+    strides[i] = ToInt(s);
+    s *= dims[i];
+  }
+  MXS_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d_));
+  MXS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(d_, CudnnType(dtype), static_cast<int>(dims.size()),
+                                             dims.data(), strides.data()));
+}
+
+TensorDescriptor::~TensorDescriptor() {
+  if (d_ != nullptr) cudnnDestroyTensorDescriptor(d_);
+}
+
+FilterDescriptor::FilterDescriptor(const Shape& shape, DType dtype) {
+  std::vector<int> dims = CudnnDims(shape.dims());
+  MXS_CUDNN_CHECK(cudnnCreateFilterDescriptor(&d_));
+  MXS_CUDNN_CHECK(cudnnSetFilterNdDescriptor(d_, CudnnType(dtype), CUDNN_TENSOR_NCHW,
+                                             static_cast<int>(dims.size()), dims.data()));
+}
+
+FilterDescriptor::~FilterDescriptor() {
+  if (d_ != nullptr) cudnnDestroyFilterDescriptor(d_);
+}
+
+ConvolutionDescriptor::ConvolutionDescriptor(const std::vector<int64_t>& pad,
+                                             const std::vector<int64_t>& stride,
+                                             const std::vector<int64_t>& dilate, int64_t groups,
+                                             cudnnMathType_t math) {
+  std::vector<int> p, s, d;
+  for (size_t i = 0; i < pad.size(); ++i) {
+    p.push_back(ToInt(pad[i]));
+    s.push_back(ToInt(stride[i]));
+    d.push_back(ToInt(dilate[i]));
+  }
+  if (p.size() == 1) {  // 1-D: a unit height in front
+    p.insert(p.begin(), 0);
+    s.insert(s.begin(), 1);
+    d.insert(d.begin(), 1);
+  }
+  MXS_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&d_));
+  MXS_CUDNN_CHECK(cudnnSetConvolutionNdDescriptor(d_, static_cast<int>(p.size()), p.data(),
+                                                  s.data(), d.data(), CUDNN_CROSS_CORRELATION,
+                                                  CUDNN_DATA_FLOAT));
+  MXS_CUDNN_CHECK(cudnnSetConvolutionGroupCount(d_, ToInt(groups)));
+  MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(d_, math));
+}
+
+ConvolutionDescriptor::~ConvolutionDescriptor() {
+  if (d_ != nullptr) cudnnDestroyConvolutionDescriptor(d_);
+}
+
+}  // namespace cuda
+}  // namespace mxserve

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// Weights in device memory: each parameter a CUDA kernel reads is uploaded once per model (and
+// per transformation: a folded BatchNorm scale, a float16 copy) and kept in the model's
+// WeightCache, so every execution context and every reshaped predictor shares one copy.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/cuda/device_buffer.h"
+#include "backends/device_memory.h"
+#include "backends/kernel.h"
+
+namespace mxserve {
+namespace cuda {
+
+/// How a parameter is stored on the device.
+struct UploadSpec {
+  DType dtype = DType::kFloat32;   ///< float32 or float16 (converted from a float32 parameter)
+  std::vector<float> scale;        ///< per-leading-index factor (a folded BatchNorm), or empty
+  std::string scale_key;           ///< identifies `scale` in the cache key
+};
+
+/// The device copy of `w` on `device` as `spec` transforms it, uploaded on first use. Without a
+/// WeightCache (a kernel built outside a Predictor) the copy is owned by the result alone.
+DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
+                          const UploadSpec& spec = {});
+
+/// Uploads `values` (bind-time host data such as folded BatchNorm factors) under `key`.
+DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
+                          const std::vector<float>& values, int device);
+
+/// `bytes` of device memory on `device` as a DeviceMemory.
+DeviceMemory AllocateOn(int device, size_t bytes);
+
+}  // namespace cuda
+}  // namespace mxserve

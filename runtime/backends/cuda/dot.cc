@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// dot and batch_dot on cuBLAS (transposes are cuBLAS operations, no copies), with the post-ops
+// fused by passes/fuse_fully_connected.cc as an element-wise epilogue.
+#include "ops/dot.h"
+
+#include <memory>
+
+#include "backends/backend.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
+#include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/eltwise.h"
+#include "backends/cuda/gemm.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+class DotCuda final : public Kernel {
+ public:
+  DotCuda(const KernelArgs& a, const DotDims& d, bool batched) {
+    const auto& p = a.param<DotParam>();
+    dtype_ = a.in[0].dtype;
+    MXS_CHECK_CODE(a.in[1].dtype == dtype_ && a.out[0].dtype == dtype_, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": mixed dtypes";
+    g_.batch = d.batch;
+    g_.m = d.m;
+    g_.n = d.n;
+    g_.k = d.k;
+    g_.trans_a = p.transpose_a;
+    g_.trans_b = p.transpose_b;
+    g_.stride_a = batched ? d.m * d.k : 0;
+    g_.stride_b = batched ? d.k * d.n : 0;
+    CheckGemm(g_, dtype_, ("failed to plan " + NodeDesc(a.node)).c_str());
+    epilogue_ = EpilogueOf(p.post_ops);
+  }
+  void Run(const RunArgs& args) const override {
+    const CudaStream& s = StreamOf(args);
+    Gemm(s, dtype_, g_, args.in[0], args.in[1], args.out[0]);
+    if (epilogue_.empty()) return;
+    AffineEltwiseArgs e;
+    e.dtype = dtype_;
+    e.x = args.out[0];
+    e.y = args.out[0];
+    e.n = g_.batch * g_.m * g_.n;
+    e.epilogue = epilogue_;
+    AffineEltwise(e, s.get());
+  }
+  std::string Describe() const override { return "cublas:gemm"; }
+
+ private:
+  DType dtype_ = DType::kFloat32;
+  GemmShape g_;
+  Epilogue epilogue_;
+};
+
+std::unique_ptr<Kernel> CreateDot(const KernelArgs& a) {
+  const auto& p = a.param<DotParam>();
+  return std::make_unique<DotCuda>(a, DotShapeOf(p, a.in[0].shape, a.in[1].shape), false);
+}
+
+std::unique_ptr<Kernel> CreateBatchDot(const KernelArgs& a) {
+  const auto& p = a.param<DotParam>();
+  return std::make_unique<DotCuda>(a, BatchDotShapeOf(p, a.in[0].shape, a.in[1].shape), true);
+}
+
+}  // namespace
+}  // namespace cuda
+
+MXS_REGISTER_KERNELS(cuda, dot) {
+  r.Add("dot", cuda::Adapted(cuda::CreateDot), Backend::kRowMajorOnly, cuda::kReducedConverting);
+  r.Add("batch_dot", cuda::Adapted(cuda::CreateBatchDot), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
+}
+
+}  // namespace mxserve

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// FullyConnected on cuBLAS: data (m, k) times the weight (n, k) transposed, then the bias and the
+// post-ops fused by passes/fuse_fully_connected.cc in one element-wise epilogue.
+#include "ops/fully_connected.h"
+
+#include <memory>
+
+#include "backends/backend.h"
+#include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/device_weights.h"
+#include "backends/cuda/dtype_adapter.h"
+#include "backends/cuda/registration.h"
+#include "backends/cuda/eltwise.h"
+#include "backends/cuda/gemm.h"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+class FullyConnectedCuda final : public Kernel {
+ public:
+  explicit FullyConnectedCuda(const KernelArgs& a) {
+    const auto& p = a.param<FullyConnectedParam>();
+    const std::string what = "failed to plan " + NodeDesc(a.node);
+    dtype_ = a.in[0].dtype;
+    const Shape& x = a.in[0].shape;
+    g_.n = p.num_hidden;
+    g_.k = p.flatten ? ShapeProduct(x, 1, x.ndim()) : x[x.ndim() - 1];
+    g_.m = x.Size() / g_.k;
+    g_.trans_b = true;
+    CheckGemm(g_, dtype_, what.c_str());
+    // The planner has the parameters on the device; a float16 copy of the weight is made here.
+    if (a.in[1].dtype != dtype_) {
+      MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
+          << what << ": a computed weight of another dtype than the data";
+      weight_ = UploadWeight(a, *a.constants[1], CurrentDevice(), UploadSpec{dtype_, {}, ""});
+    }
+    if (!p.no_bias) {
+      MXS_CHECK_CODE(a.in[2].dtype == DType::kFloat32, kUnsupported)
+          << what << ": the bias must be float32";
+      has_bias_ = true;
+    }
+    epilogue_ = EpilogueOf(p.post_ops);
+  }
+
+  void Run(const RunArgs& args) const override {
+    const CudaStream& s = StreamOf(args);
+    const void* w = weight_.data() != nullptr ? weight_.data() : args.in[1];
+    Gemm(s, dtype_, g_, args.in[0], w, args.out[0]);
+    if (!has_bias_ && epilogue_.empty()) return;
+    AffineEltwiseArgs e;
+    e.dtype = dtype_;
+    e.x = args.out[0];
+    e.y = args.out[0];
+    e.n = g_.m * g_.n;
+    e.channels = g_.n;
+    e.inner = 1;
+    if (has_bias_) e.shift = static_cast<const float*>(args.in[2]);
+    e.epilogue = epilogue_;
+    AffineEltwise(e, s.get());
+  }
+  std::string Describe() const override { return "cublas:gemm"; }
+
+ private:
+  DType dtype_ = DType::kFloat32;
+  GemmShape g_;
+  DeviceMemory weight_;  ///< a converted copy of the weight, or empty
+  bool has_bias_ = false;
+  Epilogue epilogue_;
+};
+
+std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
+  return std::make_unique<FullyConnectedCuda>(a);
+}
+
+}  // namespace
+}  // namespace cuda
+
+MXS_REGISTER_KERNELS(cuda, fully_connected) {
+  r.Add("FullyConnected", cuda::Adapted(cuda::CreateFullyConnected), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
+}
+
+}  // namespace mxserve

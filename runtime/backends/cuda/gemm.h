@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Row-major (batched) matrix products on cuBLAS, the core of FullyConnected, dot and batch_dot:
+// C = op(A) op(B) with float32 accumulation (float32 data: no TF32; float16: tensor cores).
+#pragma once
+
+#include <cstdint>
+
+#include "base/dtype.h"
+
+namespace mxserve {
+namespace cuda {
+
+class CudaStream;
+
+struct GemmShape {
+  int64_t batch = 1, m = 1, n = 1, k = 1;
+  bool trans_a = false;  ///< A is stored (k, m) instead of (m, k)
+  bool trans_b = false;  ///< B is stored (n, k) instead of (k, n)
+  int64_t stride_a = 0, stride_b = 0;  ///< elements between batch items (0: shared)
+};
+
+/// Checks the shape fits cuBLAS's int arguments; throws kUnsupported otherwise.
+void CheckGemm(const GemmShape& g, DType dtype, const char* what);
+/// C (batch, m, n) = op(A) op(B) on the stream's cuBLAS handle.
+void Gemm(const CudaStream& s, DType dtype, const GemmShape& g, const void* a, const void* b,
+          void* c);
+
+}  // namespace cuda
+}  // namespace mxserve

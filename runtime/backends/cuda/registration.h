@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// The precision supports CUDA kernels register with: float16 and bfloat16 handled alike, either
+// as the same type across a node's activations or converted (AdaptToDTypes) where they differ.
+#pragma once
+
+#include "backends/backend.h"
+
+namespace mxserve {
+namespace cuda {
+
+constexpr PrecisionSupport kReducedSameType{DTypeHandling::kSameType, DTypeHandling::kSameType};
+constexpr PrecisionSupport kReducedConverting{DTypeHandling::kConverting,
+                                              DTypeHandling::kConverting};
+
+}  // namespace cuda
+}  // namespace mxserve

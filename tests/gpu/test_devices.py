@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Devices: without a usable GPU, cuda:0 is a clear MXServeError naming what is missing; with
+one, an operator without a CUDA kernel runs on the CPU (listed in info()["host_fallback"]) with
+the CPU's numbers, and the basic CUDA kernels give the numbers of their CPU counterparts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ops._harness import one_node_symbol
+
+import mxserve
+from gpu.conftest import GPU_REASON, needs_gpu
+
+
+@pytest.mark.skipif(not GPU_REASON, reason="a GPU is present")
+def test_cuda_without_gpu_is_a_clear_error() -> None:
+    sym = one_node_symbol("Activation", {"act_type": "relu"})
+    with pytest.raises(mxserve.MXServeError) as e:
+        mxserve.Predictor(sym, None, input_shapes={"data": (2, 3)}, device="cuda:0")
+    msg = str(e.value)
+    assert "cuda" in msg.lower()
+    assert "MXSERVE_WITH_CUDA" in msg or "CUDA" in msg
+
+
+def _both(
+    sym: str,
+    params: dict[str, np.ndarray] | None,
+    shapes: dict[str, tuple[int, ...]],
+    feed: dict[str, np.ndarray],
+) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
+    import tempfile
+
+    blob = None
+    if params:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = f"{tmp}/p.params"
+            mxserve.nd.save(path, {f"arg:{k}": v for k, v in params.items()})
+            with open(path, "rb") as f:
+                blob = f.read()
+    cpu = mxserve.Predictor(sym, blob, input_shapes=shapes)
+    gpu = mxserve.Predictor(sym, blob, input_shapes=shapes, device="cuda:0")
+    return cpu(**feed), gpu(**feed), gpu.info()
+
+
+@needs_gpu
+def test_operator_without_cuda_kernel_runs_on_the_host() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 5, 5)).astype(np.float32)
+    gamma = rng.uniform(0.1, 0.5, (4,)).astype(np.float32)
+    sym = one_node_symbol("LeakyReLU", {"act_type": "prelu"}, inputs=("data", "gamma"))
+    want, got, info = _both(sym, {"gamma": gamma}, {"data": x.shape}, {"data": x})
+    assert info["host_fallback"] == ["n"]
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6, atol=1e-7)
+    # An independent formula: prelu(x) = x for x > 0, gamma[c] * x otherwise.
+    np.testing.assert_allclose(
+        got[0], np.where(x > 0, x, gamma[None, :, None, None] * x), rtol=1e-6
+    )
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    ("op", "attrs"),
+    [
+        ("Activation", {"act_type": "relu"}),
+        ("Activation", {"act_type": "sigmoid"}),
+        ("Activation", {"act_type": "tanh"}),
+        ("softmax", {"axis": "1"}),
+        ("Pooling", {"kernel": "(3, 3)", "stride": "(2, 2)", "pool_type": "max"}),
+        (
+            "Pooling",
+            {
+                "kernel": "(3, 3)",
+                "stride": "(2, 2)",
+                "pad": "(1, 1)",
+                "pool_type": "avg",
+                "pooling_convention": "full",
+            },
+        ),
+        (
+            "Pooling",
+            {
+                "kernel": "(3, 3)",
+                "stride": "(2, 2)",
+                "pad": "(1, 1)",
+                "pool_type": "avg",
+                "count_include_pad": "False",
+            },
+        ),
+        ("Pooling", {"global_pool": "True", "kernel": "(1, 1)", "pool_type": "avg"}),
+        ("clip", {"a_min": "-0.5", "a_max": "0.5"}),
+        ("transpose", {"axes": "(0, 2, 3, 1)"}),
+        ("_plus_scalar", {"scalar": "1.5"}),
+        ("_rdiv_scalar", {"scalar": "2"}),
+    ],
+)
+def test_unary_kernels_match_cpu(op: str, attrs: dict[str, str]) -> None:
+    x = np.random.default_rng(1).standard_normal((2, 3, 9, 9)).astype(np.float32)
+    want, got, info = _both(one_node_symbol(op, attrs), None, {"data": x.shape}, {"data": x})
+    assert info["host_fallback"] == []
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-6)
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    ("op", "lhs", "rhs"),
+    [
+        ("elemwise_add", (2, 3, 4), (2, 3, 4)),
+        ("elemwise_mul", (2, 3, 4), (2, 3, 4)),
+        ("broadcast_add", (2, 3, 4), (1, 3, 1)),
+        ("broadcast_maximum", (2, 1, 4), (1, 3, 1)),
+        ("dot", (5, 7), (7, 3)),
+        ("batch_dot", (2, 5, 7), (2, 7, 3)),
+        ("Concat", (2, 3, 4), (2, 5, 4)),
+    ],
+)
+def test_binary_kernels_match_cpu(op: str, lhs: tuple[int, ...], rhs: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(lhs).astype(np.float32)
+    b = rng.standard_normal(rhs).astype(np.float32)
+    attrs = {"num_args": "2", "dim": "1"} if op == "Concat" else None
+    sym = one_node_symbol(op, attrs, inputs=("a", "b"))
+    want, got, info = _both(sym, None, {"a": lhs, "b": rhs}, {"a": a, "b": b})
+    assert info["host_fallback"] == []
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-5)

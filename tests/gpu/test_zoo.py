@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The 34 gluon.model_zoo.vision architectures on cuda:0 against mxserve's CPU path (itself
+checked against MXNet in tests/models): float32 within rtol 1e-3 / atol 1e-4 at batch 1 and 4,
+float16 mode within rtol 2e-2 of float32 (relative to the output's scale), with the largest
+error printed."""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+from oracle.models import ZOO
+
+import mxserve
+from gpu import zoo
+from gpu.conftest import needs_gpu
+
+pytestmark = needs_gpu
+
+
+def _prefix(name: str, tmp_path: pathlib.Path) -> pathlib.Path:
+    if name not in zoo.available():
+        pytest.skip(f"no symbol JSON for {name} in {zoo.ZOO_DIR} (benchmarks/gpu/prepare.sh)")
+    return zoo.make_params(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_zoo_fp32_matches_cpu(name: str, tmp_path: pathlib.Path) -> None:
+    prefix = _prefix(name, tmp_path)
+    for batch in (1, 4):
+        x = zoo.make_input(name, batch)
+        cpu = mxserve.Predictor.load(prefix, 0, input_shapes={"data": x.shape})
+        gpu = mxserve.Predictor.load(prefix, 0, input_shapes={"data": x.shape}, device="cuda:0")
+        (want,) = cpu(data=x)
+        (got,) = gpu(data=x)
+        assert got.shape == want.shape
+        err = float(np.max(np.abs(got - want)))
+        print(f"{name} batch {batch} fp32 max error {err:.3g}")
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=f"{name} b{batch}")
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_zoo_fp16_close_to_fp32(name: str, tmp_path: pathlib.Path) -> None:
+    prefix = _prefix(name, tmp_path)
+    x = zoo.make_input(name, 4)
+    shapes = {"data": x.shape}
+    fp32 = mxserve.Predictor.load(prefix, 0, input_shapes=shapes, device="cuda:0")
+    fp16 = mxserve.Predictor.load(prefix, 0, input_shapes=shapes, device="cuda:0", dtype="float16")
+    (want,) = fp32(data=x)
+    (got,) = fp16(data=x)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    scale = float(np.max(np.abs(want)))
+    err = float(np.max(np.abs(got - want)))
+    print(f"{name} fp16 max error {err:.3g} (output scale {scale:.3g})")
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2 * scale, err_msg=name)
