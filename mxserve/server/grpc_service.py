@@ -174,6 +174,7 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
     # -- model repository ---------------------------------------------------------------------
     @_rpc
     async def RepositoryIndex(self, request: Any, context: Any) -> Any:
+        await self.repo.wait_loaded()
         rows = self.repo.index(ready_only=request.ready)
         return service_pb2.RepositoryIndexResponse(
             models=[service_pb2.RepositoryIndexResponse.ModelIndex(**r) for r in rows]

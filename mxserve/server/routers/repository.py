@@ -27,7 +27,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
 @router.post("/index")
 async def index(request: Request) -> JSONResponse:
     body = await _json_body(request)
-    return JSONResponse(get_repo(request).index(ready_only=body.get("ready") is True))
+    repo = get_repo(request)
+    await repo.wait_loaded()  # the start-up loads' outcome, not the state before they ran
+    return JSONResponse(repo.index(ready_only=body.get("ready") is True))
 
 
 @router.post("/models/{model}/load")
