@@ -116,6 +116,17 @@ def parse_json(body: bytes) -> Any:
         raise InvalidArgumentError(f"failed to parse the request JSON: {e}") from None
 
 
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object (``{}`` for an empty body); anything else is a 400."""
+    body = await read_body(request, get_settings(request).max_request_bytes)
+    if not body.strip():
+        return {}
+    data = parse_json(body)
+    if not isinstance(data, dict):
+        raise InvalidArgumentError("the request body must be a JSON object")
+    return data
+
+
 def disconnect_probe(receive: Receive) -> Callable[[], bool] | None:
     """A cheap "has the client gone?" check for a queued request, or None where the server does
     not offer one. uvicorn's ``receive`` is a method of its per-request cycle object, whose

@@ -3,30 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...errors import InvalidArgumentError
-from .deps import get_repo, get_settings, parse_json, read_body
+from .deps import get_repo, read_json_object
 
 router = APIRouter(prefix="/v2/repository", tags=["repository"])
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    body = await read_body(request, get_settings(request).max_request_bytes)
-    if not body.strip():
-        return {}
-    data = parse_json(body)
-    if not isinstance(data, dict):
-        raise InvalidArgumentError("the request body must be a JSON object")
-    return data
-
 
 @router.post("/index")
 async def index(request: Request) -> JSONResponse:
-    body = await _json_body(request)
+    body = await read_json_object(request)
     repo = get_repo(request)
     await repo.wait_loaded()  # the start-up loads' outcome, not the state before they ran
     return JSONResponse(repo.index(ready_only=body.get("ready") is True))
@@ -36,7 +25,7 @@ async def index(request: Request) -> JSONResponse:
 async def load(request: Request, model: str) -> JSONResponse:
     repo = get_repo(request)
     repo.require_explicit()
-    params = (await _json_body(request)).get("parameters") or {}
+    params = (await read_json_object(request)).get("parameters") or {}
     if not isinstance(params, dict):
         raise InvalidArgumentError("the load request's 'parameters' must be a JSON object")
     await repo.load_requested(model, params)
@@ -47,6 +36,6 @@ async def load(request: Request, model: str) -> JSONResponse:
 async def unload(request: Request, model: str) -> JSONResponse:
     repo = get_repo(request)
     repo.require_explicit()
-    await _json_body(request)
+    await read_json_object(request)
     await repo.unload_requested(model)
     return JSONResponse({})

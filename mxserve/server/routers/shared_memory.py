@@ -4,26 +4,15 @@ and ``v2/cudasharedmemory`` (no region is ever registered: registering answers 5
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...errors import InvalidArgumentError
 from ..shared_memory import cuda_unsupported
-from .deps import get_dataplane, get_settings, parse_json, read_body
+from .deps import get_dataplane, read_json_object
 
 router = APIRouter(prefix="/v2", tags=["shared memory"])
 
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await read_body(request, get_settings(request).max_request_bytes)
-    if not body.strip():
-        return {}
-    data = parse_json(body)
-    if not isinstance(data, dict):
-        raise InvalidArgumentError("the request body must be a JSON object")
-    return data
 
 
 @router.get("/systemsharedmemory/status")
@@ -34,7 +23,7 @@ async def system_status(request: Request, name: str = "") -> JSONResponse:
 
 @router.post("/systemsharedmemory/region/{name}/register")
 async def system_register(request: Request, name: str) -> JSONResponse:
-    body = await _json_object(request)
+    body = await read_json_object(request)
     key = body.get("key")
     if not isinstance(key, str):
         raise InvalidArgumentError("register needs 'key', the shared memory object's name")
