@@ -15,7 +15,7 @@ export PYTHONUNBUFFERED=1 MXSERVE_GPU_ZOO=$CARRY/zoo MXSERVE_GPU_REAL=$CARRY/rea
 results=$OUT/results.md
 step() { echo "## $1" | tee -a "$results"; }
 t0=$(date +%s)
-# The whole check ends within MXSERVE_GPU_CHECK_SECONDS (the device tool allows 600 s a call);
+# The whole check ends within MXSERVE_GPU_CHECK_SECONDS (default 570 s);
 # the tests get what the build leaves minus the benchmark's share.
 budget=${MXSERVE_GPU_CHECK_SECONDS:-570}
 left() { echo $(( budget - ($(date +%s) - t0) )); }
