@@ -11,7 +11,7 @@ run. Every request goes to 127.0.0.1. Every loop is bounded in time (wrk -d, --s
 count (--max-requests for the Python fallback generator and the raw loops).
 
 wrk (Debian: apt-get install wrk) is the load generator: one thread, a Lua script
-(benchmarks/wrk_infer.lua) that POSTs a prepared binary KServe v2 request. Without wrk a Python
+(benchmarks/wrk_body.lua) that POSTs a prepared binary KServe v2 request. Without wrk a Python
 generator is used (it costs far more CPU; the table says which generator ran).
 
 gRPC (``--grpc-concurrency``, default 32; 0 = skip): on the same server, right after its HTTP
@@ -266,10 +266,11 @@ def run_wrk(
         "--timeout",
         "10s",
         "-s",
-        str(HERE / "wrk_infer.lua"),
+        str(HERE / "wrk_body.lua"),
         url,
         "--",
         str(body_file),
+        "application/octet-stream",
         str(header_len),
     ]
     stop = threading.Event()

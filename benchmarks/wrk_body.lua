@@ -1,4 +1,4 @@
--- wrk script of benchmarks/bench_mms.py: POSTs one prepared body again and again.
+-- wrk script of benchmarks/bench_mms.py and bench_serving.py: POSTs one prepared body again and again.
 -- Usage: wrk ... -s wrk_body.lua URL -- BODY_FILE CONTENT_TYPE [HEADER_LENGTH]
 -- With HEADER_LENGTH, it is sent as Inference-Header-Content-Length (0: a raw binary KServe v2
 -- request). done() prints one JSON line for the runner.
