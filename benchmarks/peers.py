@@ -27,10 +27,13 @@ class Peer:
         dtype: str = "float32",
         worker: str = "peer_worker.py",
         extra_args: tuple[str, ...] = (),
+        python: str | None = None,
+        label: str | None = None,
     ) -> None:
         """`worker` is the script in benchmarks/ that runs the engine; `extra_args` follow the
-        usual PEER MODEL_DIR BATCH THREADS DTYPE on its command line."""
-        self.name = peer if dtype == "float32" else f"{peer}_{dtype}"
+        usual PEER MODEL_DIR BATCH THREADS DTYPE on its command line. `python` runs a non-MXNet
+        peer under another interpreter (another build of mxserve); `label` names the peer."""
+        self.name = label or (peer if dtype == "float32" else f"{peer}_{dtype}")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV",))}
         env.update(OMP_NUM_THREADS=str(threads), MXSERVE_NUM_THREADS=str(threads))
         if peer.startswith("mxnet"):
@@ -38,7 +41,7 @@ class Peer:
             env = {k: v for k, v in env.items() if not k.startswith("PYTHON")}
             env["MXNET_ENGINE_TYPE"] = "NaiveEngine"
         else:
-            python = sys.executable
+            python = python or sys.executable
         self.proc = subprocess.Popen(
             [
                 python,
