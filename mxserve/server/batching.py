@@ -14,8 +14,15 @@ the queue, in service order, whose non-batch shapes and dtypes match, up to ``ma
 * without ``dynamic_batching`` (or with ``max_batch_size`` 0) every request runs alone.
 
 The batch runs in a worker thread (``asyncio.to_thread``; the runtime releases the GIL), so the
-event loop never blocks. A request whose REJECT timeout expires while queued fails with
-QueueTimeoutError ("Request timeout expired"); a failed batch fails every request in it.
+event loop does not wait for the model. A model of one instance whose last ``INLINE_AFTER``
+executions each took under ``INLINE_EXECUTE_NS`` (the MLP of the serving benchmark: 20-100 us)
+runs its batches on the event loop instead: for it, the hop to the thread and back (a wake-up
+and two handoffs of the GIL, per batch) costs more CPU than the execution, and the loop would
+only have waited for it. The first execution over the limit sends the next ones back to the
+thread; each new input shape binds once, on whichever thread runs it.
+
+A request whose REJECT timeout expires while queued fails with QueueTimeoutError ("Request
+timeout expired"); a failed batch fails every request in it.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ from .policy_queue import PolicyQueue
 MAX_TIMEOUT_US = 2**53
 #: The largest request ``priority`` parameter.
 MAX_PRIORITY = 2**31 - 1
+#: An execution quicker than this (wall time, in ns) counts towards running on the event loop.
+INLINE_EXECUTE_NS = 300_000
+#: Quick executions in a row after which a one-instance model's batches run on the event loop.
+INLINE_AFTER = 16
 
 log = logging.getLogger("mxserve.server")
 
@@ -69,7 +80,8 @@ class BatchRequest:
     delayed: bool = False  # moved back by a DELAY queue timeout
 
 
-#: Runs a list of requests as one model execution (in a worker thread); returns per-request outputs.
+#: Runs a list of requests as one model execution (in a worker thread, or on the event loop for a
+#: quick model: see ``INLINE_AFTER``); returns per-request outputs.
 ExecuteFn = Callable[[Sequence[BatchRequest]], tuple[list[Outputs], Timings]]
 #: Called on the event loop after every execution, with the batch, its timings and error (or None).
 ReportFn = Callable[[Sequence[BatchRequest], Timings, BaseException | None], None]
@@ -103,6 +115,15 @@ def split_outputs(outputs: Outputs, batch: Sequence[BatchRequest]) -> list[Outpu
     return result
 
 
+def _timed(
+    execute: ExecuteFn, batch: Sequence[BatchRequest]
+) -> tuple[list[Outputs], Timings, int]:
+    """``execute(batch)`` and its wall time in ns."""
+    t0 = time.perf_counter_ns()
+    results, timings = execute(batch)
+    return results, timings, time.perf_counter_ns() - t0
+
+
 class DynamicBatcher:
     """The per-model-version request queue and its executor tasks.
 
@@ -112,6 +133,8 @@ class DynamicBatcher:
         max_batch_size: the model's ``max_batch_size``; 0 means the model does not batch.
         dynamic_batching: the config's ``dynamic_batching`` (None: no batching, no delay).
         instance_count: how many batches may execute at once.
+        inline_below_ns: executions quicker than this, ``INLINE_AFTER`` in a row, move the
+            batches of a one-instance model onto the event loop (0: always a worker thread).
     """
 
     def __init__(
@@ -121,6 +144,7 @@ class DynamicBatcher:
         max_batch_size: int,
         dynamic_batching: DynamicBatching | None,
         instance_count: int = 1,
+        inline_below_ns: int = INLINE_EXECUTE_NS,
     ) -> None:
         if instance_count < 1:
             raise ValueError("instance_count must be an integer >= 1")
@@ -134,6 +158,9 @@ class DynamicBatcher:
             {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
         )
         self._instance_count = instance_count
+        # With more than one instance the batches must overlap, so they always run in threads.
+        self._inline_below_ns = inline_below_ns if instance_count == 1 else 0
+        self._quick_runs = 0  # executions in a row under _inline_below_ns
         self._queue: PolicyQueue[BatchRequest] = PolicyQueue(dynamic_batching)
         # While a partial batch waits out the delay, arrivals only wake the forming consumer once
         # enough rows are queued to send a batch at once (a preferred size, or the maximum).
@@ -280,7 +307,11 @@ class DynamicBatcher:
             error: BaseException | None = None
             timings = Timings()
             try:
-                results, timings = await asyncio.to_thread(self._execute, batch)
+                if self._quick_runs >= INLINE_AFTER:
+                    results, timings, ns = _timed(self._execute, batch)
+                else:
+                    results, timings, ns = await asyncio.to_thread(_timed, self._execute, batch)
+                self._quick_runs = self._quick_runs + 1 if ns < self._inline_below_ns else 0
                 for r, out in zip(batch, results):
                     if not r.future.done():
                         r.future.set_result(out)
@@ -295,6 +326,7 @@ class DynamicBatcher:
                 raise
             except Exception as e:  # every request of the batch gets the error
                 error = e
+                self._quick_runs = 0
                 for r in batch:
                     if not r.future.done():
                         r.future.set_exception(e)

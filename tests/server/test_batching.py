@@ -14,6 +14,7 @@ import pytest
 
 from mxserve.errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
 from mxserve.server.batching import (
+    INLINE_AFTER,
     BatchRequest,
     DynamicBatcher,
     Outputs,
@@ -329,3 +330,52 @@ def test_priority_config_is_validated() -> None:
         DynamicBatching(
             priority_levels=2, default_priority_level=1, priority_queue_policy={3: QueuePolicy()}
         )
+
+
+class ThreadRecorder(Fake):
+    """Records the thread each execution ran on; sleeps ``slow_s`` in the executions listed."""
+
+    def __init__(self, slow: set[int], slow_s: float) -> None:
+        super().__init__()
+        self.threads: list[int] = []
+        self.slow, self.slow_s = slow, slow_s
+
+    def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
+        if len(self.threads) in self.slow:
+            time.sleep(self.slow_s)
+        self.threads.append(threading.get_ident())
+        return super().execute(batch)
+
+
+def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow() -> None:
+    """INLINE_AFTER quick executions move a one-instance model's batches onto the loop's
+    thread; one over the limit sends the next ones back to a worker thread, with the same
+    answers all along."""
+    slow_at = INLINE_AFTER + 3
+
+    async def main() -> None:
+        fake = ThreadRecorder({slow_at}, 0.2)
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=50_000_000)
+        b.start()
+        loop_thread = threading.get_ident()
+        for i in range(slow_at + 3):
+            assert float((await submit(b, i))[0, 0]) == 2 * i
+        await b.stop()
+        on_loop = [t == loop_thread for t in fake.threads]
+        assert on_loop == [False] * INLINE_AFTER + [True] * 4 + [False] * 2
+
+    asyncio.run(main())
+
+
+def test_several_instances_always_run_in_worker_threads() -> None:
+    async def main() -> None:
+        fake = ThreadRecorder(set(), 0)
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 2, inline_below_ns=10**12)
+        b.start()
+        loop_thread = threading.get_ident()
+        for i in range(INLINE_AFTER + 4):
+            await submit(b, i)
+        await b.stop()
+        assert loop_thread not in fake.threads
+
+    asyncio.run(main())
