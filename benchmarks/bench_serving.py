@@ -697,9 +697,18 @@ def report_grpc(results: dict[str, Any]) -> None:
         c = rows["grpcio+numpy"]
         line += (
             f"; bare grpcio + numpy ceiling {c['rps']:.1f} req/s "
-            f"(mxserve/ceiling {g['rps'] / max(c['rps'], 1e-9):.2f}x)"
+            f"(mxserve/ceiling {g['rps'] / max(c['rps'], 1e-9):.2f}x"
         )
+        if http:
+            line += f", ceiling/HTTP {c['rps'] / max(http[0]['rps'], 1e-9):.2f}x"
+        line += ")"
     print(line)
+    if http:
+        ok = g["rps"] >= http[0]["rps"]
+        print(
+            f"target (issue 10): gRPC >= HTTP at c={g['concurrency']} with batching: "
+            f"{'met' if ok else 'NOT met'} ({g['rps'] / max(http[0]['rps'], 1e-9):.2f}x)"
+        )
 
 
 def report(results: dict[str, Any], specs: dict[str, dict[str, Any]]) -> None:
