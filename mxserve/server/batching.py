@@ -307,7 +307,8 @@ class DynamicBatcher:
             error: BaseException | None = None
             timings = Timings()
             try:
-                if self._quick_runs >= INLINE_AFTER:
+                inline = self._quick_runs >= INLINE_AFTER
+                if inline:
                     results, timings, ns = _timed(self._execute, batch)
                 else:
                     results, timings, ns = await asyncio.to_thread(_timed, self._execute, batch)
@@ -315,6 +316,8 @@ class DynamicBatcher:
                 for r, out in zip(batch, results):
                     if not r.future.done():
                         r.future.set_result(out)
+                if inline:  # the loop runs its other callbacks (answers, arrivals) between batches
+                    await asyncio.sleep(0)
             except (
                 asyncio.CancelledError
             ):  # stop(): the batch's requests get an answer all the same
