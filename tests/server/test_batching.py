@@ -333,29 +333,46 @@ def test_priority_config_is_validated() -> None:
 
 
 class ThreadRecorder(Fake):
-    """Records the thread each execution ran on; sleeps ``slow_s`` in the executions listed."""
+    """Records the thread each execution ran on; the executions listed in ``slow`` first spin
+    the CPU for ``spin_s`` or sleep for ``sleep_s``."""
 
-    def __init__(self, slow: set[int], slow_s: float) -> None:
+    def __init__(self, slow: set[int], spin_s: float = 0, sleep_s: float = 0) -> None:
         super().__init__()
         self.threads: list[int] = []
-        self.slow, self.slow_s = slow, slow_s
+        self.slow, self.spin_s, self.sleep_s = slow, spin_s, sleep_s
 
     def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
         if len(self.threads) in self.slow:
-            time.sleep(self.slow_s)
+            end = time.thread_time() + self.spin_s
+            while time.thread_time() < end:
+                pass
+            time.sleep(self.sleep_s)
         self.threads.append(threading.get_ident())
         return super().execute(batch)
 
 
-def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow() -> None:
-    """INLINE_AFTER quick executions move a one-instance model's batches onto the loop's
-    thread; one over the limit sends the next ones back to a worker thread, with the same
-    answers all along."""
+@pytest.mark.parametrize(
+    "slow_kind",
+    [{"spin_s": 0.25}, {"sleep_s": 0.3}],
+    ids=["cpu-average-over-the-limit", "wall-over-ten-times-the-limit"],
+)
+def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow(
+    slow_kind: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After INLINE_AFTER quick executions in threads a one-instance model's batches run on the
+    loop's thread; one slow execution sends the next ones back to a worker thread, with the
+    same answers all along. The limit here is 20 ms of CPU: 250 ms of CPU lifts the moving
+    average (1/8 weight) to over 31 ms, which takes four quick executions to fall back under
+    20 ms; 300 ms of sleep is over 10x the limit in wall time, which starts the count over."""
+    from mxserve.server import batching
+
+    if "spin_s" in slow_kind:  # the CPU average alone, not the wall-time guard
+        monkeypatch.setattr(batching, "INLINE_WALL_FACTOR", 10**6)
     slow_at = INLINE_AFTER + 3
 
     async def main() -> None:
-        fake = ThreadRecorder({slow_at}, 0.2)
-        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=50_000_000)
+        fake = ThreadRecorder({slow_at}, **slow_kind)
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=20_000_000)
         b.start()
         loop_thread = threading.get_ident()
         for i in range(slow_at + 3):
@@ -369,7 +386,7 @@ def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow() -> None
 
 def test_several_instances_always_run_in_worker_threads() -> None:
     async def main() -> None:
-        fake = ThreadRecorder(set(), 0)
+        fake = ThreadRecorder(set())
         b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 2, inline_below_ns=10**12)
         b.start()
         loop_thread = threading.get_ident()
