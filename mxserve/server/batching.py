@@ -53,8 +53,9 @@ INLINE_EXECUTE_NS = 300_000
 #: The weight of the newest execution in that average is 1 / INLINE_SMOOTHING.
 INLINE_SMOOTHING = 8
 #: An execution whose wall time reaches this many times INLINE_EXECUTE_NS starts the count over
-#: (a model whose calling thread waits for its other threads uses little CPU time on it).
-INLINE_WALL_FACTOR = 10
+#: (a model whose calling thread waits for its other threads uses little CPU time on it; on a
+#: loaded machine a quick execution's wall time can reach some milliseconds, waiting for a core).
+INLINE_WALL_FACTOR = 100
 #: Executions (in worker threads) before a model's batches may move onto the event loop.
 INLINE_AFTER = 16
 

@@ -352,18 +352,19 @@ class ThreadRecorder(Fake):
 
 
 @pytest.mark.parametrize(
-    "slow_kind",
-    [{"spin_s": 0.25}, {"sleep_s": 0.3}],
-    ids=["cpu-average-over-the-limit", "wall-over-ten-times-the-limit"],
+    ("slow_kind", "limit_ns"),
+    [({"spin_s": 0.25}, 20_000_000), ({"sleep_s": 0.3}, 2_000_000)],
+    ids=["cpu-average-over-the-limit", "wall-over-the-guard"],
 )
 def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow(
-    slow_kind: dict[str, float], monkeypatch: pytest.MonkeyPatch
+    slow_kind: dict[str, float], limit_ns: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After INLINE_AFTER quick executions in threads a one-instance model's batches run on the
     loop's thread; one slow execution sends the next ones back to a worker thread, with the
-    same answers all along. The limit here is 20 ms of CPU: 250 ms of CPU lifts the moving
+    same answers all along. With a limit of 20 ms of CPU, 250 ms of CPU lifts the moving
     average (1/8 weight) to over 31 ms, which takes four quick executions to fall back under
-    20 ms; 300 ms of sleep is over 10x the limit in wall time, which starts the count over."""
+    20 ms; with a limit of 2 ms, 300 ms of sleep is over the wall-time guard (100x), which
+    starts the count over."""
     from mxserve.server import batching
 
     if "spin_s" in slow_kind:  # the CPU average alone, not the wall-time guard
@@ -372,7 +373,7 @@ def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow(
 
     async def main() -> None:
         fake = ThreadRecorder({slow_at}, **slow_kind)
-        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=20_000_000)
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=limit_ns)
         b.start()
         loop_thread = threading.get_ident()
         for i in range(slow_at + 3):
