@@ -17,10 +17,11 @@ one sample, POSTed with wrk (one thread, --concurrency connections) to
   (``Inference-Header-Content-Length: 0``), the binary fast path,
 
 one after another in alternating order for --rounds rounds, both servers running throughout.
-It prints requests per second of each, the medians and the ratios mxserve-mms / mms and
-mxserve-mms / mxserve-v2. MMS 1.1.11 and MXNet 1.9.1 run in their own cached environment (as
-the test oracles, under $MXSERVE_ORACLE_CACHE); Java 11+ and wrk (Debian: apt-get install wrk)
-must be installed.
+It prints requests per second of each, the medians, the ratios mxserve-mms / mms and
+mxserve-mms / mxserve-v2, and whether they meet issue 10's targets (>= 1.3x MMS on the MLP,
+>= 1.1x on resnet18_v1, >= 0.9x the v2 route). MMS 1.1.11 and MXNet 1.9.1 run in their own
+cached environment (as the test oracles, under $MXSERVE_ORACLE_CACHE); Java 11+ and wrk
+(Debian: apt-get install wrk) must be installed.
 """
 
 from __future__ import annotations
@@ -372,6 +373,30 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b > 0 else "n/a (no request completed)"
 
 
+#: Issue 10's targets for the MMS route: at least this many times MMS 1.1.11's rate.
+MMS_TARGETS = {"mlp": 1.3, "resnet18_v1": 1.1}
+#: ... and at least this fraction of mxserve's own v2 binary route (within 10%).
+V2_TARGET = 0.9
+
+
+def target_line(name: str, med: dict[str, float]) -> str:
+    """Whether the medians meet issue 10's targets for ``name``."""
+    parts = []
+    want = MMS_TARGETS.get(name)
+    if want is not None and med["mms"] > 0:
+        got = med["mxserve-mms"] / med["mms"]
+        parts.append(
+            f"mxserve-mms / mms {got:.2f}x >= {want}x: {'met' if got >= want else 'NOT met'}"
+        )
+    if med["mxserve-v2"] > 0:
+        got = med["mxserve-mms"] / med["mxserve-v2"]
+        parts.append(
+            f"mxserve-mms / mxserve-v2 {got:.2f}x >= {V2_TARGET}x: "
+            f"{'met' if got >= V2_TARGET else 'NOT met'}"
+        )
+    return f"{name} target (issue 10): " + ("; ".join(parts) or "n/a (no request completed)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--models", default="mlp,resnet18_v1")
@@ -449,6 +474,7 @@ def main() -> None:
                 f"{ratio(med['mxserve-mms'], med['mxserve-v2'])}",
                 flush=True,
             )
+            print(target_line(name, med), flush=True)
     finally:
         for p in procs:
             stop(p)

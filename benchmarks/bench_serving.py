@@ -18,7 +18,9 @@ gRPC (``--grpc-concurrency``, default 32; 0 = skip): on the same server, right a
 runs, the MLP with batching is driven over KServe v2 gRPC, one connection per request in flight,
 and then a bare grpcio server running the same MLP in numpy (``grpc_bench.serve_numpy``, as many
 processes as the server has workers) is driven the same way: the ceiling of a Python gRPC
-server, with the ratios printed. The gRPC generator is h2load (C, as wrk; Debian: apt-get
+server. It prints the ratios gRPC/HTTP, mxserve/ceiling and ceiling/HTTP, each side's CPU per
+request and the generator's CPU use, and whether gRPC reached the HTTP figure of the same run
+(issue 10's target). The gRPC generator is h2load (C, as wrk; Debian: apt-get
 install nghttp2-client) when installed, else Python grpc.aio processes (``--grpc-procs``),
 which cost far more CPU per request.
 """
@@ -597,14 +599,30 @@ def grpc_runs(
     if gen == "auto":
         gen = "h2load" if grpc_bench.have_h2load() else "python"
 
+    def warm_grpc(target: str) -> None:
+        """h2load's warm-up, run apart so that the measured run's CPU figures leave it out
+        (the Python generator warms up inside its run)."""
+        if gen == "h2load" and args.warmup > 0:
+            grpc_bench.load_h2load(target, body, conc, args.warmup, 0, root)
+
     def drive_grpc(target: str) -> dict[str, Any]:
+        """One load run; ``generator_cpu_pct``: the generator's CPU use over the run (h2load,
+        or the Python generator's processes), to show that the client is not what is measured."""
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
         if gen == "h2load":
-            return grpc_bench.load_h2load(target, body, conc, args.seconds, args.warmup, root)
-        return grpc_bench.load(
-            target, body, conc, args.seconds, args.warmup, args.grpc_procs, args.max_requests
-        )
+            r = grpc_bench.load_h2load(target, body, conc, args.seconds, 0, root)
+        else:
+            r = grpc_bench.load(
+                target, body, conc, args.seconds, args.warmup, args.grpc_procs, args.max_requests
+            )
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        r["generator_cpu_pct"] = 100 * used / max(time.monotonic() - t0, 1e-9)
+        return r
 
     print(f"      gRPC {entry} c={conc} (generator: {gen})", flush=True)
+    warm_grpc(address)
     served0 = _success_count(http_port, entry)
     cpu0 = proc_cpu_seconds(server.pid)
     r = drive_grpc(address)
@@ -619,8 +637,11 @@ def grpc_runs(
         grpc_bench.wait_ready(f"127.0.0.1:{ceiling_port}")
         grpc_bench.check_answer(f"127.0.0.1:{ceiling_port}", entry, x, expected)
         print(f"      bare grpcio + numpy ceiling c={conc} ({workers} processes)", flush=True)
+        warm_grpc(f"127.0.0.1:{ceiling_port}")
+        cpu0 = sum(proc_cpu_seconds(p.pid) for p in procs)
         r = drive_grpc(f"127.0.0.1:{ceiling_port}")
-        rows.append(_grpc_row("grpcio+numpy", name, conc, r, None, gen))
+        ceiling_cpu = sum(proc_cpu_seconds(p.pid) for p in procs) - cpu0
+        rows.append(_grpc_row("grpcio+numpy", name, conc, r, ceiling_cpu, gen))
     finally:
         for p in procs:
             p.terminate()
@@ -632,7 +653,9 @@ def grpc_runs(
             else f"p50 {row['p50_ms']:7.2f}  p99 {row['p99_ms']:7.2f} ms"
         )
         print(
-            f"      {row['server']:<13} {row['rps']:9.1f} req/s  {lat}  errors {row['errors']}",
+            f"      {row['server']:<13} {row['rps']:9.1f} req/s  {lat}  errors {row['errors']}  "
+            f"server CPU {row['server_cpu_ms_per_req']:.3f} ms/req  generator CPU "
+            f"{row['generator_cpu_pct']:.0f}%",
             flush=True,
         )
     results["grpc"] += rows
@@ -652,7 +675,7 @@ def _grpc_row(
     name: str,
     conc: int,
     r: dict[str, Any],
-    server_cpu: float | None,
+    server_cpu: float,
     generator: str,
 ) -> dict[str, Any]:
     if "rps" in r:  # h2load: rate and mean latency only
@@ -673,9 +696,8 @@ def _grpc_row(
         "mean_ms": r.get("mean_ms"),
         "errors": r["errors"],
         "requests": r["requests"],
-        "server_cpu_ms_per_req": (
-            None if server_cpu is None else 1000 * server_cpu / max(r["requests"], 1)
-        ),
+        "server_cpu_ms_per_req": 1000 * server_cpu / max(r["requests"], 1),
+        "generator_cpu_pct": r["generator_cpu_pct"],
     }
 
 
@@ -697,9 +719,18 @@ def report_grpc(results: dict[str, Any]) -> None:
         c = rows["grpcio+numpy"]
         line += (
             f"; bare grpcio + numpy ceiling {c['rps']:.1f} req/s "
-            f"(mxserve/ceiling {g['rps'] / max(c['rps'], 1e-9):.2f}x)"
+            f"(mxserve/ceiling {g['rps'] / max(c['rps'], 1e-9):.2f}x"
         )
+        if http:
+            line += f", ceiling/HTTP {c['rps'] / max(http[0]['rps'], 1e-9):.2f}x"
+        line += ")"
     print(line)
+    if http:
+        ok = g["rps"] >= http[0]["rps"]
+        print(
+            f"target (issue 10): gRPC >= HTTP at c={g['concurrency']} with batching: "
+            f"{'met' if ok else 'NOT met'} ({g['rps'] / max(http[0]['rps'], 1e-9):.2f}x)"
+        )
 
 
 def report(results: dict[str, Any], specs: dict[str, dict[str, Any]]) -> None:

@@ -14,8 +14,16 @@ the queue, in service order, whose non-batch shapes and dtypes match, up to ``ma
 * without ``dynamic_batching`` (or with ``max_batch_size`` 0) every request runs alone.
 
 The batch runs in a worker thread (``asyncio.to_thread``; the runtime releases the GIL), so the
-event loop never blocks. A request whose REJECT timeout expires while queued fails with
-QueueTimeoutError ("Request timeout expired"); a failed batch fails every request in it.
+event loop does not wait for the model. A model of one instance whose executions average under
+``INLINE_EXECUTE_NS`` of CPU time (the MLP of the serving benchmark: 20-100 us) runs its
+batches on the event loop instead, after ``INLINE_AFTER`` executions in threads: for it, the
+hop to the thread and back (a wake-up and two handoffs of the GIL, per batch) costs more CPU
+than the execution, and the loop would only have waited for it. When the average goes over the
+limit, or one execution takes ``INLINE_WALL_FACTOR`` times it in wall time, the batches go back
+to the thread; each new input shape binds once, on whichever thread runs it.
+
+A request whose REJECT timeout expires while queued fails with QueueTimeoutError ("Request
+timeout expired"); a failed batch fails every request in it.
 """
 
 from __future__ import annotations
@@ -37,6 +45,19 @@ from .policy_queue import PolicyQueue
 MAX_TIMEOUT_US = 2**53
 #: The largest request ``priority`` parameter.
 MAX_PRIORITY = 2**31 - 1
+#: A one-instance model whose executions average less CPU time than this (ns, on the thread that
+#: ran them; a moving average over about INLINE_SMOOTHING executions) runs its batches on the
+#: event loop. CPU time, since the wall time of a thread also counts its waits for the GIL and
+#: for a core, which grow with the load and not with the model.
+INLINE_EXECUTE_NS = 300_000
+#: The weight of the newest execution in that average is 1 / INLINE_SMOOTHING.
+INLINE_SMOOTHING = 8
+#: An execution whose wall time reaches this many times INLINE_EXECUTE_NS starts the count over
+#: (a model whose calling thread waits for its other threads uses little CPU time on it; on a
+#: loaded machine a quick execution's wall time can reach some milliseconds, waiting for a core).
+INLINE_WALL_FACTOR = 100
+#: Executions (in worker threads) before a model's batches may move onto the event loop.
+INLINE_AFTER = 16
 
 log = logging.getLogger("mxserve.server")
 
@@ -69,7 +90,8 @@ class BatchRequest:
     delayed: bool = False  # moved back by a DELAY queue timeout
 
 
-#: Runs a list of requests as one model execution (in a worker thread); returns per-request outputs.
+#: Runs a list of requests as one model execution (in a worker thread, or on the event loop for a
+#: quick model: see ``INLINE_AFTER``); returns per-request outputs.
 ExecuteFn = Callable[[Sequence[BatchRequest]], tuple[list[Outputs], Timings]]
 #: Called on the event loop after every execution, with the batch, its timings and error (or None).
 ReportFn = Callable[[Sequence[BatchRequest], Timings, BaseException | None], None]
@@ -103,6 +125,15 @@ def split_outputs(outputs: Outputs, batch: Sequence[BatchRequest]) -> list[Outpu
     return result
 
 
+def _timed(
+    execute: ExecuteFn, batch: Sequence[BatchRequest]
+) -> tuple[list[Outputs], Timings, int, int]:
+    """``execute(batch)``, its wall time and the CPU time of the calling thread, in ns."""
+    t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
+    results, timings = execute(batch)
+    return results, timings, time.perf_counter_ns() - t0, time.thread_time_ns() - c0
+
+
 class DynamicBatcher:
     """The per-model-version request queue and its executor tasks.
 
@@ -112,6 +143,8 @@ class DynamicBatcher:
         max_batch_size: the model's ``max_batch_size``; 0 means the model does not batch.
         dynamic_batching: the config's ``dynamic_batching`` (None: no batching, no delay).
         instance_count: how many batches may execute at once.
+        inline_below_ns: the ``INLINE_EXECUTE_NS`` of this batcher (0: batches always run in
+            a worker thread).
     """
 
     def __init__(
@@ -121,6 +154,7 @@ class DynamicBatcher:
         max_batch_size: int,
         dynamic_batching: DynamicBatching | None,
         instance_count: int = 1,
+        inline_below_ns: int = INLINE_EXECUTE_NS,
     ) -> None:
         if instance_count < 1:
             raise ValueError("instance_count must be an integer >= 1")
@@ -134,6 +168,11 @@ class DynamicBatcher:
             {p for p in db.preferred_batch_size if 0 < p <= max(max_batch_size, 1)}
         )
         self._instance_count = instance_count
+        # With more than one instance the batches must overlap, so they always run in threads.
+        self._inline_below_ns = inline_below_ns if instance_count == 1 else 0
+        self._runs = 0  # executions since the count started (over)
+        self._cpu_avg = 0.0  # moving average of the executions' CPU time, ns
+        self._inline = False  # whether batches run on the event loop
         self._queue: PolicyQueue[BatchRequest] = PolicyQueue(dynamic_batching)
         # While a partial batch waits out the delay, arrivals only wake the forming consumer once
         # enough rows are queued to send a batch at once (a preferred size, or the maximum).
@@ -280,10 +319,18 @@ class DynamicBatcher:
             error: BaseException | None = None
             timings = Timings()
             try:
-                results, timings = await asyncio.to_thread(self._execute, batch)
+                inline = self._inline
+                if inline:
+                    results, timings, wall, cpu = _timed(self._execute, batch)
+                else:
+                    run = await asyncio.to_thread(_timed, self._execute, batch)
+                    results, timings, wall, cpu = run
+                self._account(wall, cpu)
                 for r, out in zip(batch, results):
                     if not r.future.done():
                         r.future.set_result(out)
+                if inline:  # the loop runs its other callbacks (answers, arrivals) between batches
+                    await asyncio.sleep(0)
             except (
                 asyncio.CancelledError
             ):  # stop(): the batch's requests get an answer all the same
@@ -295,6 +342,8 @@ class DynamicBatcher:
                 raise
             except Exception as e:  # every request of the batch gets the error
                 error = e
+                self._runs = 0
+                self._inline = False
                 for r in batch:
                     if not r.future.done():
                         r.future.set_exception(e)
@@ -305,6 +354,16 @@ class DynamicBatcher:
             except Exception:  # bookkeeping must never stop the executor
                 log.exception("batch report failed")
             self._check_idle()
+
+    def _account(self, wall_ns: int, cpu_ns: int) -> None:
+        """Decides, after each execution, where the next one runs (see INLINE_EXECUTE_NS)."""
+        limit = self._inline_below_ns
+        if wall_ns >= INLINE_WALL_FACTOR * limit:
+            self._runs, self._cpu_avg, self._inline = 0, 0.0, False
+            return
+        self._runs += 1
+        self._cpu_avg += (cpu_ns - self._cpu_avg) / INLINE_SMOOTHING
+        self._inline = self._runs >= INLINE_AFTER and self._cpu_avg < limit
 
     async def _next_batch(self) -> list[BatchRequest]:
         """Always returns a batch with at least one request."""

@@ -296,7 +296,7 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
         for name, ref in refs:
             a = outputs[name]
             out = response.outputs.add(
-                name=name, datatype=OIP_OF_DTYPE.get(a.dtype, a.dtype.name), shape=a.shape
+                name=name, datatype=OIP_OF_DTYPE.get(a.dtype) or a.dtype.name, shape=a.shape
             )
             if ref is not None:
                 out.parameters["shared_memory_region"].string_param = ref.region
@@ -330,7 +330,11 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
         except InvalidArgumentError:
             return out, None  # checked again, and counted, by the data plane
         layout = RawLayout(
-            tuple((name, a.dtype.newbyteorder("<"), a.shape, a.nbytes) for name, a in out.items()),
+            tuple(
+                (name, le, None if le == a.dtype else a.dtype, a.shape, a.nbytes)
+                for name, a in out.items()
+                for le in (a.dtype.newbyteorder("<"),)
+            ),
             checked,
         )
         if len(mv.grpc_layouts) >= MAX_LAYOUTS:
@@ -341,14 +345,14 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
     @staticmethod
     def _read_raw(layout: RawLayout, raw: Any) -> dict[str, np.ndarray]:
         out = {}
-        for (name, dtype, shape, nbytes), data in zip(layout.inputs, raw):
+        for (name, dtype, native, shape, nbytes), data in zip(layout.inputs, raw):
             if len(data) != nbytes:
                 raise InvalidArgumentError(
                     f"input '{name}': raw_input_contents holds {len(data)} bytes, shape "
                     f"{list(shape)} needs {nbytes}"
                 )
             a = np.frombuffer(data, dtype=dtype).reshape(shape)
-            out[name] = a.astype(dtype.newbyteorder("="), copy=False)
+            out[name] = a if native is None else a.astype(native)
         return out
 
     def _decode_inputs(self, request: Any) -> dict[str, np.ndarray]:
@@ -402,10 +406,11 @@ class InferenceService(service_pb2_grpc.GRPCInferenceServiceServicer):
 
 @dataclass(frozen=True)
 class RawLayout:
-    """Inputs all sent as raw contents: (name, little-endian dtype, shape, byte size) of each,
-    in order, and the signature check's (batch size, batching key)."""
+    """Inputs all sent as raw contents: (name, little-endian dtype, native dtype or None when
+    it is the same, shape, byte size) of each, in order, and the signature check's (batch size,
+    batching key)."""
 
-    inputs: tuple[tuple[str, np.dtype[Any], tuple[int, ...], int], ...]
+    inputs: tuple[tuple[str, np.dtype[Any], np.dtype[Any] | None, tuple[int, ...], int], ...]
     checked: tuple[int, tuple[Any, ...]]
 
 

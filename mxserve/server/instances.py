@@ -177,7 +177,7 @@ class ModelVersion:
         return {name: a for (name, _, _), a in zip(op.outputs, outs)}
 
     def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
-        """Runs requests as one execution (in a worker thread)."""
+        """Runs requests as one execution (in a batcher worker thread, or on the event loop)."""
         t0 = time.perf_counter_ns()
         inputs = concat_inputs(batch)
         op = self.predictor_for({n: tuple(a.shape) for n, a in inputs.items()})

@@ -14,6 +14,7 @@ import pytest
 
 from mxserve.errors import DrainingError, InternalError, QueueFullError, QueueTimeoutError
 from mxserve.server.batching import (
+    INLINE_AFTER,
     BatchRequest,
     DynamicBatcher,
     Outputs,
@@ -329,3 +330,70 @@ def test_priority_config_is_validated() -> None:
         DynamicBatching(
             priority_levels=2, default_priority_level=1, priority_queue_policy={3: QueuePolicy()}
         )
+
+
+class ThreadRecorder(Fake):
+    """Records the thread each execution ran on; the executions listed in ``slow`` first spin
+    the CPU for ``spin_s`` or sleep for ``sleep_s``."""
+
+    def __init__(self, slow: set[int], spin_s: float = 0, sleep_s: float = 0) -> None:
+        super().__init__()
+        self.threads: list[int] = []
+        self.slow, self.spin_s, self.sleep_s = slow, spin_s, sleep_s
+
+    def execute(self, batch: Sequence[BatchRequest]) -> tuple[list[Outputs], Timings]:
+        if len(self.threads) in self.slow:
+            end = time.thread_time() + self.spin_s
+            while time.thread_time() < end:
+                pass
+            time.sleep(self.sleep_s)
+        self.threads.append(threading.get_ident())
+        return super().execute(batch)
+
+
+@pytest.mark.parametrize(
+    ("slow_kind", "limit_ns"),
+    [({"spin_s": 0.25}, 20_000_000), ({"sleep_s": 0.3}, 2_000_000)],
+    ids=["cpu-average-over-the-limit", "wall-over-the-guard"],
+)
+def test_quick_model_runs_on_the_event_loop_until_an_execution_is_slow(
+    slow_kind: dict[str, float], limit_ns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After INLINE_AFTER quick executions in threads a one-instance model's batches run on the
+    loop's thread; one slow execution sends the next ones back to a worker thread, with the
+    same answers all along. With a limit of 20 ms of CPU, 250 ms of CPU lifts the moving
+    average (1/8 weight) to over 31 ms, which takes four quick executions to fall back under
+    20 ms; with a limit of 2 ms, 300 ms of sleep is over the wall-time guard (100x), which
+    starts the count over."""
+    from mxserve.server import batching
+
+    if "spin_s" in slow_kind:  # the CPU average alone, not the wall-time guard
+        monkeypatch.setattr(batching, "INLINE_WALL_FACTOR", 10**6)
+    slow_at = INLINE_AFTER + 3
+
+    async def main() -> None:
+        fake = ThreadRecorder({slow_at}, **slow_kind)
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 1, inline_below_ns=limit_ns)
+        b.start()
+        loop_thread = threading.get_ident()
+        for i in range(slow_at + 3):
+            assert float((await submit(b, i))[0, 0]) == 2 * i
+        await b.stop()
+        on_loop = [t == loop_thread for t in fake.threads]
+        assert on_loop == [False] * INLINE_AFTER + [True] * 4 + [False] * 2
+
+    asyncio.run(main())
+
+
+def test_several_instances_always_run_in_worker_threads() -> None:
+    async def main() -> None:
+        fake = ThreadRecorder(set())
+        b = DynamicBatcher(fake.execute, lambda *a: None, 8, None, 2, inline_below_ns=10**12)
+        b.start()
+        loop_thread = threading.get_ident()
+        for i in range(INLINE_AFTER + 4):
+            await submit(b, i)
+        await b.stop()
+        assert loop_thread not in fake.threads
+
+    asyncio.run(main())
