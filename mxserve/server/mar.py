@@ -120,6 +120,11 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
                 raise
     except zipfile.BadZipFile as e:
         raise InvalidArgumentError(f"{path.name} is not a valid .mar (zip) archive: {e}") from None
+    except UnicodeDecodeError:
+        # zipfile decodes a name flagged as UTF-8 while it reads the directory
+        raise InvalidArgumentError(
+            f"{path.name}: the archive has a member name flagged UTF-8 that is not valid UTF-8"
+        ) from None
     except (OSError, EOFError, zlib.error, NotImplementedError) as e:
         raise InvalidArgumentError(f"{path.name}: cannot read the archive: {e}") from None
     return MarModel(name, out, symbol, params, inputs, image_input, labels)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from mxserve import nd
 from mxserve.errors import InvalidArgumentError
 from mxserve.server.mar import read_mar
 
@@ -25,3 +28,70 @@ def test_mar_member_without_a_name_is_a_clean_error(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     with pytest.raises(InvalidArgumentError, match="a member without a name"):
         read_mar(path)
+
+
+def test_mar_member_name_flagged_utf8_but_invalid_is_a_clean_error(tmp_path: Path) -> None:
+    """fuzz_mar: a member name whose flag says UTF-8 but whose bytes are not made zipfile raise
+    UnicodeDecodeError out of read_mar."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("MAR-INF/MANIFEST.json", json.dumps({"model": {"modelName": "m"}}))
+        z.writestr("m-symbol\u00e9.json", b"{}")  # written UTF-8 (flag bit 11): b"\xc3\xa9"
+    raw = buf.getvalue()
+    assert raw.count("\u00e9".encode()) == 2  # the local header and the central directory
+    path = tmp_path / "m.mar"
+    path.write_bytes(raw.replace("\u00e9".encode(), b"\x88\x88"))
+    with pytest.raises(InvalidArgumentError, match="not valid UTF-8"):
+        read_mar(path)
+
+
+def _empty_array_file(tmp_path: Path, dims: tuple[int, ...]) -> bytes:
+    """A params file holding one float32 array of shape `dims` (a 0 among them: no data)."""
+    assert 0 in dims
+    stand_in = tuple(7 if d else 0 for d in dims)
+    nd.save(tmp_path / "a.params", {"w": np.zeros(stand_in, np.float32)})
+    raw = (tmp_path / "a.params").read_bytes()
+    head = struct.pack("<Iii", 0xF993FAC9, 0, len(dims))  # V2 magic, dense storage, ndim
+    stored = head + b"".join(struct.pack("<q", d) for d in stand_in)
+    assert raw.count(stored) == 1
+    return raw.replace(stored, head + b"".join(struct.pack("<q", d) for d in dims))
+
+
+@pytest.mark.parametrize(
+    "dims",
+    [(0, 2**62), (2**40, 0, 2**40), (0, 2**31, 2**31, 2**31)],
+    ids=["span over 2^47 bytes", "span over 2^64 bytes", "span over int64"],
+)
+def test_empty_array_whose_other_dims_span_too_much_is_a_clean_error(
+    tmp_path: Path, dims: tuple[int, ...]
+) -> None:
+    """fuzz_params: an array with a 0 dimension and others whose product (its strides) exceeds
+    what can be addressed loaded as "empty", then numpy's reshape raised ValueError ("array is
+    too big") out of mxserve.nd.load; the reader now rejects the shape."""
+    with pytest.raises(InvalidArgumentError, match="exceeds 140737488355328 bytes"):
+        nd.load(_empty_array_file(tmp_path, dims))
+
+
+def test_empty_npy_whose_other_dims_span_too_much_is_a_clean_error(tmp_path: Path) -> None:
+    """The same shape in a .npz member (the .npy header's shape tuple)."""
+    out = io.BytesIO()
+    np.save(out, np.zeros((0, 7), np.float32))
+    npy = out.getvalue()
+    header_end = npy.index(b"\n") + 1
+    shape = b"(0, 4611686018427387904)"
+    header = npy[:header_end].replace(b"(0, 7)", shape)
+    pad = len(shape) - len(b"(0, 7)")
+    header = header.replace(b" " * pad + b"\n", b"\n")  # less padding: the same length
+    assert len(header) == header_end
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("w.npy", header + npy[header_end:])
+    with pytest.raises(InvalidArgumentError, match="needs more than 140737488355328 bytes"):
+        nd.load(buf.getvalue())
+
+
+def test_empty_arrays_within_the_limits_still_load(tmp_path: Path) -> None:
+    """Empty arrays whose other dimensions are addressable keep loading, as numpy makes them."""
+    for dims in [(0,), (0, 7), (3, 0, 2**20)]:
+        got = nd.load(_empty_array_file(tmp_path, dims))["w"]
+        assert got.shape == dims and got.dtype == np.float32
