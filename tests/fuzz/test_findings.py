@@ -95,3 +95,26 @@ def test_empty_arrays_within_the_limits_still_load(tmp_path: Path) -> None:
     for dims in [(0,), (0, 7), (3, 0, 2**20)]:
         got = nd.load(_empty_array_file(tmp_path, dims))["w"]
         assert got.shape == dims and got.dtype == np.float32
+
+
+@pytest.mark.parametrize("member", ["m-0000.params", "MAR-INF/MANIFEST.json"])
+def test_mar_with_an_encrypted_member_is_a_clean_error(tmp_path: Path, member: str) -> None:
+    """fuzz_mar: a member whose flags say it is encrypted made zipfile raise RuntimeError
+    ("password required for extraction") out of read_mar."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("MAR-INF/MANIFEST.json", json.dumps({"model": {"modelName": "m"}}))
+        z.writestr("m-symbol.json", b"{}")
+        z.writestr("m-0000.params", b"\0" * 16)
+    raw = bytearray(buf.getvalue())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local, central
+        name_at = {b"PK\x03\x04": 30, b"PK\x01\x02": 46}[signature]
+        at = raw.find(signature)
+        while at != -1:
+            if raw[at + name_at : at + name_at + len(member)] == member.encode():
+                raw[at + flags_at] |= 0x1
+            at = raw.find(signature, at + 4)
+    path = tmp_path / "m.mar"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(InvalidArgumentError, match=f"encrypted members \\('{member}'\\)"):
+        read_mar(path)
