@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mxserve import nd
-from mxserve.errors import InvalidArgumentError
+from mxserve import Predictor, nd
+from mxserve.errors import InvalidArgumentError, MXServeError
 from mxserve.server.mar import read_mar
 
 
@@ -118,3 +118,32 @@ def test_mar_with_an_encrypted_member_is_a_clean_error(tmp_path: Path, member: s
     path.write_bytes(bytes(raw))
     with pytest.raises(InvalidArgumentError, match=f"encrypted members \\('{member}'\\)"):
         read_mar(path)
+
+
+DIGITS_PARAMS = Path(__file__).resolve().parents[2] / "model_store/digits_mlp/1/model-0000.params"
+
+
+def _one_node_symbol(heads: list[list[int]], relu_input: list[int] | None = None) -> str:
+    nodes: list[dict[str, object]] = [{"op": "null", "name": "data", "inputs": []}]
+    if relu_input is not None:
+        nodes.append({"op": "relu", "name": "r", "inputs": [relu_input]})
+    return json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": heads})
+
+
+@pytest.mark.parametrize(
+    "heads, relu_input",
+    [
+        ([[0, 2222222220]], None),  # the fuzzer's input: wrapped negative in the output check
+        ([[0, 2**32]], None),  # was cut to 32 bits: output 0, a silently different graph
+        ([[1, 0]], [0, 2**31 + 5]),  # an operator's input entry
+    ],
+    ids=["heads past int32", "heads past uint32", "input past int32"],
+)
+def test_entry_output_index_out_of_range_is_a_clean_error(
+    heads: list[list[int]], relu_input: list[int] | None
+) -> None:
+    """fuzz_symbol: `"heads": [[0, 2222222220]]` crashed the process (SIGSEGV): the index,
+    stored as uint32, turned negative in the check against the node's output count."""
+    symbol = _one_node_symbol(heads, relu_input)
+    with pytest.raises(MXServeError, match="refers to output"):
+        Predictor(symbol.encode(), DIGITS_PARAMS.read_bytes(), input_shapes={"data": (2, 64)})
