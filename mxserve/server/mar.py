@@ -51,6 +51,10 @@ ROOT_PREFIX = "mxserve-mar-"
 _extract_root: Path | None = None
 
 
+#: Bit 0 of a zip member's general-purpose flags: the member is encrypted.
+ZIP_ENCRYPTED = 0x1
+
+
 @dataclass
 class MarModel:
     """What mxserve takes from an archive: the network files and the declared inputs."""
@@ -70,6 +74,11 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
         with zipfile.ZipFile(path) as z:
             if any(not i.filename for i in z.infolist()):
                 raise InvalidArgumentError(f"{path.name}: the archive has a member without a name")
+            encrypted = [i.filename for i in z.infolist() if i.flag_bits & ZIP_ENCRYPTED]
+            if encrypted:
+                raise InvalidArgumentError(
+                    f"{path.name}: the archive has encrypted members ({encrypted[0]!r})"
+                )
             members = {i.filename: i for i in z.infolist() if not i.is_dir()}
             manifest = _json_member(z, members, MANIFEST, path)
             model = manifest.get("model") if isinstance(manifest, dict) else None
@@ -120,6 +129,11 @@ def read_mar(path: Path, epoch: int | None = None) -> MarModel:
                 raise
     except zipfile.BadZipFile as e:
         raise InvalidArgumentError(f"{path.name} is not a valid .mar (zip) archive: {e}") from None
+    except UnicodeDecodeError:
+        # zipfile decodes a name flagged as UTF-8 while it reads the directory
+        raise InvalidArgumentError(
+            f"{path.name}: the archive has a member name flagged UTF-8 that is not valid UTF-8"
+        ) from None
     except (OSError, EOFError, zlib.error, NotImplementedError) as e:
         raise InvalidArgumentError(f"{path.name}: cannot read the archive: {e}") from None
     return MarModel(name, out, symbol, params, inputs, image_input, labels)

@@ -133,11 +133,16 @@ uint64_t DataBytes(Reader& r, const std::vector<int64_t>& dims, int32_t flag, co
   DType dtype = DTypeFromFlag(flag);
   MXS_CHECK(dtype != DType::kUnknown) << "params file is corrupt: " << what << " at byte " << flag_at
                                       << " has unknown type flag " << flag;
+  // `span` leaves out the zeros: an empty array's other dims must still address a tensor the
+  // runtime (and numpy, which computes its strides) can hold.
   uint64_t n = DTypeSize(dtype);
+  uint64_t span = n;
   for (int64_t d : dims) {
-    MXS_CHECK(d >= 0 && !__builtin_mul_overflow(n, static_cast<uint64_t>(d), &n))
+    MXS_CHECK(d >= 0 && !__builtin_mul_overflow(span, static_cast<uint64_t>(d == 0 ? 1 : d), &span) &&
+              span <= static_cast<uint64_t>(kMaxTensorBytes))
         << "params file is corrupt: " << what << " has shape with " << dims.size()
-        << " dimensions whose size overflows or is unknown";
+        << " dimensions whose size is unknown or exceeds " << kMaxTensorBytes << " bytes";
+    n *= static_cast<uint64_t>(d);  // n is 0 or equals span
   }
   r.Need(n, what + " data");
   return n;

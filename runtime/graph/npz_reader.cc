@@ -473,12 +473,17 @@ NDArray ParseNpyArray(const uint8_t* data, size_t size, const std::string& what)
       << what << ": 'shape' must be a tuple of at most " << kMaxNpyDims << " integers";
   std::vector<int64_t> dims;
   uint64_t count = 1;
+  uint64_t span = 1;  // the dims other than 0: an empty array's strides must fit as well
   bool overflow = false;
   for (const PyValue& d : shape->items) {
     MXS_CHECK(d.kind == PyValue::Kind::kInt && d.num >= 0) << what << ": 'shape' holds a non-integer or negative value";
     dims.push_back(d.num);
     overflow |= __builtin_mul_overflow(count, static_cast<uint64_t>(d.num), &count);
+    overflow |= __builtin_mul_overflow(span, static_cast<uint64_t>(d.num == 0 ? 1 : d.num), &span);
   }
+  uint64_t span_bytes = 0;
+  overflow |= __builtin_mul_overflow(span, static_cast<uint64_t>(DTypeSize(a.dtype)), &span_bytes) ||
+              span_bytes > static_cast<uint64_t>(kMaxTensorBytes);
   // Fortran order changes the layout only when two or more dimensions exceed 1.
   size_t big_dims = std::count_if(dims.begin(), dims.end(), [](int64_t d) { return d > 1; });
   MXS_CHECK_CODE(!fortran->num || big_dims <= 1, kUnsupported)
@@ -489,7 +494,7 @@ NDArray ParseNpyArray(const uint8_t* data, size_t size, const std::string& what)
   size_t data_start = start + len;
   MXS_CHECK(!overflow && nbytes == size - data_start)
       << what << ": shape " << a.shape.ToString() << " of " << DTypeName(a.dtype) << " needs "
-      << (overflow ? std::string("more than 2^64") : std::to_string(nbytes)) << " bytes at byte " << data_start
+      << (overflow ? "more than " + std::to_string(kMaxTensorBytes) : std::to_string(nbytes)) << " bytes at byte " << data_start
       << ", the array holds " << size - data_start;
   auto buf = std::make_shared<Buffer>(nbytes);
   if (nbytes) std::memcpy(buf->data(), data + data_start, nbytes);

@@ -9,6 +9,8 @@
 // silently different graph.
 #include "graph/symbol_json.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
@@ -76,7 +78,13 @@ NodeEntry ReadEntry(const json& j, size_t num_nodes, const std::string& where) {
   MXS_CHECK(static_cast<size_t>(node) < num_nodes)
       << "symbol JSON: " << where << ": entry refers to node " << node << " but there are only "
       << num_nodes << " nodes";
-  return NodeEntry{static_cast<uint32_t>(node), static_cast<uint32_t>(j[1].get<int64_t>())};
+  // An operator has a handful of outputs; an index past int32 would wrap in the checks against
+  // the node's output count (ResolveOps) and in the entry numbering.
+  int64_t index = j[1].get<int64_t>();
+  MXS_CHECK(index <= std::numeric_limits<int32_t>::max())
+      << "symbol JSON: " << where << ": entry " << j.dump() << " refers to output " << index
+      << ", out of range";
+  return NodeEntry{static_cast<uint32_t>(node), static_cast<uint32_t>(index)};
 }
 
 // `overwrite` is false for the legacy "param" object: nnvm's reader inserts it after reading

@@ -87,13 +87,13 @@ void ResolveOps(Graph& g) {
         << "failed to load " << n.op << " node '" << n.name << "': it has " << n.inputs.size()
         << " inputs, the operator takes " << expected;
     for (const NodeEntry& e : n.inputs)
-      MXS_CHECK(static_cast<int>(e.index) < g.nodes[e.node].num_outputs)
+      MXS_CHECK(int64_t{e.index} < g.nodes[e.node].num_outputs)
           << "failed to load " << n.op << " node '" << n.name << "': input refers to output "
           << e.index << " of node '" << g.nodes[e.node].name << "', which has "
           << g.nodes[e.node].num_outputs << " outputs";
   }
   for (const NodeEntry& e : g.outputs)
-    MXS_CHECK(static_cast<int>(e.index) < g.nodes[e.node].num_outputs)
+    MXS_CHECK(int64_t{e.index} < g.nodes[e.node].num_outputs)
         << "symbol JSON: graph output refers to output " << e.index << " of node '"
         << g.nodes[e.node].name << "', which has " << g.nodes[e.node].num_outputs << " outputs";
 }

@@ -5,9 +5,12 @@
 (ThreadSanitizer). Any report fails the test (halt_on_error, no recovery from UB).
 
     pytest -m sanitize tests/sanitize            # both presets, every C API group
+    MXSERVE_SANITIZE_PRESETS=fuzz pytest -m sanitize tests/sanitize   # clang ASan+UBSan (.ci/run)
 
 Each preset builds the runtime from scratch once (minutes; ccache makes rebuilds cheap) in
-build/asan or build/tsan."""
+build/PRESET. MXSERVE_SANITIZE_PRESETS (comma-separated, default asan,tsan) picks the presets;
+`fuzz` is clang's ASan + UBSan build that also holds the libFuzzer targets, so one build serves
+the C++ tests, the C API client and tests/fuzz."""
 
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ pytestmark = pytest.mark.sanitize
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
-SANITIZE = {"asan": "address,undefined", "tsan": "thread"}
+SANITIZE = {"asan": "address,undefined", "tsan": "thread", "fuzz": "address,undefined"}
+PRESETS = os.environ.get("MXSERVE_SANITIZE_PRESETS", "asan,tsan").split(",")
+assert set(PRESETS) <= set(SANITIZE), f"MXSERVE_SANITIZE_PRESETS: one of {sorted(SANITIZE)}"
 GROUPS = ["predict", "reshape", "ndlist", "multithread", "one_handle_threads", "create_errors"]
 
 
@@ -41,7 +46,7 @@ def sanitizer_env(preset: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module", params=sorted(SANITIZE))
+@pytest.fixture(scope="module", params=sorted(PRESETS))
 def sanitized(request: pytest.FixtureRequest) -> tuple[str, pathlib.Path]:
     """(preset, build directory) with the core, tests/cpp and libmxnet_predict built."""
     if shutil.which("cmake") is None or shutil.which("ninja") is None:
@@ -73,6 +78,16 @@ def test_cpp_suite(sanitized: tuple[str, pathlib.Path]) -> None:
     assert "tests passed" in ran.stdout and "test_threaded_predictor" in ran.stdout
 
 
+def c_compiler(build: pathlib.Path) -> str:
+    """The C compiler the preset built with: the client must link the same sanitizer runtime."""
+    for line in (build / "CMakeCache.txt").read_text().splitlines():
+        if line.startswith("CMAKE_C_COMPILER:"):
+            found = shutil.which(line.split("=", 1)[1])
+            if found:
+                return found
+    return _capi.compiler("c")
+
+
 @pytest.fixture(scope="module")
 def mlp_folder(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     folder = tmp_path_factory.mktemp("mlp")
@@ -92,7 +107,7 @@ def test_c_api_client(
     lib = build / "predict_api"
     exe = tmp_path / "test_c_predict_api"
     cmd = [
-        _capi.compiler("c"), "-std=c99", "-g", f"-fsanitize={SANITIZE[preset]}",
+        c_compiler(build), "-std=c99", "-g", f"-fsanitize={SANITIZE[preset]}",
         "-fno-omit-frame-pointer", f"-I{REPO / 'predict_api' / 'include'}",
         str(REPO / "tests" / "c_api" / "test_c_predict_api.c"), "-o", str(exe),
         f"-L{lib}", f"-Wl,-rpath,{lib}", "-lmxnet_predict", "-lpthread", "-lm",
