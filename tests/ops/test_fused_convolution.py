@@ -58,11 +58,9 @@ def test_float_subgraph_conv_rejects_computed_batchnorm(tmp_path):
         path,
         {"arg:w": np.ones((2, 3, 1, 1), np.float32), "arg:g": ones, "arg:b": ones, "arg:v": ones},
     )
-    # 'm' is not a parameter: the caller feeds it, so it is not known at bind time.
-    with pytest.raises(mxserve.errors.UnsupportedError, match="_sg_mkldnn_conv node 'sg'.*input 5"):
-        mxserve.Predictor(
-            json.dumps(sym), path, input_shapes={"data": (1, 3, 4, 4), "m": (2,)}
-        )
+    # 'm' (input 4) is not a parameter: the caller feeds it, so it is not known at bind time.
+    with pytest.raises(mxserve.errors.UnsupportedError, match="_sg_mkldnn_conv node 'sg'.*input 4"):
+        mxserve.Predictor(json.dumps(sym), path, input_shapes={"data": (1, 3, 4, 4), "m": (2,)})
 
 
 def test_quantized_rejects_subgraph_mismatch(tmp_path):
