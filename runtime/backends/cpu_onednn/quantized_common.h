@@ -42,11 +42,14 @@ inline void WriteRangeOutputs(const RunArgs& args, const QuantRanges& r, DType d
   *static_cast<float*>(args.out[2]) = r.out_max;
 }
 
-/// Runs a wrapped kernel, then writes the range outputs (as WriteRangeOutputs).
+/// Runs a wrapped kernel, then writes the range outputs (as WriteRangeOutputs). `node`, when
+/// given, is the node the wrapped kernel was made for (a float operator standing in for the
+/// quantized one), kept alive with it.
 class RangeOutputKernel final : public Kernel {
  public:
-  RangeOutputKernel(std::unique_ptr<Kernel> inner, QuantRanges ranges, DType dtype)
-      : inner_(std::move(inner)), ranges_(std::move(ranges)), dtype_(dtype) {}
+  RangeOutputKernel(std::unique_ptr<Kernel> inner, QuantRanges ranges, DType dtype,
+                    std::unique_ptr<Node> node = nullptr)
+      : node_(std::move(node)), inner_(std::move(inner)), ranges_(std::move(ranges)), dtype_(dtype) {}
   size_t ScratchpadBytes() const override { return inner_->ScratchpadBytes(); }
   std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
   std::string Describe() const override { return inner_->Describe(); }
@@ -56,6 +59,7 @@ class RangeOutputKernel final : public Kernel {
   }
 
  private:
+  std::unique_ptr<Node> node_;
   std::unique_ptr<Kernel> inner_;
   QuantRanges ranges_;
   DType dtype_;  ///< of the range outputs
