@@ -87,9 +87,7 @@ std::unique_ptr<Kernel> CreateQuantized(const KernelArgs& a, const FusedConvolut
     MXS_CHECK_CODE(a.constants[i] != nullptr, kUnsupported)
         << "failed to plan " << what << ": input " << i << " must be a parameter, not computed";
   }
-  // MXNet's steps: act, sum, postsum_act. A clip without a sum is the output saturation itself
-  // (MXNet drops it too).
-  dnnl::post_ops post;
+  // MXNet's steps: act, sum, postsum_act.
   bool after_sum = false;
   for (const ConvPostOp& op : p.post_ops) {
     if (op.kind == ConvPostOp::Kind::kSum) {
@@ -122,6 +120,8 @@ std::unique_ptr<Kernel> CreateQuantized(const KernelArgs& a, const FusedConvolut
     for (int64_t d : c.dilate) dilates.push_back(d - 1);
     dnnl::primitive_attr attr = DefaultAttr();
     attr.set_scales_mask(DNNL_ARG_WEIGHTS, scale_mask);
+    // A clip without a sum is the output saturation itself (MXNet drops it too).
+    dnnl::post_ops post;
     for (const ConvPostOp& op : p.post_ops) {
       if (op.kind == ConvPostOp::Kind::kSum) {
         post.append_sum(q.sum_scale);
