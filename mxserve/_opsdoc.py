@@ -12,6 +12,8 @@ Generated from the runtime's operator registry by `mxserve ops --markdown > docs
 aliases include the MXNet 2.0 `_npi_*` / `_np_*` / `_npx_*` names. An operator not listed here
 fails at load time with the node name and this list. Semantics (attributes, defaults, output
 sizes) follow MXNet 1.9.1 and are checked against it by `tests/ops/test_<op>.py`.
+`_sg_mkldnn_conv` and `_sg_mkldnn_fully_connected` are MXNet's MKLDNN subgraph nodes, float32 or
+quantized; mxserve's fusion passes write them too (`docs/architecture.md`).
 
 | operator | aliases | cpu |
 |---|---|---|

@@ -73,52 +73,17 @@ void InferConvolutionShape(const ConvolutionParam& p, std::vector<Shape>& in, st
                             << " in spatial dimension " << i;
     o.push_back((padded - dk) / p.stride[i] + 1);
   }
-  if (p.depthwise) {
-    // A fused depthwise stage (passes/fuse_depthwise.cc) runs on the 2-D output above.
-    const DepthwiseStage& dw = *p.depthwise;
-    const int wi = p.dw_weight_input();
-    Shape dw_w{p.num_filter, 1, dw.kernel, dw.kernel};
-    MXS_CHECK(nd == 2 && (!in[wi].known() || in[wi] == dw_w))
-        << "depthwise weight has shape " << in[wi].ToString() << ", expected " << dw_w.ToString();
-    in[wi] = dw_w;
-    if (!dw.no_bias) {
-      Shape b{p.num_filter};
-      MXS_CHECK(!in[wi + 1].known() || in[wi + 1] == b)
-          << "depthwise bias has shape " << in[wi + 1].ToString() << ", expected " << b.ToString();
-      in[wi + 1] = b;
-    }
-    for (int i = 0; i < nd; ++i) {
-      int64_t padded = o[2 + i] + 2 * dw.pad;
-      MXS_CHECK(padded >= dw.kernel) << "depthwise kernel " << dw.kernel << " exceeds padded size " << padded;
-      o[2 + i] = (padded - dw.kernel) / dw.stride + 1;
-    }
-  }
   out[0] = Shape(o);
-  if (p.has_sum()) {
-    Shape& residual = in[p.num_inputs() - 1];
-    MXS_CHECK(!residual.known() || residual == out[0])
-        << "fused residual has shape " << residual.ToString() << ", output is " << out[0].ToString();
-    residual = out[0];
-  }
 }
 
 MXS_REGISTER_OPS(convolution) {
   r.Add("Convolution")
       .Aliases({"_npx_convolution"})
       .Param<ConvolutionParam>()
-      .NumInputs<ConvolutionParam>([](const ConvolutionParam& p) { return p.num_inputs(); })
+      .NumInputs<ConvolutionParam>([](const ConvolutionParam& p) { return p.no_bias ? 2 : 3; })
       .InputNames<ConvolutionParam>([](const ConvolutionParam& p) {
-        std::vector<std::string> names{"data", "weight"};
-        if (!p.no_bias) names.push_back("bias");
-        if (p.depthwise) names.push_back("dw_weight");
-        if (p.depthwise && !p.depthwise->no_bias) names.push_back("dw_bias");
-        if (p.has_sum()) names.push_back("residual");
-        return names;
-      })
-      // A fused residual is accumulated into the output buffer, so share it when possible.
-      .Inplace<ConvolutionParam>([](const ConvolutionParam& p) {
-        return p.has_sum() ? std::vector<std::pair<int, int>>{{p.num_inputs() - 1, 0}}
-                           : std::vector<std::pair<int, int>>{};
+        return p.no_bias ? std::vector<std::string>{"data", "weight"}
+                         : std::vector<std::string>{"data", "weight", "bias"};
       })
       .InferShape(InferConvolutionShape);
 }

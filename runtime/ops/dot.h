@@ -7,7 +7,7 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
-#include "ops/convolution.h"
+#include "ops/post_op.h"
 
 namespace mxserve {
 

@@ -22,9 +22,7 @@ FullyConnectedParam FullyConnectedParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
-namespace {
-
-void InferShape(const FullyConnectedParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
+void InferFullyConnectedShape(const FullyConnectedParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   const Shape& data = in[0];
   MXS_CHECK(data.known() && data.ndim() >= 1) << "data shape is unknown or a scalar";
   int64_t k = p.flatten ? ShapeProduct(data, 1, data.ndim()) : data[data.ndim() - 1];
@@ -47,8 +45,6 @@ void InferShape(const FullyConnectedParam& p, std::vector<Shape>& in, std::vecto
   }
 }
 
-}  // namespace
-
 MXS_REGISTER_OPS(fully_connected) {
   r.Add("FullyConnected")
       .Aliases({"_npx_fully_connected"})
@@ -58,7 +54,7 @@ MXS_REGISTER_OPS(fully_connected) {
         return p.no_bias ? std::vector<std::string>{"data", "weight"}
                          : std::vector<std::string>{"data", "weight", "bias"};
       })
-      .InferShape(InferShape);
+      .InferShape(InferFullyConnectedShape);
 }
 
 }  // namespace mxserve

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/shape.h"
 #include "graph/graph.h"
-#include "ops/convolution.h"
 
 namespace mxserve {
 
@@ -14,10 +14,11 @@ struct FullyConnectedParam {
   int64_t num_hidden = 0;  ///< output features
   bool no_bias = false;    ///< no bias input when true
   bool flatten = true;     ///< collapse all but the first axis of data; else apply to the last axis
-  std::vector<ConvPostOp> post_ops;  ///< fused element-wise steps (kEltwise only), set by
-                                     ///< passes/fuse_fully_connected.cc; never parsed
 
   static FullyConnectedParam Parse(const AttrMap& attrs);
 };
+
+/// Shape inference of FullyConnected (inputs data, weight, [bias]); used by the fused form too.
+void InferFullyConnectedShape(const FullyConnectedParam& p, std::vector<Shape>& in, std::vector<Shape>& out);
 
 }  // namespace mxserve

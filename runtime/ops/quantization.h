@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/dtype.h"
+#include "graph/attr_reader.h"
 #include "graph/graph.h"
 
 namespace mxserve {
@@ -41,6 +43,18 @@ float QuantizedExtent(DType dtype);
 inline float DequantizeScale(DType dtype, float min, float max) {
   return MaxAbs(min, max) / QuantizedExtent(dtype);
 }
+
+/// The calibrated output range of a quantized node (attributes min_calib_range and
+/// max_calib_range), absent in graphs quantized with calib_mode 'none'.
+struct CalibRange {
+  std::optional<float> min, max;
+  bool known() const { return min.has_value(); }
+  /// Reads both attributes; throws kInvalidArgument when only one is given or min exceeds max.
+  static CalibRange Parse(AttrReader& r);
+};
+
+/// Indices first, first + 1, ..., last - 1: the range inputs of a node that lists them last.
+std::vector<int> InputRange(int first, int last);
 
 /// A node's range inputs (values of its min/max entries, in input order) and its output range,
 /// filled by passes/quantized_ranges.cc.

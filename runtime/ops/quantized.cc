@@ -2,7 +2,8 @@
 // _contrib_quantize_v2, _contrib_dequantize and _contrib_requantize, with MXNet 1.9.1's MKLDNN
 // semantics: quantize scales by 127.5 (int8) or 255.5 (uint8) over max|range|, dequantize
 // divides by the same, requantize maps int32 through 2^31-1 to 127 (int8) or 255 (uint8). The
-// registry of quantized operators (ops/quantization.h) lives here too.
+// registry of quantized operators and the calibrated-range attributes every quantized operator
+// shares (ops/quantization.h) live here too.
 #include "ops/quantized.h"
 
 #include <map>
@@ -23,35 +24,28 @@ float QuantizedExtent(DType dtype) {
   }
 }
 
+CalibRange CalibRange::Parse(AttrReader& r) {
+  CalibRange c;
+  if (auto v = r.OptFloat("min_calib_range")) c.min = static_cast<float>(*v);
+  if (auto v = r.OptFloat("max_calib_range")) c.max = static_cast<float>(*v);
+  MXS_CHECK(c.min.has_value() == c.max.has_value())
+      << "min_calib_range and max_calib_range must be given together";
+  MXS_CHECK(!c.min || *c.min <= *c.max)
+      << "min_calib_range " << *c.min << " exceeds max_calib_range " << *c.max;
+  return c;
+}
+
+std::vector<int> InputRange(int first, int last) {
+  std::vector<int> idx;
+  for (int i = first; i < last; ++i) idx.push_back(i);
+  return idx;
+}
+
 namespace {
 
 std::map<std::string, QuantizedOpInfo>& QuantizedOps() {
   static std::map<std::string, QuantizedOpInfo> ops;
   return ops;
-}
-
-QuantOutType ParseOutType(AttrReader& r, const char* def, bool allow_auto) {
-  std::string t = allow_auto ? r.Enum("out_type", def, {"auto", "int8", "uint8"})
-                             : r.Enum("out_type", def, {"int8", "uint8"});
-  return t == "auto" ? QuantOutType::kAuto : t == "int8" ? QuantOutType::kInt8 : QuantOutType::kUint8;
-}
-
-std::optional<float> OptRange(AttrReader& r, const char* key) {
-  auto v = r.OptFloat(key);
-  return v ? std::optional<float>(static_cast<float>(*v)) : std::nullopt;
-}
-
-// MXNet's GetQuantizeOutputType.
-DType OutTypeOf(QuantOutType t, const std::optional<float>& min_calib, const std::optional<float>& max_calib) {
-  if (t == QuantOutType::kUint8) return DType::kUint8;
-  if (t == QuantOutType::kAuto && min_calib && max_calib && *min_calib >= 0.f) return DType::kUint8;
-  return DType::kInt8;
-}
-
-void CheckCalib(const std::optional<float>& lo, const std::optional<float>& hi) {
-  MXS_CHECK(lo.has_value() == hi.has_value())
-      << "min_calib_range and max_calib_range must be given together";
-  MXS_CHECK(!lo || *lo <= *hi) << "min_calib_range " << *lo << " exceeds max_calib_range " << *hi;
 }
 
 }  // namespace
@@ -63,28 +57,53 @@ const QuantizedOpInfo* FindQuantizedOp(const std::string& op) {
 
 void RegisterQuantizedOp(const std::string& op, QuantizedOpInfo info) { QuantizedOps()[op] = info; }
 
-QuantizeV2Param QuantizeV2Param::Parse(const AttrMap& attrs) {
+namespace {
+
+QuantOutType ParseOutType(AttrReader& r) {
+  const std::string t = r.Enum("out_type", "int8", {"auto", "int8", "uint8"});
+  return t == "auto" ? QuantOutType::kAuto : t == "int8" ? QuantOutType::kInt8 : QuantOutType::kUint8;
+}
+
+// MXNet's GetQuantizeOutputType.
+DType OutTypeOf(QuantOutType t, const CalibRange& calib) {
+  if (t == QuantOutType::kUint8) return DType::kUint8;
+  if (t == QuantOutType::kAuto && calib.known() && *calib.min >= 0.f) return DType::kUint8;
+  return DType::kInt8;
+}
+
+// quantize_v2 and requantize have the same attributes: out_type and the calibrated range.
+template <typename P>
+P ParseCalibrated(const AttrMap& attrs) {
   AttrReader r(attrs);
-  QuantizeV2Param p;
-  p.out_type = ParseOutType(r, "int8", true);
-  p.min_calib_range = OptRange(r, "min_calib_range");
-  p.max_calib_range = OptRange(r, "max_calib_range");
-  CheckCalib(p.min_calib_range, p.max_calib_range);
+  P p;
+  p.out_type = ParseOutType(r);
+  p.calib = CalibRange::Parse(r);
   r.Finish();
   return p;
 }
 
+constexpr const char* kNeedsCalibration =
+    "without min_calib_range/max_calib_range (calib_mode='none') takes the range from each batch "
+    "at run time, which mxserve does not support; quantize the model with calib_mode 'naive' or "
+    "'entropy'";
+
+}  // namespace
+
+QuantizeV2Param QuantizeV2Param::Parse(const AttrMap& attrs) {
+  return ParseCalibrated<QuantizeV2Param>(attrs);
+}
+
 DType QuantizeV2Param::OutputDType(DType in) const {
   if (in == DType::kInt8 || in == DType::kUint8) return in;
-  return OutTypeOf(out_type, min_calib_range, max_calib_range);
+  return OutTypeOf(out_type, calib);
 }
 
 void QuantizeV2Param::Resolve(const std::vector<float>&, const std::vector<DType>& dtypes) {
   const DType in = dtypes[0];
   if (in == DType::kInt8 || in == DType::kUint8) {
     // Already quantized data passes through with the calibrated or the full range.
-    if (min_calib_range) {
-      ranges.out_min = *min_calib_range, ranges.out_max = *max_calib_range;
+    if (calib.known()) {
+      ranges.out_min = *calib.min, ranges.out_max = *calib.max;
     } else if (in == DType::kUint8) {
       ranges.out_min = 0.f, ranges.out_max = kUint8Range;
     } else {
@@ -92,14 +111,11 @@ void QuantizeV2Param::Resolve(const std::vector<float>&, const std::vector<DType
     }
     return;
   }
-  MXS_CHECK_CODE(min_calib_range.has_value(), kUnsupported)
-      << "quantizing without min_calib_range/max_calib_range (calib_mode='none') takes the range "
-         "from each batch at run time, which mxserve does not support; quantize the model with "
-         "calib_mode 'naive' or 'entropy'";
+  MXS_CHECK_CODE(calib.known(), kUnsupported) << "quantizing " << kNeedsCalibration;
   if (OutputDType(in) == DType::kUint8) {
-    ranges.out_min = *min_calib_range, ranges.out_max = *max_calib_range;
+    ranges.out_min = *calib.min, ranges.out_max = *calib.max;
   } else {
-    const float r = MaxAbs(*min_calib_range, *max_calib_range);
+    const float r = MaxAbs(*calib.min, *calib.max);
     ranges.out_min = -r, ranges.out_max = r;
   }
 }
@@ -118,27 +134,17 @@ void DequantizeParam::Resolve(const std::vector<float>& values, const std::vecto
 }
 
 RequantizeParam RequantizeParam::Parse(const AttrMap& attrs) {
-  AttrReader r(attrs);
-  RequantizeParam p;
-  p.out_type = ParseOutType(r, "int8", true);
-  p.min_calib_range = OptRange(r, "min_calib_range");
-  p.max_calib_range = OptRange(r, "max_calib_range");
-  CheckCalib(p.min_calib_range, p.max_calib_range);
-  r.Finish();
-  return p;
+  return ParseCalibrated<RequantizeParam>(attrs);
 }
 
-DType RequantizeParam::OutputDType() const { return OutTypeOf(out_type, min_calib_range, max_calib_range); }
+DType RequantizeParam::OutputDType() const { return OutTypeOf(out_type, calib); }
 
 void RequantizeParam::Resolve(const std::vector<float>& values, const std::vector<DType>& dtypes) {
   MXS_CHECK_CODE(dtypes[0] == DType::kInt32, kUnsupported)
       << "requantize needs int32 data, got " << DTypeName(dtypes[0]);
-  MXS_CHECK_CODE(min_calib_range.has_value(), kUnsupported)
-      << "requantize without min_calib_range/max_calib_range (calib_mode='none') takes the range "
-         "from each batch at run time, which mxserve does not support; quantize the model with "
-         "calib_mode 'naive' or 'entropy'";
+  MXS_CHECK_CODE(calib.known(), kUnsupported) << "requantize " << kNeedsCalibration;
   ranges.in = values;
-  const float r = MaxAbs(*min_calib_range, *max_calib_range);
+  const float r = MaxAbs(*calib.min, *calib.max);
   ranges.out_min = OutputDType() == DType::kInt8 ? -r : 0.f;
   ranges.out_max = r;
 }
@@ -152,12 +158,6 @@ void RangeShapes(std::vector<Shape>& in, std::vector<Shape>& out, size_t first_r
     if (!in[i].known()) in[i] = Shape{1};
   }
   for (size_t k = 1; k < out.size(); ++k) out[k] = Shape{1};
-}
-
-void InferShapeQuantizeV2(const QuantizeV2Param&, std::vector<Shape>& in, std::vector<Shape>& out) {
-  MXS_CHECK(in[0].known()) << "data shape is unknown";
-  out[0] = in[0];
-  RangeShapes(in, out, 1);
 }
 
 void InferTypeQuantizeV2(const QuantizeV2Param& p, std::vector<DType>& in, std::vector<DType>& out) {
@@ -200,7 +200,7 @@ MXS_REGISTER_OPS(quantized) {
       .NumInputs(1)
       .NumOutputs(3)
       .InputNames(std::vector<std::string>{"data"})
-      .InferShape(InferShapeQuantizeV2)
+      .InferShape(InferShapeRanged<QuantizeV2Param>)
       .InferType(InferTypeQuantizeV2);
   RegisterQuantizedOp("_contrib_quantize_v2", MakeQuantizedOpInfo<QuantizeV2Param>());
   r.Add("_contrib_dequantize")

@@ -17,7 +17,7 @@ enum class QuantOutType { kAuto, kInt8, kUint8 };
 /// _contrib_quantize_v2: float32 data -> int8/uint8 with a calibrated range (data, min, max).
 struct QuantizeV2Param {
   QuantOutType out_type = QuantOutType::kInt8;
-  std::optional<float> min_calib_range, max_calib_range;
+  CalibRange calib;    ///< calibrated output range
   QuantRanges ranges;  ///< out range; no range inputs
 
   static QuantizeV2Param Parse(const AttrMap& attrs);
@@ -40,7 +40,7 @@ struct DequantizeParam {
 /// _contrib_requantize: (data, min, max) int32 -> int8/uint8 in the calibrated range.
 struct RequantizeParam {
   QuantOutType out_type = QuantOutType::kInt8;
-  std::optional<float> min_calib_range, max_calib_range;
+  CalibRange calib;    ///< calibrated output range
   QuantRanges ranges;  ///< in = {min, max} of the int32 data
 
   static RequantizeParam Parse(const AttrMap& attrs);

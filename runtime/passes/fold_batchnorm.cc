@@ -2,20 +2,21 @@
 // Fold BatchNorm into Convolution.
 //
 // At inference BatchNorm is y = (x - mean) * s + beta with s = gamma / sqrt(var + eps) (gamma = 1
-// under fix_gamma), one scale and shift per output channel. When x is a Convolution output read
+// under fix_gamma), one scale and shift per output channel. When x is the output of a
+// convolution (a Convolution, or a float32 _sg_mkldnn_conv with nothing fused after it yet) read
 // by nothing else, the scale goes into the convolution's weights and the shift into its bias:
 //   W'[o] = W[o] * s[o],  b'[o] = (b[o] - mean[o]) * s[o] + beta[o].
-// The BatchNorm node becomes that convolution (it keeps its name, so its output stays
-// addressable) and the old convolution node dies. W' is never stored: the scale travels in the
-// convolution's param and is applied when the weight is prepacked; b' is bound to the gamma
-// variable through an override.
+// The BatchNorm node becomes the fused convolution (_sg_mkldnn_conv; it keeps its name, so its
+// output stays addressable) and the old convolution node dies. W' is never stored: the scale
+// travels in the fused param (weight_scale) and is applied when the weight is prepacked; b' is
+// bound to the gamma variable through an override.
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "graph/op_def.h"
 #include "ops/batch_norm.h"
-#include "ops/convolution.h"
 #include "passes/pass.h"
 
 namespace mxserve {
@@ -35,9 +36,11 @@ void FoldBatchNorm(PassContext& ctx) {
     const auto& bp = *static_cast<const BatchNormParam*>(bn.param.get());
     NodeEntry src = bn.inputs[0];
     const Node& conv = g.nodes[src.node];
-    if (conv.is_variable() || conv.def->name() != "Convolution") continue;
+    std::optional<FusedConvolutionParam> folded = FusibleConvolution(conv);
+    // The scale is applied to the weight before everything the fused node computes after it.
+    if (!folded || folded->with_bn || !folded->post_ops.empty() || folded->depthwise) continue;
     if (bp.output_mean_var || bp.axis != 1 || ctx.keep.count(src) || ctx.NumConsumers(src) != 1) continue;
-    const auto& cp = *static_cast<const ConvolutionParam*>(conv.param.get());
+    const ConvolutionParam& cp = folded->conv;
     uint32_t w_var = conv.inputs[1].node;
     uint32_t gamma_var = bn.inputs[1].node;
     const NDArray* w = ctx.Constant(w_var);
@@ -70,8 +73,7 @@ void FoldBatchNorm(PassContext& ctx) {
     });
     ctx.overrides[gamma_var] = NDArray{Shape{channels}, DType::kFloat32, new_b};
 
-    auto folded = std::make_shared<ConvolutionParam>(cp);
-    folded->no_bias = false;
+    folded->conv.no_bias = false;
     if (folded->weight_scale.empty()) {
       folded->weight_scale = scale;
     } else {  // a second BatchNorm after the same convolution
@@ -79,7 +81,7 @@ void FoldBatchNorm(PassContext& ctx) {
     }
     folded->weight_scale_key += ":bn:" + bn.name;
     std::vector<NodeEntry> inputs{conv.inputs[0], NodeEntry{w_var, 0}, NodeEntry{gamma_var, 0}};
-    BecomeLike(bn, conv, folded, std::move(inputs));
+    BecomeFused(bn, std::move(*folded), std::move(inputs));
   }
 }
 

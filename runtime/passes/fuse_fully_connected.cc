@@ -5,13 +5,15 @@
 // absorbs that node when it is a GELU (LeakyReLU act_type=gelu, the erf form, as in BERT's
 // feed-forward layers) or an Activation relu/sigmoid/tanh: oneDNN's inner product (matmul)
 // applies it as an eltwise post-op while the output is still in cache. The activation node
-// becomes the fused product (keeping its name and consumers) and the original node dies.
+// becomes the fused product (keeping its name and consumers; a FullyConnected becomes an
+// _sg_mkldnn_fully_connected, a float32 one of which absorbs further steps) and the original
+// node dies.
 #include <memory>
+#include <optional>
 
 #include "graph/op_def.h"
 #include "ops/activation.h"
 #include "ops/dot.h"
-#include "ops/fully_connected.h"
 #include "ops/leaky_relu.h"
 #include "passes/pass.h"
 
@@ -42,7 +44,8 @@ void FuseFullyConnected(PassContext& ctx) {
     const Node& fc = g.nodes[f];
     if (fc.is_variable()) continue;
     const std::string& op = fc.def->name();
-    if (op != "FullyConnected" && op != "dot" && op != "batch_dot") continue;
+    std::optional<FusedFullyConnectedParam> fused = FusibleFullyConnected(fc);
+    if (!fused && op != "dot" && op != "batch_dot") continue;
     const NodeEntry out{f, 0};
     if (ctx.keep.count(out) || ctx.NumConsumers(out) != 1) continue;
     uint32_t d = f + 1;
@@ -56,17 +59,14 @@ void FuseFullyConnected(PassContext& ctx) {
     if (algorithm.empty()) continue;
     ConvPostOp post;
     post.algorithm = algorithm;
-    std::shared_ptr<const void> param;
-    if (op == "FullyConnected") {
-      auto p = std::make_shared<FullyConnectedParam>(*static_cast<const FullyConnectedParam*>(fc.param.get()));
-      p->post_ops.push_back(post);
-      param = p;
+    if (fused) {
+      fused->post_ops.push_back(post);
+      BecomeFused(g.nodes[d], std::move(*fused), fc.inputs);
     } else {
       auto p = std::make_shared<DotParam>(*static_cast<const DotParam*>(fc.param.get()));
       p->post_ops.push_back(post);
-      param = p;
+      BecomeLike(g.nodes[d], fc, p, fc.inputs);
     }
-    BecomeLike(g.nodes[d], fc, param, fc.inputs);
   }
 }
 

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/error.h"
 #include "graph/op_def.h"
+#include "ops/registry.h"
 
 namespace mxserve {
 
@@ -25,6 +27,51 @@ void BecomeLike(Node& target, const Node& like, std::shared_ptr<const void> para
   target.param = std::move(param);
   target.inputs = std::move(inputs);
   target.num_outputs = 1;
+}
+
+std::optional<FusedConvolutionParam> FusibleConvolution(const Node& n) {
+  if (n.is_variable()) return std::nullopt;
+  const std::string& op = n.def->name();
+  if (op == "Convolution") return FusedConvolutionParam::Of(*static_cast<const ConvolutionParam*>(n.param.get()));
+  if (op != "_sg_mkldnn_conv") return std::nullopt;
+  const auto& p = *static_cast<const FusedConvolutionParam*>(n.param.get());
+  if (p.quantized) return std::nullopt;
+  return p;
+}
+
+std::optional<FusedFullyConnectedParam> FusibleFullyConnected(const Node& n) {
+  if (n.is_variable()) return std::nullopt;
+  const std::string& op = n.def->name();
+  if (op == "FullyConnected")
+    return FusedFullyConnectedParam::Of(*static_cast<const FullyConnectedParam*>(n.param.get()));
+  if (op != "_sg_mkldnn_fully_connected") return std::nullopt;
+  const auto& p = *static_cast<const FusedFullyConnectedParam*>(n.param.get());
+  if (p.quantized) return std::nullopt;
+  return p;
+}
+
+namespace {
+
+void BecomeOp(Node& target, const char* op, std::shared_ptr<const void> param, std::vector<NodeEntry> inputs) {
+  target.def = OpRegistry::Global().Find(op);
+  MXS_CHECK_CODE(target.def != nullptr, kInternal) << "operator " << op << " is not registered";
+  target.op = op;
+  target.attrs.clear();  // the param describes the fused node
+  target.param = std::move(param);
+  target.inputs = std::move(inputs);
+  target.num_outputs = 1;
+}
+
+}  // namespace
+
+void BecomeFused(Node& target, FusedConvolutionParam param, std::vector<NodeEntry> inputs) {
+  BecomeOp(target, "_sg_mkldnn_conv", std::make_shared<FusedConvolutionParam>(std::move(param)),
+           std::move(inputs));
+}
+
+void BecomeFused(Node& target, FusedFullyConnectedParam param, std::vector<NodeEntry> inputs) {
+  BecomeOp(target, "_sg_mkldnn_fully_connected",
+           std::make_shared<FusedFullyConnectedParam>(std::move(param)), std::move(inputs));
 }
 
 int PassContext::NumConsumers(const NodeEntry& e) const {

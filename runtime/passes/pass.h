@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@
 #include "base/ndarray.h"
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/fused_convolution.h"
+#include "ops/fused_fully_connected.h"
 
 namespace mxserve {
 
@@ -39,11 +42,21 @@ struct PassContext {
   int NumConsumers(const NodeEntry& e) const;
 };
 
-/// Turns `target` into a copy of the operator of `like` (a Convolution) with `param` and
-/// `inputs`: how the fusion passes rewrite the last node of a fused chain in place, so that it
-/// keeps its name and its consumers.
+/// Turns `target` into a copy of the operator of `like` with `param` and `inputs`: how the
+/// fusion passes rewrite the last node of a fused chain in place, so that it keeps its name and
+/// its consumers.
 void BecomeLike(Node& target, const Node& like, std::shared_ptr<const void> param,
                 std::vector<NodeEntry> inputs);
+
+/// The param of `n` as a fused convolution the passes may extend: a copy of a float32
+/// _sg_mkldnn_conv's, or FusedConvolutionParam::Of a Convolution's; nullopt for other nodes.
+std::optional<FusedConvolutionParam> FusibleConvolution(const Node& n);
+/// The same for FullyConnected and float32 _sg_mkldnn_fully_connected.
+std::optional<FusedFullyConnectedParam> FusibleFullyConnected(const Node& n);
+/// Turns `target` into an _sg_mkldnn_conv (_sg_mkldnn_fully_connected) node with `param` and
+/// `inputs`, keeping its name and consumers.
+void BecomeFused(Node& target, FusedConvolutionParam param, std::vector<NodeEntry> inputs);
+void BecomeFused(Node& target, FusedFullyConnectedParam param, std::vector<NodeEntry> inputs);
 
 /// Computes operators whose inputs are all parameters once (passes/fold_constants.cc).
 void FoldConstants(PassContext& ctx);

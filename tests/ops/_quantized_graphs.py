@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Runs in the oracle environment (tests/ops/test_quantized.py prepends it to its cases' code):
 writes _sg_mkldnn_conv and _sg_mkldnn_fully_connected nodes, with their nested subgraphs, the way
-MXNet 1.9.1's quantization flow does, reading a quantize_v2 output `q`."""
+MXNet 1.9.1's quantization flow does, reading a quantize_v2 output `q` or, for float32 nodes
+(no 'quantized' attribute, as for layers excluded from quantization), a float32 symbol."""
 
 import json
 
@@ -119,8 +120,9 @@ def sg_conv(
         no_bias,
         cin,
     )
+    quantized = attrs.get("quantized", "false").lower() == "true"
     w = mx.sym.var(name + "_weight")
-    ins = [q[0], w]
+    ins = [q[0] if quantized else q, w]
     if not no_bias:
         ins.append(mx.sym.var(name + "_bias"))
     if with_bn:
@@ -131,9 +133,10 @@ def sg_conv(
             mx.sym.var(name + "_running_var"),
         ]
     if with_sum is not None:
-        ins.append(with_sum[0])
-    ins += [q[1], q[2]]
-    if with_sum is not None:
+        ins.append(with_sum[0] if quantized else with_sum)
+    if quantized:
+        ins += [q[1], q[2]]
+    if quantized and with_sum is not None:
         ins += [with_sum[1], with_sum[2]]
     group_sym = mx.sym.Group(ins)
     js = json.loads(group_sym.tojson())
@@ -148,7 +151,7 @@ def sg_conv(
         }
     )
     n = len(js["nodes"]) - 1
-    js["heads"] = [[n, 0, 0], [n, 1, 0], [n, 2, 0]]
+    js["heads"] = [[n, k, 0] for k in range(3 if quantized else 1)]
     js["arg_nodes"] = [i for i, x in enumerate(js["nodes"]) if x["op"] == "null"]
     js.pop("node_row_ptr", None)
     return mx.sym.load_json(json.dumps(js))
@@ -174,17 +177,21 @@ def sg_fc(q, name, attrs, num_hidden=6, act=None):
     def v(n):
         return mx.sym.var(name + "_" + n)
 
-    ins = [
-        q[0],
-        v("weight"),
-        v("bias"),
-        q[1],
-        q[2],
-        v("weight_min"),
-        v("weight_max"),
-        v("bias_min"),
-        v("bias_max"),
-    ]
+    quantized = attrs.get("quantized", "False").lower() == "true"
+    if quantized:
+        ins = [
+            q[0],
+            v("weight"),
+            v("bias"),
+            q[1],
+            q[2],
+            v("weight_min"),
+            v("weight_max"),
+            v("bias_min"),
+            v("bias_max"),
+        ]
+    else:
+        ins = [q, v("weight"), v("bias")]
     js = json.loads(mx.sym.Group(ins).tojson())
     js["nodes"].append(
         {
@@ -196,7 +203,7 @@ def sg_fc(q, name, attrs, num_hidden=6, act=None):
         }
     )
     n = len(js["nodes"]) - 1
-    outs = 1 if attrs.get("enable_float_output") == "True" else 3
+    outs = 3 if quantized and attrs.get("enable_float_output") != "True" else 1
     js["heads"] = [[n, k, 0] for k in range(outs)]
     js["arg_nodes"] = [i for i, x in enumerate(js["nodes"]) if x["op"] == "null"]
     js.pop("node_row_ptr", None)

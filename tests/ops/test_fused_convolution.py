@@ -1,20 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Quantized _sg_mkldnn_conv against MXNet 1.9.1: BatchNorm and relu, int8 output with stride 2
-and no bias, depthwise with relu6, residual sum with post-sum relu; load-time errors."""
+"""_sg_mkldnn_conv against MXNet 1.9.1, quantized (BatchNorm and relu, int8 output with stride 2
+and no bias, depthwise with relu6, residual sum with post-sum relu) and float32 as MXNet leaves
+excluded layers (the same forms); load-time errors."""
 
 import json
 
 import numpy as np
 import pytest
-from ops._quantized_cases import CONV_CASES
+from ops._quantized_cases import CONV_CASES, FLOAT_CONV_CASES
 from oracle.cases import oracle_test
 
 import mxserve
 
 test_fused_convolution = oracle_test(CONV_CASES)
+test_float_fused_convolution = oracle_test(FLOAT_CONV_CASES)
 
 
-def test_quantized_rejects_float32_subgraph_conv(tmp_path):
+def test_float_subgraph_conv_rejects_computed_batchnorm(tmp_path):
+    # A float32 node folds its BatchNorm at bind time: the statistics must be parameters.
     sub = {
         "nodes": [
             {"op": "null", "name": "d", "inputs": []},
@@ -25,28 +28,39 @@ def test_quantized_rejects_float32_subgraph_conv(tmp_path):
                 "attrs": {"kernel": "(1, 1)", "num_filter": "2", "no_bias": "True"},
                 "inputs": [[0, 0, 0], [1, 0, 0]],
             },
-        ],
-        "arg_nodes": [0, 1],
-        "heads": [[2, 0, 0]],
-    }
-    sym = {
-        "nodes": [
-            {"op": "null", "name": "data", "inputs": []},
-            {"op": "null", "name": "w", "inputs": []},
+            {"op": "null", "name": "g", "inputs": []},
+            {"op": "null", "name": "b", "inputs": []},
+            {"op": "null", "name": "m", "inputs": []},
+            {"op": "null", "name": "v", "inputs": []},
             {
-                "op": "_sg_mkldnn_conv",
-                "name": "sg",
-                "inputs": [[0, 0, 0], [1, 0, 0]],
-                "subgraphs": [sub],
+                "op": "BatchNorm",
+                "name": "bn",
+                "inputs": [[2, 0, 0], [3, 0, 0], [4, 0, 0], [5, 0, 0], [6, 0, 0]],
             },
         ],
-        "arg_nodes": [0, 1],
-        "heads": [[2, 0, 0]],
+        "arg_nodes": [0, 1, 3, 4, 5, 6],
+        "heads": [[7, 0, 0]],
     }
+    nodes = [{"op": "null", "name": n, "inputs": []} for n in ("data", "w", "g", "b", "m", "v")]
+    nodes.append(
+        {
+            "op": "_sg_mkldnn_conv",
+            "name": "sg",
+            "attrs": {"with_bn": "true"},
+            "inputs": [[k, 0, 0] for k in range(6)],
+            "subgraphs": [sub],
+        }
+    )
+    sym = {"nodes": nodes, "arg_nodes": list(range(6)), "heads": [[6, 0, 0]]}
     path = tmp_path / "w.params"
-    mxserve.nd.save(path, {"arg:w": np.ones((2, 3, 1, 1), np.float32)})
-    with pytest.raises(mxserve.errors.UnsupportedError, match="_sg_mkldnn_conv node 'sg'.*float32"):
-        mxserve.Predictor(json.dumps(sym), path, input_shapes={"data": (1, 3, 4, 4)})
+    ones = np.ones(2, np.float32)
+    mxserve.nd.save(
+        path,
+        {"arg:w": np.ones((2, 3, 1, 1), np.float32), "arg:g": ones, "arg:b": ones, "arg:v": ones},
+    )
+    # 'm' (input 4) is not a parameter: the caller feeds it, so it is not known at bind time.
+    with pytest.raises(mxserve.errors.UnsupportedError, match="_sg_mkldnn_conv node 'sg'.*input 4"):
+        mxserve.Predictor(json.dumps(sym), path, input_shapes={"data": (1, 3, 4, 4), "m": (2,)})
 
 
 def test_quantized_rejects_subgraph_mismatch(tmp_path):

@@ -6,6 +6,7 @@ the entropy threshold search, the collectors, the CLI's errors and its progress 
 from __future__ import annotations
 
 import io
+import json
 import pathlib
 import subprocess
 import sys
@@ -102,15 +103,28 @@ def _against_mxnet(
     scale = np.abs(ref).max()
     assert np.abs(mine - ref).max() <= 0.05 * scale
     assert (mine.argmax(1) == ref.argmax(1)).mean() >= 0.75
-    if exclude:
-        return  # an excluded convolution stays a float32 _sg_mkldnn_conv: MXNet runs it, the
-        # runtime refuses it (docs/quantization.md)
     # mxserve's runtime on our graph gives what MXNet gives on it.
     test = arrays["test"]
     p = mxserve.Predictor.load(ours, input_shapes={"data": test.shape})
     (ran,) = p(data=test)
     assert np.abs(ran - mine).max() <= 1e-2 * np.abs(mine).max()
     assert (ran.argmax(1) == mine.argmax(1)).mean() >= 0.99
+    if exclude:
+        # An excluded convolution stays a float32 _sg_mkldnn_conv in MXNet's own graph too; the
+        # runtime runs that graph as MXNet does.
+        sym = json.loads((out / "mxnet-symbol.json").read_text())
+        floats = [
+            n["name"]
+            for n in sym["nodes"]
+            if n["op"] == "_sg_mkldnn_conv"
+            and n.get("attrs", {}).get("quantized", "false").lower() != "true"
+        ]
+        assert len(floats) == len(exclude), floats
+        theirs_p = mxserve.Predictor.load(out / "mxnet", input_shapes={"data": test.shape})
+        (got,) = theirs_p(data=test)
+        assert np.abs(got - ref).max() <= 1e-2 * scale
+        assert (got.argmax(1) == ref.argmax(1)).mean() >= 0.99
+        return
     if mode == "naive" and not exclude and dtype == "auto":
         # Predictor(dtype="int8") quantizes the same way (naive ranges do not depend on the
         # batch size) and runs the same graph.
@@ -131,6 +145,18 @@ def test_mobilenet_graph_matches_mxnet_quantize_net(mode: str, tmp_path: pathlib
 def test_excluded_layer_matches_mxnet(tmp_path: pathlib.Path) -> None:
     # The first convolution stays float32: the next one gets a quantize_v2 of its output.
     _against_mxnet("mobilenet0.25", "naive", "auto", tmp_path, ("mobilenet0_conv0_fwd",))
+
+
+def test_excluded_resnet_layers_match_mxnet(tmp_path: pathlib.Path) -> None:
+    # resnet18_v1's first convolution (BatchNorm, relu) and the second of its first residual
+    # block (BatchNorm, residual sum, post-sum relu) stay float32 _sg_mkldnn_conv nodes.
+    _against_mxnet(
+        "resnet18_v1",
+        "naive",
+        "auto",
+        tmp_path,
+        ("resnetv10_conv0_fwd", "resnetv10_stage1_conv1_fwd"),
+    )
 
 
 @pytest.mark.slow

@@ -1,78 +1,105 @@
 // SPDX-License-Identifier: Apache-2.0
-// Convolution on oneDNN: activations in the planned layout, weights prepacked once into the
-// format the primitive prefers and shared through the WeightCache.
-#include "ops/convolution.h"
+// Convolution and float32 _sg_mkldnn_conv on oneDNN, one implementation: activations in the
+// planned layout, weights prepacked once into the format the primitive prefers and shared
+// through the WeightCache, and whatever the fused param adds (a subgraph BatchNorm, a folded
+// weight scale, post-ops with a residual sum, a depthwise stage). A Convolution is the fused
+// convolution with nothing fused.
+#include "backends/cpu_onednn/convolution.h"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 
 #include "backends/backend.h"
-#include "backends/cpu_onednn/engine.h"
-#include "backends/cpu_onednn/primitive_kernel.h"
 #include "backends/cpu_onednn/layout_adapter.h"
+#include "backends/cpu_onednn/primitive_kernel.h"
 #include "backends/weight_cache.h"
+#include "ops/convolution.h"
 
 namespace mxserve {
 namespace cpu {
-namespace {
 
 using dims = dnnl::memory::dims;
 
-// A convolution with a fused residual sum accumulates into its output buffer, so the output
-// must hold the residual first. The planner usually gives both the same storage; when it cannot
-// (the residual is still read later), the residual is copied in before the convolution runs.
-class ResidualConvolution final : public Kernel {
- public:
-  ResidualConvolution(std::unique_ptr<Kernel> conv, const dnnl::memory::desc& residual_md,
-                      const dnnl::memory::desc& dst_md, int residual)
-      : conv_(std::move(conv)), residual_md_(residual_md), dst_md_(dst_md), residual_(residual) {
-    if (residual_md_ != dst_md_)
-      copy_ = dnnl::reorder(dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE),
-                            dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE));
+ResidualKernel::ResidualKernel(std::unique_ptr<Kernel> conv, const dnnl::memory::desc& residual_md,
+                               const dnnl::memory::desc& dst_md, int residual)
+    : conv_(std::move(conv)), residual_md_(residual_md), dst_md_(dst_md), residual_(residual) {
+  if (residual_md_ != dst_md_)
+    copy_ = dnnl::reorder(dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE),
+                          dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE));
+}
+
+std::unique_ptr<KernelState> ResidualKernel::CreateState() const {
+  auto st = std::make_unique<State>();
+  st->conv = conv_->CreateState();
+  if (residual_md_ != dst_md_) {
+    CallOneDnn("residual copy", [&] {
+      st->src = dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE);
+      st->dst = dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE);
+    });
   }
-  size_t ScratchpadBytes() const override { return conv_->ScratchpadBytes(); }
-  std::unique_ptr<KernelState> CreateState() const override {
-    auto st = std::make_unique<State>();
-    st->conv = conv_->CreateState();
-    if (residual_md_ != dst_md_) {
+  return st;
+}
+
+void ResidualKernel::Run(const RunArgs& args) const {
+  auto* st = static_cast<State*>(args.state);
+  if (args.in[residual_] != args.out[0]) {
+    if (residual_md_ == dst_md_) {
+      std::memcpy(args.out[0], args.in[residual_], dst_md_.get_size());
+    } else {
       CallOneDnn("residual copy", [&] {
-        st->src = dnnl::memory(residual_md_, Engine(), DNNL_MEMORY_NONE);
-        st->dst = dnnl::memory(dst_md_, Engine(), DNNL_MEMORY_NONE);
+        st->src.set_data_handle(const_cast<void*>(args.in[residual_]));
+        st->dst.set_data_handle(args.out[0]);
+        copy_.execute(static_cast<CpuStream*>(args.stream)->get(), st->src, st->dst);
       });
     }
-    return st;
   }
-  std::string Describe() const override { return conv_->Describe() + "+sum"; }
-  void Run(const RunArgs& args) const override {
-    auto* st = static_cast<State*>(args.state);
-    if (args.in[residual_] != args.out[0]) {
-      if (residual_md_ == dst_md_) {
-        std::memcpy(args.out[0], args.in[residual_], dst_md_.get_size());
-      } else {
-        CallOneDnn("residual copy", [&] {
-          st->src.set_data_handle(const_cast<void*>(args.in[residual_]));
-          st->dst.set_data_handle(args.out[0]);
-          copy_.execute(static_cast<CpuStream*>(args.stream)->get(), st->src, st->dst);
-        });
-      }
-    }
-    RunArgs conv_args = args;
-    conv_args.state = st->conv.get();
-    conv_->Run(conv_args);
-  }
+  RunArgs conv_args = args;
+  conv_args.state = st->conv.get();
+  conv_->Run(conv_args);
+}
 
- private:
-  /// Per-context state: the convolution's own, and the residual copy's memory objects.
-  struct State final : KernelState {
-    std::unique_ptr<KernelState> conv;  ///< the wrapped convolution's state
-    dnnl::memory src, dst;              ///< residual copy source and destination
-  };
-  std::unique_ptr<Kernel> conv_;
-  dnnl::memory::desc residual_md_, dst_md_;
-  int residual_;
-  dnnl::reorder copy_;
-};
+ConvWeightDims ConvWeight(const ConvolutionParam& c, const Shape& shape, dnnl::memory::data_type dt) {
+  ConvWeightDims w;
+  w.dims = ToDims(shape);
+  const int nd = static_cast<int>(c.kernel.size());
+  using tag = dnnl::memory::format_tag;
+  if (c.num_group > 1) {
+    w.dims[0] /= c.num_group;
+    w.dims.insert(w.dims.begin(), c.num_group);
+    w.user = dnnl::memory::desc(w.dims, dt, nd == 1 ? tag::goiw : nd == 2 ? tag::goihw : tag::goidhw);
+  } else {
+    w.user = dnnl::memory::desc(w.dims, dt, PlainTag(shape.ndim(), Layout::kRowMajor));
+  }
+  return w;
+}
+
+FoldedBatchNorm FoldSubgraphBatchNorm(const FusedConvolutionParam& p, const KernelArgs& a) {
+  const int64_t channels = p.conv.num_filter;
+  const int k = p.bn_input();
+  for (int i = p.conv.no_bias ? k : 2; i < k + 4; ++i)
+    MXS_CHECK_CODE(a.constants[i] != nullptr && a.constants[i]->dtype == DType::kFloat32, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": input " << i << " must be a float32 parameter";
+  const float* bias = p.conv.no_bias ? nullptr : a.constants[2]->data->as<float>();
+  const float* gamma = a.constants[k]->data->as<float>();
+  const float* beta = a.constants[k + 1]->data->as<float>();
+  const float* mean = a.constants[k + 2]->data->as<float>();
+  const float* var = a.constants[k + 3]->data->as<float>();
+  FoldedBatchNorm f;
+  f.scale.resize(channels);
+  f.bias.resize(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    // eps is a double in MXNet as here.
+    const float alpha = static_cast<float>((p.bn.fix_gamma ? 1.0f : gamma[c]) /
+                                           std::sqrt(static_cast<double>(var[c]) + p.bn.eps));
+    f.scale[c] = alpha;
+    f.bias[c] = bias ? beta[c] + alpha * (bias[c] - mean[c]) : beta[c] - alpha * mean[c];
+  }
+  return f;
+}
+
+namespace {
 
 // Prepacks parameter `w` (laid out as `user`) into `packed` through the weight cache. A folded
 // BatchNorm scales each output channel by `scale`: a temporary copy is scaled, then prepacked,
@@ -111,9 +138,25 @@ dnnl::memory::data_type ComputeType(const KernelArgs& a) {
 
 // One convolution primitive for `p` (which has no depthwise stage), with inputs and outputs as
 // described by `a`.
-std::unique_ptr<Kernel> CreateSingle(const KernelArgs& a, const ConvolutionParam& p, const std::string& what) {
+std::unique_ptr<Kernel> CreateSingle(const KernelArgs& a, const FusedConvolutionParam& p, const std::string& what) {
   MXS_CHECK_CODE(a.constants[1] != nullptr, kUnsupported)
       << "failed to plan " << what << ": the weight must be a parameter, not computed";
+  const ConvolutionParam& c = p.conv;
+  // A subgraph BatchNorm scales the weight and replaces the bias, both at bind time.
+  std::vector<float> weight_scale = p.weight_scale;
+  std::string weight_scale_key = p.weight_scale_key;
+  std::shared_ptr<const Buffer> folded_bias;
+  if (p.with_bn) {
+    FoldedBatchNorm bn = FoldSubgraphBatchNorm(p, a);
+    if (weight_scale.empty()) weight_scale.assign(bn.scale.size(), 1.f);
+    for (size_t o = 0; o < bn.scale.size(); ++o) weight_scale[o] *= bn.scale[o];
+    weight_scale_key += ":sgbn:" + a.node.name;
+    const std::string key = "sgbn:" + a.node.name + ":" +
+                            std::to_string(reinterpret_cast<uintptr_t>(a.constants[1]->data.get()));
+    folded_bias = a.weights->GetOrCreate(key + ":b", [&] {
+      return CopyToBuffer(bn.bias.data(), bn.bias.size() * sizeof(float));
+    });
+  }
   return CallOneDnn(what, [&]() -> std::unique_ptr<Kernel> {
     // The source format is left to the primitive: when the planned layout has no fast
     // implementation (a 3-channel row-major image feeding a channels-last network), the input is
@@ -122,24 +165,17 @@ std::unique_ptr<Kernel> CreateSingle(const KernelArgs& a, const ConvolutionParam
     const auto compute = ComputeType(a);
     dnnl::memory::desc src_md(planned_src.get_dims(), compute, dnnl::memory::format_tag::any);
     auto dst_md = ToMemDesc(SinglePositionAs(a.out[0], a.in[0].layout));
-    dims wdims = ToDims(a.in[1].shape);
-    const int nd = static_cast<int>(p.kernel.size());
-    dnnl::memory::desc w_user;
-    if (p.num_group > 1) {
-      wdims[0] /= p.num_group;
-      wdims.insert(wdims.begin(), p.num_group);
-      using tag = dnnl::memory::format_tag;
-      tag t = nd == 1 ? tag::goiw : nd == 2 ? tag::goihw : tag::goidhw;
-      w_user = dnnl::memory::desc(wdims, ToDnnl(a.in[1].dtype), t);
-    } else {
-      w_user = ToMemDesc(a.in[1].shape, a.in[1].dtype);
-    }
-    dnnl::memory::desc w_any(wdims, compute, dnnl::memory::format_tag::any);
-    dims strides(p.stride.begin(), p.stride.end());
-    dims dilates, pad(p.pad.begin(), p.pad.end());
-    for (int64_t d : p.dilate) dilates.push_back(d - 1);
+    const ConvWeightDims w = ConvWeight(c, a.in[1].shape, ToDnnl(a.in[1].dtype));
+    dnnl::memory::desc w_any(w.dims, compute, dnnl::memory::format_tag::any);
+    dims strides(c.stride.begin(), c.stride.end());
+    dims dilates, pad(c.pad.begin(), c.pad.end());
+    for (int64_t d : c.dilate) dilates.push_back(d - 1);
     dnnl::memory::desc bias_md;
-    if (!p.no_bias) bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
+    if (folded_bias) {
+      bias_md = dnnl::memory::desc({c.num_filter}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
+    } else if (!c.no_bias) {
+      bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
+    }
     dnnl::primitive_attr attr = DefaultAttr();
     dnnl::post_ops post;
     AppendEltwise(post, p.post_ops);
@@ -147,20 +183,23 @@ std::unique_ptr<Kernel> CreateSingle(const KernelArgs& a, const ConvolutionParam
     auto pd = dnnl::convolution_forward::primitive_desc(
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
         w_any, bias_md, dst_md, strides, dilates, pad, pad, attr);
-    auto packed = PrepackWeight(a, *a.constants[1], w_user, pd.weights_desc(), p.weight_scale, p.weight_scale_key);
+    auto packed = PrepackWeight(a, *a.constants[1], w.user, pd.weights_desc(), weight_scale, weight_scale_key);
     std::vector<PrimitiveArg> args;
     args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
     args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
-    if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
+    if (folded_bias) {
+      args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kConstant, 0, folded_bias});
+    } else if (!c.no_bias) {
+      args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
+    }
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
     std::unique_ptr<Kernel> kernel =
         std::make_unique<PrimitiveKernel>(what, dnnl::convolution_forward(pd), pd, std::move(args));
     if (pd.src_desc() != planned_src)
       kernel = StageInput(std::move(kernel), static_cast<int>(a.in.size()), planned_src, pd.src_desc());
     if (!p.has_sum()) return kernel;
-    const int residual = p.num_inputs() - 1;
-    return std::make_unique<ResidualConvolution>(std::move(kernel), ToMemDesc(a.in[residual]), pd.dst_desc(),
-                                                 residual);
+    const int residual = p.sum_input();
+    return std::make_unique<ResidualKernel>(std::move(kernel), ToMemDesc(a.in[residual]), pd.dst_desc(), residual);
   });
 }
 
@@ -172,16 +211,16 @@ class FusedDepthwiseKernel final : public PrimitiveKernel {
 };
 
 // The depthwise stage as a convolution of its own.
-ConvolutionParam DepthwiseParam(const ConvolutionParam& p) {
+FusedConvolutionParam DepthwiseParam(const FusedConvolutionParam& p) {
   const DepthwiseStage& dw = *p.depthwise;
-  ConvolutionParam q;
-  q.kernel = {dw.kernel, dw.kernel};
-  q.stride = {dw.stride, dw.stride};
-  q.dilate = {1, 1};
-  q.pad = {dw.pad, dw.pad};
-  q.num_filter = p.num_filter;
-  q.num_group = p.num_filter;
-  q.no_bias = dw.no_bias;
+  FusedConvolutionParam q;
+  q.conv.kernel = {dw.kernel, dw.kernel};
+  q.conv.stride = {dw.stride, dw.stride};
+  q.conv.dilate = {1, 1};
+  q.conv.pad = {dw.pad, dw.pad};
+  q.conv.num_filter = p.conv.num_filter;
+  q.conv.num_group = p.conv.num_filter;
+  q.conv.no_bias = dw.no_bias;
   q.post_ops = dw.post_ops;
   q.weight_scale = dw.weight_scale;
   q.weight_scale_key = dw.weight_scale_key;
@@ -192,7 +231,7 @@ ConvolutionParam DepthwiseParam(const ConvolutionParam& p) {
 // when its output format is not the planned one (a row-major output: the fused primitive writes
 // the format of its intermediate, channels-last here), or when its only offer is the reference
 // composition (small images or batches).
-std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const ConvolutionParam& p,
+std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const FusedConvolutionParam& p,
                                              const std::string& what) {
   try {
     const DepthwiseStage& dw = *p.depthwise;
@@ -202,13 +241,13 @@ std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const Convolut
     using tag = dnnl::memory::format_tag;
     dnnl::memory::desc src_md(planned_src.get_dims(), compute, tag::any);
     dims mid_dims = planned_src.get_dims();
-    mid_dims[1] = p.num_filter;
+    mid_dims[1] = p.conv.num_filter;
     dnnl::memory::desc mid_md(mid_dims, compute, tag::nhwc);
     auto planned_dst = ToMemDesc(SinglePositionAs(a.out[0], Layout::kChannelsLast));
     dims wdims = ToDims(a.in[1].shape);
     dnnl::memory::desc w_any(wdims, compute, tag::any);
     dnnl::memory::desc bias_md;
-    if (!p.no_bias) bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
+    if (!p.conv.no_bias) bias_md = ToMemDesc(a.in[2].shape, a.in[2].dtype);
     const auto dw_bias_dt = dw.no_bias ? dnnl::memory::data_type::undef : ToDnnl(a.in[wi + 1].dtype);
     dnnl::primitive_attr attr = DefaultAttr();
     dnnl::post_ops post;
@@ -227,12 +266,12 @@ std::unique_ptr<Kernel> CreateFusedDepthwise(const KernelArgs& a, const Convolut
     auto dw_w_md = pd.query_md(dnnl::query::exec_arg_md, dw_arg | DNNL_ARG_WEIGHTS);
     auto packed = PrepackWeight(a, *a.constants[1], ToMemDesc(a.in[1].shape, a.in[1].dtype), pd.weights_desc(),
                                 p.weight_scale, p.weight_scale_key);
-    dnnl::memory::desc dw_user({p.num_filter, 1, 1, dw.kernel, dw.kernel}, ToDnnl(a.in[wi].dtype), tag::goihw);
+    dnnl::memory::desc dw_user({p.conv.num_filter, 1, 1, dw.kernel, dw.kernel}, ToDnnl(a.in[wi].dtype), tag::goihw);
     auto dw_packed = PrepackWeight(a, *a.constants[wi], dw_user, dw_w_md, dw.weight_scale, dw.weight_scale_key);
     std::vector<PrimitiveArg> args;
     args.push_back({DNNL_ARG_SRC, pd.src_desc(), PrimitiveArg::Source::kInput, 0, nullptr});
     args.push_back({DNNL_ARG_WEIGHTS, pd.weights_desc(), PrimitiveArg::Source::kConstant, 0, packed});
-    if (!p.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
+    if (!p.conv.no_bias) args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), PrimitiveArg::Source::kInput, 2, nullptr});
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), PrimitiveArg::Source::kOutput, 0, nullptr});
     args.push_back({dw_arg | DNNL_ARG_WEIGHTS, dw_w_md, PrimitiveArg::Source::kConstant, 0, dw_packed});
     if (!dw.no_bias)
@@ -290,17 +329,17 @@ class DepthwisePair final : public Kernel {
   int num_dw_inputs_;  ///< depthwise weight, and bias unless it has none
 };
 
-std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const ConvolutionParam& p,
+std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const FusedConvolutionParam& p,
                                             const std::string& what) {
   const int wi = p.dw_weight_input();
-  ConvolutionParam pw = p;
+  FusedConvolutionParam pw = p;
   pw.depthwise.reset();
-  ConvolutionParam dw = DepthwiseParam(p);
+  FusedConvolutionParam dw = DepthwiseParam(p);
   // The intermediate is what the layout and precision passes would have planned for it:
   // channels-last (both convolutions' fast kernels use it), bfloat16 in bfloat16 mode.
   TensorDesc mid;
   std::vector<int64_t> mid_dims = a.in[0].shape.dims();
-  mid_dims[1] = p.num_filter;
+  mid_dims[1] = p.conv.num_filter;
   mid.shape = Shape(mid_dims);
   mid.dtype = a.compute_dtype == DType::kBfloat16 ? DType::kBfloat16 : a.in[0].dtype;
   mid.layout = Layout::kChannelsLast;
@@ -321,19 +360,26 @@ std::unique_ptr<Kernel> CreateDepthwisePair(const KernelArgs& a, const Convoluti
 }
 
 std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
-  const auto& p = a.param<ConvolutionParam>();
-  const std::string what = "Convolution node '" + a.node.name + "'";
+  return CreateFloatConvolution(a, FusedConvolutionParam::Of(a.param<ConvolutionParam>()),
+                                "Convolution node '" + a.node.name + "'");
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> CreateFloatConvolution(const KernelArgs& a, const FusedConvolutionParam& p,
+                                               const std::string& what) {
   if (!p.depthwise) return CreateSingle(a, p, what);
   const bool weights = a.constants[1] != nullptr && a.constants[p.dw_weight_input()] != nullptr;
-  MXS_CHECK_CODE(weights && !p.has_sum(), kInternal)
+  MXS_CHECK_CODE(weights && !p.has_sum() && !p.with_bn, kInternal)
       << "failed to plan " << what << ": a fused depthwise stage needs parameter weights and no residual";
   auto fused = CreateFusedDepthwise(a, p, what);
   return fused ? std::move(fused) : CreateDepthwisePair(a, p, what);
 }
 
-}  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, convolution) { r.Add("Convolution", cpu::CreateConvolution, Backend::kAnyLayout, Backend::kBf16Converting); }
+MXS_REGISTER_KERNELS(cpu, convolution) {
+  r.Add("Convolution", cpu::CreateConvolution, Backend::kAnyLayout, Backend::kBf16Converting);
+}
 
 }  // namespace mxserve

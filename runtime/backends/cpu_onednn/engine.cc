@@ -88,6 +88,12 @@ TensorDesc SinglePositionAs(const TensorDesc& t, Layout layout) {
 
 dnnl::memory::desc ToMemDesc(const TensorDesc& t) { return ToMemDesc(t.shape, t.dtype, t.layout); }
 
+Buffer CopyToBuffer(const void* src, size_t bytes) {
+  Buffer out(bytes);
+  std::memcpy(out.data(), src, bytes);
+  return out;
+}
+
 Buffer ReorderToBuffer(const void* src, const dnnl::memory::desc& src_md,
                        const dnnl::memory::desc& dst_md) {
   Buffer out(dst_md.get_size());

@@ -45,6 +45,9 @@ dnnl::memory::desc ToMemDesc(const Shape& shape, DType dtype, Layout layout = La
 Buffer ReorderToBuffer(const void* src, const dnnl::memory::desc& src_md,
                        const dnnl::memory::desc& dst_md);
 
+/// A new buffer holding a copy of `bytes` bytes at `src` (weights computed at bind time).
+Buffer CopyToBuffer(const void* src, size_t bytes);
+
 /// WeightCache key of parameter `w` converted to `md` (dims, dtype and blocking).
 std::string WeightKey(const NDArray& w, const dnnl::memory::desc& md);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// FullyConnected on oneDNN's inner product, with data viewed as 2-D (N, K).
-#include "ops/fully_connected.h"
+// FullyConnected and float32 _sg_mkldnn_fully_connected on oneDNN's inner product, one
+// implementation, with data viewed as 2-D (N, K). A FullyConnected is the fused one with no
+// post-ops.
+#include "backends/cpu_onednn/fully_connected.h"
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
@@ -10,11 +12,10 @@
 
 namespace mxserve {
 namespace cpu {
-namespace {
 
-std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
-  const auto& p = a.param<FullyConnectedParam>();
-  const std::string what = "FullyConnected node '" + a.node.name + "'";
+std::unique_ptr<Kernel> CreateFloatFullyConnected(const KernelArgs& a, const FusedFullyConnectedParam& fused,
+                                                  const std::string& what) {
+  const FullyConnectedParam& p = fused.fc;
   const Shape& data = a.in[0].shape;
   int64_t k = a.in[1].shape[1];
   int64_t n = data.Size() / k;
@@ -36,9 +37,9 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
     dnnl::memory::desc bias_md;
     if (!p.no_bias) bias_md = dnnl::memory::desc({p.num_hidden}, ToDnnl(a.in[2].dtype), dnnl::memory::format_tag::a);
     dnnl::primitive_attr attr = DefaultAttr();
-    if (!p.post_ops.empty()) {
+    if (!fused.post_ops.empty()) {
       dnnl::post_ops post;
-      for (const auto& op : p.post_ops) post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
+      for (const auto& op : fused.post_ops) post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
       attr.set_post_ops(post);
     }
     auto pd = dnnl::inner_product_forward::primitive_desc(Engine(), dnnl::prop_kind::forward_inference,
@@ -63,9 +64,18 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
   });
 }
 
+namespace {
+
+std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
+  return CreateFloatFullyConnected(a, FusedFullyConnectedParam::Of(a.param<FullyConnectedParam>()),
+                                   "FullyConnected node '" + a.node.name + "'");
+}
+
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, fully_connected) { r.Add("FullyConnected", cpu::CreateFullyConnected, Backend::kRowMajorOnly, Backend::kBf16Converting); }
+MXS_REGISTER_KERNELS(cpu, fully_connected) {
+  r.Add("FullyConnected", cpu::CreateFullyConnected, Backend::kRowMajorOnly, Backend::kBf16Converting);
+}
 
 }  // namespace mxserve

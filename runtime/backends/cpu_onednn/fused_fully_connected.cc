@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Quantized _sg_mkldnn_fully_connected on oneDNN's int8 inner product, with MXNet 1.9.1's numbers
+// _sg_mkldnn_fully_connected on oneDNN: float32 nodes run the FullyConnected kernel
+// (fully_connected.cc); quantized ones oneDNN's int8 inner product, with MXNet 1.9.1's numbers
 // (SgMKLDNNFCOp::Forward). Tensor-wise: int8 weight and bias from the params with their ranges,
 // the bias rescaled to int32 (and the weight rescaled when that would overflow). Channel-wise:
 // float32 weight and bias quantized per output channel as for convolutions. MXNet's oneDNN 2.x
@@ -8,10 +9,10 @@
 #include "ops/fused_fully_connected.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
+#include "backends/cpu_onednn/fully_connected.h"
 #include "backends/cpu_onednn/primitive_kernel.h"
 #include "backends/cpu_onednn/quantized_common.h"
 #include "backends/weight_cache.h"
@@ -21,31 +22,6 @@ namespace cpu {
 namespace {
 
 using tag = dnnl::memory::format_tag;
-
-/// The primitive, then the range outputs when the node has them.
-class QuantizedFullyConnected final : public Kernel {
- public:
-  QuantizedFullyConnected(std::unique_ptr<Kernel> fc, QuantRanges ranges, bool range_outputs)
-      : fc_(std::move(fc)), ranges_(std::move(ranges)), range_outputs_(range_outputs) {}
-  size_t ScratchpadBytes() const override { return fc_->ScratchpadBytes(); }
-  std::unique_ptr<KernelState> CreateState() const override { return fc_->CreateState(); }
-  std::string Describe() const override { return fc_->Describe(); }
-  void Run(const RunArgs& args) const override {
-    fc_->Run(args);
-    if (range_outputs_) WriteRangeOutputs(args, ranges_);
-  }
-
- private:
-  std::unique_ptr<Kernel> fc_;
-  QuantRanges ranges_;
-  bool range_outputs_;
-};
-
-Buffer ToBuffer(const void* data, size_t bytes) {
-  Buffer b(bytes);
-  std::memcpy(b.data(), data, bytes);
-  return b;
-}
 
 struct QuantizedFcWeights {
   std::vector<int8_t> weight;  ///< (num_hidden, K)
@@ -65,18 +41,10 @@ QuantizedFcWeights Prepare(const FusedFullyConnectedParam& p, const KernelArgs& 
   if (p.channel_wise) {
     const float* w = a.constants[1]->data->as<float>();
     const float* b = has_bias ? a.constants[2]->data->as<float>() : nullptr;
-    wscale.resize(channels);
+    wscale = ChannelWeightScales(w, channels, k, b, data_scale);
     q.weight.resize(channels * k);
     for (int64_t c = 0; c < channels; ++c) {
-      float lo = w[c * k], hi = w[c * k];
-      for (int64_t i = 1; i < k; ++i) lo = std::min(lo, w[c * k + i]), hi = std::max(hi, w[c * k + i]);
-      float s = QuantizeScale(DType::kInt8, lo, hi);
-      if (b != nullptr && b[c] != 0.f) {
-        const float limit = b[c] > 0 ? static_cast<float>(std::numeric_limits<int32_t>::max())
-                                     : static_cast<float>(std::numeric_limits<int32_t>::min());
-        s = std::min(s, limit / 2 / b[c] / data_scale);
-      }
-      wscale[c] = s;
+      const float s = wscale[c];
       for (int64_t i = 0; i < k; ++i) q.weight[c * k + i] = SaturateRound<int8_t>(w[c * k + i] * s);
       if (b != nullptr) bias_s32.push_back(SaturateRound<int32_t>(b[c] * (s * data_scale)));
     }
@@ -100,10 +68,11 @@ QuantizedFcWeights Prepare(const FusedFullyConnectedParam& p, const KernelArgs& 
       for (int64_t c = 0; c < channels; ++c) bias_s32.push_back(static_cast<int32_t>(std::round(b[c] * rescale)));
     }
   }
+  const bool with_eltwise = !p.post_ops.empty();
   float tmp;
-  if (p.min_calib_range && !p.enable_float_output) {
-    tmp = p.with_eltwise ? static_cast<float>(1.0 / data_scale)
-                         : QuantizeScale(p.OutputDType(), *p.min_calib_range, *p.max_calib_range) / data_scale;
+  if (p.requantized()) {
+    tmp = with_eltwise ? static_cast<float>(1.0 / data_scale)
+                       : QuantizeScale(p.OutputDType(), *p.calib.min, *p.calib.max) / data_scale;
   } else {
     tmp = static_cast<float>(1.0 / data_scale);
   }
@@ -116,9 +85,7 @@ QuantizedFcWeights Prepare(const FusedFullyConnectedParam& p, const KernelArgs& 
 std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
   const auto& p = a.param<FusedFullyConnectedParam>();
   const std::string what = NodeDesc(a.node);
-  MXS_CHECK_CODE(p.quantized, kUnsupported)
-      << "failed to plan " << what << ": float32 _sg_mkldnn_fully_connected nodes are not supported; "
-         "export the model before optimize_for('MKLDNN') or quantize it";
+  if (!p.quantized) return CreateFloatFullyConnected(a, p, what);
   CheckResolved(p.ranges, what);
   for (int i = 1; i < p.num_base_inputs(); ++i)
     MXS_CHECK_CODE(a.constants[i] != nullptr, kUnsupported)
@@ -139,13 +106,13 @@ std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
     dnnl::primitive_attr attr = DefaultAttr();
     attr.set_scales_mask(DNNL_ARG_WEIGHTS, q.scale.size() == 1 ? 0 : 1);
     float dst_scale = 0.f;
-    if (p.with_eltwise) {
+    if (!p.post_ops.empty()) {
       dnnl::post_ops post;
-      post.append_eltwise(EltwiseAlgorithm(p.eltwise.algorithm), p.eltwise.alpha, p.eltwise.beta);
+      for (const ConvPostOp& op : p.post_ops) post.append_eltwise(EltwiseAlgorithm(op.algorithm), op.alpha, op.beta);
       attr.set_post_ops(post);
-      if (p.min_calib_range && !p.enable_float_output) {
+      if (p.requantized()) {
         // MXNet scales after the activation; oneDNN 3.x divides by the destination scale.
-        dst_scale = 1.f / QuantizeScale(p.OutputDType(), *p.min_calib_range, *p.max_calib_range);
+        dst_scale = 1.f / QuantizeScale(p.OutputDType(), *p.calib.min, *p.calib.max);
         attr.set_scales_mask(DNNL_ARG_DST, 0);
       }
     }
@@ -154,7 +121,7 @@ std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
     auto packed = a.weights->GetOrCreate(key + ":w" + WeightKey(*a.constants[1], pd.weights_desc()), [&] {
       return ReorderToBuffer(q.weight.data(), w_user, pd.weights_desc());
     });
-    auto scales = a.weights->GetOrCreate(key + ":s", [&] { return ToBuffer(q.scale.data(), q.scale.size() * 4); });
+    auto scales = a.weights->GetOrCreate(key + ":s", [&] { return CopyToBuffer(q.scale.data(), q.scale.size() * 4); });
     using Src = PrimitiveArg::Source;
     std::vector<PrimitiveArg> args;
     args.push_back({DNNL_ARG_SRC, pd.src_desc(), Src::kInput, 0, nullptr});
@@ -163,17 +130,18 @@ std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
                     dnnl::memory::desc({static_cast<int64_t>(q.scale.size())}, dt::f32, tag::a), Src::kConstant,
                     0, scales});
     if (dst_scale != 0.f) {
-      auto ds = a.weights->GetOrCreate(key + ":d", [&] { return ToBuffer(&dst_scale, 4); });
+      auto ds = a.weights->GetOrCreate(key + ":d", [&] { return CopyToBuffer(&dst_scale, 4); });
       args.push_back({DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, dnnl::memory::desc({1}, dt::f32, tag::a),
                       Src::kConstant, 0, ds});
     }
     if (!q.bias.empty()) {
-      auto bias = a.weights->GetOrCreate(key + ":b", [&] { return ToBuffer(q.bias.data(), q.bias.size() * 4); });
+      auto bias = a.weights->GetOrCreate(key + ":b", [&] { return CopyToBuffer(q.bias.data(), q.bias.size() * 4); });
       args.push_back({DNNL_ARG_BIAS, pd.bias_desc(), Src::kConstant, 0, bias});
     }
     args.push_back({DNNL_ARG_DST, pd.dst_desc(), Src::kOutput, 0, nullptr});
     auto kernel = std::make_unique<PrimitiveKernel>(what, dnnl::inner_product_forward(pd), pd, std::move(args));
-    return std::make_unique<QuantizedFullyConnected>(std::move(kernel), p.ranges, p.HasRangeOutputs());
+    if (!p.HasRangeOutputs()) return std::unique_ptr<Kernel>(std::move(kernel));
+    return std::unique_ptr<Kernel>(std::make_unique<RangeOutputKernel>(std::move(kernel), p.ranges, a.out[1].dtype));
   });
 }
 
@@ -181,7 +149,10 @@ std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, fused_fully_connected) {
-  r.Add("_sg_mkldnn_fully_connected", cpu::CreateFusedFullyConnected, Backend::kRowMajorOnly);
+  // Quantized nodes have no float activations but their (1,) ranges, which they write in the
+  // planned dtype (quantized_common.h).
+  r.Add("_sg_mkldnn_fully_connected", cpu::CreateFusedFullyConnected, Backend::kRowMajorOnly,
+        Backend::kBf16Converting);
 }
 
 }  // namespace mxserve

@@ -61,7 +61,7 @@ std::unique_ptr<Kernel> CreateQuantizeV2(const KernelArgs& a) {
   CheckResolved(p.ranges, NodeDesc(a.node));
   float scale = 1.f;
   if (a.in[0].dtype == DType::kFloat32) {
-    const float real = MaxAbs(*p.min_calib_range, *p.max_calib_range);
+    const float real = MaxAbs(*p.calib.min, *p.calib.max);
     scale = (a.out[0].dtype == DType::kInt8 ? kInt8Range : kUint8Range) / real;
   }
   return std::make_unique<ScaleKernel>(a.in[0].dtype, a.out[0].dtype, scale, p.ranges, true,
@@ -81,7 +81,7 @@ std::unique_ptr<Kernel> CreateRequantize(const KernelArgs& a) {
   const auto& p = a.param<RequantizeParam>();
   CheckResolved(p.ranges, NodeDesc(a.node));
   const float first = MaxAbs(p.ranges.in[0], p.ranges.in[1]) / QuantizedExtent(DType::kInt32);
-  const float real = MaxAbs(*p.min_calib_range, *p.max_calib_range);
+  const float real = MaxAbs(*p.calib.min, *p.calib.max);
   const float second = (a.out[0].dtype == DType::kInt8 ? 127.f : 255.f) / real;
   return std::make_unique<ScaleKernel>(DType::kInt32, a.out[0].dtype, first * second, p.ranges, true,
                                        a.in[0].shape.Size());

@@ -16,25 +16,6 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-/// Runs a wrapped kernel on input 0 / output 0, then writes the range outputs.
-class WithRanges final : public Kernel {
- public:
-  WithRanges(std::unique_ptr<Node> node, std::unique_ptr<Kernel> inner, QuantRanges ranges)
-      : node_(std::move(node)), inner_(std::move(inner)), ranges_(std::move(ranges)) {}
-  size_t ScratchpadBytes() const override { return inner_->ScratchpadBytes(); }
-  std::unique_ptr<KernelState> CreateState() const override { return inner_->CreateState(); }
-  std::string Describe() const override { return inner_->Describe(); }
-  void Run(const RunArgs& args) const override {
-    inner_->Run(args);
-    WriteRangeOutputs(args, ranges_);
-  }
-
- private:
-  std::unique_ptr<Node> node_;  ///< the float operator's node the inner kernel was made for
-  std::unique_ptr<Kernel> inner_;
-  QuantRanges ranges_;
-};
-
 std::unique_ptr<Kernel> CreateQuantizedPooling(const KernelArgs& a) {
   const auto& p = a.param<QuantizedPoolingParam>();
   CheckResolved(p.ranges, NodeDesc(a.node));
@@ -46,7 +27,7 @@ std::unique_ptr<Kernel> CreateQuantizedPooling(const KernelArgs& a) {
   node->num_outputs = 1;
   KernelArgs inner{*node, {a.in[0]}, {a.out[0]}, {nullptr}, a.weights, DType::kFloat32};
   auto kernel = HostBackend().CreateKernel(inner);
-  return std::make_unique<WithRanges>(std::move(node), std::move(kernel), p.ranges);
+  return std::make_unique<RangeOutputKernel>(std::move(kernel), p.ranges, DType::kFloat32, std::move(node));
 }
 
 class CopyWithRanges final : public Kernel {

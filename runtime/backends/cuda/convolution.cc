@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Convolution on cuDNN (groups, depthwise, dilation, 1-3 spatial dims), with the bias, a folded
-// BatchNorm's weight scale and the fused post-ops of passes/fuse_conv.cc (activations, clip,
-// residual sum) applied as an epilogue, and the fused depthwise stage of passes/fuse_depthwise.cc
-// run as a second convolution on an intermediate in the scratchpad.
+// Convolution and float32 _sg_mkldnn_conv on cuDNN (groups, depthwise, dilation, 1-3 spatial
+// dims), one kernel: the bias, a folded BatchNorm's weight scale and the fused post-ops of
+// passes/fuse_conv.cc (activations, clip, residual sum) applied as an epilogue, and the fused
+// depthwise stage of passes/fuse_depthwise.cc run as a second convolution on an intermediate in
+// the scratchpad. A Convolution is the fused convolution with nothing fused.
 #include "ops/convolution.h"
+#include "ops/fused_convolution.h"
 
 #include <memory>
 #include <optional>
@@ -57,9 +59,11 @@ Operand BiasOperand(const KernelArgs& a, int input, const std::string& what) {
 
 class ConvolutionCuda final : public Kernel {
  public:
-  explicit ConvolutionCuda(const KernelArgs& a) {
-    const auto& p = a.param<ConvolutionParam>();
-    const std::string what = "Convolution node '" + a.node.name + "'";
+  ConvolutionCuda(const KernelArgs& a, const FusedConvolutionParam& p, const std::string& what) {
+    const ConvolutionParam& c = p.conv;
+    MXS_CHECK_CODE(!p.quantized && !p.with_bn, kUnsupported)
+        << "failed to plan " << what << ": the CUDA backend runs float _sg_mkldnn_conv nodes without "
+           "a subgraph BatchNorm only";
     dtype_ = a.in[0].dtype;
     MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor && a.out[0].layout == Layout::kRowMajor,
                    kUnsupported)
@@ -67,26 +71,26 @@ class ConvolutionCuda final : public Kernel {
     MXS_CHECK_CODE(!(p.depthwise && p.has_sum()), kUnsupported)
         << "failed to plan " << what << ": a fused depthwise stage with a residual sum";
     weight_ = WeightOperand(a, 1, dtype_, p.weight_scale, p.weight_scale_key, what);
-    if (!p.no_bias) bias_ = BiasOperand(a, 2, what);
-    if (p.has_sum()) residual_ = p.num_inputs() - 1;
+    if (!c.no_bias) bias_ = BiasOperand(a, 2, what);
+    if (p.has_sum()) residual_ = p.sum_input();
 
     ConvStageSpec s;
     s.in = a.in[0].shape;
     s.weight = a.in[1].shape;
     s.dtype = dtype_;
-    s.pad = p.pad;
-    s.stride = p.stride;
-    s.dilate = p.dilate;
-    s.groups = p.num_group;
+    s.pad = c.pad;
+    s.stride = c.stride;
+    s.dilate = c.dilate;
+    s.groups = c.num_group;
     s.epilogue = EpilogueOf(p.post_ops);
     sum_first_ = !p.post_ops.empty() && p.post_ops[0].kind == ConvPostOp::Kind::kSum;
     if (p.depthwise) {
       const DepthwiseStage& d = *p.depthwise;
       // The 1x1 stage's output: the same spatial extent arithmetic as any convolution.
-      std::vector<int64_t> mid = {s.in[0], p.num_filter};
-      for (size_t i = 0; i < p.kernel.size(); ++i)
-        mid.push_back((s.in[2 + i] + 2 * p.pad[i] - p.dilate[i] * (p.kernel[i] - 1) - 1) /
-                          p.stride[i] + 1);
+      std::vector<int64_t> mid = {s.in[0], c.num_filter};
+      for (size_t i = 0; i < c.kernel.size(); ++i)
+        mid.push_back((s.in[2 + i] + 2 * c.pad[i] - c.dilate[i] * (c.kernel[i] - 1) - 1) /
+                          c.stride[i] + 1);
       s.out = Shape(mid);
       mid_bytes_ = Align(ShapeBytes(s.out, DTypeSize(dtype_)));
       first_.emplace(s);
@@ -101,7 +105,7 @@ class ConvolutionCuda final : public Kernel {
       t.pad = {d.pad, d.pad};
       t.stride = {d.stride, d.stride};
       t.dilate = {1, 1};
-      t.groups = p.num_filter;
+      t.groups = c.num_filter;
       t.epilogue = EpilogueOf(d.post_ops);
       second_.emplace(t);
     } else {
@@ -169,7 +173,12 @@ class ConvolutionCuda final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
-  return std::make_unique<ConvolutionCuda>(a);
+  return std::make_unique<ConvolutionCuda>(a, FusedConvolutionParam::Of(a.param<ConvolutionParam>()),
+                                           "Convolution node '" + a.node.name + "'");
+}
+
+std::unique_ptr<Kernel> CreateFusedConvolution(const KernelArgs& a) {
+  return std::make_unique<ConvolutionCuda>(a, a.param<FusedConvolutionParam>(), NodeDesc(a.node));
 }
 
 }  // namespace
@@ -177,6 +186,8 @@ std::unique_ptr<Kernel> CreateConvolution(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, convolution) {
   r.Add("Convolution", cuda::Adapted(cuda::CreateConvolution), Backend::kRowMajorOnly,
+        cuda::kReducedConverting);
+  r.Add("_sg_mkldnn_conv", cuda::Adapted(cuda::CreateFusedConvolution), Backend::kRowMajorOnly,
         cuda::kReducedConverting);
 }
 

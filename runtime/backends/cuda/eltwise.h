@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "base/dtype.h"
-#include "ops/convolution.h"
+#include "ops/post_op.h"
 
 namespace mxserve {
 namespace cuda {

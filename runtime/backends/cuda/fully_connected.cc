@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// FullyConnected on cuBLAS: data (m, k) times the weight (n, k) transposed, then the bias and the
-// post-ops fused by passes/fuse_fully_connected.cc in one element-wise epilogue.
+// FullyConnected and float32 _sg_mkldnn_fully_connected on cuBLAS, one kernel: data (m, k) times
+// the weight (n, k) transposed, then the bias and the post-ops fused by
+// passes/fuse_fully_connected.cc in one element-wise epilogue.
 #include "ops/fully_connected.h"
+#include "ops/fused_fully_connected.h"
 
 #include <memory>
 
@@ -20,9 +22,11 @@ namespace {
 
 class FullyConnectedCuda final : public Kernel {
  public:
-  explicit FullyConnectedCuda(const KernelArgs& a) {
-    const auto& p = a.param<FullyConnectedParam>();
+  FullyConnectedCuda(const KernelArgs& a, const FusedFullyConnectedParam& fused) {
+    const FullyConnectedParam& p = fused.fc;
     const std::string what = "failed to plan " + NodeDesc(a.node);
+    MXS_CHECK_CODE(!fused.quantized, kUnsupported)
+        << what << ": the CUDA backend runs float _sg_mkldnn_fully_connected nodes only";
     dtype_ = a.in[0].dtype;
     const Shape& x = a.in[0].shape;
     g_.n = p.num_hidden;
@@ -41,7 +45,7 @@ class FullyConnectedCuda final : public Kernel {
           << what << ": the bias must be float32";
       has_bias_ = true;
     }
-    epilogue_ = EpilogueOf(p.post_ops);
+    epilogue_ = EpilogueOf(fused.post_ops);
   }
 
   void Run(const RunArgs& args) const override {
@@ -71,7 +75,11 @@ class FullyConnectedCuda final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
-  return std::make_unique<FullyConnectedCuda>(a);
+  return std::make_unique<FullyConnectedCuda>(a, FusedFullyConnectedParam::Of(a.param<FullyConnectedParam>()));
+}
+
+std::unique_ptr<Kernel> CreateFusedFullyConnected(const KernelArgs& a) {
+  return std::make_unique<FullyConnectedCuda>(a, a.param<FusedFullyConnectedParam>());
 }
 
 }  // namespace
@@ -80,6 +88,8 @@ std::unique_ptr<Kernel> CreateFullyConnected(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cuda, fully_connected) {
   r.Add("FullyConnected", cuda::Adapted(cuda::CreateFullyConnected), Backend::kRowMajorOnly,
         cuda::kReducedConverting);
+  r.Add("_sg_mkldnn_fully_connected", cuda::Adapted(cuda::CreateFusedFullyConnected),
+        Backend::kRowMajorOnly, cuda::kReducedConverting);
 }
 
 }  // namespace mxserve
