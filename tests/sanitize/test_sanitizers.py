@@ -106,8 +106,13 @@ def test_c_api_client(
     preset, build = sanitized
     lib = build / "predict_api"
     exe = tmp_path / "test_c_predict_api"
+    cc = c_compiler(build)
+    # The library is C++: a C program that loads it links clang's C++ sanitizer runtime too
+    # (UBSan's vptr checks live there); gcc's shared libubsan holds both.
+    clang = "clang" in pathlib.Path(cc).name
+    cxx_runtime = ["-fsanitize-link-c++-runtime", "-lstdc++"] if clang else []
     cmd = [
-        c_compiler(build), "-std=c99", "-g", f"-fsanitize={SANITIZE[preset]}",
+        cc, "-std=c99", "-g", f"-fsanitize={SANITIZE[preset]}", *cxx_runtime,
         "-fno-omit-frame-pointer", f"-I{REPO / 'predict_api' / 'include'}",
         str(REPO / "tests" / "c_api" / "test_c_predict_api.c"), "-o", str(exe),
         f"-L{lib}", f"-Wl,-rpath,{lib}", "-lmxnet_predict", "-lpthread", "-lm",
