@@ -218,41 +218,39 @@ CONV_CASES = [
     ),
 ]
 
+
+def float_case(name: str, code: str, **shapes: tuple[int, ...]):
+    """A float32 subgraph node's case: it matches MXNet to float32 rounding."""
+    return mk(name, code, atol=1e-5, rtol=1e-4, **shapes)
+
+
 # Float32 subgraph nodes, as MXNet leaves the layers excluded from quantization: the subgraph's
 # BatchNorm is folded into the weight and bias (MXNet's UpdateConvWeightBias), so results match
 # to float32 rounding.
 FLOAT_CONV_CASES = [
     with_params(c, c_running_var=(0.5, 1.5))
     for c in [
-        mk(
+        float_case(
             "sg_conv_float_bn_relu",
             HELPERS + "out = sg_conv(x, 'c', {'with_bn': 'true', 'with_act': 'true'}, "
             "with_bn=True, act=relu)",
-            atol=1e-5,
-            rtol=1e-4,
             x=(2, 4, 9, 9),
         ),
-        mk(
+        float_case(
             "sg_conv_float_no_bias_stride2",
             HELPERS + "out = sg_conv(x, 'c', {}, stride='(2, 2)', no_bias=True)",
-            atol=1e-5,
-            rtol=1e-4,
             x=(2, 4, 9, 9),
         ),
-        mk(
+        float_case(
             "sg_conv_float_depthwise_relu6",
             HELPERS + "out = sg_conv(x, 'c', {'with_bn': 'true', 'with_act': 'true'}, "
             "with_bn=True, act=relu6, num_filter=4, group=4, no_bias=True)",
-            atol=1e-5,
-            rtol=1e-4,
             x=(2, 4, 8, 8),
         ),
-        mk(
+        float_case(
             "sg_conv_float_bn_sum_relu",
             HELPERS + "out = sg_conv(x, 'c', {'with_bn': 'true', 'with_sum': 'true', "
             "'with_postsum_act': 'true'}, with_bn=True, with_sum=y, postsum=True)",
-            atol=1e-5,
-            rtol=1e-4,
             x=(2, 4, 6, 6),
             y=(2, 8, 6, 6),
         ),
@@ -285,11 +283,9 @@ FC_CASES = [
         ),
         **FC_PARAMS,
     ),
-    mk(
+    float_case(
         "sg_fc_float_relu",
         HELPERS + "out = sg_fc(x, 'f', {'with_eltwise': 'True'}, act='relu')",
-        atol=1e-5,
-        rtol=1e-4,
         x=(3, 10),
     ),
 ]
