@@ -342,8 +342,7 @@ class DynamicBatcher:
                 raise
             except Exception as e:  # every request of the batch gets the error
                 error = e
-                self._runs = 0
-                self._inline = False
+                self._restart_count()
                 for r in batch:
                     if not r.future.done():
                         r.future.set_exception(e)
@@ -355,11 +354,15 @@ class DynamicBatcher:
                 log.exception("batch report failed")
             self._check_idle()
 
+    def _restart_count(self) -> None:
+        """Back to worker threads, and the count of quick executions starts over."""
+        self._runs, self._cpu_avg, self._inline = 0, 0.0, False
+
     def _account(self, wall_ns: int, cpu_ns: int) -> None:
         """Decides, after each execution, where the next one runs (see INLINE_EXECUTE_NS)."""
         limit = self._inline_below_ns
-        if wall_ns >= INLINE_WALL_FACTOR * limit:
-            self._runs, self._cpu_avg, self._inline = 0, 0.0, False
+        if limit == 0 or wall_ns >= INLINE_WALL_FACTOR * limit:
+            self._restart_count()
             return
         self._runs += 1
         self._cpu_avg += (cpu_ns - self._cpu_avg) / INLINE_SMOOTHING
