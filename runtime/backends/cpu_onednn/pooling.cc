@@ -154,6 +154,8 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout, Backend::kBf16SameType); }
+MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout, Backend::kBf16SameType)
+      .DTypes(dtypes::kQuantized);
+}
 
 }  // namespace mxserve
