@@ -20,9 +20,9 @@ quantized; mxserve's fusion passes write them too (`docs/architecture.md`).
 
 **dtypes** are the element dtypes the CPU kernel declares for its inputs (`r.Add(...).DTypes(...)`
 in `runtime/backends/cpu_onednn/`); `input k:` lists an input read in other dtypes (indices,
-lengths, masks). "all" is every dtype (operators that move bytes), "all but" names the exceptions. A node with an input of
-another dtype fails at load time with an error naming the node, the operator, the dtype and the
-dtypes the kernel reads. On a GPU, a node the CUDA kernel does not take runs on the CPU kernel
+lengths, masks). "all" is every dtype (operators that move bytes); "all but" names the
+exceptions. A node with an input of another dtype fails at load time with an error naming the
+node, the operator, the dtype and the dtypes the kernel reads. On a GPU, a node the CUDA kernel does not take runs on the CPU kernel
 (host fallback), so the column holds for both backends.
 
 **compute modes**: `bf16` — the CPU kernel honours `dtype="bfloat16"` (its `PrecisionSupport`:

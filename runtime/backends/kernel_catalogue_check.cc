@@ -21,7 +21,8 @@ int main() {
     const std::set<std::string> registered(names.begin(), names.end());
     const auto& catalogue = mxserve::KernelCatalogue();
     const auto it = catalogue.find(e.name);
-    const std::set<std::string> listed = it == catalogue.end() ? std::set<std::string>{} : it->second;
+    const std::set<std::string> listed =
+        it == catalogue.end() ? std::set<std::string>{} : it->second;
     const int before = differences;
     for (const std::string& op : registered)
       if (listed.count(op) == 0) {

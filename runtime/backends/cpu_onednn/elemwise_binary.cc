@@ -109,7 +109,8 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, elemwise_binary) {
-  for (const std::string& op : ElemwiseBinaryOpNames()) r.Add(op, cpu::CreateElemwiseBinary, Backend::kSameLayout).DTypes(dtypes::kPlain);
+  for (const std::string& op : ElemwiseBinaryOpNames())
+    r.Add(op, cpu::CreateElemwiseBinary, Backend::kSameLayout).DTypes(dtypes::kPlain);
   r.Add("add_n", cpu::CreateAddN).DTypes(dtypes::kPlain);
 }
 
