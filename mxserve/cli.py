@@ -63,15 +63,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_ops(args: argparse.Namespace) -> int:
-    from . import _runtime
+    from ._opsdoc import render_markdown, render_text
 
-    if args.markdown:
-        from ._opsdoc import render_markdown
-
-        sys.stdout.write(render_markdown())
-    else:
-        for name in _runtime.supported_operators():
-            print(name)
+    sys.stdout.write(render_markdown() if args.markdown else render_text())
     return 0
 
 

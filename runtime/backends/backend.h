@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/device_memory.h"
@@ -57,11 +58,51 @@ enum class LayoutSupportKind : int {
   kAnyLayout,     ///< any mix: each input and output may have its own layout
 };
 
+/// The dtype sets kernels declare. kPlain is what the typed loops take (VisitDType in
+/// cpu_onednn/elemwise_loop.h), kValue adds the 16-bit floats (VisitValueDType, index_loops.h),
+/// kAny is every dtype, for kernels that move bytes.
+namespace dtypes {
+constexpr DTypeSet kFloat32{DType::kFloat32};
+/// int8/uint8 data with its float32 ranges, or float32 (quantized operators).
+constexpr DTypeSet kQuantized{DType::kFloat32, DType::kInt8, DType::kUint8};
+constexpr DTypeSet kPlain{DType::kFloat32, DType::kFloat64, DType::kUint8, DType::kInt8,
+                          DType::kInt32,   DType::kInt64,   DType::kBool};
+constexpr DTypeSet kValue = kPlain | DTypeSet{DType::kFloat16, DType::kBfloat16};
+constexpr DTypeSet kAny = DTypeSet::All();
+}  // namespace dtypes
+
+/// The element dtypes a kernel reads. Backend::CreateKernel refuses a node with an input of
+/// another dtype (kUnsupported, naming the node, the dtype and the declared set), so kernels see
+/// only declared dtypes, and the reduced compute dtype where their PrecisionSupport honours it.
+struct DTypeSupport {
+  DTypeSet data = dtypes::kFloat32;              ///< every input not listed in `inputs`
+  std::vector<std::pair<int, DTypeSet>> inputs;  ///< inputs read in other dtypes (indices...)
+  /// The dtypes input `i` may have.
+  DTypeSet For(size_t i) const {
+    for (const auto& [k, s] : inputs)
+      if (static_cast<size_t>(k) == i) return s;
+    return data;
+  }
+};
+
 /// What one backend knows about its kernel for one operator.
 struct KernelRecord {
   KernelFactory factory;                                             ///< creates the kernel
   LayoutSupportKind layouts = LayoutSupportKind::kRowMajorOnly;      ///< layouts it honours
   PrecisionSupport precision;                                        ///< compute dtypes it honours
+  DTypeSupport dtypes;                                               ///< input dtypes it reads
+
+  /// Declares the dtypes of its data inputs (float32 unless declared).
+  KernelRecord& DTypes(DTypeSet s) {
+    dtypes.data = s;
+    return *this;
+  }
+  /// Declares the dtypes of input `i` where they differ from the data's (indices, lengths,
+  /// masks, labels).
+  KernelRecord& Input(int i, DTypeSet s) {
+    dtypes.inputs.emplace_back(i, s);
+    return *this;
+  }
 };
 
 class Backend {
@@ -94,12 +135,18 @@ class Backend {
   bool Supports(const std::string& op) const { return Find(op) != nullptr; }
   LayoutSupport layout_support(const std::string& op) const;
   PrecisionSupport precision_support(const std::string& op) const;
-  /// Creates the kernel of args.node; throws kUnsupported when the backend has none.
+  /// The canonical operator names this backend has kernels for, sorted.
+  std::vector<std::string> kernel_names() const;
+  /// Creates the kernel of args.node; throws kUnsupported when the backend has none or when an
+  /// input's dtype is not one its record declares (the one dtype check of every node at bind).
   std::unique_ptr<Kernel> CreateKernel(const KernelArgs& args) const;
   /// Registers the kernel of a canonical operator name; used by RegisterKernels_* functions.
   /// Anything but kRowMajorOnly promises that the kernel honours the layout of every TensorDesc.
-  void Add(const std::string& op, KernelFactory factory, LayoutSupport layouts = kRowMajorOnly,
-           PrecisionSupport precision = kFloat32Only);
+  /// The record's input dtypes are float32 until declared on the returned record
+  /// (`r.Add(...).DTypes(dtypes::kAny)`).
+  KernelRecord& Add(const std::string& op, KernelFactory factory,
+                    LayoutSupport layouts = kRowMajorOnly,
+                    PrecisionSupport precision = kFloat32Only);
 
   // ---- compute dtypes ----
   /// The compute dtypes this backend's build implements, float32 first.

@@ -23,6 +23,9 @@ struct BackendEntry {
   /// The compute dtypes the backend's build implements, known without a device (so that a
   /// dtype name parses on a machine without the device); empty: ask the instance of device 0.
   std::vector<DType> compute_dtypes = {};
+  /// The canonical operator names the backend's build has kernels for, sorted, listed without
+  /// a device (kernel_catalogue_check.cc compares them with the kernel catalogue).
+  std::vector<std::string> (*kernel_names)() = nullptr;
 };
 
 class BackendTable {

@@ -58,6 +58,22 @@ bool IsFloatingPoint(DType dtype) {
          dtype == DType::kBfloat16;
 }
 
+std::vector<DType> DTypeSet::dtypes() const {
+  std::vector<DType> out;
+  for (int flag = 0; flag <= static_cast<int>(DType::kBfloat16); ++flag)
+    if (Has(static_cast<DType>(flag))) out.push_back(static_cast<DType>(flag));
+  return out;
+}
+
+std::string DTypeSet::ToString() const {
+  std::string out;
+  for (DType d : dtypes()) {
+    if (!out.empty()) out += ", ";
+    out += DTypeName(d);
+  }
+  return out;
+}
+
 float Bfloat16ToFloat(uint16_t v) {
   uint32_t bits = static_cast<uint32_t>(v) << 16;
   float f;

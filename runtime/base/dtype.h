@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace mxserve {
 
@@ -35,6 +37,41 @@ DType DTypeFromName(const std::string& name);
 /// Converts an MXNet type flag read from a file; kUnknown for values outside the table.
 DType DTypeFromFlag(int64_t flag);
 bool IsFloatingPoint(DType dtype);
+
+/// A set of element types, one bit per MXNet type flag (kernels declare the dtypes they read).
+class DTypeSet {
+ public:
+  constexpr DTypeSet() = default;
+  constexpr DTypeSet(std::initializer_list<DType> dtypes) {
+    for (DType d : dtypes) bits_ |= Bit(d);
+  }
+  constexpr bool Has(DType d) const { return (bits_ & Bit(d)) != 0; }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr uint32_t bits() const { return bits_; }
+  constexpr DTypeSet operator|(DTypeSet o) const { return FromBits(bits_ | o.bits_); }
+  constexpr DTypeSet operator-(DTypeSet o) const { return FromBits(bits_ & ~o.bits_); }
+  constexpr bool operator==(DTypeSet o) const { return bits_ == o.bits_; }
+  constexpr bool operator!=(DTypeSet o) const { return bits_ != o.bits_; }
+  /// The members in type-flag order.
+  std::vector<DType> dtypes() const;
+  /// The member names joined with ", " ("float32, int8").
+  std::string ToString() const;
+  /// Every dtype with an element size (all of DType but kUnknown).
+  static constexpr DTypeSet All() {
+    return FromBits((2u << static_cast<int>(DType::kBfloat16)) - 1);
+  }
+
+ private:
+  static constexpr uint32_t Bit(DType d) {
+    return d == DType::kUnknown ? 0u : 1u << static_cast<int>(d);
+  }
+  static constexpr DTypeSet FromBits(uint32_t bits) {
+    DTypeSet s;
+    s.bits_ = bits;
+    return s;
+  }
+  uint32_t bits_ = 0;
+};
 
 /// bfloat16 <-> float32 (round to nearest even).
 float Bfloat16ToFloat(uint16_t v);

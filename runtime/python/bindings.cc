@@ -11,11 +11,13 @@
 #include "exec/model.h"
 #include "backends/backend_table.h"
 #include "backends/cuda_status.h"
+#include "backends/kernel_catalogue.h"
 #include "exec/compute_dtype.h"
 #include "exec/plan.h"
 #include "graph/attr_reader.h"
 #include "graph/ndarray_file.h"
 #include "graph/op_def.h"
+#include "ops/quantization.h"
 #include "ops/registry.h"
 #include "mxserve/predictor.h"
 
@@ -220,6 +222,56 @@ py::bytes SaveNDArrays(const py::list& items) {
   return py::bytes(SaveNDArrayList(list));
 }
 
+/// The input dtypes the kernel of `op` on `backend` (default: the host's) declares:
+/// {"data": [names], "inputs": {index: [names]}}; None when it has no kernel.
+py::object KernelDTypes(const std::string& op, const std::string& backend) {
+  const Backend& b = backend.empty() ? HostBackend() : BackendTable::Global().ByName(backend);
+  const KernelRecord* r = b.Find(op);
+  if (r == nullptr) return py::none();
+  auto names = [](DTypeSet s) {
+    py::list out;
+    for (DType d : s.dtypes()) out.append(DTypeName(d));
+    return out;
+  };
+  py::dict inputs;
+  for (const auto& [i, s] : r->dtypes.inputs) inputs[py::int_(i)] = names(s);
+  py::dict out;
+  out["data"] = names(r->dtypes.data);
+  out["inputs"] = inputs;
+  return std::move(out);
+}
+
+/// One row per registered operator (docs/ops.md, `mxserve ops`): its names; whether it is an
+/// identity (aliasing its input, no kernel needed); the host kernel's input dtypes and compute
+/// modes; and per backend of the source tree, whether that backend has a kernel for it (the kernel
+/// catalogue, the same in every build).
+py::list OperatorTable() {
+  const Backend& host = HostBackend();
+  py::list out;
+  for (const OpDef* d : OpRegistry::Global().Defs()) {
+    const KernelRecord* r = host.Find(d->name());
+    py::list modes;
+    if (r != nullptr && r->precision.bfloat16 != DTypeHandling::kNone) modes.append("bfloat16");
+    // float16 graphs run in float32 (exec/float16.cc): every operator that reads float32.
+    if (d->is_identity() || (r != nullptr && r->dtypes.data.Has(DType::kFloat32)))
+      modes.append("float16");
+    if (FindQuantizedOp(d->name()) != nullptr) modes.append("int8");
+    py::dict kernels;
+    for (const auto& [backend, ops] : KernelCatalogue())
+      kernels[py::str(backend)] = ops.count(d->name()) > 0;
+    py::dict row;
+    row["name"] = d->name();
+    row["aliases"] = d->aliases();
+    row["identity"] = d->is_identity();
+    row["cpu"] = r != nullptr || d->is_identity();
+    row["dtypes"] = KernelDTypes(d->name(), "");
+    row["compute_modes"] = modes;
+    row["kernels"] = kernels;
+    out.append(row);
+  }
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_runtime, m) {
@@ -298,10 +350,22 @@ PYBIND11_MODULE(_runtime, m) {
   m.def("cuda_built", &CudaBuilt);
   m.def("cuda_device_count", &CudaDeviceCount);
   m.def("cuda_unavailable_reason", &CudaUnavailableReason, py::arg("device") = 0);
-  m.def("operator_table", [] {
-    py::list out;
-    for (const OpDef* d : OpRegistry::Global().Defs())
-      out.append(py::make_tuple(d->name(), d->aliases(), HostBackend().Supports(d->name()) || d->is_identity()));
+  m.def("operator_table", &OperatorTable);
+  m.def("all_dtypes", [] {
+    std::vector<std::string> out;
+    for (DType d : DTypeSet::All().dtypes()) out.push_back(DTypeName(d));
+    return out;
+  });
+  m.def("kernel_dtypes", &KernelDTypes, py::arg("op"), py::arg("backend") = "");
+  m.def("kernel_catalogue", [] {
+    py::dict out;
+    for (const auto& [backend, ops] : KernelCatalogue()) out[py::str(backend)] = ops;
+    return out;
+  });
+  m.def("registered_kernels", [] {
+    py::dict out;
+    for (const BackendEntry& e : BackendTable::Global().entries())
+      if (e.kernel_names != nullptr) out[py::str(e.name)] = e.kernel_names();
     return out;
   });
 }

@@ -135,7 +135,8 @@ std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, broadcast_binary) {
-  for (const std::string& op : BroadcastBinaryOpNames()) r.Add(op, cpu::CreateBroadcastBinary);
+  for (const std::string& op : BroadcastBinaryOpNames())
+    r.Add(op, cpu::CreateBroadcastBinary).DTypes(dtypes::kPlain);
 }
 
 }  // namespace mxserve

@@ -86,10 +86,10 @@ std::unique_ptr<Kernel> CreateBroadcast(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, broadcast_to) {
-  r.Add("broadcast_to", cpu::CreateBroadcast);
-  r.Add("_npi_broadcast_to", cpu::CreateBroadcast);
-  r.Add("broadcast_like", cpu::CreateBroadcast);
-  r.Add("broadcast_axis", cpu::CreateBroadcast);
+  r.Add("broadcast_to", cpu::CreateBroadcast).DTypes(dtypes::kAny);
+  r.Add("_npi_broadcast_to", cpu::CreateBroadcast).DTypes(dtypes::kAny);
+  r.Add("broadcast_like", cpu::CreateBroadcast).DTypes(dtypes::kAny);
+  r.Add("broadcast_axis", cpu::CreateBroadcast).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -108,8 +108,8 @@ std::unique_ptr<Kernel> CreateCast(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, cast) {
-  r.Add("Cast", cpu::CreateCast);
-  r.Add("amp_cast", cpu::CreateCast);
+  r.Add("Cast", cpu::CreateCast).DTypes(dtypes::kValue);
+  r.Add("amp_cast", cpu::CreateCast).DTypes(dtypes::kValue);
 }
 
 }  // namespace mxserve

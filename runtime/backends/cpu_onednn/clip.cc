@@ -62,6 +62,9 @@ std::unique_ptr<Kernel> CreateClip(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, clip) { r.Add("clip", cpu::CreateClip, Backend::kSameLayout); }
+MXS_REGISTER_KERNELS(cpu, clip) {
+  r.Add("clip", cpu::CreateClip, Backend::kSameLayout)
+      .DTypes(dtypes::kPlain - DTypeSet{DType::kBool});
+}
 
 }  // namespace mxserve

@@ -84,6 +84,9 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, concat) { r.Add("Concat", cpu::CreateConcat, Backend::kAnyLayout, Backend::kBf16SameType); }
+MXS_REGISTER_KERNELS(cpu, concat) {
+  r.Add("Concat", cpu::CreateConcat, Backend::kAnyLayout, Backend::kBf16SameType)
+      .DTypes(dtypes::kAny);
+}
 
 }  // namespace mxserve

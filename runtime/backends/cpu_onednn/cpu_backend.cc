@@ -105,7 +105,8 @@ const Backend& GetCpuBackend(int id) {
 }  // namespace
 
 MXS_REGISTER_BACKEND(cpu_onednn) {
-  t.Add(BackendEntry{"cpu_onednn", DeviceKind::kCpu, &GetCpuBackend});
+  t.Add(BackendEntry{"cpu_onednn", DeviceKind::kCpu, &GetCpuBackend, {},
+                     [] { return GetCpuBackend(0).kernel_names(); }});
 }
 
 }  // namespace mxserve

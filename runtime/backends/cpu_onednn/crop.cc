@@ -24,6 +24,6 @@ std::unique_ptr<Kernel> CreateCrop(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, crop) { r.Add("Crop", cpu::CreateCrop); }
+MXS_REGISTER_KERNELS(cpu, crop) { r.Add("Crop", cpu::CreateCrop).DTypes(dtypes::kAny); }
 
 }  // namespace mxserve

@@ -41,8 +41,8 @@ std::unique_ptr<Kernel> CreateSpaceToDepth(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, depth_to_space) {
-  r.Add("depth_to_space", cpu::CreateDepthToSpace);
-  r.Add("space_to_depth", cpu::CreateSpaceToDepth);
+  r.Add("depth_to_space", cpu::CreateDepthToSpace).DTypes(dtypes::kAny);
+  r.Add("space_to_depth", cpu::CreateSpaceToDepth).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

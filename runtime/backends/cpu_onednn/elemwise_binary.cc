@@ -109,8 +109,9 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, elemwise_binary) {
-  for (const std::string& op : ElemwiseBinaryOpNames()) r.Add(op, cpu::CreateElemwiseBinary, Backend::kSameLayout);
-  r.Add("add_n", cpu::CreateAddN);
+  for (const std::string& op : ElemwiseBinaryOpNames())
+    r.Add(op, cpu::CreateElemwiseBinary, Backend::kSameLayout).DTypes(dtypes::kPlain);
+  r.Add("add_n", cpu::CreateAddN).DTypes(dtypes::kPlain);
 }
 
 }  // namespace mxserve

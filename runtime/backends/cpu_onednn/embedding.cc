@@ -76,6 +76,12 @@ std::unique_ptr<Kernel> CreateEmbedding(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, embedding) { r.Add("Embedding", cpu::CreateEmbedding); }
+// The indices (input 0) in any dtype the switch above reads; the weight's rows are copied as bytes.
+MXS_REGISTER_KERNELS(cpu, embedding) {
+  r.Add("Embedding", cpu::CreateEmbedding)
+      .DTypes(dtypes::kAny)
+      .Input(0, {DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32, DType::kInt64,
+                 DType::kInt8, DType::kUint8});
+}
 
 }  // namespace mxserve

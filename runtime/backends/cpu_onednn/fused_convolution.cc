@@ -176,7 +176,8 @@ std::unique_ptr<Kernel> CreateFusedConvolution(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cpu, fused_convolution) {
   // Quantized nodes have no float activations but their (1,) ranges, which they write in the
   // planned dtype (quantized_common.h).
-  r.Add("_sg_mkldnn_conv", cpu::CreateFusedConvolution, Backend::kAnyLayout, Backend::kBf16Converting);
+  r.Add("_sg_mkldnn_conv", cpu::CreateFusedConvolution, Backend::kAnyLayout, Backend::kBf16Converting)
+      .DTypes(dtypes::kQuantized);
 }
 
 }  // namespace mxserve

@@ -152,7 +152,8 @@ MXS_REGISTER_KERNELS(cpu, fused_fully_connected) {
   // Quantized nodes have no float activations but their (1,) ranges, which they write in the
   // planned dtype (quantized_common.h).
   r.Add("_sg_mkldnn_fully_connected", cpu::CreateFusedFullyConnected, Backend::kRowMajorOnly,
-        Backend::kBf16Converting);
+        Backend::kBf16Converting)
+      .DTypes(dtypes::kQuantized);
 }
 
 }  // namespace mxserve

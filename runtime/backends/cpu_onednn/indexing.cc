@@ -239,11 +239,11 @@ std::unique_ptr<Kernel> CreateGatherNd(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, indexing) {
-  r.Add("take", cpu::CreateTake);
-  r.Add("pick", cpu::CreatePick);
-  r.Add("batch_take", cpu::CreateBatchTake);
-  r.Add("one_hot", cpu::CreateOneHot);
-  r.Add("gather_nd", cpu::CreateGatherNd);
+  r.Add("take", cpu::CreateTake).DTypes(dtypes::kAny).Input(1, dtypes::kValue);
+  r.Add("pick", cpu::CreatePick).DTypes(dtypes::kAny).Input(1, dtypes::kValue);
+  r.Add("batch_take", cpu::CreateBatchTake).DTypes(dtypes::kAny).Input(1, dtypes::kValue);
+  r.Add("one_hot", cpu::CreateOneHot).DTypes(dtypes::kValue);
+  r.Add("gather_nd", cpu::CreateGatherNd).DTypes(dtypes::kAny).Input(1, dtypes::kValue);
 }
 
 }  // namespace mxserve

@@ -141,18 +141,18 @@ std::unique_ptr<Kernel> CreateRange(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, init_ops) {
-  r.Add("_zeros", cpu::CreateConstFill<0>);
-  r.Add("_npi_zeros", cpu::CreateConstFill<0>);
-  r.Add("zeros_like", cpu::CreateConstFill<0>);
-  r.Add("_ones", cpu::CreateConstFill<1>);
-  r.Add("_npi_ones", cpu::CreateConstFill<1>);
-  r.Add("ones_like", cpu::CreateConstFill<1>);
-  r.Add("_full", cpu::CreateValueFill<FullParam>);
-  r.Add("_npi_full", cpu::CreateValueFill<NumpyFullParam>);
-  r.Add("_npi_full_like", cpu::CreateValueFill<FullLikeParam>);
-  r.Add("_arange", cpu::CreateRange<RangeParam>);
-  r.Add("_npi_arange", cpu::CreateRange<NumpyRangeParam>);
-  r.Add("_contrib_arange_like", cpu::CreateRange<RangeLikeParam>);
+  r.Add("_zeros", cpu::CreateConstFill<0>).DTypes(dtypes::kAny);
+  r.Add("_npi_zeros", cpu::CreateConstFill<0>).DTypes(dtypes::kAny);
+  r.Add("zeros_like", cpu::CreateConstFill<0>).DTypes(dtypes::kAny);
+  r.Add("_ones", cpu::CreateConstFill<1>).DTypes(dtypes::kAny);
+  r.Add("_npi_ones", cpu::CreateConstFill<1>).DTypes(dtypes::kAny);
+  r.Add("ones_like", cpu::CreateConstFill<1>).DTypes(dtypes::kAny);
+  r.Add("_full", cpu::CreateValueFill<FullParam>).DTypes(dtypes::kAny);
+  r.Add("_npi_full", cpu::CreateValueFill<NumpyFullParam>).DTypes(dtypes::kAny);
+  r.Add("_npi_full_like", cpu::CreateValueFill<FullLikeParam>).DTypes(dtypes::kAny);
+  r.Add("_arange", cpu::CreateRange<RangeParam>).DTypes(dtypes::kAny);
+  r.Add("_npi_arange", cpu::CreateRange<NumpyRangeParam>).DTypes(dtypes::kAny);
+  r.Add("_contrib_arange_like", cpu::CreateRange<RangeLikeParam>).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

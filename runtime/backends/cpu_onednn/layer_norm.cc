@@ -106,7 +106,8 @@ std::unique_ptr<Kernel> CreateLayerNorm(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, layer_norm) {
-  r.Add("LayerNorm", cpu::CreateLayerNorm, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("LayerNorm", cpu::CreateLayerNorm, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .DTypes({DType::kFloat32, DType::kFloat16});
 }
 
 }  // namespace mxserve

@@ -162,7 +162,8 @@ std::unique_ptr<Kernel> CreateNpElemwise(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, np_elemwise) {
-  for (const std::string& op : NpElemwiseOpNames()) r.Add(op, cpu::CreateNpElemwise);
+  for (const std::string& op : NpElemwiseOpNames())
+    r.Add(op, cpu::CreateNpElemwise).DTypes(dtypes::kPlain);
 }
 
 }  // namespace mxserve

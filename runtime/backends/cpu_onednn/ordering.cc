@@ -258,14 +258,14 @@ std::unique_ptr<Kernel> CreateArgExtremum(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, ordering) {
-  r.Add("topk", cpu::CreateTopK<TopKParam>);
-  r.Add("sort", cpu::CreateTopK<SortParam>);
-  r.Add("argsort", cpu::CreateTopK<ArgSortParam>);
-  r.Add("argmax", cpu::CreateArgExtremum<ArgExtremumParam, true>);
-  r.Add("argmin", cpu::CreateArgExtremum<ArgExtremumParam, false>);
-  r.Add("argmax_channel", cpu::CreateArgExtremum<ArgmaxChannelParam, true>);
-  r.Add("_npi_argmax", cpu::CreateArgExtremum<NumpyArgExtremumParam, true>);
-  r.Add("_npi_argmin", cpu::CreateArgExtremum<NumpyArgExtremumParam, false>);
+  r.Add("topk", cpu::CreateTopK<TopKParam>).DTypes(dtypes::kValue);
+  r.Add("sort", cpu::CreateTopK<SortParam>).DTypes(dtypes::kValue);
+  r.Add("argsort", cpu::CreateTopK<ArgSortParam>).DTypes(dtypes::kValue);
+  r.Add("argmax", cpu::CreateArgExtremum<ArgExtremumParam, true>).DTypes(dtypes::kValue);
+  r.Add("argmin", cpu::CreateArgExtremum<ArgExtremumParam, false>).DTypes(dtypes::kValue);
+  r.Add("argmax_channel", cpu::CreateArgExtremum<ArgmaxChannelParam, true>).DTypes(dtypes::kValue);
+  r.Add("_npi_argmax", cpu::CreateArgExtremum<NumpyArgExtremumParam, true>).DTypes(dtypes::kValue);
+  r.Add("_npi_argmin", cpu::CreateArgExtremum<NumpyArgExtremumParam, false>).DTypes(dtypes::kValue);
 }
 
 }  // namespace mxserve

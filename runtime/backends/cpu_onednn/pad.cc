@@ -191,8 +191,8 @@ std::unique_ptr<Kernel> CreateNumpyPad(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, pad) {
-  r.Add("Pad", cpu::CreatePad);
-  r.Add("_npi_pad", cpu::CreateNumpyPad);
+  r.Add("Pad", cpu::CreatePad).DTypes(dtypes::kPlain | DTypeSet{DType::kFloat16});
+  r.Add("_npi_pad", cpu::CreateNumpyPad).DTypes(dtypes::kPlain | DTypeSet{DType::kFloat16});
 }
 
 }  // namespace mxserve

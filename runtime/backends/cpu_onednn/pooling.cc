@@ -154,6 +154,10 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, pooling) { r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout, Backend::kBf16SameType); }
+// int8/uint8 data through oneDNN's pooling (quantized pooling runs this kernel).
+MXS_REGISTER_KERNELS(cpu, pooling) {
+  r.Add("Pooling", cpu::CreatePooling, Backend::kAnyLayout, Backend::kBf16SameType)
+      .DTypes(dtypes::kQuantized);
+}
 
 }  // namespace mxserve

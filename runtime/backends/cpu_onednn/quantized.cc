@@ -91,9 +91,12 @@ std::unique_ptr<Kernel> CreateRequantize(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, quantized) {
-  r.Add("_contrib_quantize_v2", cpu::CreateQuantizeV2, Backend::kSameLayout);
-  r.Add("_contrib_dequantize", cpu::CreateDequantize, Backend::kSameLayout);
-  r.Add("_contrib_requantize", cpu::CreateRequantize, Backend::kSameLayout);
+  r.Add("_contrib_quantize_v2", cpu::CreateQuantizeV2, Backend::kSameLayout)
+      .DTypes(dtypes::kQuantized);
+  r.Add("_contrib_dequantize", cpu::CreateDequantize, Backend::kSameLayout)
+      .DTypes(dtypes::kQuantized);
+  r.Add("_contrib_requantize", cpu::CreateRequantize, Backend::kSameLayout)
+      .DTypes({DType::kFloat32, DType::kInt32});
 }
 
 }  // namespace mxserve

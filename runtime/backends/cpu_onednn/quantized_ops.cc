@@ -137,9 +137,12 @@ std::unique_ptr<Kernel> CreateQuantizedConcat(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, quantized_ops) {
-  r.Add("_contrib_quantized_pooling", cpu::CreateQuantizedPooling, Backend::kAnyLayout);
-  r.Add("_contrib_quantized_flatten", cpu::CreateQuantizedFlatten, Backend::kRowMajorOnly);
-  r.Add("_contrib_quantized_concat", cpu::CreateQuantizedConcat, Backend::kSameLayout);
+  r.Add("_contrib_quantized_pooling", cpu::CreateQuantizedPooling, Backend::kAnyLayout)
+      .DTypes(dtypes::kQuantized);
+  r.Add("_contrib_quantized_flatten", cpu::CreateQuantizedFlatten, Backend::kRowMajorOnly)
+      .DTypes(dtypes::kQuantized);
+  r.Add("_contrib_quantized_concat", cpu::CreateQuantizedConcat, Backend::kSameLayout)
+      .DTypes(dtypes::kQuantized);
 }
 
 }  // namespace mxserve

@@ -77,17 +77,18 @@ std::unique_ptr<Kernel> CreateNumpy(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, reduce) {
+  constexpr DTypeSet kFloats{DType::kFloat32, DType::kFloat16, DType::kBfloat16};
   using alg = dnnl::algorithm;
-  r.Add("sum", cpu::CreateLegacy<alg::reduction_sum>);
-  r.Add("mean", cpu::CreateLegacy<alg::reduction_mean>);
-  r.Add("max", cpu::CreateLegacy<alg::reduction_max>);
-  r.Add("min", cpu::CreateLegacy<alg::reduction_min>);
-  r.Add("prod", cpu::CreateLegacy<alg::reduction_mul>);
-  r.Add("_np_sum", cpu::CreateNumpy<alg::reduction_sum>);
-  r.Add("_npi_mean", cpu::CreateNumpy<alg::reduction_mean>);
-  r.Add("_np_max", cpu::CreateNumpy<alg::reduction_max>);
-  r.Add("_np_min", cpu::CreateNumpy<alg::reduction_min>);
-  r.Add("_np_prod", cpu::CreateNumpy<alg::reduction_mul>);
+  r.Add("sum", cpu::CreateLegacy<alg::reduction_sum>).DTypes(kFloats);
+  r.Add("mean", cpu::CreateLegacy<alg::reduction_mean>).DTypes(kFloats);
+  r.Add("max", cpu::CreateLegacy<alg::reduction_max>).DTypes(kFloats);
+  r.Add("min", cpu::CreateLegacy<alg::reduction_min>).DTypes(kFloats);
+  r.Add("prod", cpu::CreateLegacy<alg::reduction_mul>).DTypes(kFloats);
+  r.Add("_np_sum", cpu::CreateNumpy<alg::reduction_sum>).DTypes(kFloats);
+  r.Add("_npi_mean", cpu::CreateNumpy<alg::reduction_mean>).DTypes(kFloats);
+  r.Add("_np_max", cpu::CreateNumpy<alg::reduction_max>).DTypes(kFloats);
+  r.Add("_np_min", cpu::CreateNumpy<alg::reduction_min>).DTypes(kFloats);
+  r.Add("_np_prod", cpu::CreateNumpy<alg::reduction_mul>).DTypes(kFloats);
 }
 
 }  // namespace mxserve

@@ -69,7 +69,8 @@ std::unique_ptr<Kernel> CreateReverse(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, reverse) {
-  r.Add("reverse", cpu::CreateReverse, Backend::kRowMajorOnly, Backend::kBf16SameType);
+  r.Add("reverse", cpu::CreateReverse, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -513,7 +513,7 @@ std::unique_ptr<Kernel> CreateParamConcat(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cpu, rnn) {
   r.Add("RNN", cpu::CreateRnn);
-  r.Add("_rnn_param_concat", cpu::CreateParamConcat);
+  r.Add("_rnn_param_concat", cpu::CreateParamConcat).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -85,7 +85,8 @@ std::unique_ptr<Kernel> CreateScalarBinary(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, scalar_binary) {
-  for (const std::string& op : ScalarBinaryOpNames()) r.Add(op, cpu::CreateScalarBinary, Backend::kSameLayout);
+  for (const std::string& op : ScalarBinaryOpNames())
+    r.Add(op, cpu::CreateScalarBinary, Backend::kSameLayout).DTypes(dtypes::kPlain);
 }
 
 }  // namespace mxserve

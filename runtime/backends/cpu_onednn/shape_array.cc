@@ -38,8 +38,8 @@ std::unique_ptr<Kernel> CreateSizeArray(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, shape_array) {
-  r.Add("shape_array", cpu::CreateShapeArray);
-  r.Add("size_array", cpu::CreateSizeArray);
+  r.Add("shape_array", cpu::CreateShapeArray).DTypes(dtypes::kAny);
+  r.Add("size_array", cpu::CreateSizeArray).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

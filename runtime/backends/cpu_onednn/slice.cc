@@ -118,9 +118,9 @@ std::unique_ptr<Kernel> CreateSliceLike(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, slice) {
-  r.Add("slice", cpu::CreateSlice);
-  r.Add("slice_axis", cpu::CreateSliceAxis);
-  r.Add("slice_like", cpu::CreateSliceLike);
+  r.Add("slice", cpu::CreateSlice).DTypes(dtypes::kAny);
+  r.Add("slice_axis", cpu::CreateSliceAxis).DTypes(dtypes::kAny);
+  r.Add("slice_like", cpu::CreateSliceLike).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -350,12 +350,22 @@ std::unique_ptr<Kernel> CreateSoftmaxOutput(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, softmax) {
-  r.Add("softmax", cpu::CreateSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("log_softmax", cpu::CreateLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("masked_softmax", cpu::CreateMaskedSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("masked_log_softmax", cpu::CreateMaskedLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType);
-  r.Add("SoftmaxActivation", cpu::CreateSoftmaxActivation);
-  r.Add("SoftmaxOutput", cpu::CreateSoftmaxOutput);
+  // CreateFor's dtypes; use_length's lengths are integers; masked_softmax's mask is bool.
+  constexpr DTypeSet kFloats{DType::kFloat32, DType::kFloat16, DType::kBfloat16};
+  constexpr DTypeSet kLengths{DType::kInt32, DType::kInt64, DType::kInt8, DType::kUint8};
+  r.Add("softmax", cpu::CreateSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .DTypes(kFloats)
+      .Input(1, kLengths);
+  r.Add("log_softmax", cpu::CreateLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .DTypes(kFloats)
+      .Input(1, kLengths);
+  r.Add("masked_softmax", cpu::CreateMaskedSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .Input(1, {DType::kBool});
+  r.Add("masked_log_softmax", cpu::CreateMaskedLogSoftmax, Backend::kRowMajorOnly, Backend::kBf16SameType)
+      .Input(1, {DType::kBool});
+  r.Add("SoftmaxActivation", cpu::CreateSoftmaxActivation).DTypes(kFloats);
+  // The label (input 1) is never read.
+  r.Add("SoftmaxOutput", cpu::CreateSoftmaxOutput).DTypes(kFloats).Input(1, dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -45,10 +45,10 @@ std::unique_ptr<Kernel> CreateDSplit(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, split) {
-  r.Add("SliceChannel", cpu::CreateSliceChannel);
-  r.Add("_split_v2", cpu::CreateSplitV2);
-  r.Add("_npi_hsplit", cpu::CreateHSplit);
-  r.Add("_npi_dsplit", cpu::CreateDSplit);
+  r.Add("SliceChannel", cpu::CreateSliceChannel).DTypes(dtypes::kAny);
+  r.Add("_split_v2", cpu::CreateSplitV2).DTypes(dtypes::kAny);
+  r.Add("_npi_hsplit", cpu::CreateHSplit).DTypes(dtypes::kAny);
+  r.Add("_npi_dsplit", cpu::CreateDSplit).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -47,6 +47,6 @@ std::unique_ptr<Kernel> CreateStack(const KernelArgs& a) {
 }  // namespace
 }  // namespace cpu
 
-MXS_REGISTER_KERNELS(cpu, stack) { r.Add("stack", cpu::CreateStack); }
+MXS_REGISTER_KERNELS(cpu, stack) { r.Add("stack", cpu::CreateStack).DTypes(dtypes::kAny); }
 
 }  // namespace mxserve

@@ -112,9 +112,9 @@ std::unique_ptr<Kernel> CreateRepeats(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, tile) {
-  r.Add("tile", cpu::CreateTile);
-  r.Add("repeat", cpu::CreateRepeat);
-  r.Add("_npi_repeats", cpu::CreateRepeats);
+  r.Add("tile", cpu::CreateTile).DTypes(dtypes::kAny);
+  r.Add("repeat", cpu::CreateRepeat).DTypes(dtypes::kAny);
+  r.Add("_npi_repeats", cpu::CreateRepeats).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

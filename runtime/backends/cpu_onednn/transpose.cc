@@ -75,9 +75,9 @@ std::unique_ptr<Kernel> CreateSwapAxis(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, transpose) {
-  r.Add("transpose", cpu::CreateTranspose);
-  r.Add("_np_transpose", cpu::CreateNumpyTranspose);
-  r.Add("SwapAxis", cpu::CreateSwapAxis);
+  r.Add("transpose", cpu::CreateTranspose).DTypes(dtypes::kAny);
+  r.Add("_np_transpose", cpu::CreateNumpyTranspose).DTypes(dtypes::kAny);
+  r.Add("SwapAxis", cpu::CreateSwapAxis).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -117,9 +117,9 @@ std::unique_ptr<Kernel> CreateDiag(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, tri) {
-  r.Add("_npi_tril", cpu::CreateTri);
-  r.Add("_npi_triu", cpu::CreateTri);
-  r.Add("_npi_diag", cpu::CreateDiag);
+  r.Add("_npi_tril", cpu::CreateTri).DTypes(dtypes::kAny);
+  r.Add("_npi_triu", cpu::CreateTri).DTypes(dtypes::kAny);
+  r.Add("_npi_diag", cpu::CreateDiag).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

@@ -274,7 +274,8 @@ std::unique_ptr<Kernel> CreateUnaryMath(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, unary_math) {
-  for (const std::string& op : UnaryMathOpNames()) r.Add(op, cpu::CreateUnaryMath, Backend::kSameLayout);
+  for (const std::string& op : UnaryMathOpNames())
+    r.Add(op, cpu::CreateUnaryMath, Backend::kSameLayout).DTypes(dtypes::kPlain);
 }
 
 }  // namespace mxserve

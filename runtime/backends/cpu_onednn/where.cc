@@ -168,11 +168,11 @@ std::unique_ptr<Kernel> CreateWhere(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, where) {
-  r.Add("where", cpu::CreateWhere<cpu::Form::kLegacy>);
-  r.Add("_npi_where", cpu::CreateWhere<cpu::Form::kNumpy>);
-  r.Add("_npi_where_lscalar", cpu::CreateWhere<cpu::Form::kLeftScalar>);
-  r.Add("_npi_where_rscalar", cpu::CreateWhere<cpu::Form::kRightScalar>);
-  r.Add("_npi_where_scalar2", cpu::CreateWhere<cpu::Form::kTwoScalars>);
+  r.Add("where", cpu::CreateWhere<cpu::Form::kLegacy>).DTypes(dtypes::kValue);
+  r.Add("_npi_where", cpu::CreateWhere<cpu::Form::kNumpy>).DTypes(dtypes::kValue);
+  r.Add("_npi_where_lscalar", cpu::CreateWhere<cpu::Form::kLeftScalar>).DTypes(dtypes::kValue);
+  r.Add("_npi_where_rscalar", cpu::CreateWhere<cpu::Form::kRightScalar>).DTypes(dtypes::kValue);
+  r.Add("_npi_where_scalar2", cpu::CreateWhere<cpu::Form::kTwoScalars>).DTypes(dtypes::kValue);
 }
 
 }  // namespace mxserve

@@ -36,7 +36,8 @@ std::unique_ptr<Kernel> CreateActivation(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, activation) {
   r.Add("Activation", cuda::Adapted(cuda::CreateActivation), Backend::kSameLayout,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

@@ -60,11 +60,14 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, batch_norm) {
   r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
   r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
   r.Add("_contrib_SyncBatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

@@ -107,7 +107,8 @@ std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cuda, broadcast_binary) {
   for (const std::string& op : BroadcastBinaryOpNames())
     r.Add(op, cuda::Adapted(cuda::CreateBroadcastBinary), Backend::kRowMajorOnly,
-          cuda::kReducedSameType);
+          cuda::kReducedSameType)
+        .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

@@ -118,8 +118,11 @@ void LaunchCast(DType from, DType to, const void* x, void* y, int64_t n, cudaStr
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, cast) {
-  r.Add("Cast", cuda::CreateCast);
-  r.Add("amp_cast", cuda::CreateCast);
+  // The dtypes Slot() has a row for.
+  constexpr DTypeSet kCastTypes{DType::kFloat32, DType::kFloat16, DType::kBfloat16, DType::kInt32,
+                                DType::kInt64};
+  r.Add("Cast", cuda::CreateCast).DTypes(kCastTypes);
+  r.Add("amp_cast", cuda::CreateCast).DTypes(kCastTypes);
 }
 
 }  // namespace mxserve

@@ -22,7 +22,8 @@ std::unique_ptr<Kernel> CreateClip(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, clip) {
-  r.Add("clip", cuda::Adapted(cuda::CreateClip), Backend::kSameLayout, cuda::kReducedSameType);
+  r.Add("clip", cuda::Adapted(cuda::CreateClip), Backend::kSameLayout, cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

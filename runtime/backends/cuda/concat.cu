@@ -64,7 +64,8 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, concat) {
   r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

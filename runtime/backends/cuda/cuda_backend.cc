@@ -14,6 +14,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_buffer.h"
+#include "backends/kernel_listing.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -164,6 +165,21 @@ const Backend& CudaBackend(int device) {
   return *backends[device];
 }
 
-MXS_REGISTER_BACKEND(cuda) { t.Add(BackendEntry{"cuda", DeviceKind::kCuda, &CudaBackend}); }
+namespace {
+
+// The registration functions only fill records, so they run without a GPU.
+std::vector<std::string> CudaKernelNames() {
+  KernelListing listing("cuda", Device{DeviceKind::kCuda, 0});
+#define MXS_KERNEL_FILE(file) RegisterKernels_cuda_##file(listing);
+#include "kernel_registry_cuda.inc"
+#undef MXS_KERNEL_FILE
+  return listing.kernel_names();
+}
+
+}  // namespace
+
+MXS_REGISTER_BACKEND(cuda) {
+  t.Add(BackendEntry{"cuda", DeviceKind::kCuda, &CudaBackend, {}, &CudaKernelNames});
+}
 
 }  // namespace mxserve

@@ -111,8 +111,9 @@ std::unique_ptr<Kernel> CreateAddN(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cuda, elemwise_binary) {
   for (const std::string& op : ElemwiseBinaryOpNames())
     r.Add(op, cuda::Adapted(cuda::CreateElemwiseBinary), Backend::kSameLayout,
-          cuda::kReducedSameType);
-  r.Add("add_n", cuda::CreateAddN);
+          cuda::kReducedSameType)
+        .DTypes(cuda::kFloatData);
+  r.Add("add_n", cuda::CreateAddN).DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

@@ -5,6 +5,7 @@
 
 #include "backends/backend.h"
 #include "backends/cuda/eltwise_kernel.h"
+#include "backends/cuda/registration.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -29,6 +30,8 @@ std::unique_ptr<Kernel> CreateLeakyReLU(const KernelArgs& a) {
 }  // namespace
 }  // namespace cuda
 
-MXS_REGISTER_KERNELS(cuda, leaky_relu) { r.Add("LeakyReLU", cuda::CreateLeakyReLU); }
+MXS_REGISTER_KERNELS(cuda, leaky_relu) {
+  r.Add("LeakyReLU", cuda::CreateLeakyReLU).DTypes(cuda::kFloatData);
+}
 
 }  // namespace mxserve

@@ -136,7 +136,8 @@ std::unique_ptr<Kernel> CreatePooling(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, pooling) {
   r.Add("Pooling", cuda::Adapted(cuda::CreatePooling), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

@@ -64,7 +64,8 @@ std::unique_ptr<Kernel> CreateScalarBinary(const KernelArgs& a) {
 MXS_REGISTER_KERNELS(cuda, scalar_binary) {
   for (const std::string& op : ScalarBinaryOpNames())
     r.Add(op, cuda::Adapted(cuda::CreateScalarBinary), Backend::kSameLayout,
-          cuda::kReducedSameType);
+          cuda::kReducedSameType)
+        .DTypes(cuda::kFloatData);
 }
 
 }  // namespace mxserve

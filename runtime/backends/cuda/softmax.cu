@@ -116,11 +116,16 @@ std::unique_ptr<Kernel> CreateSoftmaxOutput(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, softmax) {
   r.Add("softmax", cuda::Adapted(cuda::CreateSoftmax), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
   r.Add("log_softmax", cuda::Adapted(cuda::CreateLogSoftmax), Backend::kRowMajorOnly,
-        cuda::kReducedSameType);
-  r.Add("SoftmaxActivation", cuda::CreateSoftmaxActivation);
-  r.Add("SoftmaxOutput", cuda::CreateSoftmaxOutput);
+        cuda::kReducedSameType)
+      .DTypes(cuda::kFloatData);
+  r.Add("SoftmaxActivation", cuda::CreateSoftmaxActivation).DTypes(cuda::kFloatData);
+  // The label (input 1) is never read.
+  r.Add("SoftmaxOutput", cuda::CreateSoftmaxOutput)
+      .DTypes(cuda::kFloatData)
+      .Input(1, dtypes::kAny);
 }
 
 }  // namespace mxserve

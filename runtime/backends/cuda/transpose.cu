@@ -101,9 +101,9 @@ std::unique_ptr<Kernel> CreateSwapAxis(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, transpose) {
-  r.Add("transpose", cuda::CreateTranspose);
-  r.Add("_np_transpose", cuda::CreateNumpyTranspose);
-  r.Add("SwapAxis", cuda::CreateSwapAxis);
+  r.Add("transpose", cuda::CreateTranspose).DTypes(dtypes::kAny);
+  r.Add("_np_transpose", cuda::CreateNumpyTranspose).DTypes(dtypes::kAny);
+  r.Add("SwapAxis", cuda::CreateSwapAxis).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve
