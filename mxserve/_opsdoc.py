@@ -67,14 +67,14 @@ def _backend_text(row: dict[str, Any], backend: str) -> str:
     return "fallback" if backend != "cpu_onednn" else "no"
 
 
-def operator_rows() -> list[dict[str, str]]:
-    """One dict per operator: name, aliases, dtypes, compute modes, cpu, cuda (as text)."""
+def operator_rows() -> list[dict[str, Any]]:
+    """One dict per operator: name, aliases (a list), dtypes, compute modes, cpu, cuda (text)."""
     rows = []
     for row in _runtime.operator_table():
         rows.append(
             {
                 "operator": row["name"],
-                "aliases": ", ".join(row["aliases"]),
+                "aliases": list(row["aliases"]),
                 "dtypes": _dtype_text(row["dtypes"], row["identity"]),
                 "compute modes": ", ".join(_MODES[m] for m in row["compute_modes"]),
                 "cpu": _backend_text(row, "cpu_onednn"),
@@ -87,7 +87,7 @@ def operator_rows() -> list[dict[str, str]]:
 def render_markdown() -> str:
     lines = []
     for r in operator_rows():
-        aliases = ", ".join(f"`{a}`" for a in r["aliases"].split(", ") if a) or "–"
+        aliases = ", ".join(f"`{a}`" for a in r["aliases"]) or "–"
         modes = r["compute modes"] or "–"
         lines.append(
             f"| `{r['operator']}` | {aliases} | {r['dtypes']} | {modes} | {r['cpu']} | {r['cuda']} |\n"
@@ -99,7 +99,7 @@ def render_text() -> str:
     """The plain `mxserve ops` listing: one block per operator."""
     out = []
     for r in operator_rows():
-        out.append(r["operator"] + (f" ({r['aliases']})" if r["aliases"] else ""))
+        out.append(r["operator"] + (f" ({', '.join(r['aliases'])})" if r["aliases"] else ""))
         out.append(f"  dtypes: {r['dtypes']}")
         out.append(f"  compute modes: {r['compute modes'] or '-'}")
         out.append(f"  cpu: {r['cpu']}  cuda: {r['cuda']}")
