@@ -28,6 +28,7 @@ def _load(name: str) -> object:
 
 run = _load("run")
 make_corpus = _load("make_corpus")
+toolchain = _load("toolchain")
 
 SHORT = ["-runs=3000", "-max_total_time=8"]
 
@@ -54,8 +55,9 @@ def test_atheris_target_short_run(target: str, corpus: pathlib.Path) -> None:
 @pytest.fixture(scope="module")
 def libfuzzer_build() -> None:
     """Builds the libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan)."""
-    if shutil.which("clang++") is None:
-        pytest.skip("clang++ is not installed (.ci/run installs it)")
+    problem = toolchain.clang_fuzz_problem()
+    if problem:
+        pytest.skip(problem)
     launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if shutil.which("ccache") else []
     env = {**os.environ, "CCACHE_BASEDIR": str(REPO.parent)}
     subprocess.run(
