@@ -434,24 +434,30 @@ def serve_blocking(
     name, path = _one_model_dir(model_store, models)
     load_model_dir(path)  # a bad directory fails here, before Ray starts
     ray.init(include_dashboard=False, configure_logging=False)
+    stop = threading.Event()
+
+    def handle(*_: object) -> None:
+        stop.set()
+
+    def take_signals() -> None:
+        # Ray's core worker has its own SIGTERM handler (it logs and aborts) and may install it
+        # again after ray.init returns; taking the signals back before Serve starts and each
+        # time round the wait keeps the shutdown clean, also for a signal that arrives while
+        # serve.run still waits for the application (its proxy may already answer).
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, handle)
+
     try:
+        take_signals()
         serve.start(http_options={"host": host, "port": port})
         args: dict[str, Any] = {"model_dir": str(path.resolve()), "num_threads": num_threads}
         if num_replicas is not None:
             args["num_replicas"] = num_replicas
+        take_signals()
         serve.run(build_app(args), name=name, route_prefix="/")
         print(f"mxserve: {name} on Ray Serve at http://{host}:{port}", flush=True)
-        stop = threading.Event()
-
-        def handle(*_: object) -> None:
-            stop.set()
-
         while not stop.is_set():
-            # Ray's core worker has its own SIGTERM handler (it logs and aborts) and may install it
-            # again after ray.init returns; taking the signals back each time round keeps the
-            # shutdown clean.
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, handle)
+            take_signals()
             stop.wait(0.2)
         serve.shutdown()
     finally:
