@@ -10,10 +10,13 @@ Random weights. ONNX files of the NLP models come from MXNet's own exporter (mx.
 MXNet 1.9.1 + onnx 1.14.1 environment; a model it cannot export (SSD: its box_nms has no ONNX
 export) is benchmarked without ONNX Runtime. One process per engine
 (benchmarks/family_worker.py), warmed up, then rounds of timed calls alternating between
-engines. Prints per model and batch the median ms of each engine and the ratio ours / best peer.
+engines. Each engine's turn starts with --turn-warmup untimed calls (default 1): the engine that
+ran before it leaves threads spinning for a while (ONNX Runtime's pool, MXNet's OpenMP), and a
+first call that shares the cores with them measures the neighbour, not the engine. Prints per
+model and batch the median ms of each engine and the ratio ours / best peer.
 
     python benchmarks/bench_families.py [--models bert_12_768_12,distilbert_6_768_12,...]
-        [--batches 1,8] [--threads 2] [--rounds 5] [--iters 3]
+        [--batches 1,8] [--threads 2] [--rounds 5] [--iters 3] [--turn-warmup 1]
 Needs `pip install ".[bench]"` (onnxruntime).
 """
 
@@ -74,7 +77,7 @@ def bench(model: str, batch: int, args: argparse.Namespace) -> dict:
         times: dict[str, list[float]] = {p.name: [] for p in peers}
         for r in range(args.rounds):
             for p in peers:
-                times[p.name] += p.time(args.iters)
+                times[p.name] += p.time(args.iters, warmup=args.turn_warmup)
             print(f"  {model} b{batch} round {r + 1}/{args.rounds}", flush=True)
         for p in peers:
             row[p.name] = statistics.median(times[p.name])
@@ -97,6 +100,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument(
+        "--turn-warmup",
+        type=int,
+        default=1,
+        help="untimed calls at the start of each engine's turn (0: time every call)",
+    )
     args = ap.parse_args()
     rows = []
     for model in args.models.split(","):

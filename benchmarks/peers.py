@@ -68,8 +68,9 @@ class Peer:
             raise RuntimeError(f"{self.name} worker exited")
         return dict(json.loads(line))
 
-    def time(self, n: int) -> list[float]:
-        return list(self.ask(cmd="time", n=n)["times_ms"])
+    def time(self, n: int, warmup: int = 0) -> list[float]:
+        """`n` timed calls, after `warmup` untimed ones."""
+        return list(self.ask(cmd="time", n=n, warmup=warmup)["times_ms"])
 
     def close(self) -> None:
         try:

@@ -2,7 +2,8 @@
 """The JSON-lines loop every benchmark worker process runs (peer_worker.py, family_worker.py):
 one command per line on stdin, one JSON reply per line on stdout.
 
-Commands: {"cmd": "time", "n": N} -> {"times_ms": [...]}; {"cmd": "stats"} -> {"load_ms",
+Commands: {"cmd": "time", "n": N[, "warmup": W]} -> {"times_ms": [...]} (N timed calls after W
+untimed ones); {"cmd": "stats"} -> {"load_ms",
 "peak_rss_mb"}; {"cmd": "save", "path": P} -> the first output saved to P, {"ok": true}.
 """
 
@@ -25,6 +26,8 @@ def serve(make_engine, warmup=3):
     for line in sys.stdin:
         cmd = json.loads(line)
         if cmd["cmd"] == "time":
+            for _ in range(cmd.get("warmup", 0)):
+                engine.run()
             times = []
             for _ in range(cmd["n"]):
                 t = time.perf_counter()
