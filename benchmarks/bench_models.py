@@ -119,8 +119,9 @@ def main() -> None:
     for r in rows:
         ours, ort, mx = r["mxserve"], r["ort"], r["mxnet_capi"]
         line = (
-            f"| {r['model']} | {r['batch']} | {ours:.2f} | {ort:.2f} | {mx:.2f} | {ours / ort:.3f} | "
-            f"{ours / mx:.3f} | {r['mxserve_rss']:.0f}/{r['ort_rss']:.0f}/{r['mxnet_capi_rss']:.0f} | "
+            f"| {r['model']} | {r['batch']} | {ours:.2f} | {ort:.2f} | {mx:.2f} | "
+            f"{ours / ort:.3f} | {ours / mx:.3f} | "
+            f"{r['mxserve_rss']:.0f}/{r['ort_rss']:.0f}/{r['mxnet_capi_rss']:.0f} | "
             f"{r['mxserve_load']:.0f}/{r['ort_load']:.0f}/{r['mxnet_capi_load']:.0f} |"
         )
         if args.bf16:

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Serving benchmark: `mxserve serve` on loopback, driven by wrk, next to the raw in-process Predictor.
+"""Serving benchmark: `mxserve serve` on loopback, driven by wrk, next to the raw in-process
+Predictor.
 
-    python benchmarks/bench_serving.py [--seconds 5] [--concurrency 1,8,32] [--models resnet18_v1,mlp]
+    python benchmarks/bench_serving.py [--seconds 5] [--concurrency 1,8,32]
+        [--models resnet18_v1,mlp]
 
 For two models exported by MXNet 1.9.1 -- resnet18_v1 (compute-bound) and a tiny MLP 784-256-10
 (per-request overhead is everything) -- it measures throughput and p50/p90/p99 latency at each
@@ -84,7 +86,7 @@ def models(names: list[str]) -> dict[str, dict[str, Any]]:
     return specs
 
 
-# -- raw predictor -----------------------------------------------------------------------------------
+# -- raw predictor ---------------------------------------------------------------------------------
 
 
 def raw_throughput(
@@ -122,7 +124,7 @@ def raw_throughput(
     return sum(counts) * batch / (time.perf_counter() - t0)
 
 
-# -- server ------------------------------------------------------------------------------------------
+# -- server ----------------------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -436,7 +438,8 @@ def drive(
         print(
             f"      {row['rps']:9.1f} req/s  p50 {row['p50_ms']:7.2f}  p90 {row['p90_ms']:7.2f}  "
             f"p99 {row['p99_ms']:7.2f} ms  errors {row['errors']}  server CPU "
-            f"{row['server_cpu_ms_per_req']:.3f} ms/req  generator CPU {row['generator_cpu_pct']:.0f}%",
+            f"{row['server_cpu_ms_per_req']:.3f} ms/req  "
+            f"generator CPU {row['generator_cpu_pct']:.0f}%",
             flush=True,
         )
 
@@ -517,7 +520,8 @@ def main() -> None:
                 )
                 results["raw"][f"{name}/b{batch}/{callers}x{threads}"] = v
                 print(
-                    f"  {name} batch {batch:>2}, {callers} caller(s) x {threads} thread(s): {v:10.1f}",
+                    f"  {name} batch {batch:>2}, {callers} caller(s) x {threads} thread(s): "
+                    f"{v:10.1f}",
                     flush=True,
                 )
 
@@ -735,14 +739,15 @@ def report_grpc(results: dict[str, Any]) -> None:
 
 def report(results: dict[str, Any], specs: dict[str, dict[str, Any]]) -> None:
     print(
-        "\n| model | batching | concurrency | req/s | p50 ms | p90 ms | p99 ms | server CPU ms/req | "
-        "generator CPU | errors |"
+        "\n| model | batching | concurrency | req/s | p50 ms | p90 ms | p99 ms | "
+        "server CPU ms/req | generator CPU | errors |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results["runs"]:
         print(
-            f"| {r['model']} | {'on' if r['batching'] else 'off'} | {r['concurrency']} | {r['rps']:.1f} | "
-            f"{r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['server_cpu_ms_per_req']:.3f} | "
+            f"| {r['model']} | {'on' if r['batching'] else 'off'} | {r['concurrency']} | "
+            f"{r['rps']:.1f} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | "
+            f"{r['server_cpu_ms_per_req']:.3f} | "
             f"{r['generator_cpu_pct']:.0f}% | {r['errors']} |"
         )
     print()
@@ -760,7 +765,8 @@ def report(results: dict[str, Any], specs: dict[str, dict[str, Any]]) -> None:
         print(
             f"{name}: batching on, concurrency {best['concurrency']}: {best['rps']:.1f} req/s, "
             f"p99 {best['p99_ms']:.2f} ms; {best['rps'] / at_max:.2f}x the raw Predictor at batch "
-            f"{spec['max_batch']} ({at_max:.1f}/s), {best['rps'] / best_raw:.2f}x its best raw figure "
+            f"{spec['max_batch']} ({at_max:.1f}/s), "
+            f"{best['rps'] / best_raw:.2f}x its best raw figure "
             f"({best_key}: {best_raw:.1f}/s)"
         )
 

@@ -4,7 +4,8 @@ between engines in one run and read each one's load time and peak memory separat
 
 Usage: python peer_worker.py PEER MODEL_DIR BATCH THREADS [DTYPE]
 PEER is one of
-  mxserve      mxserve.Predictor on MODEL_DIR/model-{symbol.json,0000.params} (DTYPE float32|bfloat16)
+  mxserve      mxserve.Predictor on MODEL_DIR/model-{symbol.json,0000.params}
+               (DTYPE float32|bfloat16)
   ort          ONNX Runtime (CPU provider) on MODEL_DIR/model-b{BATCH}.onnx
   mxnet_capi   MXNet's C predict API (MXPredCreate/MXPredForward from libmxnet.so, via ctypes)
   mxnet_gluon  MXNet Gluon SymbolBlock, hybridized with static_alloc/static_shape
