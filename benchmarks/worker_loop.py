@@ -3,8 +3,8 @@
 one command per line on stdin, one JSON reply per line on stdout.
 
 Commands: {"cmd": "time", "n": N[, "warmup": W]} -> {"times_ms": [...]} (N timed calls after W
-untimed ones); {"cmd": "stats"} -> {"load_ms",
-"peak_rss_mb"}; {"cmd": "save", "path": P} -> the first output saved to P, {"ok": true}.
+untimed ones); {"cmd": "stats"} -> {"load_ms", "peak_rss_mb"}; {"cmd": "save", "path": P} ->
+the first output saved to P, {"ok": true}.
 """
 
 import json

@@ -196,6 +196,8 @@ def _load(
     return results, ran
 
 
+#: wrk (Debian's package) for the throughput load, None where it is not installed.
+WRK = shutil.which("wrk")
 #: wrk's request: the same JSON body as the Python clients.
 WRK_SCRIPT = f"""
 wrk.method = "POST"
@@ -212,7 +214,7 @@ def _wrk_load(port: int, seconds: float, folder: pathlib.Path) -> float:
     script.write_text(WRK_SCRIPT)
     out = subprocess.run(
         [
-            shutil.which("wrk") or "wrk",
+            str(WRK),
             "-t1",
             f"-c{CLIENTS}",
             f"-d{max(1, round(seconds))}s",
@@ -231,7 +233,7 @@ def _wrk_load(port: int, seconds: float, folder: pathlib.Path) -> float:
 
 def _throughput(port: int, seconds: float, folder: pathlib.Path) -> float:
     """Requests per second under the closed-loop load, after a one-second warm-up."""
-    if shutil.which("wrk"):
+    if WRK:
         _wrk_load(port, 1, folder)
         return _wrk_load(port, seconds, folder)
     _load(port, 1)
@@ -264,8 +266,8 @@ def test_throughput_of_one_two_three_replicas(
             nginx.stop()
     load = (
         f"wrk, {CLIENTS} connections"
-        if shutil.which("wrk")
-        else (f"{CLIENTS} Python clients in {PROCESSES} processes")
+        if WRK
+        else f"{CLIENTS} Python clients in {PROCESSES} processes"
     )
     print(
         f"\nnginx: direct to 1 replica {direct:.0f} req/s; "

@@ -86,26 +86,24 @@ REFUSING = sorted(
 )
 
 
-F32 = np.float32
-_RANGE = {"min_data": np.array([-1.0], F32), "max_data": np.array([1.0], F32)}
+_MIN, _MAX = np.array([-1.0], np.float32), np.array([1.0], np.float32)
+_RANGE = {"min_data": _MIN, "max_data": _MAX}
 _PROPOSAL = {"rpn_pre_nms_top_n": "20", "rpn_post_nms_top_n": "5"}
 _ROI = {"pooled_size": "(2, 2)", "spatial_scale": "1.0"}
 _SEQ = {"use_sequence_length": "True"}
 _BINARY = {"lhs": (2, 3), "rhs": (2, 3)}
-_SCALAR: dict[str, str] = {"scalar": "2.0"}
+_SCALAR = {"scalar": "2.0"}
+_MASKED = ({"axis": "-1"}, {"data": (2, 3), "mask": (2, 3)}, {}, {"mask": "bool"})
+_ROIS = (_ROI, {"data": (1, 2, 8, 8), "rois": (3, 5)}, {}, {})
+_SEQUENCE = (_SEQ, {"data": (4, 2, 3), "sequence_length": (2,)}, {}, {})
 
 #: Operators whose oracle tests build more than one node (their inputs are computed, or the
 #: case is a chain such as quantize -> op -> dequantize), or whose one-node case leaves out the
 #: restricted input: (attrs, data input shapes, parameters, data input dtypes) of a one-node
 #: graph that passes shape inference, built here without MXNet.
 FALLBACK: dict[str, tuple[dict, dict, dict, dict]] = {
-    "masked_softmax": ({"axis": "-1"}, {"data": (2, 3), "mask": (2, 3)}, {}, {"mask": "bool"}),
-    "masked_log_softmax": (
-        {"axis": "-1"},
-        {"data": (2, 3), "mask": (2, 3)},
-        {},
-        {"mask": "bool"},
-    ),
+    "masked_softmax": _MASKED,
+    "masked_log_softmax": _MASKED,
     "broadcast_logical_or": ({}, {"lhs": (2, 3), "rhs": (1, 3)}, {}, {}),
     "_logical_or": ({}, _BINARY, {}, {}),
     "_logical_or_scalar": (_SCALAR, {"data": (2, 3)}, {}, {}),
@@ -143,11 +141,7 @@ FALLBACK: dict[str, tuple[dict, dict, dict, dict]] = {
     "_contrib_quantized_concat": (
         {"num_args": "2", "dim": "1"},
         {"arg0": (1, 2, 4, 4), "arg1": (1, 3, 4, 4)},
-        {
-            k: v
-            for i in range(2)
-            for k, v in ((f"min{i}", _RANGE["min_data"]), (f"max{i}", _RANGE["max_data"]))
-        },
+        {"min0": _MIN, "max0": _MAX, "min1": _MIN, "max1": _MAX},
         {"arg0": "uint8", "arg1": "uint8"},
     ),
     "_contrib_dequantize": ({"out_type": "float32"}, {"data": (2, 3)}, _RANGE, {"data": "int8"}),
@@ -167,8 +161,8 @@ FALLBACK: dict[str, tuple[dict, dict, dict, dict]] = {
         {},
     ),
     "_contrib_box_decode": ({}, {"data": (1, 5, 4), "anchors": (1, 5, 4)}, {}, {}),
-    "_contrib_ROIAlign": (_ROI, {"data": (1, 2, 8, 8), "rois": (3, 5)}, {}, {}),
-    "ROIPooling": (_ROI, {"data": (1, 2, 8, 8), "rois": (3, 5)}, {}, {}),
+    "_contrib_ROIAlign": _ROIS,
+    "ROIPooling": _ROIS,
     "_contrib_Proposal": (
         _PROPOSAL,
         {"cls_prob": (1, 24, 4, 4), "bbox_pred": (1, 48, 4, 4), "im_info": (1, 3)},
@@ -187,8 +181,8 @@ FALLBACK: dict[str, tuple[dict, dict, dict, dict]] = {
         {},
         {},
     ),
-    "SequenceReverse": (_SEQ, {"data": (4, 2, 3), "sequence_length": (2,)}, {}, {}),
-    "SequenceLast": (_SEQ, {"data": (4, 2, 3), "sequence_length": (2,)}, {}, {}),
+    "SequenceReverse": _SEQUENCE,
+    "SequenceLast": _SEQUENCE,
 }
 
 
