@@ -7,6 +7,8 @@
 #   zoo/     symbol JSONs and parameter shapes of the 34 gluon.model_zoo.vision networks,
 #            exported by MXNet 1.9.1 (no weights: tests/gpu/zoo.py makes them there)
 #   real/    one small real export with MXNet's own outputs (mobilenet0.25)
+#   ops.tar.xz  every oracle case of tests/ops with MXNet's inputs and outputs (tests/gpu/op_cases.py)
+#   families/   GluonCV / GluonNLP networks of tests/models (tests/gpu/families.py)
 # Run from the repository root with the .venv of the build (MXSERVE_ORACLE_CACHE as for tests).
 set -euo pipefail
 PYVER=${MXSERVE_DEVICE_PYTHON:-3.12}
@@ -32,4 +34,7 @@ fi
 real=$(.venv/bin/python -c "import sys; sys.path.insert(0, 'tests'); from oracle.models import exported_model; print(exported_model('1.9.1', 'mobilenet0.25'))")
 mkdir -p "$CARRY/real/mobilenet0.25"
 cp "$real"/model-symbol.json "$real"/model-0000.params "$real"/io.npz "$CARRY/real/mobilenet0.25/"
+.venv/bin/python tests/gpu/op_cases.py "$CARRY/ops.tar.xz"
+rm -rf "$CARRY/families"
+.venv/bin/python tests/gpu/families.py "$CARRY/families"
 du -sh "$CARRY"

@@ -11,7 +11,8 @@ CARRY=$REPO/.gpu-carry
 OUT=${OUT:-$REPO/gpu-results}
 PY=${PYTHON:-python3}
 mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1 MXSERVE_GPU_ZOO=$CARRY/zoo MXSERVE_GPU_REAL=$CARRY/real
+export PYTHONUNBUFFERED=1 MXSERVE_GPU_ZOO=$CARRY/zoo MXSERVE_GPU_REAL=$CARRY/real \
+  MXSERVE_GPU_OPS=$CARRY/ops.tar.xz MXSERVE_GPU_FAMILIES=$CARRY/families MXSERVE_GPU_REPORT=$OUT
 results=$OUT/results.md
 step() { echo "## $1" | tee -a "$results"; }
 t0=$(date +%s)
@@ -50,10 +51,18 @@ test_s=$(( $(left) - ${MXSERVE_GPU_BENCH_SECONDS:-150} ))
 echo "time left for the tests: $test_s s" | tee -a "$results"
 (cd /tmp && timeout "$test_s" $PY -m pytest -c "$REPO/pyproject.toml" \
   --rootdir "$REPO" -p no:cacheprovider -v -s -rfEs --junitxml "$OUT/gpu-tests.xml" \
-  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo}.py) \
+  "$REPO"/tests/gpu/test_{devices,ops,concurrency,c_api,server,zoo,families}.py) \
   >"$OUT/gpu-tests.log" 2>&1
 echo "pytest exit $?: $(tail -1 "$OUT/gpu-tests.log")" | tee -a "$results"
-grep -E "^(FAILED|ERROR)|max error" "$OUT/gpu-tests.log" | head -60 | tee -a "$results"
+grep -E "^(FAILED|ERROR)|max error|host fallback" "$OUT/gpu-tests.log" | head -120 | tee -a "$results"
+[ -f "$OUT/op_cases.json" ] && $PY - "$OUT/op_cases.json" <<'PYEOF' | tee -a "$results"
+import collections, json, sys
+rows = json.load(open(sys.argv[1]))
+host = collections.Counter(op for r in rows for op in r["ops"] if r.get("host_fallback"))
+print(f"oracle op cases: {len(rows)} run, {sum(bool(r.get('passed')) for r in rows)} passed, "
+      f"{sum(not r.get('host_fallback') for r in rows)} entirely on CUDA kernels")
+print("operators in cases with host fallback:", dict(host.most_common()))
+PYEOF
 
 step "benchmarks/bench_gpu.py"
 (cd /tmp && timeout "$(( $(left) - 10 ))" $PY "$REPO/benchmarks/bench_gpu.py" \

@@ -43,34 +43,32 @@ def available() -> list[str]:
     return sorted(p.name[: -len("-symbol.json")] for p in ZOO_DIR.glob("*-symbol.json"))
 
 
-def make_params(name: str, out: pathlib.Path, seed: int = 0) -> pathlib.Path:
-    """Writes `out`/NAME-0000.params with seeded weights for the shapes of NAME-shapes.json;
-    returns the prefix `out`/NAME."""
-    shapes = json.loads((ZOO_DIR / f"{name}-shapes.json").read_text())
+def save_seeded_params(shapes: dict, path: pathlib.Path, seed: int = 0) -> None:
+    """Writes seeded weights for `shapes` ({"arg": {name: shape}, "aux": {...}}) to `path`."""
     rng = np.random.default_rng(seed)
     arrays: dict[str, np.ndarray] = {}
     for pname, shape in shapes["arg"].items():
         if pname.endswith("weight"):
             fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 1
-            std = np.sqrt(2.0 / max(fan_in, 1))
-            v = rng.normal(0.0, std, shape)
+            v = rng.normal(0.0, np.sqrt(2.0 / max(fan_in, 1)), shape)
         elif pname.endswith("gamma"):
             v = rng.uniform(0.5, 1.0, shape)
-        elif pname.endswith(("beta", "bias")):
-            v = rng.uniform(-0.1, 0.1, shape)
         else:
             v = rng.uniform(-0.1, 0.1, shape)
         arrays[f"arg:{pname}"] = v.astype(np.float32)
     for pname, shape in shapes["aux"].items():
-        if pname.endswith("running_var"):
-            v = rng.uniform(0.8, 1.2, shape)
-        else:
-            v = rng.uniform(-0.1, 0.1, shape)
-        arrays[f"aux:{pname}"] = v.astype(np.float32)
-    prefix = out / name
+        lo, hi = (0.8, 1.2) if pname.endswith("running_var") else (-0.1, 0.1)
+        arrays[f"aux:{pname}"] = rng.uniform(lo, hi, shape).astype(np.float32)
+    mxserve.nd.save(path, arrays)
+
+
+def make_params(name: str, out: pathlib.Path, seed: int = 0) -> pathlib.Path:
+    """Writes `out`/NAME-0000.params with seeded weights for the shapes of NAME-shapes.json;
+    returns the prefix `out`/NAME."""
+    shapes = json.loads((ZOO_DIR / f"{name}-shapes.json").read_text())
     (out / f"{name}-symbol.json").write_text((ZOO_DIR / f"{name}-symbol.json").read_text())
-    mxserve.nd.save(f"{prefix}-0000.params", arrays)
-    return prefix
+    save_seeded_params(shapes, out / f"{name}-0000.params", seed)
+    return out / name
 
 
 def make_input(name: str, batch: int, seed: int = 7) -> np.ndarray:

@@ -8,7 +8,6 @@ operators, comparisons, index inputs, Cast) run and give numpy's answer."""
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import pathlib
 from typing import Any
@@ -21,7 +20,6 @@ from oracle import cases
 import mxserve
 from mxserve import _runtime
 
-HERE = pathlib.Path(__file__).resolve().parent
 
 # Dtypes a rebound case may use: numpy has them, and none is rewritten before the kernels see it
 # (float16 graphs are widened to float32 by exec/float16.cc).
@@ -54,23 +52,15 @@ def _undeclared(op: str, num_inputs: int = 64) -> tuple[list[int], str] | None:
 def _one_node_cases() -> dict[str, tuple[cases.Case, pathlib.Path]]:
     """Operator name -> its first oracle case (and result folder) whose exported symbol is one
     operator node over variables."""
-    for path in sorted(HERE.glob("test_*.py")):
-        if path.name == pathlib.Path(__file__).name:
-            continue
-        spec = importlib.util.spec_from_file_location(f"_dtype_scan_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
     found: dict[str, tuple[cases.Case, pathlib.Path]] = {}
-    for case_list, version in cases.REGISTERED:
-        folder = cases.run_cases(case_list, version)
-        for c in case_list:
-            sym = folder / c.name / "symbol.json"
-            if not sym.exists():
-                continue
-            nodes = json.loads(sym.read_text())["nodes"]
-            ops = [n for n in nodes if n["op"] != "null"]
-            if len(ops) == 1 and ops[0]["op"] not in found:
-                found[ops[0]["op"]] = (c, folder)
+    for c, folder, _ in cases.all_results():
+        sym = folder / c.name / "symbol.json"
+        if not sym.exists():
+            continue
+        nodes = json.loads(sym.read_text())["nodes"]
+        ops = [n for n in nodes if n["op"] != "null"]
+        if len(ops) == 1 and ops[0]["op"] not in found:
+            found[ops[0]["op"]] = (c, folder)
     canonical = {}
     for row in _runtime.operator_table():
         for name in (row["name"], *row["aliases"]):

@@ -5,7 +5,9 @@ hash under ~/.cache/mxserve/oracle/, and compare mxserve's Predictor against the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import importlib.util
 import json
 import os
 import pathlib
@@ -125,6 +127,29 @@ def check_case(c: Case, results: pathlib.Path) -> None:
 # Every case list handed to oracle_test, with its MXNet version: tests/test_structure.py reads
 # the operators of their exported symbols to check that every registered operator is covered.
 REGISTERED: list[tuple[tuple[Case, ...], str]] = []
+
+
+@functools.cache
+def all_results() -> tuple[tuple[Case, pathlib.Path, str], ...]:
+    """(case, result folder, MXNet version) of every oracle case of tests/ops: each test module
+    that calls oracle_test is run once more to register its case lists; MXNet runs for a list
+    not cached yet."""
+    for path in sorted((HERE.parent / "ops").glob("test_*.py")):
+        if "oracle_test(" not in path.read_text():
+            continue
+        spec = importlib.util.spec_from_file_location(f"_oracle_scan_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    seen: set[tuple[str, ...]] = set()
+    found: list[tuple[Case, pathlib.Path, str]] = []
+    for case_list, version in REGISTERED:
+        key = (version, *(c.name for c in case_list))
+        if key in seen:
+            continue
+        seen.add(key)
+        folder = run_cases(case_list, version)
+        found.extend((c, folder, version) for c in case_list)
+    return tuple(found)
 
 
 def oracle_test(cases: Sequence[Case], version: str = "1.9.1") -> Callable[[Case], None]:
