@@ -27,8 +27,8 @@ constexpr int kMaxDims = 8;
 struct Select {
   int ndim = 1;
   int64_t n = 0;  ///< output elements
-  int64_t dims[kMaxDims];
-  int64_t stride[3][kMaxDims];
+  int64_t dims[kMaxDims] = {};
+  int64_t stride[3][kMaxDims] = {};
 };
 
 template <typename C>
