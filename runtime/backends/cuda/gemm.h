@@ -17,11 +17,15 @@ struct GemmShape {
   bool trans_a = false;  ///< A is stored (k, m) instead of (m, k)
   bool trans_b = false;  ///< B is stored (n, k) instead of (k, n)
   int64_t stride_a = 0, stride_b = 0;  ///< elements between batch items (0: shared)
+  int64_t lda = 0, ldb = 0;  ///< elements between rows of A and B as stored (0: packed)
+  int64_t ldc = 0;           ///< elements between rows of C (0: packed, n)
+  int64_t stride_c = 0;      ///< elements between batch items of C (0: m * n)
+  float alpha = 1.f;         ///< factor on the product, applied to the float32 accumulator
 };
 
 /// Checks the shape fits cuBLAS's int arguments; throws kUnsupported otherwise.
 void CheckGemm(const GemmShape& g, DType dtype, const char* what);
-/// C (batch, m, n) = op(A) op(B) on the stream's cuBLAS handle.
+/// C (batch, m, n) = alpha op(A) op(B) on the stream's cuBLAS handle.
 void Gemm(const CudaStream& s, DType dtype, const GemmShape& g, const void* a, const void* b,
           void* c);
 

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Row reductions with one block per row (LayerNorm, InstanceNorm, GroupNorm, L2Normalization):
+// the grid size for a number of rows and a float sum over the threads of a block.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "backends/cuda/device_math.cuh"
+
+namespace mxserve {
+namespace cuda {
+
+/// Blocks for a loop over `rows` rows, one block per row at a time.
+inline unsigned RowGridFor(int64_t rows) {
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(rows, 65536)));
+}
+
+/// Rows handled by this block: row = blockIdx.x, blockIdx.x + gridDim.x, ... below n.
+#define MXS_BLOCK_ROWS(row, n) \
+  for (int64_t row = blockIdx.x; row < (n); row += gridDim.x)
+
+/// The sum of `v` over all threads of the block, returned to every thread. Every thread of the
+/// block must call it; blockDim.x is a multiple of 32 and at most 1024; `shared` holds 32 floats.
+__device__ __forceinline__ float BlockSum(float v, float* shared) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  __syncthreads();  // the previous call's readers are done with `shared`
+  if ((threadIdx.x & 31) == 0) shared[threadIdx.x >> 5] = v;
+  __syncthreads();
+  float total = 0.f;
+  const int warps = static_cast<int>(blockDim.x >> 5);
+  for (int w = 0; w < warps; ++w) total += shared[w];
+  return total;
+}
+
+}  // namespace cuda
+}  // namespace mxserve
