@@ -8,7 +8,7 @@
 // shape at bind time and cached process-wide; float32 data uses exact FMA math (no TF32),
 // float16 and bfloat16 data tensor cores. The workspace lives in the scratchpad; the bias is
 // added by the element-wise epilogue kernel.
-#include "ops/deconvolution.h"
+#include "backends/cuda/deconvolution.h"
 
 #include <map>
 #include <memory>
@@ -166,8 +166,10 @@ class DeconvolutionCuda final : public Kernel {
   int64_t channels_ = 0, inner_ = 0;  ///< output channel count and spatial size
 };
 
-std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
-  const auto& p = a.param<DeconvolutionParam>();
+}  // namespace
+
+std::unique_ptr<Kernel> CreateDeconvolutionKernel(const KernelArgs& a,
+                                                  const DeconvolutionParam& p) {
   const std::string what = NodeDesc(a.node);
   const DType t = a.in[0].dtype;
   const bool float_data = t == DType::kFloat32 || t == DType::kFloat16 || t == DType::kBfloat16;
@@ -223,6 +225,12 @@ std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
         << DTypeName(a.in[2].dtype);
   }
   return std::make_unique<DeconvolutionCuda>(s, has_bias, std::move(w));
+}
+
+namespace {
+
+std::unique_ptr<Kernel> CreateDeconvolution(const KernelArgs& a) {
+  return CreateDeconvolutionKernel(a, a.param<DeconvolutionParam>());
 }
 
 }  // namespace
