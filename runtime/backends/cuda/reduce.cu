@@ -86,7 +86,9 @@ constexpr int64_t kBlockCount = 1024;
 /// Outputs up to which a count above kBlockCount takes one block per output.
 constexpr int64_t kBlockOutputs = 65536;
 constexpr int kWarp = 32;
-static_assert(kThreads % kWarp == 0 && kThreads / kWarp <= kWarp, "one warp combines the warps");
+static_assert(kThreads % kWarp == 0 && kThreads / kWarp <= kWarp &&
+                  ((kThreads / kWarp) & (kThreads / kWarp - 1)) == 0,
+              "one warp combines a power of two of warps");
 
 /// Combines the values of lanes [0, lanes) of a warp, lanes a power of two up to kWarp; every
 /// lane of the warp takes part and lane 0 ends with the result.
