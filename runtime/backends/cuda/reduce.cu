@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // sum, mean, max, min, prod and their numpy forms on float32 / float16 / bfloat16 data whose
-// output keeps the input's dtype: one thread per output element, folding its reduced elements in
-// float32. The axes come from ops/reduce.h's plan; at bind time the input's dims are split into
-// kept and reduced ones (size-1 dims dropped, neighbours of one kind merged), each with its
-// input stride. max and min propagate NaN; mean divides the sum by the element count.
+// output keeps the input's dtype, folding the reduced elements in float32. The axes come from
+// ops/reduce.h's plan; at bind time the input's dims are split into kept and reduced ones
+// (size-1 dims dropped, neighbours of one kind merged), each with its input stride. Few outputs
+// over many reduced elements (a global sum) take one block per output: each thread folds a
+// strided share, then the block combines the partial results by warp shuffles and shared
+// memory. Everything else takes one thread per output element. max and min propagate NaN; mean
+// divides the sum by the element count.
 #include "ops/reduce.h"
 
 #include <memory>
@@ -46,25 +49,79 @@ __device__ __forceinline__ float Combine(ReduceOp op, float acc, float v) {
   }
 }
 
+/// The input offset of reduced element r relative to its output's first element.
+__device__ __forceinline__ int64_t ReducedOffset(const ReduceDims& d, int64_t r) {
+  int64_t off = 0;
+  for (int k = d.num_reduced - 1; k >= 0; --k) {
+    off += (r % d.reduced_size[k]) * d.reduced_stride[k];
+    r /= d.reduced_size[k];
+  }
+  return off;
+}
+
+/// The input offset of output element o's first reduced element.
+__device__ __forceinline__ int64_t KeptOffset(const ReduceDims& d, int64_t o) {
+  int64_t base = 0;
+  for (int k = d.num_kept - 1; k >= 0; --k) {
+    base += (o % d.kept_size[k]) * d.kept_stride[k];
+    o /= d.kept_size[k];
+  }
+  return base;
+}
+
 template <typename T>
 __global__ void ReduceKernel(ReduceOp op, const T* x, T* y, int64_t n, ReduceDims d) {
   MXS_GRID_STRIDE(o, n) {
-    int64_t rest = o, base = 0;
-    for (int k = d.num_kept - 1; k >= 0; --k) {
-      base += (rest % d.kept_size[k]) * d.kept_stride[k];
-      rest /= d.kept_size[k];
-    }
+    const int64_t base = KeptOffset(d, o);
     float acc = Load(x, base);
-    for (int64_t r = 1; r < d.count; ++r) {
-      int64_t left = r, off = 0;
-      for (int k = d.num_reduced - 1; k >= 0; --k) {
-        off += (left % d.reduced_size[k]) * d.reduced_stride[k];
-        left /= d.reduced_size[k];
-      }
-      acc = Combine(op, acc, Load(x, base + off));
-    }
+    for (int64_t r = 1; r < d.count; ++r)
+      acc = Combine(op, acc, Load(x, base + ReducedOffset(d, r)));
     if (op == ReduceOp::kMean) acc = acc / static_cast<float>(d.count);
     Store(y, o, acc);
+  }
+}
+
+/// Reduced elements per output above which few outputs take one block each.
+constexpr int64_t kBlockCount = 1024;
+/// Outputs up to which a count above kBlockCount takes one block per output.
+constexpr int64_t kBlockOutputs = 65536;
+constexpr int kWarp = 32;
+static_assert(kThreads % kWarp == 0 && kThreads / kWarp <= kWarp &&
+                  ((kThreads / kWarp) & (kThreads / kWarp - 1)) == 0,
+              "one warp combines a power of two of warps");
+
+/// Combines the values of lanes [0, lanes) of a warp, lanes a power of two up to kWarp; every
+/// lane of the warp takes part and lane 0 ends with the result.
+__device__ __forceinline__ float WarpCombine(ReduceOp op, float v, int lanes) {
+  for (int delta = lanes / 2; delta > 0; delta /= 2)
+    v = Combine(op, v, __shfl_down_sync(0xffffffffu, v, delta));
+  return v;
+}
+
+/// One block of kThreads per output (blocks stride over outputs); needs d.count >= kThreads, so
+/// that every thread folds at least one element.
+template <typename T>
+__global__ void __launch_bounds__(kThreads)
+    BlockReduceKernel(ReduceOp op, const T* x, T* y, int64_t n, ReduceDims d) {
+  __shared__ float partial[kThreads / kWarp];
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+  for (int64_t o = blockIdx.x; o < n; o += gridDim.x) {
+    const int64_t base = KeptOffset(d, o);
+    float acc = Load(x, base + ReducedOffset(d, threadIdx.x));
+    for (int64_t r = threadIdx.x + kThreads; r < d.count; r += kThreads)
+      acc = Combine(op, acc, Load(x, base + ReducedOffset(d, r)));
+    acc = WarpCombine(op, acc, kWarp);
+    if (lane == 0) partial[warp] = acc;
+    __syncthreads();
+    if (warp == 0) {
+      // The first kThreads / kWarp lanes combine the partial results; the others only take part.
+      acc = WarpCombine(op, partial[lane < kThreads / kWarp ? lane : 0], kThreads / kWarp);
+      if (lane == 0) {
+        if (op == ReduceOp::kMean) acc = acc / static_cast<float>(d.count);
+        Store(y, o, acc);
+      }
+    }
+    __syncthreads();  // partial is rewritten by the next output
   }
 }
 
@@ -75,13 +132,23 @@ class ReduceCuda final : public Kernel {
   void Run(const RunArgs& args) const override {
     if (n_ == 0) return;
     cudaStream_t s = StreamOf(args).get();
-    MXS_FLOAT_DISPATCH(t_, T,
-                       ReduceKernel<<<GridFor(n_), kThreads, 0, s>>>(
-                           op_, static_cast<const T*>(args.in[0]),
-                           static_cast<T*>(args.out[0]), n_, d_));
+    const auto* x = args.in[0];
+    void* y = args.out[0];
+    if (BlockPerOutput()) {
+      const unsigned grid = static_cast<unsigned>(n_);
+      MXS_FLOAT_DISPATCH(t_, T,
+                         BlockReduceKernel<<<grid, kThreads, 0, s>>>(
+                             op_, static_cast<const T*>(x), static_cast<T*>(y), n_, d_));
+    } else {
+      MXS_FLOAT_DISPATCH(t_, T,
+                         ReduceKernel<<<GridFor(n_), kThreads, 0, s>>>(
+                             op_, static_cast<const T*>(x), static_cast<T*>(y), n_, d_));
+    }
     MXS_CUDA_CHECK_LAUNCH();
   }
-  std::string Describe() const override { return std::string("cuda:") + name_; }
+  std::string Describe() const override {
+    return std::string("cuda:") + name_ + (BlockPerOutput() ? "_block" : "");
+  }
 
  private:
   ReduceOp op_;
@@ -89,6 +156,8 @@ class ReduceCuda final : public Kernel {
   DType t_;
   int64_t n_;  ///< output elements
   const char* name_;
+
+  bool BlockPerOutput() const { return d_.count > kBlockCount && n_ <= kBlockOutputs; }
 };
 
 /// Splits the row-major input dims into kept and reduced runs; false past kMaxDims runs.

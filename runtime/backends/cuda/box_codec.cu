@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+// _contrib_box_encode and _contrib_box_decode on float32: one thread per anchor, the CPU
+// kernel's formulas in the same precision. Each product and sum is rounded separately (no
+// fused multiply-add), and a box center "lo + size * 0.5" is evaluated in double and rounded to
+// float once, as MXNet's kernels do with their double literal.
+#include "ops/box_codec.h"
+
+#include <memory>
+
+#include "backends/backend.h"
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/device_math.cuh"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+/// Center of [lo, lo + size]: double product and sum, one rounding to float.
+__device__ __forceinline__ float Center(float lo, float size) {
+  return static_cast<float>(__dadd_rn(static_cast<double>(lo),
+                                      __dmul_rn(static_cast<double>(size), 0.5)));
+}
+
+struct EncodeDims {
+  int64_t n;  ///< anchors per batch
+  int64_t m;  ///< reference boxes per batch
+};
+
+__global__ void BoxEncodeKernel(const float* samples, const float* matches, const float* anchors,
+                                const float* refs, const float* means, const float* stds,
+                                float* targets, float* masks, int64_t total, EncodeDims d) {
+  MXS_GRID_STRIDE(i, total) {
+    const int64_t j = i / d.n;
+    const float valid = samples[i] > 0.5f ? 1.f : 0.f;
+    float* t = targets + i * 4;
+    float* mk = masks + i * 4;
+    for (int k = 0; k < 4; ++k) mk[k] = valid;
+    const int64_t match = static_cast<int64_t>(matches[i]);
+    if (!(valid > 0.5f) || match < 0 || match >= d.m) {
+      for (int k = 0; k < 4; ++k) t[k] = 0.f;
+      continue;
+    }
+    const float* r = refs + (j * d.m + match) * 4;
+    const float rw = r[2] - r[0], rh = r[3] - r[1];
+    const float rx = Center(r[0], rw), ry = Center(r[1], rh);
+    const float* a = anchors + i * 4;
+    const float aw = a[2] - a[0], ah = a[3] - a[1];
+    const float ax = Center(a[0], aw), ay = Center(a[1], ah);
+    t[0] = ((rx - ax) / aw - means[0]) / stds[0];
+    t[1] = ((ry - ay) / ah - means[1]) / stds[1];
+    t[2] = (logf(rw / aw) - means[2]) / stds[2];
+    t[3] = (logf(rh / ah) - means[3]) / stds[3];
+  }
+}
+
+/// The decode attributes in float32.
+struct DecodeArgs {
+  int64_t n;  ///< boxes per batch (the anchors' count)
+  float std0, std1, std2, std3;
+  float clip;  ///< applied when > 0
+  bool corner;  ///< the anchors are (x0, y0, x1, y1), else (cx, cy, w, h)
+};
+
+__global__ void BoxDecodeKernel(const float* x, const float* anchors, float* out, int64_t total,
+                                DecodeArgs p) {
+  MXS_GRID_STRIDE(i, total) {
+    const float* a = anchors + (i % p.n) * 4;
+    float ax = a[0], ay = a[1], aw = a[2], ah = a[3];
+    if (p.corner) {
+      aw = aw - ax;
+      ah = ah - ay;
+      ax = Center(ax, aw);
+      ay = Center(ay, ah);
+    }
+    const float* d = x + i * 4;
+    const float ox = __fadd_rn(__fmul_rn(__fmul_rn(d[0], p.std0), aw), ax);
+    const float oy = __fadd_rn(__fmul_rn(__fmul_rn(d[1], p.std1), ah), ay);
+    float dw = __fmul_rn(d[2], p.std2);
+    float dh = __fmul_rn(d[3], p.std3);
+    if (p.clip > 0) {
+      dw = dw < p.clip ? dw : p.clip;
+      dh = dh < p.clip ? dh : p.clip;
+    }
+    dw = expf(dw);
+    dh = expf(dh);
+    // float product, then the double half (exact) rounded back to float.
+    const float ow = static_cast<float>(__dmul_rn(static_cast<double>(__fmul_rn(dw, aw)), 0.5));
+    const float oh = static_cast<float>(__dmul_rn(static_cast<double>(__fmul_rn(dh, ah)), 0.5));
+    float* o = out + i * 4;
+    o[0] = ox - ow;
+    o[1] = oy - oh;
+    o[2] = ox + ow;
+    o[3] = oy + oh;
+  }
+}
+
+class BoxEncodeCuda final : public Kernel {
+ public:
+  BoxEncodeCuda(int64_t total, EncodeDims d) : total_(total), d_(d) {}
+  void Run(const RunArgs& args) const override {
+    if (total_ == 0) return;
+    BoxEncodeKernel<<<GridFor(total_), kThreads, 0, StreamOf(args).get()>>>(
+        static_cast<const float*>(args.in[0]), static_cast<const float*>(args.in[1]),
+        static_cast<const float*>(args.in[2]), static_cast<const float*>(args.in[3]),
+        static_cast<const float*>(args.in[4]), static_cast<const float*>(args.in[5]),
+        static_cast<float*>(args.out[0]), static_cast<float*>(args.out[1]), total_, d_);
+    MXS_CUDA_CHECK_LAUNCH();
+  }
+  std::string Describe() const override { return "cuda:box_encode"; }
+
+ private:
+  int64_t total_;  ///< batch * anchors
+  EncodeDims d_;
+};
+
+class BoxDecodeCuda final : public Kernel {
+ public:
+  BoxDecodeCuda(int64_t total, DecodeArgs p) : total_(total), p_(p) {}
+  void Run(const RunArgs& args) const override {
+    if (total_ == 0) return;
+    BoxDecodeKernel<<<GridFor(total_), kThreads, 0, StreamOf(args).get()>>>(
+        static_cast<const float*>(args.in[0]), static_cast<const float*>(args.in[1]),
+        static_cast<float*>(args.out[0]), total_, p_);
+    MXS_CUDA_CHECK_LAUNCH();
+  }
+  std::string Describe() const override { return "cuda:box_decode"; }
+
+ private:
+  int64_t total_;  ///< batch * boxes
+  DecodeArgs p_;
+};
+
+void CheckFloat32(const KernelArgs& a) {
+  for (const auto& t : a.in)
+    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
+        << DTypeName(t.dtype);
+  for (const auto& t : a.out)
+    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32, not "
+        << DTypeName(t.dtype);
+}
+
+std::unique_ptr<Kernel> CreateBoxEncode(const KernelArgs& a) {
+  CheckFloat32(a);
+  const Shape& an = a.in[2].shape;
+  EncodeDims d{an[1], a.in[3].shape[1]};
+  return std::make_unique<BoxEncodeCuda>(an[0] * an[1], d);
+}
+
+std::unique_ptr<Kernel> CreateBoxDecode(const KernelArgs& a) {
+  CheckFloat32(a);
+  const auto& p = a.param<BoxDecodeParam>();
+  const Shape& s = a.in[0].shape;
+  DecodeArgs d;
+  d.n = s[1];
+  d.std0 = p.std0;
+  d.std1 = p.std1;
+  d.std2 = p.std2;
+  d.std3 = p.std3;
+  d.clip = p.clip;
+  d.corner = p.format == BoxFormat::kCorner;
+  return std::make_unique<BoxDecodeCuda>(s[0] * s[1], d);
+}
+
+}  // namespace
+}  // namespace cuda
+
+MXS_REGISTER_KERNELS(cuda, box_codec) {
+  r.Add("_contrib_box_encode", cuda::CreateBoxEncode);
+  r.Add("_contrib_box_decode", cuda::CreateBoxDecode);
+}
+
+}  // namespace mxserve

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+// _contrib_ROIAlign on float32 (sample_ratio, position_sensitive, aligned): one thread per
+// output element (region, channel, bin). Each thread walks its bin's sampling grid in the CPU
+// kernel's order (rows, then columns), computes every sample's bilinear neighbours and weights
+// with the CPU kernel's arithmetic (each product and sum rounded separately, no fused
+// multiply-add), adds the weighted taps onto a float32 sum starting at zero and divides by the
+// sample count. A region whose batch index is negative or past the batch gives zeros; a sample
+// outside [-1, size] adds zero-weighted taps of the plane's first element, as on the CPU.
+#include "ops/roi_align.h"
+
+#include <memory>
+
+#include "backends/backend.h"
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/device_math.cuh"
+#include "base/error.h"
+
+namespace mxserve {
+namespace cuda {
+namespace {
+
+struct RoiAlignArgs {
+  int64_t batch, height, width;  ///< feature map
+  int64_t channels;              ///< output channels
+  int pooled_h, pooled_w;
+  float spatial_scale;
+  int sample_ratio;              ///< <= 0: ceil(region size / bins) per axis
+  bool position_sensitive, aligned;
+};
+
+/// The weighted bilinear taps of point (y, x) on one plane; all weights zero (on offset 0)
+/// outside [-1, size].
+__device__ __forceinline__ float Sample(const float* d, float y, float x, int height, int width) {
+  int64_t pos[4] = {0, 0, 0, 0};
+  float wt[4] = {0.f, 0.f, 0.f, 0.f};
+  if (!(y < -1.f || y > static_cast<float>(height) || x < -1.f ||
+        x > static_cast<float>(width))) {
+    if (y <= 0) y = 0;
+    if (x <= 0) x = 0;
+    int y_low = static_cast<int>(y), x_low = static_cast<int>(x);
+    int y_high, x_high;
+    if (y_low >= height - 1) {
+      y_high = y_low = height - 1;
+      y = static_cast<float>(y_low);
+    } else {
+      y_high = y_low + 1;
+    }
+    if (x_low >= width - 1) {
+      x_high = x_low = width - 1;
+      x = static_cast<float>(x_low);
+    } else {
+      x_high = x_low + 1;
+    }
+    const float ly = __fsub_rn(y, static_cast<float>(y_low));
+    const float lx = __fsub_rn(x, static_cast<float>(x_low));
+    const float hy = __fsub_rn(1.f, ly), hx = __fsub_rn(1.f, lx);
+    wt[0] = __fmul_rn(hy, hx);
+    wt[1] = __fmul_rn(hy, lx);
+    wt[2] = __fmul_rn(ly, hx);
+    wt[3] = __fmul_rn(ly, lx);
+    pos[0] = static_cast<int64_t>(y_low) * width + x_low;
+    pos[1] = static_cast<int64_t>(y_low) * width + x_high;
+    pos[2] = static_cast<int64_t>(y_high) * width + x_low;
+    pos[3] = static_cast<int64_t>(y_high) * width + x_high;
+  }
+  float s = __fmul_rn(wt[0], d[pos[0]]);
+  s = __fadd_rn(s, __fmul_rn(wt[1], d[pos[1]]));
+  s = __fadd_rn(s, __fmul_rn(wt[2], d[pos[2]]));
+  return __fadd_rn(s, __fmul_rn(wt[3], d[pos[3]]));
+}
+
+__global__ void RoiAlignKernel(const float* data, const float* rois, float* out, int64_t total,
+                               RoiAlignArgs p) {
+  MXS_GRID_STRIDE(i, total) {
+    const int pw = static_cast<int>(i % p.pooled_w);
+    int64_t rest = i / p.pooled_w;
+    const int ph = static_cast<int>(rest % p.pooled_h);
+    rest /= p.pooled_h;
+    const int64_t c = rest % p.channels;
+    const int64_t n = rest / p.channels;
+    const float* roi = rois + n * 5;
+    const int b = static_cast<int>(roi[0]);
+    if (b < 0 || b >= p.batch) {
+      out[i] = 0.f;
+      continue;
+    }
+    const float offset = p.aligned ? 0.5f : 0.f;
+    const float scale = p.spatial_scale;
+    const float start_w = __fsub_rn(__fmul_rn(roi[1], scale), offset);
+    const float start_h = __fsub_rn(__fmul_rn(roi[2], scale), offset);
+    const float end_w = __fsub_rn(__fmul_rn(roi[3], scale), offset);
+    const float end_h = __fsub_rn(__fmul_rn(roi[4], scale), offset);
+    float roi_w = __fsub_rn(end_w, start_w);
+    float roi_h = __fsub_rn(end_h, start_h);
+    if (!p.aligned) {
+      roi_w = roi_w < 1.f ? 1.f : roi_w;
+      roi_h = roi_h < 1.f ? 1.f : roi_h;
+    }
+    const float bin_h = __fdiv_rn(roi_h, static_cast<float>(p.pooled_h));
+    const float bin_w = __fdiv_rn(roi_w, static_cast<float>(p.pooled_w));
+    const int grid_h = p.sample_ratio > 0
+                           ? p.sample_ratio
+                           : static_cast<int>(ceilf(__fdiv_rn(roi_h,
+                                                              static_cast<float>(p.pooled_h))));
+    const int grid_w = p.sample_ratio > 0
+                           ? p.sample_ratio
+                           : static_cast<int>(ceilf(__fdiv_rn(roi_w,
+                                                              static_cast<float>(p.pooled_w))));
+    const float count = static_cast<float>(grid_h * grid_w);
+    const int64_t bins = static_cast<int64_t>(p.pooled_h) * p.pooled_w;
+    const int64_t bin = static_cast<int64_t>(ph) * p.pooled_w + pw;
+    const int64_t in_channels = p.position_sensitive ? p.channels * bins : p.channels;
+    const int64_t c_in = p.position_sensitive ? c * bins + bin : c;
+    const int64_t plane = p.height * p.width;
+    const float* d = data + (b * in_channels + c_in) * plane;
+    const int height = static_cast<int>(p.height), width = static_cast<int>(p.width);
+    const float row0 = __fadd_rn(start_h, __fmul_rn(static_cast<float>(ph), bin_h));
+    const float col0 = __fadd_rn(start_w, __fmul_rn(static_cast<float>(pw), bin_w));
+    float acc = 0.f;
+    for (int iy = 0; iy < grid_h; ++iy) {
+      const float yy = __fadd_rn(
+          row0, __fdiv_rn(__fmul_rn(static_cast<float>(iy) + .5f, bin_h),
+                          static_cast<float>(grid_h)));
+      for (int ix = 0; ix < grid_w; ++ix) {
+        const float xx = __fadd_rn(
+            col0, __fdiv_rn(__fmul_rn(static_cast<float>(ix) + .5f, bin_w),
+                            static_cast<float>(grid_w)));
+        acc = __fadd_rn(acc, Sample(d, yy, xx, height, width));
+      }
+    }
+    out[i] = __fdiv_rn(acc, count);
+  }
+}
+
+class RoiAlignCuda final : public Kernel {
+ public:
+  RoiAlignCuda(const RoiAlignArgs& p, int64_t total) : p_(p), total_(total) {}
+  void Run(const RunArgs& args) const override {
+    if (total_ == 0) return;
+    RoiAlignKernel<<<GridFor(total_), kThreads, 0, StreamOf(args).get()>>>(
+        static_cast<const float*>(args.in[0]), static_cast<const float*>(args.in[1]),
+        static_cast<float*>(args.out[0]), total_, p_);
+    MXS_CUDA_CHECK_LAUNCH();
+  }
+  std::string Describe() const override { return "cuda:roi_align"; }
+
+ private:
+  RoiAlignArgs p_;
+  int64_t total_;  ///< output elements
+};
+
+std::unique_ptr<Kernel> CreateRoiAlign(const KernelArgs& a) {
+  for (const auto& t : a.in)
+    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
+        << DTypeName(t.dtype);
+  MXS_CHECK_CODE(a.out[0].dtype == DType::kFloat32, kUnsupported)
+      << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32";
+  const auto& param = a.param<RoiAlignParam>();
+  const Shape& data = a.in[0].shape;
+  const Shape& out = a.out[0].shape;
+  RoiAlignArgs p;
+  p.batch = data[0];
+  p.height = data[2];
+  p.width = data[3];
+  p.channels = out[1];
+  p.pooled_h = static_cast<int>(param.pooled_h);
+  p.pooled_w = static_cast<int>(param.pooled_w);
+  p.spatial_scale = param.spatial_scale;
+  p.sample_ratio = param.sample_ratio;
+  p.position_sensitive = param.position_sensitive;
+  p.aligned = param.aligned;
+  // Every sample reads the feature map, even at zero weight.
+  MXS_CHECK_CODE((p.height > 0 && p.width > 0) || out.Size() == 0, kUnsupported)
+      << "failed to plan " << NodeDesc(a.node) << ": an empty feature map";
+  return std::make_unique<RoiAlignCuda>(p, out.Size());
+}
+
+}  // namespace
+}  // namespace cuda
+
+MXS_REGISTER_KERNELS(cuda, roi_align) { r.Add("_contrib_ROIAlign", cuda::CreateRoiAlign); }
+
+}  // namespace mxserve
