@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Broadcasting copies: each op only decides the output shape (MXNet's BroadcastToShape,
-// NumpyBroadcastToShape, BroadcastLikeShape, BroadcastAxesShape); the kernel
-// (backends/cpu_onednn/broadcast_to.cc) repeats the input along every axis of size 1.
+// NumpyBroadcastToShape, BroadcastLikeShape, BroadcastAxesShape); the kernels
+// (backends/*/broadcast_to.*) repeat the input along every axis of size 1 (BroadcastView).
 #include "ops/broadcast_to.h"
 
 #include <string>
@@ -152,6 +152,17 @@ Shape BroadcastAxisParam::Out(const Shape& in) const {
     o[axis[i]] = size[i];
   }
   return Shape(o);
+}
+
+StridedView BroadcastView(const Shape& in, const Shape& out) {
+  const int nd = out.ndim();
+  const int pad = nd - in.ndim();
+  std::vector<int64_t> in_dims(nd, 1);
+  for (int i = 0; i < in.ndim(); ++i) in_dims[pad + i] = in[i];
+  const std::vector<int64_t> st = RowMajorStrides(in_dims);
+  StridedView v{out.dims(), {}, 0};
+  for (int i = 0; i < nd; ++i) v.strides.push_back(in_dims[i] == 1 ? 0 : st[i]);
+  return v;
 }
 
 MXS_REGISTER_OPS(broadcast_to) {

@@ -10,8 +10,13 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
+
+/// Output `out` of any of these ops as a view of input `in`: `in` right-aligned to `out`, its
+/// size-1 axes read with stride 0.
+StridedView BroadcastView(const Shape& in, const Shape& out);
 
 /// broadcast_to: the target shape, as long as the input's; 0 keeps the input's dimension.
 struct BroadcastToParam {

@@ -56,6 +56,12 @@ std::vector<int64_t> CropParam::Corner(const Shape& in, const Shape& out) const 
   return offset;
 }
 
+StridedView CropParam::View(const Shape& in, const Shape& out) const {
+  const std::vector<int64_t> corner = Corner(in, out);
+  const std::vector<int64_t> strides = RowMajorStrides(in.dims());
+  return StridedView{out.dims(), strides, corner[0] * strides[2] + corner[1] * strides[3]};
+}
+
 namespace {
 
 void InferShape(const CropParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {

@@ -8,6 +8,7 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -22,6 +23,8 @@ struct CropParam {
   Shape OutShape(const Shape& in, const Shape& like) const;
   /// (y, x) of the window's corner for data `in` and output `out`.
   std::vector<int64_t> Corner(const Shape& in, const Shape& out) const;
+  /// Output `out` as a view of data `in`: the (H, W) window at Corner(in, out).
+  StridedView View(const Shape& in, const Shape& out) const;
 };
 
 }  // namespace mxserve

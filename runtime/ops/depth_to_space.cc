@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // depth_to_space: (N, C, H, W) -> (N, C / b^2, H * b, W * b); space_to_depth the inverse. Every
-// dim must be non-zero, as MXNet checks.
+// dim must be non-zero, as MXNet checks. Both kernels copy a 6-D transpose of the input.
 #include "ops/depth_to_space.h"
 
 #include <vector>
@@ -19,6 +19,31 @@ DepthToSpaceParam DepthToSpaceParam::Parse(const AttrMap& attrs) {
   r.Finish();
   MXS_CHECK(p.block_size > 0) << "block_size must be a positive integer, got " << p.block_size;
   return p;
+}
+
+namespace {
+
+// The row-major tensor of dims `view` read in the order of its dims `order`.
+StridedView Permuted(const std::vector<int64_t>& view, const std::vector<int>& order) {
+  const std::vector<int64_t> strides = RowMajorStrides(view);
+  StridedView v;
+  for (int k : order) {
+    v.dims.push_back(view[k]);
+    v.strides.push_back(strides[k]);
+  }
+  return v;
+}
+
+}  // namespace
+
+StridedView DepthToSpaceParam::DepthToSpaceView(const Shape& s) const {
+  const int64_t b = block_size;
+  return Permuted({s[0], b, b, s[1] / (b * b), s[2], s[3]}, {0, 3, 4, 1, 5, 2});
+}
+
+StridedView DepthToSpaceParam::SpaceToDepthView(const Shape& s) const {
+  const int64_t b = block_size;
+  return Permuted({s[0], s[1], s[2] / b, b, s[3] / b, b}, {0, 3, 5, 1, 2, 4});
 }
 
 namespace {

@@ -32,6 +32,17 @@ std::vector<bool> ReverseParam::Flipped(int ndim) const {
   return f;
 }
 
+StridedView ReverseParam::View(const Shape& in) const {
+  const std::vector<bool> flipped = Flipped(in.ndim());
+  StridedView v = RowMajorView(in.dims());
+  for (int i = 0; i < in.ndim(); ++i) {
+    if (!flipped[i] || in[i] == 0) continue;
+    v.offset += (in[i] - 1) * v.strides[i];
+    v.strides[i] = -v.strides[i];
+  }
+  return v;
+}
+
 namespace {
 
 void InferShape(const ReverseParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {

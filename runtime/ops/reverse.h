@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -16,6 +18,9 @@ struct ReverseParam {
   static ReverseParam Parse(const AttrMap& attrs);
   /// Per axis of an `ndim`-axis input: whether it ends up reversed.
   std::vector<bool> Flipped(int ndim) const;
+  /// The output as a view of input `in`: negative strides on the reversed axes, starting at
+  /// their last element.
+  StridedView View(const Shape& in) const;
 };
 
 }  // namespace mxserve

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Slicing operators. Each one computes a SliceWindow (first index, step and output size per
-// axis) that the shape rule publishes and the kernel (backends/cpu_onednn/slice.cc) copies. The
+// axis) that the shape rule publishes and the kernels (backends/*/slice.*) copy. The
 // index clamping follows MXNet's GetIndexRange exactly, including negative steps.
 #include "ops/slice.h"
 
@@ -69,6 +69,17 @@ SliceWindow FullWindow(const Shape& in) {
 }
 
 }  // namespace
+
+StridedView SliceWindow::View(const Shape& in) const {
+  const std::vector<int64_t> in_strides = RowMajorStrides(in.dims());
+  StridedView v{out.dims(), {}, 0};
+  for (int i = 0; i < in.ndim(); ++i) {
+    v.strides.push_back(in_strides[i] * step[i]);
+    v.offset += begin[i] * in_strides[i];
+  }
+  if (out.Size() == 0) v.offset = 0;
+  return v;
+}
 
 SliceParam SliceParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);

@@ -9,6 +9,7 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -17,6 +18,9 @@ struct SliceWindow {
   std::vector<int64_t> begin;   ///< first input index per axis (-1 only when that output axis is empty)
   std::vector<int64_t> step;    ///< input stride per axis, negative to walk backwards
   Shape out;                    ///< output shape
+
+  /// The output as a view of input `in` (step times the axis stride; offset 0 when empty).
+  StridedView View(const Shape& in) const;
 };
 
 /// slice: Python-style begin/end/step per leading axis, each possibly None.

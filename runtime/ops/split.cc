@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Split operators: every output is a window of the input on one axis. Both ops publish a
-// SplitLayout; the kernel (backends/cpu_onednn/split.cc) copies each window.
+// Split operators: every output is a window of the input on one axis. Each op publishes a
+// SplitLayout; the kernels (backends/*/split.*) copy the window views SplitLayout::Views gives.
 #include "ops/split.h"
 
 #include "base/error.h"
@@ -28,6 +28,17 @@ void FillShapes(const Shape& in, bool squeeze, SplitLayout& l) {
 }
 
 }  // namespace
+
+std::vector<StridedView> SplitLayout::Views(const Shape& in) const {
+  const std::vector<int64_t> strides = RowMajorStrides(in.dims());
+  std::vector<StridedView> views;
+  for (size_t k = 0; k < size.size(); ++k) {
+    std::vector<int64_t> dims = in.dims();
+    dims[axis] = size[k];
+    views.push_back(StridedView{dims, strides, begin[k] * strides[axis]});
+  }
+  return views;
+}
 
 SliceChannelParam SliceChannelParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);

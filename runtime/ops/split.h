@@ -10,6 +10,7 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -19,6 +20,9 @@ struct SplitLayout {
   std::vector<int64_t> begin;  ///< first input index of each output on the axis
   std::vector<int64_t> size;   ///< length of each output on the axis
   std::vector<Shape> out;      ///< output shapes (axis removed when squeezed)
+
+  /// Per output, its window of input `in` (the axis kept, of length size[k]).
+  std::vector<StridedView> Views(const Shape& in) const;
 };
 
 /// SliceChannel: num_outputs equal parts.

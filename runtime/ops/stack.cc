@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack: every input must have the same shape; the output has num_args at `axis`.
+// stack: every input must have the same shape; the output has num_args at `axis`, and input k
+// fills slot k of it (SlotView).
 #include "ops/stack.h"
 
 #include <string>
@@ -20,6 +21,12 @@ StackParam StackParam::Parse(const AttrMap& attrs) {
   r.Finish();
   MXS_CHECK(p.num_args >= 1) << "num_args must be at least 1, got " << p.num_args;
   return p;
+}
+
+StridedView StackParam::SlotView(const Shape& in, int k) const {
+  const int ax = NormalizeAxis(axis, in.ndim() + 1);
+  const int64_t outer = ShapeProduct(in, 0, ax), inner = ShapeProduct(in, ax, in.ndim());
+  return StridedView{{outer, inner}, {num_args * inner, 1}, k * inner};
 }
 
 namespace {

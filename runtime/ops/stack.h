@@ -5,7 +5,9 @@
 
 #include <cstdint>
 
+#include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -14,6 +16,9 @@ struct StackParam {
   int num_args = 1;  ///< number of stacked inputs, at least 1
 
   static StackParam Parse(const AttrMap& attrs);
+  /// Where input k (of shape `in`, row-major over (outer, inner)) lands in the output, the
+  /// output viewed as (outer, num_args, inner): slot k of every outer row.
+  StridedView SlotView(const Shape& in, int k) const;
 };
 
 }  // namespace mxserve

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// tile and repeat: shape rules. The kernels (backends/cpu_onednn/tile.cc) read the input
-// through zero strides for the repetitions.
+// tile and repeat: shape rules and the strided views the kernels copy (backends/*/tile.*),
+// which read the input through zero strides for the repetitions.
 #include "ops/tile.h"
 
 #include <algorithm>
@@ -32,6 +32,22 @@ Shape TileParam::OutShape(const Shape& in) const {
   return Shape(o);
 }
 
+StridedView TileParam::View(const Shape& in) const {
+  const int nd = OutShape(in).ndim();
+  std::vector<int64_t> in_dims(nd, 1);
+  for (int i = 0; i < in.ndim(); ++i) in_dims[i + nd - in.ndim()] = in[i];
+  const std::vector<int64_t> in_strides = RowMajorStrides(in_dims);
+  StridedView v;
+  for (int i = 0; i < nd; ++i) {
+    const int ir = i - (nd - static_cast<int>(reps.size()));
+    v.dims.push_back(reps.empty() || ir < 0 ? 1 : reps[ir]);
+    v.strides.push_back(0);
+    v.dims.push_back(in_dims[i]);
+    v.strides.push_back(in_strides[i]);
+  }
+  return v;
+}
+
 RepeatParam RepeatParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);
   RepeatParam p;
@@ -50,6 +66,26 @@ Shape RepeatParam::OutShape(const Shape& in) const {
   std::vector<int64_t> o = in.dims();
   o[ax] *= repeats;
   return Shape(o);
+}
+
+StridedView RepeatParam::View(const Shape& in) const {
+  StridedView v;
+  if (repeats > 0 && axis) {
+    const int ax = NormalizeAxis(*axis, in.ndim());
+    const std::vector<int64_t> in_strides = RowMajorStrides(in.dims());
+    for (int i = 0; i < in.ndim(); ++i) {
+      v.dims.push_back(in[i]);
+      v.strides.push_back(in_strides[i]);
+      if (i == ax) {
+        v.dims.push_back(repeats);
+        v.strides.push_back(0);
+      }
+    }
+  } else {
+    v.dims = {repeats == 0 ? 0 : in.Size(), repeats};
+    v.strides = {1, 0};
+  }
+  return v;
 }
 
 RepeatsParam RepeatsParam::Parse(const AttrMap& attrs) {

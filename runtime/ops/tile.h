@@ -10,6 +10,7 @@
 
 #include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -20,6 +21,9 @@ struct TileParam {
   static TileParam Parse(const AttrMap& attrs);
   /// The output shape; a longer reps prepends axes to the input.
   Shape OutShape(const Shape& in) const;
+  /// The output as a view of the input: each output axis split into (repetition, input index),
+  /// the repetition with stride 0.
+  StridedView View(const Shape& in) const;
 };
 
 /// repeat: each element repeated `repeats` times along `axis` (or of the flattened input).
@@ -29,6 +33,9 @@ struct RepeatParam {
 
   static RepeatParam Parse(const AttrMap& attrs);
   Shape OutShape(const Shape& in) const;
+  /// The output as a view of the input: a stride-0 repetition axis right after the repeated
+  /// one (after the flattened input without an axis).
+  StridedView View(const Shape& in) const;
 };
 
 /// _npi_repeats (MXNet 2.0 np.repeat): one count for every element, or one per element of the

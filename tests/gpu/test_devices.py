@@ -123,3 +123,48 @@ def test_binary_kernels_match_cpu(op: str, lhs: tuple[int, ...], rhs: tuple[int,
     want, got, info = _both(sym, None, {"a": lhs, "b": rhs}, {"a": a, "b": b})
     assert info["host_fallback"] == []
     np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-5)
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    ("op", "attrs", "shapes", "num_outputs"),
+    [
+        ("tile", {"reps": "(2, 1, 3)"}, {"data": (2, 3, 4)}, 1),
+        ("repeat", {"repeats": "2", "axis": "-1"}, {"data": (2, 3, 4)}, 1),
+        ("repeat", {"repeats": "3"}, {"data": (2, 3, 4)}, 1),
+        (
+            "slice",
+            {"begin": "(None, 2, 1)", "end": "(None, 0, None)", "step": "(1, -1, 2)"},
+            {"data": (2, 3, 4)},
+            1,
+        ),
+        ("slice_axis", {"axis": "1", "begin": "1", "end": "3"}, {"data": (2, 3, 4)}, 1),
+        ("slice_like", {"axes": "(0, 2)"}, {"data": (2, 3, 4), "shape_like": (1, 3, 2)}, 1),
+        ("SliceChannel", {"num_outputs": "3", "axis": "1"}, {"data": (2, 3, 4)}, 3),
+        ("_split_v2", {"indices": "(0, 1, 3)", "axis": "2"}, {"data": (2, 3, 4)}, 3),
+        (
+            "Crop",
+            {"num_args": "1", "h_w": "(2, 3)", "offset": "(1, 1)"},
+            {"data": (2, 3, 4, 5)},
+            1,
+        ),
+        ("depth_to_space", {"block_size": "2"}, {"data": (1, 8, 2, 3)}, 1),
+        ("space_to_depth", {"block_size": "2"}, {"data": (1, 2, 4, 6)}, 1),
+        ("reverse", {"axis": "(0, 2)"}, {"data": (2, 3, 4)}, 1),
+        ("broadcast_to", {"shape": "(2, 3, 4)"}, {"data": (2, 1, 4)}, 1),
+        ("broadcast_axis", {"axis": "(0, 2)", "size": "(3, 5)"}, {"data": (1, 3, 1)}, 1),
+        ("broadcast_like", None, {"lhs": (1, 3, 1), "rhs": (2, 3, 4)}, 1),
+        ("stack", {"num_args": "2", "axis": "1"}, {"arg0": (2, 3, 4), "arg1": (2, 3, 4)}, 1),
+    ],
+)
+def test_data_movement_kernels_match_cpu(
+    op: str, attrs: dict[str, str] | None, shapes: dict[str, tuple[int, ...]], num_outputs: int
+) -> None:
+    rng = np.random.default_rng(3)
+    feed = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+    sym = one_node_symbol(op, attrs, inputs=tuple(shapes), num_outputs=num_outputs)
+    want, got, info = _both(sym, None, shapes, feed)
+    assert info["host_fallback"] == []
+    assert len(got) == num_outputs
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Crop: one strided gather of the (H, W) window; rows of the window are contiguous memcpys.
+// Crop: one strided gather of the (H, W) window (CropParam::View); rows of the window are
+// contiguous memcpys.
 #include "ops/crop.h"
 
 #include "backends/backend.h"
@@ -11,14 +12,7 @@ namespace cpu {
 namespace {
 
 std::unique_ptr<Kernel> CreateCrop(const KernelArgs& a) {
-  const auto& p = a.param<CropParam>();
-  const Shape& in = a.in[0].shape;
-  const Shape& out = a.out[0].shape;
-  const std::vector<int64_t> corner = p.Corner(in, out);
-  const std::vector<int64_t> strides = RowMajorStrides(in.dims());
-  StridedGather g(out.dims(), strides, corner[0] * strides[2] + corner[1] * strides[3],
-                  static_cast<int64_t>(DTypeSize(a.in[0].dtype)));
-  return std::make_unique<StridedGatherKernel>(std::vector<StridedGather>{g});
+  return MakeStridedGather(a, {a.param<CropParam>().View(a.in[0].shape, a.out[0].shape)});
 }
 
 }  // namespace

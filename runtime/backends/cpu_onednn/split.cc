@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SliceChannel, _split_v2, _npi_hsplit and _npi_dsplit: output k is the window [begin[k], begin[k]
-// + size[k]) of the split axis, copied by a strided gather (contiguous rows become one memcpy
-// each).
+// + size[k]) of the split axis (SplitLayout::Views), copied by a strided gather (contiguous rows
+// become one memcpy each).
 #include "ops/split.h"
 
 #include "backends/backend.h"
@@ -13,16 +13,7 @@ namespace cpu {
 namespace {
 
 std::unique_ptr<Kernel> MakeSplit(const KernelArgs& a, const SplitLayout& l) {
-  const Shape& in = a.in[0].shape;
-  const std::vector<int64_t> strides = RowMajorStrides(in.dims());
-  const int64_t elem = static_cast<int64_t>(DTypeSize(a.in[0].dtype));
-  std::vector<StridedGather> gathers;
-  for (size_t k = 0; k < l.size.size(); ++k) {
-    std::vector<int64_t> dims = in.dims();
-    dims[l.axis] = l.size[k];
-    gathers.emplace_back(dims, strides, l.begin[k] * strides[l.axis], elem);
-  }
-  return std::make_unique<StridedGatherKernel>(std::move(gathers));
+  return MakeStridedGather(a, l.Views(a.in[0].shape));
 }
 
 std::unique_ptr<Kernel> CreateSliceChannel(const KernelArgs& a) {

@@ -1,40 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-// StridedGather: fills a row-major output by reading the input through arbitrary element strides
-// (0 repeats an element, a permutation transposes). The data-movement ops (tile, repeat, split,
-// Crop, depth_to_space, space_to_depth) describe their output as such a view of the input.
+// StridedGather: fills a row-major output by reading the input through a StridedView
+// (ops/strided_view.h: 0 repeats an element, a permutation transposes). The data-movement ops
+// (tile, repeat, split, Crop, depth_to_space, space_to_depth) describe their output as such a
+// view of the input; the simplified view's last dim is copied row by row.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "backends/kernel.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 namespace cpu {
 
 class StridedGather {
  public:
-  /// Output dims `dims` (row-major, contiguous), `strides` the input element stride of each
-  /// (any sign, 0 to repeat), `offset` the input element index of output element 0, `elem` the
+  /// The output (row-major over view.dims) read from the input through `view`; `elem` is the
   /// element size in bytes.
-  StridedGather(const std::vector<int64_t>& dims, const std::vector<int64_t>& strides,
-                int64_t offset, int64_t elem)
-      : offset_(offset * elem), elem_(elem) {
-    // Drop size-1 axes and merge neighbours that step through the input as one axis.
-    for (size_t i = 0; i < dims.size(); ++i) {
-      if (dims[i] == 0) empty_ = true;
-      if (dims[i] == 1) continue;
-      if (!dims_.empty() && strides_.back() == strides[i] * dims[i]) {
-        dims_.back() *= dims[i];
-        strides_.back() = strides[i];
-        continue;
-      }
-      dims_.push_back(dims[i]);
-      strides_.push_back(strides[i]);
-    }
+  StridedGather(const StridedView& view, int64_t elem) : offset_(view.offset * elem), elem_(elem) {
+    const StridedView s = Simplified(view);
+    dims_ = s.dims;
+    strides_ = s.strides;
+    empty_ = s.Size() == 0;
     if (dims_.empty()) {
       dims_.push_back(1);
       strides_.push_back(1);
@@ -120,11 +112,13 @@ class StridedGatherKernel final : public Kernel {
   std::vector<StridedGather> gathers_;  ///< one view of the input per output
 };
 
-/// Row-major element strides of `dims`.
-inline std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * dims[i + 1];
-  return s;
+/// A StridedGatherKernel whose output k is views[k] of input 0.
+inline std::unique_ptr<Kernel> MakeStridedGather(const KernelArgs& a,
+                                                 const std::vector<StridedView>& views) {
+  const int64_t elem = static_cast<int64_t>(DTypeSize(a.in[0].dtype));
+  std::vector<StridedGather> gathers;
+  for (const StridedView& v : views) gathers.emplace_back(v, elem);
+  return std::make_unique<StridedGatherKernel>(std::move(gathers));
 }
 
 }  // namespace cpu
