@@ -14,16 +14,12 @@
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
+#include "backends/cuda/spatial2d.cuh"
 #include "base/error.h"
 
 namespace mxserve {
 namespace cuda {
 namespace {
-
-struct Pool {
-  int64_t channels = 1, ih = 1, iw = 1, oh = 1, ow = 1;
-  bool channels_last = false;
-};
 
 __device__ __forceinline__ int64_t WindowBegin(int64_t i, int64_t in, int64_t out) {
   return static_cast<int64_t>(
@@ -36,34 +32,15 @@ __device__ __forceinline__ int64_t WindowEnd(int64_t i, int64_t in, int64_t out)
 }
 
 template <typename T>
-__global__ void AdaptiveAvgPoolKernel(const T* x, T* y, int64_t n, Pool p) {
+__global__ void AdaptiveAvgPoolKernel(const T* x, T* y, int64_t n, Spatial2D g) {
   MXS_GRID_STRIDE(i, n) {
-    int64_t rest = i, c = 0;
-    if (p.channels_last) {
-      c = rest % p.channels;
-      rest /= p.channels;
-    }
-    const int64_t ow = rest % p.ow;
-    rest /= p.ow;
-    const int64_t oh = rest % p.oh;
-    rest /= p.oh;
-    // rest is the plane (n * C + c) in NCHW, the image n in NHWC.
-    int64_t base, row_stride, col_stride;
-    if (p.channels_last) {
-      base = rest * p.ih * p.iw * p.channels + c;
-      row_stride = p.iw * p.channels;
-      col_stride = p.channels;
-    } else {
-      base = rest * p.ih * p.iw;
-      row_stride = p.iw;
-      col_stride = 1;
-    }
-    const int64_t h0 = WindowBegin(oh, p.ih, p.oh), kh = WindowEnd(oh, p.ih, p.oh) - h0;
-    const int64_t w0 = WindowBegin(ow, p.iw, p.ow), kw = WindowEnd(ow, p.iw, p.ow) - w0;
+    const Pixel px = PixelOf(i, g);
+    const int64_t h0 = WindowBegin(px.oh, g.ih, g.oh), kh = WindowEnd(px.oh, g.ih, g.oh) - h0;
+    const int64_t w0 = WindowBegin(px.ow, g.iw, g.ow), kw = WindowEnd(px.ow, g.iw, g.ow) - w0;
     float sum = 0.f;
     for (int64_t h = 0; h < kh; ++h) {
-      const int64_t row = base + (h0 + h) * row_stride + w0 * col_stride;
-      for (int64_t w = 0; w < kw; ++w) sum = __fadd_rn(sum, Load(x, row + w * col_stride));
+      const int64_t row = px.base + (h0 + h) * px.row_stride + w0 * px.col_stride;
+      for (int64_t w = 0; w < kw; ++w) sum = __fadd_rn(sum, Load(x, row + w * px.col_stride));
     }
     Store(y, i, __fdiv_rn(__fdiv_rn(sum, static_cast<float>(kw)), static_cast<float>(kh)));
   }
@@ -71,7 +48,7 @@ __global__ void AdaptiveAvgPoolKernel(const T* x, T* y, int64_t n, Pool p) {
 
 class AdaptiveAvgPoolCuda final : public Kernel {
  public:
-  AdaptiveAvgPoolCuda(const Pool& p, DType t, int64_t n) : p_(p), t_(t), n_(n) {}
+  AdaptiveAvgPoolCuda(const Spatial2D& p, DType t, int64_t n) : p_(p), t_(t), n_(n) {}
   void Run(const RunArgs& args) const override {
     if (n_ == 0) return;
     cudaStream_t s = StreamOf(args).get();
@@ -86,7 +63,7 @@ class AdaptiveAvgPoolCuda final : public Kernel {
   }
 
  private:
-  Pool p_;
+  Spatial2D p_;
   DType t_;
   int64_t n_;  ///< output elements
 };
@@ -96,23 +73,7 @@ std::unique_ptr<Kernel> CreateAdaptiveAvgPool(const KernelArgs& a) {
   MXS_CHECK_CODE(IsFloatData(t) && a.out[0].dtype == t, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32, float16 or "
       << "bfloat16 data with the same output dtype";
-  // Registered kSameLayout: data and output share one layout.
-  MXS_CHECK_CODE(a.out[0].layout == a.in[0].layout, kInternal)
-      << "failed to plan " << NodeDesc(a.node) << ": data and output layouts differ";
-  const Shape& in = a.in[0].shape;
-  const Shape& out = a.out[0].shape;
-  MXS_CHECK_CODE(in.ndim() == 4 && out.ndim() == 4 && in[0] == out[0] && in[1] == out[1],
-                 kInternal)
-      << "failed to plan " << NodeDesc(a.node) << ": shapes " << in.ToString() << " -> "
-      << out.ToString();
-  Pool p;
-  p.channels = in[1];
-  p.ih = in[2];
-  p.iw = in[3];
-  p.oh = out[2];
-  p.ow = out[3];
-  p.channels_last = a.in[0].layout == Layout::kChannelsLast;
-  return std::make_unique<AdaptiveAvgPoolCuda>(p, t, out.Size());
+  return std::make_unique<AdaptiveAvgPoolCuda>(Spatial2DOf(a), t, a.out[0].shape.Size());
 }
 
 }  // namespace

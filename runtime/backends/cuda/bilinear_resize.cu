@@ -16,16 +16,15 @@
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
+#include "backends/cuda/spatial2d.cuh"
 #include "base/error.h"
 
 namespace mxserve {
 namespace cuda {
 namespace {
 
-/// The geometry of one resize; strides in elements.
-struct Resize {
-  int64_t channels = 1, ih = 1, iw = 1, oh = 1, ow = 1;
-  bool channels_last = false;
+/// The geometry of one resize.
+struct Resize : Spatial2D {
   bool align_corners = true;
   float scale_h = 0.f, scale_w = 0.f;  ///< source pixels per output pixel
 };
@@ -62,32 +61,13 @@ __device__ __forceinline__ Tap TapOf(int64_t o, int64_t in, float scale, bool al
 template <typename T>
 __global__ void BilinearKernel(const T* x, T* y, int64_t n, Resize r) {
   MXS_GRID_STRIDE(i, n) {
-    int64_t rest = i, c = 0;
-    if (r.channels_last) {
-      c = rest % r.channels;
-      rest /= r.channels;
-    }
-    const int64_t w = rest % r.ow;
-    rest /= r.ow;
-    const int64_t h = rest % r.oh;
-    rest /= r.oh;
-    // rest is the plane (n * C + c) in NCHW, the image n in NHWC.
-    int64_t base, row_stride, col_stride;
-    if (r.channels_last) {
-      base = rest * r.ih * r.iw * r.channels + c;
-      row_stride = r.iw * r.channels;
-      col_stride = r.channels;
-    } else {
-      base = rest * r.ih * r.iw;
-      row_stride = r.iw;
-      col_stride = 1;
-    }
-    const Tap th = TapOf(h, r.ih, r.scale_h, r.align_corners);
-    const Tap tw = TapOf(w, r.iw, r.scale_w, r.align_corners);
+    const Pixel px = PixelOf(i, r);
+    const Tap th = TapOf(px.oh, r.ih, r.scale_h, r.align_corners);
+    const Tap tw = TapOf(px.ow, r.iw, r.scale_w, r.align_corners);
     const float h1l = th.lambda, h0l = __fsub_rn(1.f, h1l);
     const float w1l = tw.lambda, w0l = __fsub_rn(1.f, w1l);
-    const int64_t r0 = base + th.index * row_stride, r1 = r0 + th.next * row_stride;
-    const int64_t c0 = tw.index * col_stride, c1 = c0 + tw.next * col_stride;
+    const int64_t r0 = px.base + th.index * px.row_stride, r1 = r0 + th.next * px.row_stride;
+    const int64_t c0 = tw.index * px.col_stride, c1 = c0 + tw.next * px.col_stride;
     const float top = __fadd_rn(__fmul_rn(w0l, Load(x, r0 + c0)), __fmul_rn(w1l, Load(x, r0 + c1)));
     const float bottom =
         __fadd_rn(__fmul_rn(w0l, Load(x, r1 + c0)), __fmul_rn(w1l, Load(x, r1 + c1)));
@@ -130,26 +110,12 @@ std::unique_ptr<Kernel> CreateBilinearResize(const KernelArgs& a) {
   MXS_CHECK_CODE(IsFloatData(t) && a.out[0].dtype == t, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32, float16 or "
       << "bfloat16 data with the same output dtype";
-  // Registered kSameLayout: data and output share one layout (the like input is never read).
-  MXS_CHECK_CODE(a.out[0].layout == a.in[0].layout, kInternal)
-      << "failed to plan " << NodeDesc(a.node) << ": data and output layouts differ";
-  const Shape& in = a.in[0].shape;
-  const Shape& out = a.out[0].shape;
-  MXS_CHECK_CODE(in.ndim() == 4 && out.ndim() == 4 && in[0] == out[0] && in[1] == out[1],
-                 kInternal)
-      << "failed to plan " << NodeDesc(a.node) << ": shapes " << in.ToString() << " -> "
-      << out.ToString();
   Resize r;
-  r.channels = in[1];
-  r.ih = in[2];
-  r.iw = in[3];
-  r.oh = out[2];
-  r.ow = out[3];
-  r.channels_last = a.in[0].layout == Layout::kChannelsLast;
+  static_cast<Spatial2D&>(r) = Spatial2DOf(a);  // the like input is never read
   r.align_corners = p.align_corners;
   r.scale_h = ScaleOf(r.ih, r.oh, p.align_corners);
   r.scale_w = ScaleOf(r.iw, r.ow, p.align_corners);
-  return std::make_unique<BilinearResizeCuda>(r, t, out.Size(), a.out[0].nbytes());
+  return std::make_unique<BilinearResizeCuda>(r, t, a.out[0].shape.Size(), a.out[0].nbytes());
 }
 
 }  // namespace

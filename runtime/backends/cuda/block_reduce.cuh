@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Row reductions with one block per row (LayerNorm, InstanceNorm, GroupNorm, L2Normalization):
-// the grid size for a number of rows and a float sum over the threads of a block.
+// the grid size for a number of rows, a float sum over the threads of a block and the mean and
+// standard deviation of a row.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +32,29 @@ __device__ __forceinline__ float BlockSum(float v, float* shared) {
   const int warps = static_cast<int>(blockDim.x >> 5);
   for (int w = 0; w < warps; ++w) total += shared[w];
   return total;
+}
+
+/// Mean and sqrt(variance + eps) of one row.
+struct Moments {
+  float mean, std;
+};
+
+/// The moments of the n elements x[base + k * stride], summed in float in two passes (the mean,
+/// then the squared deviations). Every thread of the block must call it; `shared` as BlockSum.
+template <typename T>
+__device__ __forceinline__ Moments BlockMoments(const T* x, int64_t base, int64_t n,
+                                                int64_t stride, float eps, float* shared) {
+  float sum = 0.f;
+  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) sum += Load(x, base + k * stride);
+  Moments m;
+  m.mean = BlockSum(sum, shared) / static_cast<float>(n);
+  float sq = 0.f;
+  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) {
+    const float d = Load(x, base + k * stride) - m.mean;
+    sq += d * d;
+  }
+  m.std = sqrtf(BlockSum(sq, shared) / static_cast<float>(n) + eps);
+  return m;
 }
 
 }  // namespace cuda

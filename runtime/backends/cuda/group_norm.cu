@@ -38,22 +38,14 @@ __global__ void GroupNormKernel(const T* x, const G* gamma, const G* beta, T* y,
   const int64_t size = p.per_group * p.spatial;
   MXS_BLOCK_ROWS(block, p.count) {
     const int64_t base = block * size, g = block % p.groups;
-    float sum = 0.f;
-    for (int64_t i = threadIdx.x; i < size; i += blockDim.x) sum += Load(x, base + i);
-    const float mean = BlockSum(sum, shared) / static_cast<float>(size);
-    float sq = 0.f;
-    for (int64_t i = threadIdx.x; i < size; i += blockDim.x) {
-      const float d = Load(x, base + i) - mean;
-      sq += d * d;
-    }
-    const float std = sqrtf(BlockSum(sq, shared) / static_cast<float>(size) + p.eps);
+    const Moments m = BlockMoments(x, base, size, 1, p.eps, shared);
     for (int64_t i = threadIdx.x; i < size; i += blockDim.x) {
       const int64_t k = p.per_channel ? g * p.per_group + i / p.spatial : g;
-      Store(y, base + i, (Load(x, base + i) - mean) / std * Load(gamma, k) + Load(beta, k));
+      Store(y, base + i, (Load(x, base + i) - m.mean) / m.std * Load(gamma, k) + Load(beta, k));
     }
     if (mean_out != nullptr && threadIdx.x == 0) {
-      Store(mean_out, block, mean);
-      Store(std_out, block, std);
+      Store(mean_out, block, m.mean);
+      Store(std_out, block, m.std);
     }
   }
 }

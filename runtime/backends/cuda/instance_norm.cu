@@ -32,19 +32,10 @@ __global__ void InstanceNormKernel(const T* x, const G* gamma, const G* beta, T*
   __shared__ float shared[32];
   MXS_BLOCK_ROWS(plane, p.count) {
     const int64_t base = plane * p.size, c = plane % p.channels;
-    float sum = 0.f;
-    for (int64_t i = threadIdx.x; i < p.size; i += blockDim.x) sum += Load(x, base + i);
-    const float mean = BlockSum(sum, shared) / static_cast<float>(p.size);
-    float sq = 0.f;
-    for (int64_t i = threadIdx.x; i < p.size; i += blockDim.x) {
-      const float d = Load(x, base + i) - mean;
-      sq += d * d;
-    }
-    const float var = BlockSum(sq, shared) / static_cast<float>(p.size);
-    const float std = sqrtf(var + p.eps);
+    const Moments m = BlockMoments(x, base, p.size, 1, p.eps, shared);
     const float g = Load(gamma, c), b = Load(beta, c);
     for (int64_t i = threadIdx.x; i < p.size; i += blockDim.x)
-      Store(y, base + i, g * (Load(x, base + i) - mean) / std + b);
+      Store(y, base + i, g * (Load(x, base + i) - m.mean) / m.std + b);
   }
 }
 

@@ -33,22 +33,14 @@ __global__ void LayerNormKernel(const T* x, const G* gamma, const G* beta, T* y,
   __shared__ float shared[32];
   MXS_BLOCK_ROWS(row, r.outer * r.inner) {
     const int64_t base = (row / r.inner) * r.n * r.inner + row % r.inner;
-    float sum = 0.f;
-    for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x) sum += Load(x, base + k * r.inner);
-    const float mean = BlockSum(sum, shared) / static_cast<float>(r.n);
-    float sq = 0.f;
+    const Moments m = BlockMoments(x, base, r.n, r.inner, r.eps, shared);
     for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x) {
-      const float d = Load(x, base + k * r.inner) - mean;
-      sq += d * d;
-    }
-    const float std = sqrtf(BlockSum(sq, shared) / static_cast<float>(r.n) + r.eps);
-    for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x) {
-      const float v = (Load(x, base + k * r.inner) - mean) / std;
+      const float v = (Load(x, base + k * r.inner) - m.mean) / m.std;
       Store(y, base + k * r.inner, v * Load(gamma, k) + Load(beta, k));
     }
     if (mean_out != nullptr && threadIdx.x == 0) {
-      Store(mean_out, row, mean);
-      Store(std_out, row, std);
+      Store(mean_out, row, m.mean);
+      Store(std_out, row, m.std);
     }
   }
 }
