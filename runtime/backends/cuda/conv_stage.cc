@@ -4,7 +4,6 @@
 
 #include <map>
 #include <mutex>
-#include <sstream>
 
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -12,69 +11,35 @@
 
 namespace mxserve {
 namespace cuda {
-namespace {
-
-constexpr size_t kMaxWorkspace = size_t{1} << 30;
-
-std::string ShapeKey(const ConvStageSpec& s, int device) {
-  std::ostringstream k;
-  k << device << '|' << s.in.ToString() << '|' << s.weight.ToString() << '|' << DTypeName(s.dtype)
-    << '|' << s.groups;
-  for (auto v : s.pad) k << ',' << v;
-  k << '|';
-  for (auto v : s.stride) k << ',' << v;
-  k << '|';
-  for (auto v : s.dilate) k << ',' << v;
-  return k.str();
-}
-
-cudnnMathType_t MathFor(DType dtype) {
-  return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
-}
-
-// One cuDNN handle per device for bind-time algorithm searches, used under the cache's lock.
-cudnnHandle_t SearchHandle(int device) {
-  static std::map<int, cudnnHandle_t> handles;
-  auto it = handles.find(device);
-  if (it != handles.end()) return it->second;
-  cudnnHandle_t h = nullptr;
-  MXS_CUDNN_CHECK(cudnnCreate(&h));
-  handles.emplace(device, h);
-  return h;
-}
-
-}  // namespace
 
 ConvStage::ConvStage(const ConvStageSpec& spec)
     : spec_(spec),
       x_(spec.in, spec.dtype),
       y_(spec.out, spec.dtype),
       w_(spec.weight, spec.dtype),
-      conv_(spec.pad, spec.stride, spec.dilate, spec.groups, MathFor(spec.dtype)) {
+      conv_(spec.pad, spec.stride, spec.dilate, spec.groups, ConvMathFor(spec.dtype)) {
   channels_ = spec.out[1];
   inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
   int device = 0;
   MXS_CUDA_CHECK(cudaGetDevice(&device));
-  static std::mutex mu;
   struct Choice {
     cudnnConvolutionFwdAlgo_t algo;
     size_t workspace;
     cudnnMathType_t math;
   };
   static std::map<std::string, Choice> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  const std::string key = ShapeKey(spec, device);
+  std::lock_guard<std::mutex> lock(AlgoSearchMutex());
+  const std::string key = spec.Key(device);
   auto it = cache.find(key);
   if (it == cache.end()) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int found = 0;
-    MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(SearchHandle(device), x_.get(), w_.get(),
-                                                         conv_.get(), y_.get(),
-                                                         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found,
-                                                         perf));
+    MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(
+        AlgoSearchHandle(device), x_.get(), w_.get(), conv_.get(), y_.get(),
+        CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
     bool chosen = false;
     for (int i = 0; i < found && !chosen; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
+      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
       // float32 must not fall back to TF32 tensor cores.
       if (spec.dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
       it = cache.emplace(key, Choice{perf[i].algo, perf[i].memory, perf[i].mathType}).first;

@@ -17,12 +17,8 @@ namespace cuda {
 
 class CudaStream;
 
-struct ConvStageSpec {
-  Shape in, weight, out;               ///< data, weight (MXNet order) and output shapes
-  DType dtype = DType::kFloat32;       ///< data and weight type
-  std::vector<int64_t> pad, stride, dilate;
-  int64_t groups = 1;
-  Epilogue epilogue;                   ///< applied after the bias (sum steps read the residual)
+struct ConvStageSpec : ConvGeometry {
+  Epilogue epilogue;  ///< applied after the bias (sum steps read the residual)
 };
 
 class ConvStage {

@@ -3,6 +3,8 @@
 #include "backends/cuda/cudnn_desc.h"
 
 #include <limits>
+#include <map>
+#include <sstream>
 
 #include "backends/cuda/cuda_check.h"
 #include "base/error.h"
@@ -18,6 +20,37 @@ int ToInt(int64_t v) {
 }
 
 }  // namespace
+
+std::string ConvGeometry::Key(int device) const {
+  std::ostringstream k;
+  k << device << '|' << in.ToString() << '|' << weight.ToString() << '|' << out.ToString() << '|'
+    << DTypeName(dtype) << '|' << groups;
+  for (auto v : pad) k << ',' << v;
+  k << '|';
+  for (auto v : stride) k << ',' << v;
+  k << '|';
+  for (auto v : dilate) k << ',' << v;
+  return k.str();
+}
+
+cudnnMathType_t ConvMathFor(DType dtype) {
+  return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+}
+
+std::mutex& AlgoSearchMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+cudnnHandle_t AlgoSearchHandle(int device) {
+  static std::map<int, cudnnHandle_t> handles;
+  auto it = handles.find(device);
+  if (it != handles.end()) return it->second;
+  cudnnHandle_t h = nullptr;
+  MXS_CUDNN_CHECK(cudnnCreate(&h));
+  handles.emplace(device, h);
+  return h;
+}
 
 cudnnDataType_t CudnnType(DType dtype) {
   switch (dtype) {

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// Owned cuDNN descriptors (tensor, filter, convolution) built from mxserve shapes. cuDNN needs at
-// least 4 dimensions: 1-D spatial data gets a unit height.
+// Owned cuDNN descriptors (tensor, filter, convolution) built from mxserve shapes, and what the
+// bind-time algorithm searches of Convolution and Deconvolution share: the geometry and its
+// cache key, the math mode, the workspace cap, one lock and one handle per device. cuDNN needs
+// at least 4 dimensions: 1-D spatial data gets a unit height.
 #pragma once
 
 #include <cudnn.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "base/dtype.h"
@@ -13,6 +18,28 @@
 
 namespace mxserve {
 namespace cuda {
+
+/// The geometry of one cuDNN convolution: forward for Convolution, backward-data for
+/// Deconvolution (whose `in` is the convolution's output gradient).
+struct ConvGeometry {
+  Shape in, weight, out;          ///< data, weight (MXNet order) and output shapes
+  DType dtype = DType::kFloat32;  ///< data and weight type
+  std::vector<int64_t> pad, stride, dilate;
+  int64_t groups = 1;
+  /// The key of an algorithm cache entry for this geometry on `device`.
+  std::string Key(int device) const;
+};
+
+/// Workspace above this is never chosen by an algorithm search.
+constexpr size_t kMaxConvWorkspace = size_t{1} << 30;
+
+/// Plain FMA math for float32 (never TF32), tensor cores for float16 and bfloat16.
+cudnnMathType_t ConvMathFor(DType dtype);
+
+/// Held for the whole of a bind-time algorithm search and its cache lookup.
+std::mutex& AlgoSearchMutex();
+/// The device's cuDNN handle for algorithm searches; only with AlgoSearchMutex() held.
+cudnnHandle_t AlgoSearchHandle(int device);
 
 /// The cuDNN data type of float32, float16 or bfloat16; throws kUnsupported otherwise.
 cudnnDataType_t CudnnType(DType dtype);

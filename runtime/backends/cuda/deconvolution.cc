@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,44 +32,10 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-constexpr size_t kMaxWorkspace = size_t{1} << 30;
-
 size_t Align(size_t n) { return (n + 255) / 256 * 256; }
 
-cudnnMathType_t MathFor(DType dtype) {
-  return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
-}
-
-/// One cuDNN handle per device for bind-time algorithm searches, used under the cache's lock.
-cudnnHandle_t SearchHandle(int device) {
-  static std::map<int, cudnnHandle_t> handles;
-  auto it = handles.find(device);
-  if (it != handles.end()) return it->second;
-  cudnnHandle_t h = nullptr;
-  MXS_CUDNN_CHECK(cudnnCreate(&h));
-  handles.emplace(device, h);
-  return h;
-}
-
 /// The resolved geometry of one deconvolution.
-struct DeconvSpec {
-  Shape in, weight, out;
-  DType dtype = DType::kFloat32;
-  std::vector<int64_t> pad, stride, dilate;
-  int64_t groups = 1;
-};
-
-std::string KeyOf(const DeconvSpec& s, int device) {
-  std::ostringstream k;
-  k << device << '|' << s.in.ToString() << '|' << s.weight.ToString() << '|'
-    << s.out.ToString() << '|' << DTypeName(s.dtype) << '|' << s.groups;
-  for (auto v : s.pad) k << ',' << v;
-  k << '|';
-  for (auto v : s.stride) k << ',' << v;
-  k << '|';
-  for (auto v : s.dilate) k << ',' << v;
-  return k.str();
-}
+using DeconvSpec = ConvGeometry;
 
 /// The deconvolution's weight on the device in the data dtype: the bound input as it is, or a
 /// converted copy uploaded at bind time.
@@ -90,7 +55,7 @@ class DeconvolutionCuda final : public Kernel {
         dy_(spec.in, spec.dtype),
         dx_(spec.out, spec.dtype),
         w_(spec.weight, spec.dtype),
-        conv_(spec.pad, spec.stride, spec.dilate, spec.groups, MathFor(spec.dtype)) {
+        conv_(spec.pad, spec.stride, spec.dilate, spec.groups, ConvMathFor(spec.dtype)) {
     channels_ = spec.out[1];
     inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
     int device = 0;
@@ -100,20 +65,19 @@ class DeconvolutionCuda final : public Kernel {
       size_t workspace;
       cudnnMathType_t math;
     };
-    static std::mutex mu;
     static std::map<std::string, Choice> cache;
-    std::lock_guard<std::mutex> lock(mu);
-    const std::string key = KeyOf(spec, device);
+    std::lock_guard<std::mutex> lock(AlgoSearchMutex());
+    const std::string key = spec.Key(device);
     auto it = cache.find(key);
     if (it == cache.end()) {
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
       int found = 0;
       MXS_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(
-          SearchHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
+          AlgoSearchHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
       bool chosen = false;
       for (int i = 0; i < found && !chosen; ++i) {
-        if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
+        if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
         // float32 must not fall back to TF32 tensor cores.
         if (spec.dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
         it = cache.emplace(key, Choice{perf[i].algo, perf[i].memory, perf[i].mathType}).first;
