@@ -37,17 +37,11 @@ ConvStage::ConvStage(const ConvStageSpec& spec)
     MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(
         AlgoSearchHandle(device), x_.get(), w_.get(), conv_.get(), y_.get(),
         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
-    bool chosen = false;
-    for (int i = 0; i < found && !chosen; ++i) {
-      if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
-      // float32 must not fall back to TF32 tensor cores.
-      if (spec.dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
-      it = cache.emplace(key, Choice{perf[i].algo, perf[i].memory, perf[i].mathType}).first;
-      chosen = true;
-    }
-    MXS_CHECK_CODE(chosen, kUnsupported)
+    const auto* pick = PickAlgorithm(perf, found, spec.dtype);
+    MXS_CHECK_CODE(pick != nullptr, kUnsupported)
         << "cuDNN has no convolution algorithm for data " << spec.in.ToString() << " and weight "
         << spec.weight.ToString() << " (" << DTypeName(spec.dtype) << ")";
+    it = cache.emplace(key, Choice{pick->algo, pick->memory, pick->mathType}).first;
   }
   algo_ = it->second.algo;
   workspace_ = it->second.workspace;

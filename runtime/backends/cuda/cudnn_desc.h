@@ -36,6 +36,18 @@ constexpr size_t kMaxConvWorkspace = size_t{1} << 30;
 /// Plain FMA math for float32 (never TF32), tensor cores for float16 and bfloat16.
 cudnnMathType_t ConvMathFor(DType dtype);
 
+/// The first result of a cuDNN algorithm search (cudnnFind*, best first) that succeeded, fits
+/// kMaxConvWorkspace and, for float32, uses plain FMA math; null when none does.
+template <typename Perf>
+const Perf* PickAlgorithm(const Perf* perf, int found, DType dtype) {
+  for (int i = 0; i < found; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
+    if (dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
+    return &perf[i];
+  }
+  return nullptr;
+}
+
 /// Held for the whole of a bind-time algorithm search and its cache lookup.
 std::mutex& AlgoSearchMutex();
 /// The device's cuDNN handle for algorithm searches; only with AlgoSearchMutex() held.

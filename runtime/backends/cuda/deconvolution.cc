@@ -75,18 +75,12 @@ class DeconvolutionCuda final : public Kernel {
       MXS_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(
           AlgoSearchHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
-      bool chosen = false;
-      for (int i = 0; i < found && !chosen; ++i) {
-        if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
-        // float32 must not fall back to TF32 tensor cores.
-        if (spec.dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
-        it = cache.emplace(key, Choice{perf[i].algo, perf[i].memory, perf[i].mathType}).first;
-        chosen = true;
-      }
-      MXS_CHECK_CODE(chosen, kUnsupported)
+      const auto* pick = PickAlgorithm(perf, found, spec.dtype);
+      MXS_CHECK_CODE(pick != nullptr, kUnsupported)
           << "cuDNN has no deconvolution (backward data) algorithm for data "
           << spec.in.ToString() << " and weight " << spec.weight.ToString() << " ("
           << DTypeName(spec.dtype) << ")";
+      it = cache.emplace(key, Choice{pick->algo, pick->memory, pick->mathType}).first;
     }
     algo_ = it->second.algo;
     workspace_ = it->second.workspace;
