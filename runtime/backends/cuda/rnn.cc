@@ -8,7 +8,9 @@
 // the per-batch-item sequence lengths cuDNN reads on the device (all the sequence length).
 // MXNet's gate order is cuDNN's (LSTM i, f, g, o; GRU r, z, n) and cuDNN's GRU adds the
 // recurrent bias of the new gate before the reset gate scales it, as MXNet's does. Data stay in
-// MXNet's (T, N, C) layout, which is cuDNN's sequence-major one.
+// MXNet's (T, N, C) layout, which is cuDNN's sequence-major one. Refused (run on the CPU):
+// bfloat16, a parameter vector computed in the graph, lstm_state_clip_nan=True and a projection
+// not smaller than state_size (cuDNN then has none).
 #include "ops/rnn.h"
 
 #include <cuda_fp16.h>
@@ -122,6 +124,15 @@ int ToInt(int64_t v, const std::string& what) {
   return static_cast<int>(v);
 }
 
+/// Throws unless cuDNN accepted the bind-time call `call`: kUnsupported for a configuration
+/// cuDNN's RNN does not take, which then runs on the CPU.
+void Accept(cudnnStatus_t s, const std::string& what, const char* call) {
+  if (s == CUDNN_STATUS_SUCCESS) return;
+  if (s == CUDNN_STATUS_ALLOC_FAILED) ThrowCudnnError(s, call);
+  MXS_THROW(kUnsupported) << "failed to plan " << what << ": cuDNN refuses the RNN in " << call
+                          << " (" << cudnnGetErrorString(s) << ")";
+}
+
 /// True when `d` describes `rows` x `cols` elements stored row-major without gaps (unit
 /// dimensions anywhere).
 bool IsPacked(cudnnTensorDescriptor_t d, int64_t rows, int64_t cols) {
@@ -191,13 +202,15 @@ TensorDesc3 StateTensor(int a, int b, int c, cudnnDataType_t type) {
 }
 
 /// Sequence-major (T, N, C) data with every sequence T steps long.
-RnnDataDesc SequenceData(cudnnDataType_t type, int steps, int batch, int features) {
+RnnDataDesc SequenceData(cudnnDataType_t type, int steps, int batch, int features,
+                         const std::string& what) {
   cudnnRNNDataDescriptor_t d = nullptr;
   MXS_CUDNN_CHECK(cudnnCreateRNNDataDescriptor(&d));
   RnnDataDesc owned(d);
   const std::vector<int> lengths(batch, steps);
-  MXS_CUDNN_CHECK(cudnnSetRNNDataDescriptor(d, type, CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED,
-                                            steps, batch, features, lengths.data(), nullptr));
+  Accept(cudnnSetRNNDataDescriptor(d, type, CUDNN_RNN_DATA_LAYOUT_SEQ_MAJOR_UNPACKED, steps,
+                                   batch, features, lengths.data(), nullptr),
+         what, "cudnnSetRNNDataDescriptor");
   return owned;
 }
 
@@ -283,31 +296,33 @@ class RnnCuda final : public Kernel {
     rnn_.reset(rnn);
     // float32 accumulates with FMA math (no TF32), float16 on tensor cores in float32.
     const cudnnMathType_t math = dtype_ == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
-    const cudnnStatus_t set = cudnnSetRNNDescriptor_v8(
-        rnn, CUDNN_RNN_ALGO_STANDARD, CellOf(p.mode), CUDNN_RNN_DOUBLE_BIAS,
-        p.bidirectional ? CUDNN_BIDIRECTIONAL : CUDNN_UNIDIRECTIONAL, CUDNN_LINEAR_INPUT, type,
-        CUDNN_DATA_FLOAT, math, in, hidden, p.projection_size ? out : hidden, layers, dropout,
-        CUDNN_RNN_PADDED_IO_ENABLED);
-    MXS_CHECK_CODE(set == CUDNN_STATUS_SUCCESS, kUnsupported)
-        << "failed to plan " << what << ": cuDNN refuses the RNN (" << cudnnGetErrorString(set)
-        << ")";
+    Accept(cudnnSetRNNDescriptor_v8(rnn, CUDNN_RNN_ALGO_STANDARD, CellOf(p.mode),
+                                    CUDNN_RNN_DOUBLE_BIAS,
+                                    p.bidirectional ? CUDNN_BIDIRECTIONAL : CUDNN_UNIDIRECTIONAL,
+                                    CUDNN_LINEAR_INPUT, type, CUDNN_DATA_FLOAT, math, in, hidden,
+                                    p.projection_size ? out : hidden, layers, dropout,
+                                    CUDNN_RNN_PADDED_IO_ENABLED),
+           what, "cudnnSetRNNDescriptor_v8");
     if (p.clip_min) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
       // The _v8 form states the NaN handling: a NaN cell state stays NaN, as on the CPU.
-      MXS_CUDNN_CHECK(cudnnRNNSetClip_v8(rnn, CUDNN_RNN_CLIP_MINMAX, CUDNN_PROPAGATE_NAN,
-                                         *p.clip_min, *p.clip_max));
+      Accept(cudnnRNNSetClip_v8(rnn, CUDNN_RNN_CLIP_MINMAX, CUDNN_PROPAGATE_NAN, *p.clip_min,
+                                *p.clip_max),
+             what, "cudnnRNNSetClip_v8");
 #pragma GCC diagnostic pop
     }
 
-    x_ = SequenceData(type, steps, batch, in);
-    y_ = SequenceData(type, steps, batch, dirs * out);
+    x_ = SequenceData(type, steps, batch, in, what);
+    y_ = SequenceData(type, steps, batch, dirs * out, what);
     h_ = StateTensor(layers * dirs, batch, out, type);
     c_ = StateTensor(layers * dirs, batch, hidden, type);
     size_t reserve = 0;
-    MXS_CUDNN_CHECK(cudnnGetRNNTempSpaceSizes(handle, rnn, CUDNN_FWD_MODE_INFERENCE, x_.get(),
-                                              &workspace_, &reserve));
-    MXS_CUDNN_CHECK(cudnnGetRNNWeightSpaceSize(handle, rnn, &space_bytes_));
+    Accept(cudnnGetRNNTempSpaceSizes(handle, rnn, CUDNN_FWD_MODE_INFERENCE, x_.get(),
+                                     &workspace_, &reserve),
+           what, "cudnnGetRNNTempSpaceSizes");
+    Accept(cudnnGetRNNWeightSpaceSize(handle, rnn, &space_bytes_), what,
+           "cudnnGetRNNWeightSpaceSize");
 
     const std::string config =
         std::string(ModeName(p.mode)) + ":i" + std::to_string(in) + ":h" +
@@ -318,8 +333,7 @@ class RnnCuda final : public Kernel {
                             ":" + config;
     space_ = CachedOnDevice(a, key, [&] {
       DeviceMemory space = AllocateOn(device, space_bytes_);
-      const std::vector<WeightPiece> pieces =
-          Pieces(handle, space.data(), input_size, what);
+      const std::vector<WeightPiece> pieces = Pieces(handle, space.data(), input_size, what);
       std::vector<char> image(space_bytes_, 0);
       Repack(params.data->data(), params.dtype, pieces, dtype_, image.data());
       MXS_CUDA_CHECK(
