@@ -30,7 +30,6 @@
 #include "backends/cuda/device_buffer.h"
 #include "backends/cuda/device_weights.h"
 #include "backends/cuda/dtype_adapter.h"
-#include "backends/cuda/registration.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -434,8 +433,10 @@ std::unique_ptr<Kernel> CreateRnn(const KernelArgs& a) {
 }  // namespace
 }  // namespace cuda
 
+// float16 mode runs RNN in float16; bfloat16 mode leaves its activations float32 (the kernel
+// takes float32 and float16 only).
 MXS_REGISTER_KERNELS(cuda, rnn) {
-  r.Add("RNN", cuda::Adapted(cuda::CreateRnn), Backend::kRowMajorOnly, cuda::kReducedConverting)
+  r.Add("RNN", cuda::Adapted(cuda::CreateRnn), Backend::kRowMajorOnly, Backend::kFp16Converting)
       .DTypes(DTypeSet{DType::kFloat32, DType::kFloat16});
 }
 
