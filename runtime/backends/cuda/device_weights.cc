@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// UploadWeight and UploadFloats.
+// UploadWeight, UploadFloats and the cache and copy helpers under them.
 #include "backends/cuda/device_weights.h"
 
 #include <cuda_fp16.h>
@@ -13,21 +13,18 @@
 
 namespace mxserve {
 namespace cuda {
-namespace {
 
-DeviceMemory Copy(const void* host, size_t bytes, int device) {
+DeviceMemory CopyToDevice(const void* host, size_t bytes, int device) {
   DeviceMemory m = AllocateOn(device, bytes);
   if (bytes != 0) MXS_CUDA_CHECK(cudaMemcpy(m.data(), host, bytes, cudaMemcpyHostToDevice));
   return m;
 }
 
-DeviceMemory Cached(const KernelArgs& a, const std::string& key,
-                    const std::function<DeviceMemory()>& make) {
+DeviceMemory CachedOnDevice(const KernelArgs& a, const std::string& key,
+                            const std::function<DeviceMemory()>& make) {
   if (a.weights == nullptr) return make();
   return a.weights->GetOrCreateOnDevice(key, make);
 }
-
-}  // namespace
 
 DeviceMemory AllocateOn(int device, size_t bytes) {
   auto buf = std::make_shared<DeviceBuffer>(bytes, device);
@@ -40,9 +37,9 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
   std::string key = "cuda:" + std::to_string(device) + " weight " +
                     std::to_string(reinterpret_cast<uintptr_t>(w.data.get())) + ":" +
                     DTypeName(spec.dtype) + ":" + spec.scale_key;
-  return Cached(a, key, [&] {
+  return CachedOnDevice(a, key, [&] {
     const bool convert = spec.dtype != w.dtype;
-    if (!convert && spec.scale.empty()) return Copy(w.data->data(), w.nbytes(), device);
+    if (!convert && spec.scale.empty()) return CopyToDevice(w.data->data(), w.nbytes(), device);
     MXS_CHECK_CODE(w.dtype == DType::kFloat32, kInternal)
         << "only float32 weights are scaled or converted on upload, not " << DTypeName(w.dtype);
     MXS_CHECK_CODE(spec.dtype == DType::kFloat32 || spec.dtype == DType::kFloat16, kInternal)
@@ -55,17 +52,18 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t k = 0; k < per; ++k) v[r * per + k] *= spec.scale[r];
     }
-    if (spec.dtype == DType::kFloat32) return Copy(v.data(), v.size() * sizeof(float), device);
+    if (spec.dtype == DType::kFloat32)
+      return CopyToDevice(v.data(), v.size() * sizeof(float), device);
     std::vector<__half> h(v.size());
     for (size_t i = 0; i < v.size(); ++i) h[i] = __float2half_rn(v[i]);
-    return Copy(h.data(), h.size() * sizeof(__half), device);
+    return CopyToDevice(h.data(), h.size() * sizeof(__half), device);
   });
 }
 
 DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
                           const std::vector<float>& values, int device) {
-  return Cached(a, "cuda" + std::to_string(device) + ":" + key,
-                [&] { return Copy(values.data(), values.size() * sizeof(float), device); });
+  return CachedOnDevice(a, "cuda" + std::to_string(device) + ":" + key,
+                [&] { return CopyToDevice(values.data(), values.size() * sizeof(float), device); });
 }
 
 }  // namespace cuda

@@ -4,6 +4,7 @@
 // WeightCache, so every execution context and every reshaped predictor shares one copy.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,16 @@ DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
 
 /// `bytes` of device memory on `device` as a DeviceMemory.
 DeviceMemory AllocateOn(int device, size_t bytes);
+
+/// `bytes` of host data copied into new device memory on `device`.
+DeviceMemory CopyToDevice(const void* host, size_t bytes, int device);
+
+/// The device memory kept under `key` in the model's WeightCache, made by `make` on first use
+/// (bind-time data a kernel derives itself: a repacked weight layout, an index table). `key`
+/// must name the device and everything the contents depend on. Without a WeightCache the
+/// result of `make` is owned by the caller alone.
+DeviceMemory CachedOnDevice(const KernelArgs& a, const std::string& key,
+                            const std::function<DeviceMemory()>& make);
 
 }  // namespace cuda
 }  // namespace mxserve
