@@ -28,19 +28,35 @@ struct LrnGeom {
   float alpha = 0.f, beta = 0.f, knorm = 0.f;
 };
 
+/// The channels [first, last] of output element i's window, and the offset of its channel 0.
+struct Window {
+  int64_t first, last, base;
+};
+
+__host__ __device__ __forceinline__ Window WindowOf(const LrnGeom& g, int64_t i) {
+  const int64_t c = (i / g.spatial) % g.channels;
+  Window w;
+  w.first = c - g.half < 0 ? 0 : c - g.half;
+  w.last = c + g.half >= g.channels ? g.channels - 1 : c + g.half;
+  w.base = i - c * g.spatial;
+  return w;
+}
+
+/// The factor an input is scaled by, given the sum of squares over its window.
+__host__ __device__ __forceinline__ float Factor(const LrnGeom& g, float sum) {
+  return powf(g.knorm + g.alpha * sum / g.nsize, -g.beta);
+}
+
 template <typename T>
 __global__ void LrnKernel(const T* x, T* y, LrnGeom g) {
   MXS_GRID_STRIDE(i, g.n) {
-    const int64_t c = (i / g.spatial) % g.channels;
-    const int64_t first = c - g.half < 0 ? 0 : c - g.half;
-    const int64_t last = c + g.half >= g.channels ? g.channels - 1 : c + g.half;
-    const int64_t base = i - c * g.spatial;
+    const Window w = WindowOf(g, i);
     float sum = 0.f;
-    for (int64_t k = first; k <= last; ++k) {
-      const float v = Load(x, base + k * g.spatial);
+    for (int64_t k = w.first; k <= w.last; ++k) {
+      const float v = Load(x, w.base + k * g.spatial);
       sum += v * v;
     }
-    Store(y, i, Load(x, i) * powf(g.knorm + g.alpha * sum / g.nsize, -g.beta));
+    Store(y, i, Load(x, i) * Factor(g, sum));
   }
 }
 
