@@ -2,7 +2,8 @@
 // LRN across channels on CUDA for row-major (N, C, H, W) data: one thread per output element
 // sums the squares over the window of channels [c - (nsize - 1) / 2, c + (nsize - 1) / 2]
 // clipped to the tensor, in float, and scales its input by (knorm + alpha * sum / nsize)^-beta,
-// the formula of the CPU kernel (oneDNN lrn_across_channels). An even nsize has no CUDA kernel.
+// the formula and window of the CPU kernel (oneDNN lrn_across_channels, whose window for an
+// even nsize is also (nsize - 1) / 2 channels either side).
 #include "ops/lrn.h"
 
 #include <memory>
@@ -85,8 +86,6 @@ std::unique_ptr<Kernel> CreateLRN(const KernelArgs& a) {
   MXS_CHECK_CODE(IsFloatData(t) && a.out[0].dtype == t, kUnsupported)
       << what << ": the CUDA LRN takes float32, float16 or bfloat16 data with the same output "
       << "dtype";
-  MXS_CHECK_CODE(p.nsize % 2 == 1, kUnsupported)
-      << what << ": an even nsize has no CUDA kernel";
   const Shape& s = a.in[0].shape;
   MXS_CHECK_CODE(s.ndim() == 4, kUnsupported) << what << ": the CUDA LRN takes 4-D data";
   LrnGeom g;
