@@ -3,7 +3,10 @@
 // input index (clamped for edge, mirrored for reflect and symmetric, with the CPU kernel's index
 // arithmetic) and copies that element, or writes the constant where an axis maps outside the
 // input. Elements move as 1, 2, 4 or 8 bytes; the constant is converted to the tensor's dtype on
-// the host. _npi_pad's maximum and minimum modes have no CUDA kernel.
+// the host. _npi_pad's maximum and minimum modes then fill the border of each axis, last axis
+// first as the CPU kernel does, one launch per axis and one thread per line along the axis: the
+// line's extreme over its interior, compared in the tensor's type (float16 has no such kernel,
+// nor on the CPU).
 #include "ops/pad.h"
 
 #include <cstdint>
@@ -88,10 +91,48 @@ __global__ void PadKernel(const E* x, E* y, PadGeom g, E value) {
   }
 }
 
+/// Fills the border of line `line` along axis k (axes before k in the interior, axes after it
+/// anywhere, `inner` = the output elements after axis k) with the line's interior maximum or
+/// minimum, the first interior element winning ties and NaN comparisons.
+template <typename T>
+__host__ __device__ __forceinline__ void FillLine(T* y, const PadGeom& g, int k, int64_t inner,
+                                                  int64_t line, bool max) {
+  const int64_t len = g.out_dims[k], b = g.before[k], n = g.in_dims[k];
+  int64_t rest = line / inner, off = 0, stride = inner * len;
+  for (int m = k - 1; m >= 0; --m) {
+    off += (rest % g.in_dims[m] + g.before[m]) * stride;
+    rest /= g.in_dims[m];
+    stride *= g.out_dims[m];
+  }
+  T* base = y + off + line % inner;
+  T v = base[b * inner];
+  for (int64_t p = b; p < b + n; ++p) {
+    const T e = base[p * inner];
+    if (max ? e > v : e < v) v = e;
+  }
+  for (int64_t p = 0; p < b; ++p) base[p * inner] = v;
+  for (int64_t p = b + n; p < len; ++p) base[p * inner] = v;
+}
+
+template <typename T>
+__global__ void FillStatKernel(T* y, PadGeom g, int k, int64_t inner, int64_t lines, bool max) {
+  MXS_GRID_STRIDE(line, lines) { FillLine(y, g, k, inner, line, max); }
+}
+
+/// The lines along axis k whose axes before k lie in the interior, and the elements after k.
+void StatLines(const PadGeom& g, int k, int64_t& lines, int64_t& inner) {
+  int64_t outer = 1;
+  inner = 1;
+  for (int m = 0; m < k; ++m) outer *= g.in_dims[m];
+  for (int m = k + 1; m < g.ndim; ++m) inner *= g.out_dims[m];
+  lines = outer * inner;
+}
+
 class PadCuda final : public Kernel {
  public:
-  PadCuda(const PadGeom& g, size_t elem, uint64_t value_bits)
-      : g_(g), elem_(elem), value_bits_(value_bits) {}
+  /// stat: 0 for none, 1 for the maximum, -1 for the minimum.
+  PadCuda(const PadGeom& g, DType dtype, uint64_t value_bits, int stat)
+      : g_(g), dtype_(dtype), elem_(DTypeSize(dtype)), value_bits_(value_bits), stat_(stat) {}
   void Run(const RunArgs& args) const override {
     if (g_.n == 0) return;
     switch (elem_) {
@@ -101,6 +142,15 @@ class PadCuda final : public Kernel {
       default: Launch<uint64_t>(args); break;
     }
     MXS_CUDA_CHECK_LAUNCH();
+    if (stat_ == 0) return;
+    switch (dtype_) {
+      case DType::kFloat32: FillStat<float>(args); break;
+      case DType::kFloat64: FillStat<double>(args); break;
+      case DType::kUint8: FillStat<uint8_t>(args); break;
+      case DType::kInt8: FillStat<int8_t>(args); break;
+      case DType::kInt32: FillStat<int32_t>(args); break;
+      default: FillStat<int64_t>(args); break;
+    }
   }
   std::string Describe() const override { return "cuda:pad"; }
 
@@ -112,10 +162,24 @@ class PadCuda final : public Kernel {
     PadKernel<<<GridFor(g_.n), kThreads, 0, StreamOf(args).get()>>>(
         static_cast<const E*>(args.in[0]), static_cast<E*>(args.out[0]), g_, v);
   }
+  template <typename T>
+  void FillStat(const RunArgs& args) const {
+    cudaStream_t s = StreamOf(args).get();
+    for (int k = g_.ndim - 1; k >= 0; --k) {
+      int64_t lines = 0, inner = 1;
+      StatLines(g_, k, lines, inner);
+      if (lines == 0 || g_.in_dims[k] == 0) continue;
+      FillStatKernel<<<GridFor(lines), kThreads, 0, s>>>(static_cast<T*>(args.out[0]), g_, k,
+                                                         inner, lines, stat_ > 0);
+      MXS_CUDA_CHECK_LAUNCH();
+    }
+  }
 
   PadGeom g_;
+  DType dtype_;
   size_t elem_;
   uint64_t value_bits_;  ///< the constant in the tensor's dtype, in the low bytes
+  int stat_;             ///< 0: none, 1: maximum, -1: minimum
 };
 
 template <typename T>
@@ -142,13 +206,15 @@ bool ValueBits(DType t, double v, uint64_t& bits) {
 
 /// before[i] / after[i]: the padding of axis i.
 std::unique_ptr<Kernel> Make(const KernelArgs& a, Rule rule, const std::vector<int64_t>& before,
-                             const std::vector<int64_t>& after, double value) {
+                             const std::vector<int64_t>& after, double value, int stat = 0) {
   const std::string what = "failed to plan " + NodeDesc(a.node);
   const Shape& in = a.in[0].shape;
   const DType t = a.in[0].dtype;
   uint64_t bits = 0;
   MXS_CHECK_CODE(a.out[0].dtype == t && ValueBits(t, value, bits), kUnsupported)
       << what << ": dtype " << DTypeName(t) << " has no CUDA kernel";
+  MXS_CHECK_CODE(stat == 0 || t != DType::kFloat16, kUnsupported)
+      << what << ": the maximum and minimum modes of float16 have no kernel (nor on the CPU)";
   MXS_CHECK_CODE(in.ndim() >= 1 && in.ndim() <= kMaxDims, kUnsupported)
       << what << ": " << in.ndim() << " dimensions have no CUDA kernel";
   PadGeom g;
@@ -165,7 +231,7 @@ std::unique_ptr<Kernel> Make(const KernelArgs& a, Rule rule, const std::vector<i
                    kUnsupported)
         << what << ": padding an empty axis by copying has no CUDA kernel";
   }
-  return std::make_unique<PadCuda>(g, DTypeSize(t), bits);
+  return std::make_unique<PadCuda>(g, t, bits, stat);
 }
 
 std::unique_ptr<Kernel> CreatePad(const KernelArgs& a) {
@@ -189,9 +255,6 @@ std::unique_ptr<Kernel> CreatePad(const KernelArgs& a) {
 std::unique_ptr<Kernel> CreateNumpyPad(const KernelArgs& a) {
   const auto& p = a.param<NumpyPadParam>();
   using M = NumpyPadParam::Mode;
-  MXS_CHECK_CODE(p.mode != M::kMaximum && p.mode != M::kMinimum, kUnsupported)
-      << "failed to plan " << NodeDesc(a.node)
-      << ": the maximum and minimum modes have no CUDA kernel";
   const int nd = a.in[0].shape.ndim();
   std::vector<int64_t> before(nd), after(nd);
   for (int i = 0; i < nd; ++i) {
@@ -202,7 +265,8 @@ std::unique_ptr<Kernel> CreateNumpyPad(const KernelArgs& a) {
                     : p.mode == M::kReflect   ? Rule::kReflect
                     : p.mode == M::kSymmetric ? Rule::kSymmetric
                                               : Rule::kConstant;
-  return Make(a, rule, before, after, p.constant_values);
+  const int stat = p.mode == M::kMaximum ? 1 : p.mode == M::kMinimum ? -1 : 0;
+  return Make(a, rule, before, after, p.constant_values, stat);
 }
 
 }  // namespace
