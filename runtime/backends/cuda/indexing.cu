@@ -172,48 +172,55 @@ void VisitElem(size_t bytes, Fn&& fn) {
 
 enum class Kind { kTake, kPick, kGatherNd, kOneHot };
 
-class IndexingCuda final : public Kernel {
- public:
-  IndexingCuda(Kind kind, DType index, size_t elem, std::string name)
-      : kind_(kind), index_(index), elem_(elem), name_(std::move(name)) {}
+/// What one indexing node runs: its operator's geometry (the others unused).
+struct IndexPlan {
+  Kind kind = Kind::kTake;
+  DType index = DType::kInt32;         ///< index dtype
+  size_t elem = 4;                     ///< bytes per data / output element
+  const char* name = "";               ///< operator name for Describe()
+  int64_t n_out = 0;                   ///< output elements
   TakeGeom take;
   PickGeom pick;
   GatherGeom gather;
-  int64_t n_out = 0;                  ///< output elements
-  int64_t depth = 1;                  ///< one_hot's new axis
-  uint64_t on_bits = 0, off_bits = 0; ///< one_hot's values in the output dtype, low bytes
+  int64_t depth = 1;                   ///< one_hot's new axis
+  uint64_t on_bits = 0, off_bits = 0;  ///< one_hot's values in the output dtype, low bytes
+};
 
+class IndexingCuda final : public Kernel {
+ public:
+  explicit IndexingCuda(const IndexPlan& p) : p_(p) {}
   void Run(const RunArgs& args) const override {
-    if (n_out == 0) return;
+    const IndexPlan& p = p_;
+    if (p.n_out == 0) return;
     cudaStream_t s = StreamOf(args).get();
-    const unsigned grid = GridFor(n_out);
-    VisitIndex(index_, [&](auto iv) {
+    const unsigned grid = GridFor(p.n_out);
+    VisitIndex(p.index, [&](auto iv) {
       using I = decltype(iv);
-      VisitElem(elem_, [&](auto ev) {
+      VisitElem(p.elem, [&](auto ev) {
         using E = decltype(ev);
-        switch (kind_) {
+        switch (p.kind) {
           case Kind::kTake:
             TakeKernel<<<grid, kThreads, 0, s>>>(static_cast<const E*>(args.in[0]),
                                                  static_cast<const I*>(args.in[1]),
-                                                 static_cast<E*>(args.out[0]), take);
+                                                 static_cast<E*>(args.out[0]), p.take);
             break;
           case Kind::kPick:
             PickKernel<<<grid, kThreads, 0, s>>>(static_cast<const E*>(args.in[0]),
                                                  static_cast<const I*>(args.in[1]),
-                                                 static_cast<E*>(args.out[0]), pick);
+                                                 static_cast<E*>(args.out[0]), p.pick);
             break;
           case Kind::kGatherNd:
             GatherNdKernel<<<grid, kThreads, 0, s>>>(static_cast<const E*>(args.in[0]),
                                                      static_cast<const I*>(args.in[1]),
-                                                     static_cast<E*>(args.out[0]), gather);
+                                                     static_cast<E*>(args.out[0]), p.gather);
             break;
           case Kind::kOneHot: {
             E on, off;
-            std::memcpy(&on, &on_bits, sizeof(E));
-            std::memcpy(&off, &off_bits, sizeof(E));
+            std::memcpy(&on, &p.on_bits, sizeof(E));
+            std::memcpy(&off, &p.off_bits, sizeof(E));
             OneHotKernel<<<grid, kThreads, 0, s>>>(static_cast<const I*>(args.in[0]),
-                                                   static_cast<E*>(args.out[0]), n_out, depth,
-                                                   on, off);
+                                                   static_cast<E*>(args.out[0]), p.n_out,
+                                                   p.depth, on, off);
             break;
           }
         }
@@ -221,13 +228,10 @@ class IndexingCuda final : public Kernel {
     });
     MXS_CUDA_CHECK_LAUNCH();
   }
-  std::string Describe() const override { return "cuda:" + name_; }
+  std::string Describe() const override { return std::string("cuda:") + p_.name; }
 
  private:
-  Kind kind_;
-  DType index_;
-  size_t elem_;
-  std::string name_;
+  IndexPlan p_;
 };
 
 /// The index dtypes the CPU kernel reads (bfloat16 it refuses).
@@ -237,17 +241,20 @@ bool IsIndexDType(DType t) {
          t == DType::kBool;
 }
 
-std::unique_ptr<IndexingCuda> Make(const KernelArgs& a, Kind kind, int index_input,
-                                   size_t elem, const char* name) {
+IndexPlan Plan(const KernelArgs& a, Kind kind, int index_input, size_t elem, const char* name) {
   const std::string what = "failed to plan " + NodeDesc(a.node);
   const DType t = a.in[index_input].dtype;
   MXS_CHECK_CODE(IsIndexDType(t), kUnsupported)
       << what << ": indices of dtype " << DTypeName(t) << " have no CUDA kernel";
   MXS_CHECK_CODE(elem == 1 || elem == 2 || elem == 4 || elem == 8, kUnsupported)
       << what << ": elements of " << elem << " bytes have no CUDA kernel";
-  auto k = std::make_unique<IndexingCuda>(kind, t, elem, name);
-  k->n_out = a.out[0].shape.Size();
-  return k;
+  IndexPlan p;
+  p.kind = kind;
+  p.index = t;
+  p.elem = elem;
+  p.name = name;
+  p.n_out = a.out[0].shape.Size();
+  return p;
 }
 
 /// Data and output of one dtype, the elements the kernel copies.
@@ -260,43 +267,43 @@ size_t DataElem(const KernelArgs& a) {
 std::unique_ptr<Kernel> CreateTake(const KernelArgs& a) {
   const TakeParam& p = a.param<TakeParam>();
   const Shape& s = a.in[0].shape;
-  auto k = Make(a, Kind::kTake, 1, DataElem(a), "take");
-  if (k->n_out == 0) return k;
+  IndexPlan plan = Plan(a, Kind::kTake, 1, DataElem(a), "take");
+  if (plan.n_out == 0) return std::make_unique<IndexingCuda>(plan);
   const int ax = NormalizeAxis(p.axis, s.ndim());
-  k->take.n = k->n_out;
-  k->take.size = s[ax];
-  k->take.tail = ShapeProduct(s, ax + 1, s.ndim());
-  k->take.num_idx = a.in[1].shape.Size();
-  k->take.clip = p.mode == IndexMode::kClip;
-  return k;
+  plan.take.n = plan.n_out;
+  plan.take.size = s[ax];
+  plan.take.tail = ShapeProduct(s, ax + 1, s.ndim());
+  plan.take.num_idx = a.in[1].shape.Size();
+  plan.take.clip = p.mode == IndexMode::kClip;
+  return std::make_unique<IndexingCuda>(plan);
 }
 
 std::unique_ptr<Kernel> CreatePick(const KernelArgs& a) {
   const PickParam& p = a.param<PickParam>();
   const Shape& s = a.in[0].shape;
-  auto k = Make(a, Kind::kPick, 1, DataElem(a), "pick");
-  if (k->n_out == 0) return k;
+  IndexPlan plan = Plan(a, Kind::kPick, 1, DataElem(a), "pick");
+  if (plan.n_out == 0) return std::make_unique<IndexingCuda>(plan);
   const int ax = NormalizeAxis(*p.axis, s.ndim());
   MXS_CHECK_CODE(s[ax] > 0, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": picking from an empty axis";
-  k->pick.n = k->n_out;
-  k->pick.size = s[ax];
-  k->pick.trail = ShapeProduct(s, ax + 1, s.ndim());
-  k->pick.clip = p.mode == IndexMode::kClip;
-  return k;
+  plan.pick.n = plan.n_out;
+  plan.pick.size = s[ax];
+  plan.pick.trail = ShapeProduct(s, ax + 1, s.ndim());
+  plan.pick.clip = p.mode == IndexMode::kClip;
+  return std::make_unique<IndexingCuda>(plan);
 }
 
 std::unique_ptr<Kernel> CreateBatchTake(const KernelArgs& a) {
   const Shape& s = a.in[0].shape;
-  auto k = Make(a, Kind::kPick, 1, DataElem(a), "batch_take");
-  if (k->n_out == 0) return k;
-  k->pick.n = k->n_out;
-  k->pick.size = s[s.ndim() - 1];
-  k->pick.trail = 1;
-  k->pick.clip = true;
-  MXS_CHECK_CODE(k->pick.size > 0, kUnsupported)
+  IndexPlan plan = Plan(a, Kind::kPick, 1, DataElem(a), "batch_take");
+  if (plan.n_out == 0) return std::make_unique<IndexingCuda>(plan);
+  plan.pick.n = plan.n_out;
+  plan.pick.size = s[s.ndim() - 1];
+  plan.pick.trail = 1;
+  plan.pick.clip = true;
+  MXS_CHECK_CODE(plan.pick.size > 0, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": taking from empty rows";
-  return k;
+  return std::make_unique<IndexingCuda>(plan);
 }
 
 template <typename T>
@@ -326,25 +333,26 @@ bool ValueBits(DType t, double v, uint64_t& bits) {
 std::unique_ptr<Kernel> CreateOneHot(const KernelArgs& a) {
   const OneHotParam& p = a.param<OneHotParam>();
   const DType t = a.out[0].dtype;
-  auto k = Make(a, Kind::kOneHot, 0, DTypeSize(t), "one_hot");
-  const bool ok = ValueBits(t, p.on_value, k->on_bits) && ValueBits(t, p.off_value, k->off_bits);
+  IndexPlan plan = Plan(a, Kind::kOneHot, 0, DTypeSize(t), "one_hot");
+  const bool ok =
+      ValueBits(t, p.on_value, plan.on_bits) && ValueBits(t, p.off_value, plan.off_bits);
   MXS_CHECK_CODE(ok, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": an output of dtype " << DTypeName(t)
       << " has no CUDA kernel";
-  k->depth = p.depth;
-  return k;
+  plan.depth = p.depth;
+  return std::make_unique<IndexingCuda>(plan);
 }
 
 std::unique_ptr<Kernel> CreateGatherNd(const KernelArgs& a) {
   const Shape& d = a.in[0].shape;
   const Shape& idx = a.in[1].shape;
-  auto k = Make(a, Kind::kGatherNd, 1, DataElem(a), "gather_nd");
-  if (k->n_out == 0) return k;
+  IndexPlan plan = Plan(a, Kind::kGatherNd, 1, DataElem(a), "gather_nd");
+  if (plan.n_out == 0) return std::make_unique<IndexingCuda>(plan);
   const int m = static_cast<int>(idx[0]);
   MXS_CHECK_CODE(m <= kMaxIndexed, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": more than " << kMaxIndexed
       << " indexed axes have no CUDA kernel";
-  GatherGeom& g = k->gather;
+  GatherGeom& g = plan.gather;
   g.m = m;
   int64_t stride = 1;
   for (int j = m - 1; j >= 0; --j) {
@@ -354,10 +362,10 @@ std::unique_ptr<Kernel> CreateGatherNd(const KernelArgs& a) {
     MXS_CHECK_CODE(d[j] > 0, kUnsupported)
         << "failed to plan " << NodeDesc(a.node) << ": gathering from an empty axis";
   }
-  g.n = k->n_out;
+  g.n = plan.n_out;
   g.block = ShapeProduct(d, m, d.ndim());
   g.blocks = idx.Size() / m;
-  return k;
+  return std::make_unique<IndexingCuda>(plan);
 }
 
 }  // namespace
