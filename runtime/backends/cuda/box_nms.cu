@@ -7,8 +7,7 @@
 // order, and while box r is still alive the block's threads test every later live box against
 // it in parallel (same class unless force_suppress) and drop those whose IoU is above
 // overlap_thresh. Survivors are written first, in that order, re-encoded when out_format
-// differs; every other row is -1. Products are rounded on their own (__fmul_rn) so that no fused
-// multiply-add moves an IoU across the threshold.
+// differs; every other row is -1. The overlap arithmetic is box_geometry.cuh's.
 #include "ops/box_nms.h"
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 
 #include "backends/backend.h"
 #include "backends/cuda/block_reduce.cuh"
+#include "backends/cuda/box_geometry.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -50,41 +50,6 @@ struct NmsArgs {
 /// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
 __device__ __forceinline__ int CpuIntOf(float v) {
   return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
-}
-
-/// Overlap along one axis; a and b point at the axis' first value, the second is two further.
-__device__ __forceinline__ float Intersect1D(const float* a, const float* b, BoxFormat f) {
-  float w;
-  if (f == BoxFormat::kCorner) {
-    const float left = a[0] > b[0] ? a[0] : b[0];
-    const float right = a[2] < b[2] ? a[2] : b[2];
-    w = right - left;
-  } else {
-    const float aw = a[2] / 2, bw = b[2] / 2;
-    const float al = a[0] - aw, ar = a[0] + aw;
-    const float bl = b[0] - bw, br = b[0] + bw;
-    const float left = bl > al ? bl : al;
-    const float right = br < ar ? br : ar;
-    w = right - left;
-  }
-  return w > 0 ? w : 0.f;
-}
-
-__device__ __forceinline__ float Intersect(const float* a, const float* b, BoxFormat f) {
-  return __fmul_rn(Intersect1D(a, b, f), Intersect1D(a + 1, b + 1, f));
-}
-
-/// Area of a box; 0 when its width or height is negative.
-__device__ __forceinline__ float Area(const float* box, BoxFormat f) {
-  const float w = f == BoxFormat::kCorner ? box[2] - box[0] : box[2];
-  const float h = f == BoxFormat::kCorner ? box[3] - box[1] : box[3];
-  return (w < 0 || h < 0) ? 0.f : __fmul_rn(w, h);
-}
-
-/// True when valid box a comes before valid box b: larger score, equal scores by index (valid
-/// scores are never NaN: NaN is not above valid_thresh).
-__device__ __forceinline__ bool RanksBefore(float sa, float sb, int64_t a, int64_t b) {
-  return sa != sb ? sa > sb : a < b;
 }
 
 /// Re-encodes one output box in place; boxes whose first value is negative stay as they are.
@@ -130,13 +95,13 @@ __global__ void __launch_bounds__(kThreads) BoxNmsKernel(const float* in, float*
       if (!valid[i]) continue;
       int64_t rank = 0;
       for (int64_t j = 0; j < num; ++j)
-        if (valid[j] && RanksBefore(vals[j], vals[i], j, i)) ++rank;
+        if (valid[j] && ScoreDescending(vals[j], vals[i], j, i)) ++rank;
       order[rank] = static_cast<int32_t>(i);
     }
     __syncthreads();
     const int64_t k = n < p.topk ? n : p.topk;
     for (int64_t j = threadIdx.x; j < k; j += blockDim.x)
-      vals[j] = Area(x + order[j] * w + p.coord_start, p.in_format);
+      vals[j] = BoxArea(x + order[j] * w + p.coord_start, p.in_format);
     __syncthreads();
     // order[r] is final once the passes of the boxes before it are done.
     for (int64_t r = 0; r < k; ++r) {
@@ -146,7 +111,7 @@ __global__ void __launch_bounds__(kThreads) BoxNmsKernel(const float* in, float*
           if (order[q] < 0) continue;
           const float* qb = x + order[q] * w;
           if (p.check_id && CpuIntOf(rb[p.id_index]) != CpuIntOf(qb[p.id_index])) continue;
-          const float inter = Intersect(rb + p.coord_start, qb + p.coord_start, p.in_format);
+          const float inter = BoxIntersect(rb + p.coord_start, qb + p.coord_start, p.in_format);
           const float iou = inter / (vals[r] + vals[q] - inter);
           if (iou > p.overlap_thresh) order[q] = -1;
         }
