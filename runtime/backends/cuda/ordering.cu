@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // topk / sort / argsort and argmax / argmin / argmax_channel (and the _npi_ forms) with one
 // thread per row: a row is the n elements along the sorted (searched) axis, `inner` apart, of
-// one (outer, inner) position. The sorts copy the row's keys (float32 for the 16-bit floats) and
-// an index array 0..n-1 to the scratchpad and order the indices with row_sort.cuh, which
-// reproduces the CPU kernel's std::sort (std::partial_sort of the first k when k * 8 <= n) move
-// for move, so tied keys and NaN come out in the CPU's order. The searches are the CPU kernel's
-// loops: the legacy one from the lowest (highest) finite value replacing on `!(best >= v)`
-// while the best is not NaN, the numpy one from -inf (+inf) replacing on a strict improvement.
+// one (outer, inner) position. The sorts (rows of up to kMaxSortRow elements) copy the row's
+// keys (float32 for the 16-bit floats) and an index array 0..n-1 to the scratchpad and order the
+// indices with row_sort.cuh, which reproduces the CPU kernel's std::sort (std::partial_sort of
+// the first k when k * 8 <= n) move for move, so tied keys and NaN come out in the CPU's order.
+// The searches are the CPU kernel's loops: the legacy one from the lowest (highest) finite value
+// replacing on `!(best >= v)` while the best is not NaN, the numpy one from -inf (+inf)
+// replacing on a strict improvement.
 #include "ops/ordering.h"
 
 #include <cuda_bf16.h>
@@ -143,6 +144,9 @@ __global__ void TopKKernel(const T* x, void* out0, void* out1, KeyOf<T>* keys_al
   }
 }
 
+/// Longest row one thread sorts; longer rows run on the host.
+constexpr int64_t kMaxSortRow = 65536;
+
 /// Byte offset of the index array in the scratchpad: after the keys, 8-byte aligned.
 size_t IndexOffset(int64_t count, size_t key_bytes) {
   return (static_cast<size_t>(count) * key_bytes + 7) / 8 * 8;
@@ -197,9 +201,9 @@ std::unique_ptr<Kernel> CreateTopK(const KernelArgs& a) {
   const DType index_dtype = p.ret_typ == Ret::kIndices ? a.out[0].dtype
                             : p.ret_typ == Ret::kBoth  ? a.out[1].dtype
                                                        : DType::kInt64;
-  MXS_CHECK_CODE(g.n <= std::numeric_limits<int32_t>::max(), kUnsupported)
-      << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel sorts rows of at most 2^31 - 1"
-      << " elements, not " << g.n;
+  MXS_CHECK_CODE(g.n <= kMaxSortRow, kUnsupported)
+      << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel sorts rows of at most "
+      << kMaxSortRow << " elements (one thread per row), not " << g.n;
   MXS_CHECK_CODE(g.n - 1 <= MaxIndexOf(index_dtype), kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": indices up to " << g.n - 1
       << " do not fit the index dtype " << DTypeName(index_dtype);
