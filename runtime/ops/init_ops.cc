@@ -5,6 +5,7 @@
 #include "ops/init_ops.h"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -98,7 +99,54 @@ void ParseRange(AttrReader& r, RangeParam& p) {
   MXS_CHECK(p.repeat > 0) << "attribute 'repeat': " << p.repeat << " must be positive";
 }
 
+/// The value as a double (integer values converted by C++ rules).
+double AsDouble(const FillValue& v) {
+  switch (v.kind) {
+    case FillValue::Kind::kInt: return static_cast<double>(v.integer);
+    case FillValue::Kind::kUint: return static_cast<double>(v.uinteger);
+    default: return v.real;
+  }
+}
+
+/// The value cast to T; integer values are cast without passing through a double.
+template <typename T>
+T CastTo(const FillValue& v) {
+  switch (v.kind) {
+    case FillValue::Kind::kInt: return static_cast<T>(v.integer);
+    case FillValue::Kind::kUint: return static_cast<T>(v.uinteger);
+    default: return static_cast<T>(v.real);
+  }
+}
+
+template <typename T>
+uint64_t Bits(T v) {
+  uint64_t p = 0;
+  std::memcpy(&p, &v, sizeof(T));
+  return p;
+}
+
 }  // namespace
+
+bool FillValuePattern(DType dtype, const FillValue& v, uint64_t* pattern) {
+  switch (dtype) {
+    case DType::kFloat32: *pattern = Bits(CastTo<float>(v)); return true;
+    case DType::kFloat64: *pattern = Bits(CastTo<double>(v)); return true;
+    case DType::kFloat16:
+      *pattern = Bits(FloatToHalf(static_cast<float>(AsDouble(v))));
+      return true;
+    case DType::kBfloat16:
+      *pattern = Bits(FloatToBfloat16(static_cast<float>(AsDouble(v))));
+      return true;
+    case DType::kUint8: *pattern = Bits(CastTo<uint8_t>(v)); return true;
+    case DType::kInt8: *pattern = Bits(CastTo<int8_t>(v)); return true;
+    case DType::kInt32: *pattern = Bits(CastTo<int32_t>(v)); return true;
+    case DType::kInt64: *pattern = Bits(CastTo<int64_t>(v)); return true;
+    case DType::kBool:
+      *pattern = Bits(v.kind == FillValue::Kind::kReal ? v.real != 0.0 : CastTo<bool>(v));
+      return true;
+    default: return false;
+  }
+}
 
 InitParam InitParam::Parse(const AttrMap& attrs) {
   AttrReader r(attrs);

@@ -23,6 +23,11 @@ struct FillValue {
   uint64_t uinteger = 0;    ///< the value for kUint
 };
 
+/// The element bytes of `v` converted to `dtype` (in the low bytes of *pattern) as both fill
+/// kernels write it: integer values by C++ casts, real values by static_cast, to bool as
+/// `!= 0`, to float16 / bfloat16 through float32. False for a dtype that is not filled.
+bool FillValuePattern(DType dtype, const FillValue& v, uint64_t* pattern);
+
 /// _zeros, _ones, _npi_zeros, _npi_ones: shape and dtype.
 struct InitParam {
   Shape shape;                    ///< output shape

@@ -4,6 +4,7 @@
 // (1, A, 4) give (B, A, 6) rows [class, score, x0, y0, x1, y1].
 #include "ops/multibox.h"
 
+#include <cmath>
 #include <vector>
 
 #include "base/error.h"
@@ -41,6 +42,38 @@ MultiBoxPriorParam MultiBoxPriorParam::Parse(const AttrMap& attrs) {
     MXS_CHECK(o >= 0.f && o <= 1.f) << "offsets must be in [0, 1], got " << o;
   MXS_CHECK(p.steps[0] * p.steps[1] >= 0) << "steps must both be given or both be automatic";
   return p;
+}
+
+std::vector<float> MultiBoxPriorBoxes(const MultiBoxPriorParam& p, int in_height, int in_width) {
+  float step_y = p.steps[0], step_x = p.steps[1];
+  if (step_y <= 0 || step_x <= 0) {
+    step_y = 1.f / in_height;
+    step_x = 1.f / in_width;
+  }
+  std::vector<float> boxes;
+  auto push = [&](float cx, float cy, float w, float h) {
+    const float v[4] = {cx - w, cy - h, cx + w, cy + h};
+    for (float x : v) boxes.push_back(p.clip ? (x < 0.f ? 0.f : (x > 1.f ? 1.f : x)) : x);
+  };
+  const int num_sizes = static_cast<int>(p.sizes.size());
+  const int num_ratios = static_cast<int>(p.ratios.size());
+  for (int r = 0; r < in_height; ++r) {
+    const float cy = (r + p.offsets[0]) * step_y;
+    for (int c = 0; c < in_width; ++c) {
+      const float cx = (c + p.offsets[1]) * step_x;
+      const float first_ratio = std::sqrt(p.ratios[0]);
+      for (int i = 0; i < num_sizes; ++i) {
+        const float size = p.sizes[i];
+        push(cx, cy, size * in_height / in_width * first_ratio / 2, size / first_ratio / 2);
+      }
+      const float size = p.sizes[0];
+      for (int j = 1; j < num_ratios; ++j) {
+        const float ratio = std::sqrt(p.ratios[j]);
+        push(cx, cy, size * in_height / in_width * ratio / 2, size / ratio / 2);
+      }
+    }
+  }
+  return boxes;
 }
 
 MultiBoxDetectionParam MultiBoxDetectionParam::Parse(const AttrMap& attrs) {

@@ -19,6 +19,10 @@ struct MultiBoxPriorParam {
   static MultiBoxPriorParam Parse(const AttrMap& attrs);
 };
 
+/// The anchors of MultiBoxPrior for an in_height x in_width feature map, both kernels' output:
+/// per cell, per size then per further ratio, [x0, y0, x1, y1] in float32.
+std::vector<float> MultiBoxPriorBoxes(const MultiBoxPriorParam& p, int in_height, int in_width);
+
 struct MultiBoxDetectionParam {
   bool clip = true;             ///< clip decoded boxes to [0, 1]
   float threshold = 0.01f;      ///< class scores below it become background

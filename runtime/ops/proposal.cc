@@ -4,6 +4,7 @@
 // with output_score, the (B * rpn_post_nms_top_n, 1) scores. Proposal needs B = 1.
 #include "ops/proposal.h"
 
+#include <cmath>
 #include <vector>
 
 #include "base/error.h"
@@ -39,6 +40,29 @@ ProposalParam ProposalParam::Parse(const AttrMap& attrs) {
       << "rpn_post_nms_top_n must be positive, got " << p.rpn_post_nms_top_n;
   MXS_CHECK(!p.scales.empty() && !p.ratios.empty()) << "scales and ratios cannot be empty";
   return p;
+}
+
+std::vector<float> ProposalBaseAnchors(const ProposalParam& p) {
+  const float base[4] = {0.f, 0.f, static_cast<float>(p.feature_stride - 1.0),
+                         static_cast<float>(p.feature_stride - 1.0)};
+  std::vector<float> out;
+  for (float ratio : p.ratios) {
+    for (float scale : p.scales) {
+      const float w = base[2] - base[0] + 1.0f;
+      const float h = base[3] - base[1] + 1.0f;
+      const float x_ctr = static_cast<float>(base[0] + 0.5 * (w - 1.0f));
+      const float y_ctr = static_cast<float>(base[1] + 0.5 * (h - 1.0f));
+      const float size = w * h;
+      const float size_ratios = std::floor(size / ratio);
+      const float new_w = std::floor(std::sqrt(size_ratios) + 0.5f) * scale;
+      const float new_h = std::floor((new_w / scale * ratio) + 0.5f) * scale;
+      out.push_back(x_ctr - 0.5f * (new_w - 1.0f));
+      out.push_back(y_ctr - 0.5f * (new_h - 1.0f));
+      out.push_back(x_ctr + 0.5f * (new_w - 1.0f));
+      out.push_back(y_ctr + 0.5f * (new_h - 1.0f));
+    }
+  }
+  return out;
 }
 
 namespace {

@@ -23,4 +23,8 @@ struct ProposalParam {
   static ProposalParam Parse(const AttrMap& attrs);
 };
 
+/// Base anchors of both kernels: for each ratio, for each scale, [x0, y0, x1, y1] around the
+/// first feature-map cell, in MXNet's float32 operation order.
+std::vector<float> ProposalBaseAnchors(const ProposalParam& p);
+
 }  // namespace mxserve

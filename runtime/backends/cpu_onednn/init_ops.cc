@@ -31,37 +31,13 @@ class FillKernel final : public Kernel {
   int64_t n_;         ///< number of elements
 };
 
-template <typename T>
-T Convert(const FillValue& v) {
-  switch (v.kind) {
-    case FillValue::Kind::kInt:
-      if constexpr (std::is_same_v<T, HalfBits> || std::is_same_v<T, Bf16Bits>) {
-        return FromDouble<T>(static_cast<double>(v.integer));
-      } else {
-        return static_cast<T>(v.integer);
-      }
-    case FillValue::Kind::kUint:
-      if constexpr (std::is_same_v<T, HalfBits> || std::is_same_v<T, Bf16Bits>) {
-        return FromDouble<T>(static_cast<double>(v.uinteger));
-      } else {
-        return static_cast<T>(v.uinteger);
-      }
-    default:
-      return FromDouble<T>(v.real);
-  }
-}
-
 std::string What(const KernelArgs& a) { return a.node.def->name() + " node '" + a.node.name + "'"; }
 
 std::unique_ptr<Kernel> MakeFill(const KernelArgs& a, const FillValue& value) {
   uint64_t pattern = 0;
-  bool ok = VisitValueDType(a.out[0].dtype, [&](auto t) {
-    using T = decltype(t);
-    T v = Convert<T>(value);
-    std::memcpy(&pattern, &v, sizeof(T));
-  });
-  MXS_CHECK_CODE(ok, kUnsupported) << "failed to plan " << What(a) << ": dtype "
-                                   << DTypeName(a.out[0].dtype) << " is not supported";
+  MXS_CHECK_CODE(FillValuePattern(a.out[0].dtype, value, &pattern), kUnsupported)
+      << "failed to plan " << What(a) << ": dtype " << DTypeName(a.out[0].dtype)
+      << " is not supported";
   return std::make_unique<FillKernel>(a.out[0], pattern);
 }
 

@@ -23,35 +23,8 @@ namespace {
 
 class MultiBoxPriorKernel final : public Kernel {
  public:
-  MultiBoxPriorKernel(const MultiBoxPriorParam& p, int in_height, int in_width) {
-    float step_y = p.steps[0], step_x = p.steps[1];
-    if (step_y <= 0 || step_x <= 0) {
-      step_y = 1.f / in_height;
-      step_x = 1.f / in_width;
-    }
-    const int num_sizes = static_cast<int>(p.sizes.size());
-    const int num_ratios = static_cast<int>(p.ratios.size());
-    auto push = [&](float cx, float cy, float w, float h) {
-      const float v[4] = {cx - w, cy - h, cx + w, cy + h};
-      for (float x : v) boxes_.push_back(p.clip ? (x < 0.f ? 0.f : (x > 1.f ? 1.f : x)) : x);
-    };
-    for (int r = 0; r < in_height; ++r) {
-      const float cy = (r + p.offsets[0]) * step_y;
-      for (int c = 0; c < in_width; ++c) {
-        const float cx = (c + p.offsets[1]) * step_x;
-        const float ratio = std::sqrt(p.ratios[0]);
-        for (int i = 0; i < num_sizes; ++i) {
-          const float size = p.sizes[i];
-          push(cx, cy, size * in_height / in_width * ratio / 2, size / ratio / 2);
-        }
-        const float size = p.sizes[0];
-        for (int j = 1; j < num_ratios; ++j) {
-          const float rt = std::sqrt(p.ratios[j]);
-          push(cx, cy, size * in_height / in_width * rt / 2, size / rt / 2);
-        }
-      }
-    }
-  }
+  MultiBoxPriorKernel(const MultiBoxPriorParam& p, int in_height, int in_width)
+      : boxes_(MultiBoxPriorBoxes(p, in_height, in_width)) {}
 
   void Run(const RunArgs& args) const override {
     std::memcpy(args.out[0], boxes_.data(), boxes_.size() * sizeof(float));

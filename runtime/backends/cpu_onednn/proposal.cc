@@ -21,34 +21,10 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-// Base anchors: for each ratio, for each scale, [x0, y0, x1, y1] around the first cell.
-std::vector<float> BaseAnchors(const ProposalParam& p) {
-  const float base[4] = {0.f, 0.f, static_cast<float>(p.feature_stride - 1.0),
-                         static_cast<float>(p.feature_stride - 1.0)};
-  std::vector<float> out;
-  for (float ratio : p.ratios) {
-    for (float scale : p.scales) {
-      const float w = base[2] - base[0] + 1.0f;
-      const float h = base[3] - base[1] + 1.0f;
-      const float x_ctr = static_cast<float>(base[0] + 0.5 * (w - 1.0f));
-      const float y_ctr = static_cast<float>(base[1] + 0.5 * (h - 1.0f));
-      const float size = w * h;
-      const float size_ratios = std::floor(size / ratio);
-      const float new_w = std::floor(std::sqrt(size_ratios) + 0.5f) * scale;
-      const float new_h = std::floor((new_w / scale * ratio) + 0.5f) * scale;
-      out.push_back(x_ctr - 0.5f * (new_w - 1.0f));
-      out.push_back(y_ctr - 0.5f * (new_h - 1.0f));
-      out.push_back(x_ctr + 0.5f * (new_w - 1.0f));
-      out.push_back(y_ctr + 0.5f * (new_h - 1.0f));
-    }
-  }
-  return out;
-}
-
 class ProposalKernel final : public Kernel {
  public:
   ProposalKernel(const ProposalParam& p, const Shape& cls, bool has_score)
-      : p_(p), anchors_(BaseAnchors(p)), has_score_(has_score) {
+      : p_(p), anchors_(ProposalBaseAnchors(p)), has_score_(has_score) {
     batch_ = cls[0];
     num_anchors_ = cls[1] / 2;
     height_ = cls[2];

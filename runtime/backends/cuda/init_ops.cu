@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Creation ops on CUDA. Fills (_zeros, _ones, _full, zeros_like, ones_like and their _npi_
-// forms) write one element pattern, converted from the value on the host at bind time exactly
-// as the CPU kernel converts it (16-bit floats through float32, integers by C++ casts). Ranges
-// (_arange, _npi_arange, _contrib_arange_like) compute start + (i / repeat) * step per element
+// forms) write one element pattern, converted from the value on the host at bind time by
+// FillValuePattern (ops/init_ops.h), as on the CPU. Ranges (_arange, _npi_arange,
+// _contrib_arange_like) compute start + (i / repeat) * step per element
 // with the CPU kernel's arithmetic in the output dtype: float32 and float64 with the multiply
 // and the add rounded separately, integers in int64 from the start and step cast to the dtype,
 // float16 as integers from the start and step truncated through float16. One thread per element.
@@ -59,58 +59,10 @@ class FillCuda final : public Kernel {
   int64_t n_;         ///< number of elements
 };
 
-/// The value as a double (integer values converted by C++ rules).
-double AsDouble(const FillValue& v) {
-  switch (v.kind) {
-    case FillValue::Kind::kInt: return static_cast<double>(v.integer);
-    case FillValue::Kind::kUint: return static_cast<double>(v.uinteger);
-    default: return v.real;
-  }
-}
-
-/// The value cast to T; integer values are cast without passing through a double.
-template <typename T>
-T CastTo(const FillValue& v) {
-  switch (v.kind) {
-    case FillValue::Kind::kInt: return static_cast<T>(v.integer);
-    case FillValue::Kind::kUint: return static_cast<T>(v.uinteger);
-    default: return static_cast<T>(v.real);
-  }
-}
-
-template <typename T>
-uint64_t Bits(T v) {
-  uint64_t p = 0;
-  std::memcpy(&p, &v, sizeof(T));
-  return p;
-}
-
-/// The element bytes of `v` in `dtype`; false for the dtypes the CPU kernel does not fill.
-bool PatternOf(DType dtype, const FillValue& v, uint64_t* pattern) {
-  switch (dtype) {
-    case DType::kFloat32: *pattern = Bits(CastTo<float>(v)); return true;
-    case DType::kFloat64: *pattern = Bits(CastTo<double>(v)); return true;
-    case DType::kFloat16:
-      *pattern = Bits(FloatToHalf(static_cast<float>(AsDouble(v))));
-      return true;
-    case DType::kBfloat16:
-      *pattern = Bits(FloatToBfloat16(static_cast<float>(AsDouble(v))));
-      return true;
-    case DType::kUint8: *pattern = Bits(CastTo<uint8_t>(v)); return true;
-    case DType::kInt8: *pattern = Bits(CastTo<int8_t>(v)); return true;
-    case DType::kInt32: *pattern = Bits(CastTo<int32_t>(v)); return true;
-    case DType::kInt64: *pattern = Bits(CastTo<int64_t>(v)); return true;
-    case DType::kBool:
-      *pattern = Bits(v.kind == FillValue::Kind::kReal ? v.real != 0.0 : CastTo<bool>(v));
-      return true;
-    default: return false;
-  }
-}
-
 std::unique_ptr<Kernel> MakeFill(const KernelArgs& a, const FillValue& value) {
   const DType t = a.out[0].dtype;
   uint64_t pattern = 0;
-  MXS_CHECK_CODE(PatternOf(t, value, &pattern), kUnsupported)
+  MXS_CHECK_CODE(FillValuePattern(t, value, &pattern), kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": dtype " << DTypeName(t)
       << " is not supported";
   return std::make_unique<FillCuda>(pattern, DTypeSize(t), a.out[0].shape.Size());

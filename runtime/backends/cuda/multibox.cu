@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // _contrib_MultiBoxPrior and _contrib_MultiBoxDetection on float32.
 //
-// The priors depend only on the input's shape: they are computed on the host at bind time with
-// the CPU kernel's formulas, uploaded once through the weight cache and copied out by Run().
+// The priors depend only on the input's shape: they are computed on the host at bind time by
+// MultiBoxPriorBoxes (ops/multibox.h), as on the CPU, uploaded once through the weight cache and
+// copied out by Run().
 //
 // Detection takes one block per batch item, its rows in the scratchpad. The CPU kernel's steps:
 // per anchor (threads in parallel) the best non-background class, background below threshold,
@@ -36,39 +37,6 @@
 namespace mxserve {
 namespace cuda {
 namespace {
-
-/// The anchors of MultiBoxPrior for an in_height x in_width feature map, as the CPU computes them.
-std::vector<float> PriorBoxes(const MultiBoxPriorParam& p, int in_height, int in_width) {
-  float step_y = p.steps[0], step_x = p.steps[1];
-  if (step_y <= 0 || step_x <= 0) {
-    step_y = 1.f / in_height;
-    step_x = 1.f / in_width;
-  }
-  std::vector<float> boxes;
-  auto push = [&](float cx, float cy, float w, float h) {
-    const float v[4] = {cx - w, cy - h, cx + w, cy + h};
-    for (float x : v) boxes.push_back(p.clip ? (x < 0.f ? 0.f : (x > 1.f ? 1.f : x)) : x);
-  };
-  const int num_sizes = static_cast<int>(p.sizes.size());
-  const int num_ratios = static_cast<int>(p.ratios.size());
-  for (int r = 0; r < in_height; ++r) {
-    const float cy = (r + p.offsets[0]) * step_y;
-    for (int c = 0; c < in_width; ++c) {
-      const float cx = (c + p.offsets[1]) * step_x;
-      const float first_ratio = std::sqrt(p.ratios[0]);
-      for (int i = 0; i < num_sizes; ++i) {
-        const float size = p.sizes[i];
-        push(cx, cy, size * in_height / in_width * first_ratio / 2, size / first_ratio / 2);
-      }
-      const float size = p.sizes[0];
-      for (int j = 1; j < num_ratios; ++j) {
-        const float ratio = std::sqrt(p.ratios[j]);
-        push(cx, cy, size * in_height / in_width * ratio / 2, size / ratio / 2);
-      }
-    }
-  }
-  return boxes;
-}
 
 /// The bits of each float, for a cache key.
 std::string KeyOf(const std::vector<float>& v) {
@@ -256,7 +224,7 @@ std::unique_ptr<Kernel> CreatePrior(const KernelArgs& a) {
   const auto& p = a.param<MultiBoxPriorParam>();
   const Shape& s = a.in[0].shape;
   const int h = static_cast<int>(s[2]), w = static_cast<int>(s[3]);
-  const std::vector<float> boxes = PriorBoxes(p, h, w);
+  const std::vector<float> boxes = MultiBoxPriorBoxes(p, h, w);
   MXS_CHECK_CODE(static_cast<int64_t>(boxes.size()) == a.out[0].shape.Size(), kInternal)
       << "failed to plan " << NodeDesc(a.node) << ": " << boxes.size() / 4
       << " anchors computed for an output of shape " << a.out[0].shape.ToString();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // _contrib_Proposal and _contrib_MultiProposal on float32 with one block per image, its
 // proposals in the scratchpad (up to kMaxAnchors anchors over the feature map). The base anchors
-// are computed on the host at bind time with the CPU kernel's formulas and uploaded once. Then
+// come from ProposalBaseAnchors (ops/proposal.h), as on the CPU, at bind time, uploaded once. Then
 // the CPU kernel's steps, in its mixed float / double arithmetic: each anchor shifted to its
 // cell, decoded, clipped to the image, scored -1 outside the real image or under the minimum
 // size (threads in parallel); ranks by descending score, equal scores in anchor order, NaN last
@@ -39,31 +39,6 @@ namespace {
 
 /// Anchors over the feature map one block ranks (each proposal compares its score with all).
 constexpr int64_t kMaxAnchors = 65536;
-
-/// Base anchors as the CPU computes them: for each ratio, for each scale, [x0, y0, x1, y1]
-/// around the first cell.
-std::vector<float> BaseAnchors(const ProposalParam& p) {
-  const float base[4] = {0.f, 0.f, static_cast<float>(p.feature_stride - 1.0),
-                         static_cast<float>(p.feature_stride - 1.0)};
-  std::vector<float> out;
-  for (float ratio : p.ratios) {
-    for (float scale : p.scales) {
-      const float w = base[2] - base[0] + 1.0f;
-      const float h = base[3] - base[1] + 1.0f;
-      const float x_ctr = static_cast<float>(base[0] + 0.5 * (w - 1.0f));
-      const float y_ctr = static_cast<float>(base[1] + 0.5 * (h - 1.0f));
-      const float size = w * h;
-      const float size_ratios = std::floor(size / ratio);
-      const float new_w = std::floor(std::sqrt(size_ratios) + 0.5f) * scale;
-      const float new_h = std::floor((new_w / scale * ratio) + 0.5f) * scale;
-      out.push_back(x_ctr - 0.5f * (new_w - 1.0f));
-      out.push_back(y_ctr - 0.5f * (new_h - 1.0f));
-      out.push_back(x_ctr + 0.5f * (new_w - 1.0f));
-      out.push_back(y_ctr + 0.5f * (new_h - 1.0f));
-    }
-  }
-  return out;
-}
 
 struct ProposalArgs {
   int64_t batch;
@@ -283,7 +258,7 @@ std::unique_ptr<Kernel> CreateProposal(const KernelArgs& a) {
   p.min_size = prm.rpn_min_size;
   p.stride = prm.feature_stride;
   p.iou_loss = prm.iou_loss;
-  const std::vector<float> anchors = BaseAnchors(prm);
+  const std::vector<float> anchors = ProposalBaseAnchors(prm);
   MXS_CHECK_CODE(static_cast<int64_t>(anchors.size()) == p.num_anchors * 4, kInternal)
       << "failed to plan " << NodeDesc(a.node) << ": " << anchors.size() / 4
       << " base anchors for " << p.num_anchors << " anchor channels";
