@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "base/host_device.h"
 #include "graph/graph.h"
 
 namespace mxserve {
@@ -19,5 +20,54 @@ struct RoiAlignParam {
 
   static RoiAlignParam Parse(const AttrMap& attrs);
 };
+
+/// The bilinear neighbours (offsets into a height x width plane) and weights of point (y, x),
+/// as both ROIAlign kernels compute them; all weights zero (on offset 0) outside [-1, size].
+/// Each product and difference is rounded on its own.
+MXS_HOST_DEVICE inline void RoiAlignTaps(float y, float x, int height, int width, int64_t* pos,
+                                         float* wt) {
+  for (int k = 0; k < 4; ++k) {
+    pos[k] = 0;
+    wt[k] = 0.f;
+  }
+  if (y < -1.f || y > static_cast<float>(height) || x < -1.f || x > static_cast<float>(width)) {
+    return;
+  }
+  if (y <= 0) y = 0;
+  if (x <= 0) x = 0;
+  int y_low = static_cast<int>(y), x_low = static_cast<int>(x);
+  int y_high, x_high;
+  if (y_low >= height - 1) {
+    y_high = y_low = height - 1;
+    y = static_cast<float>(y_low);
+  } else {
+    y_high = y_low + 1;
+  }
+  if (x_low >= width - 1) {
+    x_high = x_low = width - 1;
+    x = static_cast<float>(x_low);
+  } else {
+    x_high = x_low + 1;
+  }
+  const float ly = SubRn(y, static_cast<float>(y_low));
+  const float lx = SubRn(x, static_cast<float>(x_low));
+  const float hy = SubRn(1.f, ly), hx = SubRn(1.f, lx);
+  wt[0] = MulRn(hy, hx);
+  wt[1] = MulRn(hy, lx);
+  wt[2] = MulRn(ly, hx);
+  wt[3] = MulRn(ly, lx);
+  pos[0] = static_cast<int64_t>(y_low) * width + x_low;
+  pos[1] = static_cast<int64_t>(y_low) * width + x_high;
+  pos[2] = static_cast<int64_t>(y_high) * width + x_low;
+  pos[3] = static_cast<int64_t>(y_high) * width + x_high;
+}
+
+/// The weighted sum of the four taps of RoiAlignTaps on plane d, added in tap order.
+MXS_HOST_DEVICE inline float RoiAlignTapSum(const float* d, const int64_t* pos, const float* wt) {
+  float s = MulRn(wt[0], d[pos[0]]);
+  s = AddRn(s, MulRn(wt[1], d[pos[1]]));
+  s = AddRn(s, MulRn(wt[2], d[pos[2]]));
+  return AddRn(s, MulRn(wt[3], d[pos[3]]));
+}
 
 }  // namespace mxserve

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// box_encode, box_decode, box_iou and bipartite_matching on float32 in plain C++. The center
-// arithmetic keeps MXNet's mixed precision: "x + w * 0.5" is evaluated in double and rounded to
-// float once, as MXNet's kernels do with their double literal.
+// box_encode, box_decode, box_iou and bipartite_matching on float32 in plain C++, the per-box
+// formulas from ops/box_codec.h and ops/box_geometry.h (shared with the CUDA kernels).
 #include "ops/box_codec.h"
 
 #include <algorithm>
@@ -9,16 +8,13 @@
 #include <cstdint>
 
 #include "backends/backend.h"
-#include "backends/cpu_onednn/box_geometry.h"
 #include "backends/cpu_onednn/elemwise_loop.h"
 #include "base/error.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cpu {
 namespace {
-
-// Center of [lo, lo + size] as MXNet computes it (double product and sum, one rounding).
-inline float Center(float lo, float size) { return static_cast<float>(lo + size * 0.5); }
 
 class BoxEncodeKernel final : public Kernel {
  public:
@@ -44,16 +40,7 @@ class BoxEncodeKernel final : public Kernel {
         for (int k = 0; k < 4; ++k) t[k] = 0.f;
         return;
       }
-      const float* r = refs + (j * m_ + match) * 4;
-      const float rw = r[2] - r[0], rh = r[3] - r[1];
-      const float rx = Center(r[0], rw), ry = Center(r[1], rh);
-      const float* a = anchors + i * 4;
-      const float aw = a[2] - a[0], ah = a[3] - a[1];
-      const float ax = Center(a[0], aw), ay = Center(a[1], ah);
-      t[0] = ((rx - ax) / aw - means[0]) / stds[0];
-      t[1] = ((ry - ay) / ah - means[1]) / stds[1];
-      t[2] = (std::log(rw / aw) - means[2]) / stds[2];
-      t[3] = (std::log(rh / ah) - means[3]) / stds[3];
+      EncodeBox(refs + (j * m_ + match) * 4, anchors + i * 4, means, stds, t);
     });
   }
   std::string Describe() const override { return "ref:box_encode"; }
@@ -71,34 +58,9 @@ class BoxDecodeKernel final : public Kernel {
     const float* x = static_cast<const float*>(args.in[0]);
     const float* anchors = static_cast<const float*>(args.in[1]);
     float* out = static_cast<float*>(args.out[0]);
-    const bool clip = p_.clip > 0;
     ParallelFor(batch_ * n_, [&](int64_t i) {
-      const float* a = anchors + (i % n_) * 4;
-      float ax = a[0], ay = a[1], aw = a[2], ah = a[3];
-      if (p_.format == BoxFormat::kCorner) {
-        aw = aw - ax;
-        ah = ah - ay;
-        ax = Center(ax, aw);
-        ay = Center(ay, ah);
-      }
-      const float* d = x + i * 4;
-      const float ox = d[0] * p_.std0 * aw + ax;
-      const float oy = d[1] * p_.std1 * ah + ay;
-      float dw = d[2] * p_.std2;
-      float dh = d[3] * p_.std3;
-      if (clip) {
-        dw = dw < p_.clip ? dw : p_.clip;
-        dh = dh < p_.clip ? dh : p_.clip;
-      }
-      dw = std::exp(dw);
-      dh = std::exp(dh);
-      const float ow = static_cast<float>(dw * aw * 0.5);
-      const float oh = static_cast<float>(dh * ah * 0.5);
-      float* o = out + i * 4;
-      o[0] = ox - ow;
-      o[1] = oy - oh;
-      o[2] = ox + ow;
-      o[3] = oy + oh;
+      DecodeBox(p_, p_.format == BoxFormat::kCorner, x + i * 4, anchors + (i % n_) * 4,
+                out + i * 4);
     });
   }
   std::string Describe() const override { return "ref:box_decode"; }
@@ -119,8 +81,7 @@ class BoxIouKernel final : public Kernel {
     ParallelFor(l_ * r_, [&](int64_t i) {
       const float* a = lhs + (i / r_) * 4;
       const float* b = rhs + (i % r_) * 4;
-      const float inter = BoxIntersect(a, b, f_);
-      out[i] = inter <= 0 ? 0.f : inter / (BoxArea(a, f_) + BoxArea(b, f_) - inter);
+      out[i] = BoxIou(a, b, f_);
     });
   }
   std::string Describe() const override { return "ref:box_iou"; }

@@ -11,9 +11,9 @@
 #include <cstring>
 
 #include "backends/backend.h"
-#include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
 #include "graph/graph.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cpu {
@@ -94,26 +94,7 @@ class BoxNmsKernel final : public Kernel {
     }
     std::fill(out + count * w, out + num_ * w, -1.f);
     if (p_.in_format != p_.out_format) {
-      for (int64_t j = 0; j < count; ++j) Convert(out + j * w + cs);
-    }
-  }
-
-  // Re-encodes one output box in place; like MXNet, boxes whose first value is negative are
-  // left as they are.
-  void Convert(float* d) const {
-    if (d[0] < 0) return;
-    if (p_.out_format == BoxFormat::kCenter) {
-      const float l = d[0], t = d[1], r = d[2], b = d[3];
-      d[0] = (l + r) / 2;
-      d[1] = (t + b) / 2;
-      d[2] = r - l;
-      d[3] = b - t;
-    } else {
-      const float x = d[0], y = d[1], hw = d[2] / 2, hh = d[3] / 2;
-      d[0] = x - hw;
-      d[1] = y - hh;
-      d[2] = x + hw;
-      d[3] = y + hh;
+      for (int64_t j = 0; j < count; ++j) ConvertBoxFormat(out + j * w + cs, p_.out_format);
     }
   }
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backends/cpu_onednn/box_geometry.h"
 #include "base/error.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cpu {

@@ -77,51 +77,19 @@ class RoiAlignKernel final : public Kernel {
           for (int ix = 0; ix < grid_w; ++ix) {
             const float xx = start_w + pw * bin_w +
                              static_cast<float>(ix + .5f) * bin_w / static_cast<float>(grid_w);
-            int64_t pos[4] = {0, 0, 0, 0};
-            float wt[4] = {0.f, 0.f, 0.f, 0.f};
-            Weights(yy, xx, height, width, pos, wt);
+            int64_t pos[4];
+            float wt[4];
+            RoiAlignTaps(yy, xx, height, width, pos, wt);
             for (int64_t c = 0; c < channels_; ++c) {
               const int64_t c_in = p_.position_sensitive ? c * bins + bin : c;
               const float* d = batch_data + c_in * plane;
-              out[c * bins + bin] +=
-                  wt[0] * d[pos[0]] + wt[1] * d[pos[1]] + wt[2] * d[pos[2]] + wt[3] * d[pos[3]];
+              out[c * bins + bin] += RoiAlignTapSum(d, pos, wt);
             }
           }
         }
         for (int64_t c = 0; c < channels_; ++c) out[c * bins + bin] /= count;
       }
     }
-  }
-
-  // Bilinear neighbours and weights of point (y, x); all-zero weights outside [-1, size].
-  static void Weights(float y, float x, int height, int width, int64_t* pos, float* wt) {
-    if (y < -1.0 || y > height || x < -1.0 || x > width) return;
-    if (y <= 0) y = 0;
-    if (x <= 0) x = 0;
-    int y_low = static_cast<int>(y), x_low = static_cast<int>(x);
-    int y_high, x_high;
-    if (y_low >= height - 1) {
-      y_high = y_low = height - 1;
-      y = static_cast<float>(y_low);
-    } else {
-      y_high = y_low + 1;
-    }
-    if (x_low >= width - 1) {
-      x_high = x_low = width - 1;
-      x = static_cast<float>(x_low);
-    } else {
-      x_high = x_low + 1;
-    }
-    const float ly = y - y_low, lx = x - x_low;
-    const float hy = 1.f - ly, hx = 1.f - lx;
-    wt[0] = hy * hx;
-    wt[1] = hy * lx;
-    wt[2] = ly * hx;
-    wt[3] = ly * lx;
-    pos[0] = static_cast<int64_t>(y_low) * width + x_low;
-    pos[1] = static_cast<int64_t>(y_low) * width + x_high;
-    pos[2] = static_cast<int64_t>(y_high) * width + x_low;
-    pos[3] = static_cast<int64_t>(y_high) * width + x_high;
   }
 
   RoiAlignParam p_;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// _contrib_box_encode and _contrib_box_decode on float32: one thread per anchor, the CPU
-// kernel's formulas in the same precision. Each product and sum is rounded separately (no
-// fused multiply-add), and a box center "lo + size * 0.5" is evaluated in double and rounded to
-// float once, as MXNet's kernels do with their double literal. _contrib_box_iou: one thread per
-// (lhs, rhs) pair with box_geometry.cuh's arithmetic. _contrib_bipartite_matching: one thread
-// per batch item sorts the indices of its score matrix in the CPU's total order (score, then
-// index, NaN last) and walks them greedily as the CPU kernel does.
+// _contrib_box_encode and _contrib_box_decode on float32: one thread per anchor evaluating the
+// CPU kernel's EncodeBox / DecodeBox (ops/box_codec.h), each product and sum rounded on its own
+// (no fused multiply-add). _contrib_box_iou: one thread per (lhs, rhs) pair with BoxIou
+// (ops/box_geometry.h). _contrib_bipartite_matching: one thread per batch item sorts the
+// indices of its score matrix in the CPU's total order (score, then index, NaN last) and walks
+// them greedily as the CPU kernel does.
 #include "ops/box_codec.h"
 
 #include <cstdint>
@@ -13,22 +12,16 @@
 #include <memory>
 
 #include "backends/backend.h"
-#include "backends/cuda/box_geometry.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/row_sort.cuh"
 #include "base/error.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cuda {
 namespace {
-
-/// Center of [lo, lo + size]: double product and sum, one rounding to float.
-__device__ __forceinline__ float Center(float lo, float size) {
-  return static_cast<float>(__dadd_rn(static_cast<double>(lo),
-                                      __dmul_rn(static_cast<double>(size), 0.5)));
-}
 
 struct EncodeDims {
   int64_t n;  ///< anchors per batch
@@ -49,16 +42,7 @@ __global__ void BoxEncodeKernel(const float* samples, const float* matches, cons
       for (int k = 0; k < 4; ++k) t[k] = 0.f;
       continue;
     }
-    const float* r = refs + (j * d.m + match) * 4;
-    const float rw = r[2] - r[0], rh = r[3] - r[1];
-    const float rx = Center(r[0], rw), ry = Center(r[1], rh);
-    const float* a = anchors + i * 4;
-    const float aw = a[2] - a[0], ah = a[3] - a[1];
-    const float ax = Center(a[0], aw), ay = Center(a[1], ah);
-    t[0] = ((rx - ax) / aw - means[0]) / stds[0];
-    t[1] = ((ry - ay) / ah - means[1]) / stds[1];
-    t[2] = (logf(rw / aw) - means[2]) / stds[2];
-    t[3] = (logf(rh / ah) - means[3]) / stds[3];
+    EncodeBox(refs + (j * d.m + match) * 4, anchors + i * 4, means, stds, t);
   }
 }
 
@@ -73,33 +57,7 @@ struct DecodeArgs {
 __global__ void BoxDecodeKernel(const float* x, const float* anchors, float* out, int64_t total,
                                 DecodeArgs p) {
   MXS_GRID_STRIDE(i, total) {
-    const float* a = anchors + (i % p.n) * 4;
-    float ax = a[0], ay = a[1], aw = a[2], ah = a[3];
-    if (p.corner) {
-      aw = aw - ax;
-      ah = ah - ay;
-      ax = Center(ax, aw);
-      ay = Center(ay, ah);
-    }
-    const float* d = x + i * 4;
-    const float ox = __fadd_rn(__fmul_rn(__fmul_rn(d[0], p.std0), aw), ax);
-    const float oy = __fadd_rn(__fmul_rn(__fmul_rn(d[1], p.std1), ah), ay);
-    float dw = __fmul_rn(d[2], p.std2);
-    float dh = __fmul_rn(d[3], p.std3);
-    if (p.clip > 0) {
-      dw = dw < p.clip ? dw : p.clip;
-      dh = dh < p.clip ? dh : p.clip;
-    }
-    dw = expf(dw);
-    dh = expf(dh);
-    // float product, then the double half (exact) rounded back to float.
-    const float ow = static_cast<float>(__dmul_rn(static_cast<double>(__fmul_rn(dw, aw)), 0.5));
-    const float oh = static_cast<float>(__dmul_rn(static_cast<double>(__fmul_rn(dh, ah)), 0.5));
-    float* o = out + i * 4;
-    o[0] = ox - ow;
-    o[1] = oy - oh;
-    o[2] = ox + ow;
-    o[3] = oy + oh;
+    DecodeBox(p, p.corner, x + i * 4, anchors + (i % p.n) * 4, out + i * 4);
   }
 }
 
@@ -108,8 +66,7 @@ __global__ void BoxIouKernel(const float* lhs, const float* rhs, float* out, int
   MXS_GRID_STRIDE(i, total) {
     const float* a = lhs + (i / r) * 4;
     const float* b = rhs + (i % r) * 4;
-    const float inter = BoxIntersect(a, b, f);
-    out[i] = inter <= 0 ? 0.f : inter / (BoxArea(a, f) + BoxArea(b, f) - inter);
+    out[i] = BoxIou(a, b, f);
   }
 }
 

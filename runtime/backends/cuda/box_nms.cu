@@ -18,11 +18,11 @@
 
 #include "backends/backend.h"
 #include "backends/cuda/block_reduce.cuh"
-#include "backends/cuda/box_geometry.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
 #include "base/error.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cuda {
@@ -50,24 +50,6 @@ struct NmsArgs {
 /// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
 __device__ __forceinline__ int CpuIntOf(float v) {
   return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
-}
-
-/// Re-encodes one output box in place; boxes whose first value is negative stay as they are.
-__device__ __forceinline__ void Convert(float* d, BoxFormat out_format) {
-  if (d[0] < 0) return;
-  if (out_format == BoxFormat::kCenter) {
-    const float l = d[0], t = d[1], r = d[2], b = d[3];
-    d[0] = (l + r) / 2;
-    d[1] = (t + b) / 2;
-    d[2] = r - l;
-    d[3] = b - t;
-  } else {
-    const float x = d[0], y = d[1], hw = d[2] / 2, hh = d[3] / 2;
-    d[0] = x - hw;
-    d[1] = y - hh;
-    d[2] = x + hw;
-    d[3] = y + hh;
-  }
 }
 
 __global__ void __launch_bounds__(kThreads) BoxNmsKernel(const float* in, float* out, NmsArgs p) {
@@ -131,7 +113,7 @@ __global__ void __launch_bounds__(kThreads) BoxNmsKernel(const float* in, float*
       if (i < kept) {
         const float* xr = x + order[i] * w;
         for (int64_t c = 0; c < w; ++c) yr[c] = xr[c];
-        if (p.in_format != p.out_format) Convert(yr + p.coord_start, p.out_format);
+        if (p.in_format != p.out_format) ConvertBoxFormat(yr + p.coord_start, p.out_format);
       } else {
         for (int64_t c = 0; c < w; ++c) yr[c] = -1.f;
       }

@@ -26,13 +26,13 @@
 
 #include "backends/backend.h"
 #include "backends/cuda/block_reduce.cuh"
-#include "backends/cuda/box_geometry.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_buffer.h"
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/device_weights.h"
 #include "base/error.h"
+#include "ops/box_geometry.h"
 
 namespace mxserve {
 namespace cuda {

@@ -2,8 +2,8 @@
 // _contrib_ROIAlign on float32 (sample_ratio, position_sensitive, aligned): one thread per
 // output element (region, channel, bin). Each thread walks its bin's sampling grid in the CPU
 // kernel's order (rows, then columns), computes every sample's bilinear neighbours and weights
-// with the CPU kernel's arithmetic (each product and sum rounded separately, no fused
-// multiply-add), adds the weighted taps onto a float32 sum starting at zero and divides by the
+// with the CPU kernel's RoiAlignTaps / RoiAlignTapSum (ops/roi_align.h: each product and sum
+// rounded separately, no fused multiply-add), adds the weighted taps onto a float32 sum starting at zero and divides by the
 // sample count. A region whose batch index is negative or past the batch gives zeros; a sample
 // outside [-1, size] adds zero-weighted taps of the plane's first element, as on the CPU.
 #include "ops/roi_align.h"
@@ -29,45 +29,12 @@ struct RoiAlignArgs {
   bool position_sensitive, aligned;
 };
 
-/// The weighted bilinear taps of point (y, x) on one plane; all weights zero (on offset 0)
-/// outside [-1, size].
+/// The weighted bilinear taps of point (y, x) on one plane.
 __device__ __forceinline__ float Sample(const float* d, float y, float x, int height, int width) {
-  int64_t pos[4] = {0, 0, 0, 0};
-  float wt[4] = {0.f, 0.f, 0.f, 0.f};
-  if (!(y < -1.f || y > static_cast<float>(height) || x < -1.f ||
-        x > static_cast<float>(width))) {
-    if (y <= 0) y = 0;
-    if (x <= 0) x = 0;
-    int y_low = static_cast<int>(y), x_low = static_cast<int>(x);
-    int y_high, x_high;
-    if (y_low >= height - 1) {
-      y_high = y_low = height - 1;
-      y = static_cast<float>(y_low);
-    } else {
-      y_high = y_low + 1;
-    }
-    if (x_low >= width - 1) {
-      x_high = x_low = width - 1;
-      x = static_cast<float>(x_low);
-    } else {
-      x_high = x_low + 1;
-    }
-    const float ly = __fsub_rn(y, static_cast<float>(y_low));
-    const float lx = __fsub_rn(x, static_cast<float>(x_low));
-    const float hy = __fsub_rn(1.f, ly), hx = __fsub_rn(1.f, lx);
-    wt[0] = __fmul_rn(hy, hx);
-    wt[1] = __fmul_rn(hy, lx);
-    wt[2] = __fmul_rn(ly, hx);
-    wt[3] = __fmul_rn(ly, lx);
-    pos[0] = static_cast<int64_t>(y_low) * width + x_low;
-    pos[1] = static_cast<int64_t>(y_low) * width + x_high;
-    pos[2] = static_cast<int64_t>(y_high) * width + x_low;
-    pos[3] = static_cast<int64_t>(y_high) * width + x_high;
-  }
-  float s = __fmul_rn(wt[0], d[pos[0]]);
-  s = __fadd_rn(s, __fmul_rn(wt[1], d[pos[1]]));
-  s = __fadd_rn(s, __fmul_rn(wt[2], d[pos[2]]));
-  return __fadd_rn(s, __fmul_rn(wt[3], d[pos[3]]));
+  int64_t pos[4];
+  float wt[4];
+  RoiAlignTaps(y, x, height, width, pos, wt);
+  return RoiAlignTapSum(d, pos, wt);
 }
 
 __global__ void RoiAlignKernel(const float* data, const float* rois, float* out, int64_t total,

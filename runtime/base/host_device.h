@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Arithmetic that the CPU kernels and the CUDA kernels evaluate from one definition. Under nvcc
+// MXS_HOST_DEVICE marks a function for both the host and the device; in the CPU build it is
+// empty. The rounded operations round each product, sum or difference on its own: __fmul_rn and
+// its kin in device code (so that nvcc fuses no multiply-add), the plain float operator on the
+// host, which gives the same float32 result.
+#pragma once
+
+#if defined(__CUDACC__)
+#define MXS_HOST_DEVICE __host__ __device__
+#else
+#define MXS_HOST_DEVICE
+#endif
+
+namespace mxserve {
+
+/// a * b rounded to float32.
+MXS_HOST_DEVICE inline float MulRn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+
+/// a + b rounded to float32.
+MXS_HOST_DEVICE inline float AddRn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+
+/// a - b rounded to float32.
+MXS_HOST_DEVICE inline float SubRn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fsub_rn(a, b);
+#else
+  return a - b;
+#endif
+}
+
+}  // namespace mxserve
