@@ -4,7 +4,12 @@
 // (batch, seq, ...) for axis 1, with an optional (batch,) vector of valid lengths.
 #pragma once
 
+#include <cstdint>
+
+#include "base/dtype.h"
+#include "base/host_device.h"
 #include "graph/graph.h"
+#include "ops/index_math.h"
 
 namespace mxserve {
 
@@ -30,5 +35,21 @@ struct SequenceLastParam : SequenceParam {
 struct SequenceReverseParam : SequenceParam {
   static SequenceReverseParam Parse(const AttrMap& attrs) { return {ParseReverse(attrs)}; }
 };
+
+/// lengths[i] of dtype `t` as an integer, as both kernels read it: floats truncated towards
+/// zero as on x86-64 (NaN and values beyond int64 give INT64_MIN, which clamps to 0); 0 for a
+/// dtype that holds no lengths.
+MXS_HOST_DEVICE inline int64_t SequenceLengthAt(const void* p, DType t, int64_t i) {
+  switch (t) {
+    case DType::kFloat32: return TruncIndex(static_cast<const float*>(p)[i]);
+    case DType::kFloat64: return TruncIndex(static_cast<const double*>(p)[i]);
+    case DType::kFloat16: return TruncIndex(HalfBitsToFloat(static_cast<const uint16_t*>(p)[i]));
+    case DType::kInt32: return static_cast<const int32_t*>(p)[i];
+    case DType::kInt64: return static_cast<const int64_t*>(p)[i];
+    case DType::kInt8: return static_cast<const int8_t*>(p)[i];
+    case DType::kUint8: return static_cast<const uint8_t*>(p)[i];
+    default: return 0;
+  }
+}
 
 }  // namespace mxserve

@@ -7,6 +7,7 @@
 
 #include "backends/backend.h"
 #include "base/error.h"
+#include "ops/index_math.h"
 
 namespace mxserve {
 namespace cpu {
@@ -24,8 +25,7 @@ class EmbeddingKernel final : public Kernel {
     char* y = static_cast<char*>(args.out[0]);
 #pragma omp parallel for if (count_ * static_cast<int64_t>(row_bytes_) > (1 << 16))
     for (int64_t i = 0; i < count_; ++i) {
-      int64_t j = ToIndex(idx[i]);
-      j = j <= 0 ? 0 : j >= rows_ ? rows_ - 1 : j;
+      const int64_t j = EmbeddingRow(ToIndex(idx[i]), rows_);
       std::memcpy(y + i * row_bytes_, w + j * row_bytes_, row_bytes_);
     }
   }
@@ -34,11 +34,9 @@ class EmbeddingKernel final : public Kernel {
  private:
   static int64_t ToIndex(I v) {
     if constexpr (std::is_same_v<I, uint16_t>) {
-      return static_cast<int64_t>(HalfToFloat(v));
+      return TruncIndex(HalfToFloat(v));
     } else if constexpr (std::is_floating_point_v<I>) {
-      // NaN and values beyond int64 clip like the largest index instead of being undefined.
-      if (!(v > -9.2e18 && v < 9.2e18)) return v < 0 ? 0 : INT64_MAX;
-      return static_cast<int64_t>(v);
+      return EmbeddingFloatIndex(v);
     } else {
       return static_cast<int64_t>(v);
     }

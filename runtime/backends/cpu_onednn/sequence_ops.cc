@@ -14,28 +14,6 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-/// Reads lengths[i] of dtype `t` as an integer.
-int64_t LengthAt(const void* p, DType t, int64_t i) {
-  switch (t) {
-    case DType::kFloat32:
-      return static_cast<int64_t>(static_cast<const float*>(p)[i]);
-    case DType::kFloat64:
-      return static_cast<int64_t>(static_cast<const double*>(p)[i]);
-    case DType::kFloat16:
-      return static_cast<int64_t>(HalfToFloat(static_cast<const uint16_t*>(p)[i]));
-    case DType::kInt32:
-      return static_cast<const int32_t*>(p)[i];
-    case DType::kInt64:
-      return static_cast<const int64_t*>(p)[i];
-    case DType::kInt8:
-      return static_cast<const int8_t*>(p)[i];
-    case DType::kUint8:
-      return static_cast<const uint8_t*>(p)[i];
-    default:
-      return 0;
-  }
-}
-
 void CheckLengthType(const KernelArgs& a, const SequenceParam& p) {
   if (!p.use_sequence_length) return;
   DType t = a.in[1].dtype;
@@ -58,7 +36,7 @@ struct SeqView {
   /// Element offset of (step s, batch b).
   int64_t Offset(int64_t s, int64_t b) const { return (axis == 0 ? s * d1 + b : b * d1 + s) * rest; }
   int64_t Length(const RunArgs& args, int64_t b) const {
-    int64_t n = use_length ? LengthAt(args.in[1], length_dtype, b) : seq();
+    int64_t n = use_length ? SequenceLengthAt(args.in[1], length_dtype, b) : seq();
     return n < 0 ? 0 : n > seq() ? seq() : n;
   }
 };
@@ -179,7 +157,7 @@ std::unique_ptr<Kernel> CreateSequenceReverse(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, sequence_ops) {
-  // The dtypes LengthAt and SequenceMask's switch read; Last and Reverse copy any but bfloat16.
+  // The dtypes SequenceLengthAt and SequenceMask's switch read; Last and Reverse copy any but bfloat16.
   constexpr DTypeSet kNumbers{DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32,
                               DType::kInt64,   DType::kInt8,    DType::kUint8};
   constexpr DTypeSet kCopied = dtypes::kAny - DTypeSet{DType::kBfloat16};

@@ -12,6 +12,7 @@
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
 #include "base/error.h"
+#include "ops/index_math.h"
 
 namespace mxserve {
 namespace cuda {
@@ -21,26 +22,18 @@ template <typename I>
 __device__ __forceinline__ int64_t ToIndex(I v) {
   return static_cast<int64_t>(v);
 }
-/// NaN and values beyond int64 become the largest index (0 when negative), as on the CPU.
-template <typename F>
-__device__ __forceinline__ int64_t FloatToIndex(F v) {
-  const double d = static_cast<double>(v);
-  if (!(d > -9.2e18 && d < 9.2e18)) return d < 0 ? 0 : INT64_MAX;
-  return static_cast<int64_t>(v);
-}
 template <>
 __device__ __forceinline__ int64_t ToIndex(float v) {
-  return FloatToIndex(v);
+  return EmbeddingFloatIndex(v);
 }
 template <>
 __device__ __forceinline__ int64_t ToIndex(double v) {
-  return FloatToIndex(v);
+  return EmbeddingFloatIndex(v);
 }
-/// A non-finite float16 index reads row 0, as the CPU's conversion of it does.
+/// A float16 index truncated as on x86-64; a non-finite one gives INT64_MIN and so row 0.
 template <>
 __device__ __forceinline__ int64_t ToIndex(__half v) {
-  const float f = __half2float(v);
-  return isfinite(f) ? static_cast<int64_t>(f) : 0;
+  return TruncIndex(__half2float(v));
 }
 
 struct Gather {
@@ -53,8 +46,7 @@ struct Gather {
 template <typename I, typename E>
 __global__ void EmbeddingKernel(const I* idx, const E* w, E* y, Gather g) {
   MXS_GRID_STRIDE(i, g.n) {
-    int64_t j = ToIndex(idx[i / g.dim]);
-    j = j <= 0 ? 0 : j >= g.rows ? g.rows - 1 : j;
+    const int64_t j = EmbeddingRow(ToIndex(idx[i / g.dim]), g.rows);
     y[i] = w[j * g.dim + i % g.dim];
   }
 }

@@ -16,6 +16,7 @@
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
 #include "base/error.h"
+#include "ops/index_math.h"
 
 namespace mxserve {
 namespace cuda {
@@ -23,28 +24,21 @@ namespace {
 
 constexpr int kMaxIndexed = 8;
 
-/// A float index as static_cast<int64_t> gives it on x86-64: truncated, INT64_MIN when NaN or
-/// outside the int64 range.
-__host__ __device__ __forceinline__ int64_t FloatIndex(double d) {
-  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
-
 template <typename I>
 __host__ __device__ __forceinline__ int64_t IndexOf(I v) {
   return static_cast<int64_t>(v);
 }
 template <>
 __host__ __device__ __forceinline__ int64_t IndexOf(float v) {
-  return FloatIndex(v);
+  return TruncIndex(v);
 }
 template <>
 __host__ __device__ __forceinline__ int64_t IndexOf(double v) {
-  return FloatIndex(v);
+  return TruncIndex(v);
 }
 template <>
 __host__ __device__ __forceinline__ int64_t IndexOf(__half v) {
-  return FloatIndex(__half2float(v));
+  return TruncIndex(__half2float(v));
 }
 
 /// Clipped to [0, size - 1], or taken modulo size (wrap and raise).
@@ -104,11 +98,11 @@ __host__ __device__ __forceinline__ int64_t Shifted(I v, int64_t size) {
 }
 template <>
 __host__ __device__ __forceinline__ int64_t Shifted(float v, int64_t size) {
-  return FloatIndex(v + static_cast<float>(size));
+  return TruncIndex(v + static_cast<float>(size));
 }
 template <>
 __host__ __device__ __forceinline__ int64_t Shifted(double v, int64_t size) {
-  return FloatIndex(v + static_cast<double>(size));
+  return TruncIndex(v + static_cast<double>(size));
 }
 
 template <typename I>

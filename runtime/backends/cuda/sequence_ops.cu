@@ -19,28 +19,6 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-/// A float length outside [-2^63, 2^63), NaN included, counts as 0 (the CPU's conversion gives
-/// the most negative integer for it, which clamps to 0).
-template <typename F>
-__device__ __forceinline__ int64_t FloatLength(F v) {
-  const double d = static_cast<double>(v), limit = 9223372036854775808.0;
-  return d >= -limit && d < limit ? static_cast<int64_t>(v) : 0;
-}
-
-/// lengths[i] of dtype `t` as an integer (floats truncated towards zero).
-__device__ __forceinline__ int64_t LengthAt(const void* p, DType t, int64_t i) {
-  switch (t) {
-    case DType::kFloat32: return FloatLength(static_cast<const float*>(p)[i]);
-    case DType::kFloat64: return FloatLength(static_cast<const double*>(p)[i]);
-    case DType::kFloat16: return FloatLength(__half2float(static_cast<const __half*>(p)[i]));
-    case DType::kInt32: return static_cast<const int32_t*>(p)[i];
-    case DType::kInt64: return static_cast<const int64_t*>(p)[i];
-    case DType::kInt8: return static_cast<const int8_t*>(p)[i];
-    case DType::kUint8: return static_cast<const uint8_t*>(p)[i];
-    default: return 0;
-  }
-}
-
 /// The data viewed as (d0, d1, rest), the sequence on `axis`.
 struct SeqView {
   int64_t d0 = 0, d1 = 0, rest = 1;
@@ -54,7 +32,7 @@ struct SeqView {
   /// The length of sequence b clamped to [0, seq].
   __device__ int64_t Length(const void* lengths, int64_t b) const {
     if (length_dtype == DType::kUnknown) return seq();
-    const int64_t n = LengthAt(lengths, length_dtype, b);
+    const int64_t n = SequenceLengthAt(lengths, length_dtype, b);
     return n < 0 ? 0 : n > seq() ? seq() : n;
   }
 };
@@ -234,7 +212,7 @@ std::unique_ptr<Kernel> CreateSequenceReverse(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, sequence_ops) {
-  // The dtypes LengthAt and SequenceMask's value read; Last and Reverse copy any but bfloat16.
+  // The dtypes SequenceLengthAt and SequenceMask's value read; Last and Reverse copy any but bfloat16.
   constexpr DTypeSet kNumbers{DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32,
                               DType::kInt64,   DType::kInt8,    DType::kUint8};
   constexpr DTypeSet kCopied = dtypes::kAny - DTypeSet{DType::kBfloat16};
