@@ -157,7 +157,8 @@ std::unique_ptr<Kernel> CreateSequenceReverse(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, sequence_ops) {
-  // The dtypes SequenceLengthAt and SequenceMask's switch read; Last and Reverse copy any but bfloat16.
+  // The dtypes SequenceLengthAt and SequenceMask's switch read; Last and Reverse copy any
+  // but bfloat16.
   constexpr DTypeSet kNumbers{DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32,
                               DType::kInt64,   DType::kInt8,    DType::kUint8};
   constexpr DTypeSet kCopied = dtypes::kAny - DTypeSet{DType::kBfloat16};

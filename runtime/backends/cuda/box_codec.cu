@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -200,26 +201,15 @@ class BipartiteMatchingCuda final : public Kernel {
   MatchArgs p_;
 };
 
-void CheckFloat32(const KernelArgs& a) {
-  for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
-        << DTypeName(t.dtype);
-  for (const auto& t : a.out)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32, not "
-        << DTypeName(t.dtype);
-}
-
 std::unique_ptr<Kernel> CreateBoxEncode(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   const Shape& an = a.in[2].shape;
   EncodeDims d{an[1], a.in[3].shape[1]};
   return std::make_unique<BoxEncodeCuda>(an[0] * an[1], d);
 }
 
 std::unique_ptr<Kernel> CreateBoxDecode(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   const auto& p = a.param<BoxDecodeParam>();
   const Shape& s = a.in[0].shape;
   DecodeArgs d;
@@ -234,13 +224,13 @@ std::unique_ptr<Kernel> CreateBoxDecode(const KernelArgs& a) {
 }
 
 std::unique_ptr<Kernel> CreateBoxIou(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   return std::make_unique<BoxIouCuda>(a.param<BoxIouParam>().format, a.in[0].shape.Size() / 4,
                                       a.in[1].shape.Size() / 4);
 }
 
 std::unique_ptr<Kernel> CreateBipartiteMatching(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   const auto& prm = a.param<BipartiteMatchingParam>();
   const Shape& s = a.in[0].shape;
   MatchArgs p;

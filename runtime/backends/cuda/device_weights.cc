@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "backends/cuda/cuda_check.h"
 #include "backends/weight_cache.h"
@@ -64,6 +65,16 @@ DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
                           const std::vector<float>& values, int device) {
   return CachedOnDevice(a, "cuda" + std::to_string(device) + ":" + key,
                 [&] { return CopyToDevice(values.data(), values.size() * sizeof(float), device); });
+}
+
+std::string FloatsKey(const std::vector<float>& v) {
+  std::string key;
+  for (float x : v) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof(bits));
+    key += std::to_string(bits) + ",";
+  }
+  return key;
 }
 
 }  // namespace cuda

@@ -32,6 +32,9 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
 DeviceMemory UploadFloats(const KernelArgs& a, const std::string& key,
                           const std::vector<float>& values, int device);
 
+/// The bits of each float of `v`, comma-terminated, for a cache key.
+std::string FloatsKey(const std::vector<float>& v);
+
 /// `bytes` of device memory on `device` as a DeviceMemory.
 DeviceMemory AllocateOn(int device, size_t bytes);
 

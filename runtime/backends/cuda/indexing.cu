@@ -12,6 +12,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -300,36 +301,12 @@ std::unique_ptr<Kernel> CreateBatchTake(const KernelArgs& a) {
   return std::make_unique<IndexingCuda>(plan);
 }
 
-template <typename T>
-uint64_t Bits(T v) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof(T));
-  return bits;
-}
-
-/// A value as an element of dtype t with the CPU's casts (16-bit floats rounded to nearest even
-/// through float32); false for a dtype the kernel does not write.
-bool ValueBits(DType t, double v, uint64_t& bits) {
-  switch (t) {
-    case DType::kFloat32: bits = Bits(static_cast<float>(v)); return true;
-    case DType::kFloat64: bits = Bits(v); return true;
-    case DType::kFloat16: bits = Bits(FloatToHalf(static_cast<float>(v))); return true;
-    case DType::kBfloat16: bits = Bits(FloatToBfloat16(static_cast<float>(v))); return true;
-    case DType::kUint8: bits = Bits(static_cast<uint8_t>(v)); return true;
-    case DType::kInt8: bits = Bits(static_cast<int8_t>(v)); return true;
-    case DType::kInt32: bits = Bits(static_cast<int32_t>(v)); return true;
-    case DType::kInt64: bits = Bits(static_cast<int64_t>(v)); return true;
-    case DType::kBool: bits = Bits(static_cast<uint8_t>(v != 0.0 ? 1 : 0)); return true;
-    default: return false;
-  }
-}
-
 std::unique_ptr<Kernel> CreateOneHot(const KernelArgs& a) {
   const OneHotParam& p = a.param<OneHotParam>();
   const DType t = a.out[0].dtype;
   IndexPlan plan = Plan(a, Kind::kOneHot, 0, DTypeSize(t), "one_hot");
   const bool ok =
-      ValueBits(t, p.on_value, plan.on_bits) && ValueBits(t, p.off_value, plan.off_bits);
+      ValueBits(t, p.on_value, &plan.on_bits) && ValueBits(t, p.off_value, &plan.off_bits);
   MXS_CHECK_CODE(ok, kUnsupported)
       << "failed to plan " << NodeDesc(a.node) << ": an output of dtype " << DTypeName(t)
       << " has no CUDA kernel";

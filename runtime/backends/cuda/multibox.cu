@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/block_reduce.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -37,17 +38,6 @@
 namespace mxserve {
 namespace cuda {
 namespace {
-
-/// The bits of each float, for a cache key.
-std::string KeyOf(const std::vector<float>& v) {
-  std::string key;
-  for (float x : v) {
-    uint32_t bits;
-    std::memcpy(&bits, &x, sizeof(bits));
-    key += std::to_string(bits) + ",";
-  }
-  return key;
-}
 
 class MultiBoxPriorCuda final : public Kernel {
  public:
@@ -208,19 +198,8 @@ class MultiBoxDetectionCuda final : public Kernel {
   DetectArgs p_;
 };
 
-void CheckFloat32(const KernelArgs& a) {
-  for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
-        << DTypeName(t.dtype);
-  for (const auto& t : a.out)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32, not "
-        << DTypeName(t.dtype);
-}
-
 std::unique_ptr<Kernel> CreatePrior(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   const auto& p = a.param<MultiBoxPriorParam>();
   const Shape& s = a.in[0].shape;
   const int h = static_cast<int>(s[2]), w = static_cast<int>(s[3]);
@@ -231,13 +210,14 @@ std::unique_ptr<Kernel> CreatePrior(const KernelArgs& a) {
   const size_t bytes = boxes.size() * sizeof(float);
   if (bytes == 0) return std::make_unique<MultiBoxPriorCuda>(DeviceMemory(), 0);
   const std::string key = "multibox_prior:" + std::to_string(h) + "x" + std::to_string(w) +
-                          (p.clip ? ":clip:" : ":") + KeyOf(p.sizes) + ":" + KeyOf(p.ratios) +
-                          ":" + KeyOf(p.steps) + ":" + KeyOf(p.offsets);
+                          (p.clip ? ":clip:" : ":") + FloatsKey(p.sizes) + ":" +
+                          FloatsKey(p.ratios) + ":" + FloatsKey(p.steps) + ":" +
+                          FloatsKey(p.offsets);
   return std::make_unique<MultiBoxPriorCuda>(UploadFloats(a, key, boxes, CurrentDevice()), bytes);
 }
 
 std::unique_ptr<Kernel> CreateDetection(const KernelArgs& a) {
-  CheckFloat32(a);
+  RequireFloat32(a);
   const auto& prm = a.param<MultiBoxDetectionParam>();
   const Shape& c = a.in[0].shape;
   DetectArgs p;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -182,36 +183,17 @@ class PadCuda final : public Kernel {
   int stat_;             ///< 0: none, 1: maximum, -1: minimum
 };
 
-template <typename T>
-uint64_t Bits(T v) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof(T));
-  return bits;
-}
-
-/// The constant as the CPU kernel converts it (static_cast; float16 rounded through float32);
-/// false for the dtypes the CPU kernel refuses (bool).
-bool ValueBits(DType t, double v, uint64_t& bits) {
-  switch (t) {
-    case DType::kFloat32: bits = Bits(static_cast<float>(v)); return true;
-    case DType::kFloat64: bits = Bits(v); return true;
-    case DType::kFloat16: bits = Bits(FloatToHalf(static_cast<float>(v))); return true;
-    case DType::kUint8: bits = Bits(static_cast<uint8_t>(v)); return true;
-    case DType::kInt8: bits = Bits(static_cast<int8_t>(v)); return true;
-    case DType::kInt32: bits = Bits(static_cast<int32_t>(v)); return true;
-    case DType::kInt64: bits = Bits(static_cast<int64_t>(v)); return true;
-    default: return false;
-  }
-}
-
 /// before[i] / after[i]: the padding of axis i.
 std::unique_ptr<Kernel> Make(const KernelArgs& a, Rule rule, const std::vector<int64_t>& before,
                              const std::vector<int64_t>& after, double value, int stat = 0) {
   const std::string what = "failed to plan " + NodeDesc(a.node);
   const Shape& in = a.in[0].shape;
   const DType t = a.in[0].dtype;
+  // The CPU kernel refuses bool and bfloat16.
   uint64_t bits = 0;
-  MXS_CHECK_CODE(a.out[0].dtype == t && ValueBits(t, value, bits), kUnsupported)
+  MXS_CHECK_CODE(a.out[0].dtype == t && t != DType::kBool && t != DType::kBfloat16 &&
+                     ValueBits(t, value, &bits),
+                 kUnsupported)
       << what << ": dtype " << DTypeName(t) << " has no CUDA kernel";
   MXS_CHECK_CODE(stat == 0 || t != DType::kFloat16, kUnsupported)
       << what << ": the maximum and minimum modes of float16 have no kernel (nor on the CPU)";

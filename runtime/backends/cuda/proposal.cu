@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/block_reduce.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
@@ -220,26 +221,8 @@ class ProposalCuda final : public Kernel {
   bool has_score_;        ///< the score output is requested
 };
 
-/// The bits of each float, for a cache key.
-std::string BitsOf(const std::vector<float>& v) {
-  std::string key;
-  for (float x : v) {
-    uint32_t bits;
-    std::memcpy(&bits, &x, sizeof(bits));
-    key += std::to_string(bits) + ",";
-  }
-  return key;
-}
-
 std::unique_ptr<Kernel> CreateProposal(const KernelArgs& a) {
-  for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
-        << DTypeName(t.dtype);
-  for (const auto& t : a.out)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32, not "
-        << DTypeName(t.dtype);
+  RequireFloat32(a);
   const auto& prm = a.param<ProposalParam>();
   const Shape& cls = a.in[0].shape;
   ProposalArgs p;
@@ -263,7 +246,7 @@ std::unique_ptr<Kernel> CreateProposal(const KernelArgs& a) {
       << "failed to plan " << NodeDesc(a.node) << ": " << anchors.size() / 4
       << " base anchors for " << p.num_anchors << " anchor channels";
   const std::string key = "proposal_anchors:" + std::to_string(prm.feature_stride) + ":" +
-                          BitsOf(prm.scales) + ":" + BitsOf(prm.ratios);
+                          FloatsKey(prm.scales) + ":" + FloatsKey(prm.ratios);
   return std::make_unique<ProposalCuda>(p, UploadFloats(a, key, anchors, CurrentDevice()),
                                         a.out.size() > 1);
 }

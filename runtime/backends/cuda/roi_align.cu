@@ -3,14 +3,16 @@
 // output element (region, channel, bin). Each thread walks its bin's sampling grid in the CPU
 // kernel's order (rows, then columns), computes every sample's bilinear neighbours and weights
 // with the CPU kernel's RoiAlignTaps / RoiAlignTapSum (ops/roi_align.h: each product and sum
-// rounded separately, no fused multiply-add), adds the weighted taps onto a float32 sum starting at zero and divides by the
-// sample count. A region whose batch index is negative or past the batch gives zeros; a sample
-// outside [-1, size] adds zero-weighted taps of the plane's first element, as on the CPU.
+// rounded separately, no fused multiply-add), adds the weighted taps onto a float32 sum starting
+// at zero and divides by the sample count. A region whose batch index is negative or past the
+// batch gives zeros; a sample outside [-1, size] adds zero-weighted taps of the plane's first
+// element, as on the CPU.
 #include "ops/roi_align.h"
 
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -118,12 +120,7 @@ class RoiAlignCuda final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreateRoiAlign(const KernelArgs& a) {
-  for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
-        << DTypeName(t.dtype);
-  MXS_CHECK_CODE(a.out[0].dtype == DType::kFloat32, kUnsupported)
-      << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32";
+  RequireFloat32(a);
   const auto& param = a.param<RoiAlignParam>();
   const Shape& data = a.in[0].shape;
   const Shape& out = a.out[0].shape;

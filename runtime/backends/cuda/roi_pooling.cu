@@ -14,6 +14,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -105,13 +106,7 @@ class RoiPoolingCuda final : public Kernel {
 };
 
 std::unique_ptr<Kernel> CreateRoiPooling(const KernelArgs& a) {
-  for (const auto& t : a.in)
-    MXS_CHECK_CODE(t.dtype == DType::kFloat32, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32 inputs, not "
-        << DTypeName(t.dtype);
-  MXS_CHECK_CODE(a.out[0].dtype == DType::kFloat32, kUnsupported)
-      << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel writes float32, not "
-      << DTypeName(a.out[0].dtype);
+  RequireFloat32(a);
   const auto& prm = a.param<RoiPoolingParam>();
   const Shape& d = a.in[0].shape;
   RoiPoolArgs p;

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -162,25 +163,11 @@ SeqView MakeView(const KernelArgs& a, const SequenceParam& p) {
   return v;
 }
 
-template <typename T>
-uint64_t Bits(T v) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof(T));
-  return bits;
-}
-
 /// SequenceMask's value in dtype t, converted as the CPU kernel converts it (through float).
 uint64_t MaskValueBits(DType t, double value) {
-  const float f = static_cast<float>(value);
-  switch (t) {
-    case DType::kFloat32: return Bits(f);
-    case DType::kFloat64: return Bits(static_cast<double>(f));
-    case DType::kFloat16: return Bits(FloatToHalf(f));
-    case DType::kInt32: return Bits(static_cast<int32_t>(f));
-    case DType::kInt64: return Bits(static_cast<int64_t>(f));
-    case DType::kInt8: return Bits(static_cast<int8_t>(f));
-    default: return Bits(static_cast<uint8_t>(f));
-  }
+  uint64_t bits = 0;
+  ValueBits(t, static_cast<float>(value), &bits);
+  return bits;
 }
 
 std::unique_ptr<Kernel> CreateSequenceMask(const KernelArgs& a) {
@@ -212,7 +199,8 @@ std::unique_ptr<Kernel> CreateSequenceReverse(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, sequence_ops) {
-  // The dtypes SequenceLengthAt and SequenceMask's value read; Last and Reverse copy any but bfloat16.
+  // The dtypes SequenceLengthAt and SequenceMask's value read; Last and Reverse copy any
+  // but bfloat16.
   constexpr DTypeSet kNumbers{DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32,
                               DType::kInt64,   DType::kInt8,    DType::kUint8};
   constexpr DTypeSet kCopied = dtypes::kAny - DTypeSet{DType::kBfloat16};

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/cuda/bind_checks.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -127,30 +128,6 @@ void AlignedStrides(const Shape& in, const Shape& out, int64_t* st) {
   }
 }
 
-template <typename T>
-uint64_t Bits(T v) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof(T));
-  return bits;
-}
-
-/// A scalar as an element of dtype t (MXNet's DType(scalar): C++ casts, 16-bit floats rounded to
-/// nearest even through float32); false for a dtype the kernel does not write.
-bool ScalarBits(DType t, double v, uint64_t& bits) {
-  switch (t) {
-    case DType::kFloat32: bits = Bits(static_cast<float>(v)); return true;
-    case DType::kFloat64: bits = Bits(v); return true;
-    case DType::kFloat16: bits = Bits(FloatToHalf(static_cast<float>(v))); return true;
-    case DType::kBfloat16: bits = Bits(FloatToBfloat16(static_cast<float>(v))); return true;
-    case DType::kUint8: bits = Bits(static_cast<uint8_t>(v)); return true;
-    case DType::kInt8: bits = Bits(static_cast<int8_t>(v)); return true;
-    case DType::kInt32: bits = Bits(static_cast<int32_t>(v)); return true;
-    case DType::kInt64: bits = Bits(static_cast<int64_t>(v)); return true;
-    case DType::kBool: bits = Bits(static_cast<uint8_t>(v != 0.0 ? 1 : 0)); return true;
-    default: return false;
-  }
-}
-
 bool IsConditionDType(DType t) {
   return t == DType::kFloat32 || t == DType::kFloat64 || t == DType::kFloat16 ||
          t == DType::kBfloat16 || t == DType::kUint8 || t == DType::kInt8 ||
@@ -212,7 +189,7 @@ std::unique_ptr<Kernel> CreateWhere(const KernelArgs& a) {
       break;
   }
   uint64_t xb = 0, yb = 0;
-  const bool value_ok = ScalarBits(out.dtype, x_value, xb) && ScalarBits(out.dtype, y_value, yb);
+  const bool value_ok = ValueBits(out.dtype, x_value, &xb) && ValueBits(out.dtype, y_value, &yb);
   MXS_CHECK_CODE(value_ok, kUnsupported)
       << what << ": dtype " << DTypeName(out.dtype) << " has no CUDA kernel";
   return std::make_unique<WhereCuda>(g, a.in[0].dtype, DTypeSize(out.dtype), x_input, y_input,
