@@ -46,6 +46,15 @@ MXS_HOST_DEVICE inline float SubRn(float a, float b) {
 #endif
 }
 
+/// a / b rounded to float32.
+MXS_HOST_DEVICE inline float DivRn(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fdiv_rn(a, b);
+#else
+  return a / b;
+#endif
+}
+
 /// The float32 value of IEEE half bits.
 MXS_HOST_DEVICE inline float HalfBitsToFloat(uint16_t bits) {
 #if defined(__CUDA_ARCH__)

@@ -3,6 +3,7 @@
 // src/operator/contrib/roi_align.cc), optionally position-sensitive and center-aligned.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "base/host_device.h"
@@ -20,6 +21,44 @@ struct RoiAlignParam {
 
   static RoiAlignParam Parse(const AttrMap& attrs);
 };
+
+/// The sampling grid of one region in feature-map coordinates.
+struct RoiAlignGrid {
+  float start_h = 0.f, start_w = 0.f;  ///< the region's top-left corner
+  float bin_h = 0.f, bin_w = 0.f;      ///< the size of one output bin
+  int grid_h = 1, grid_w = 1;          ///< samples per bin along each axis
+};
+
+/// The grid of region roi = [batch, x0, y0, x1, y1] as both kernels compute it, each product,
+/// difference and quotient rounded on its own; without `aligned` a region is at least 1 x 1.
+MXS_HOST_DEVICE inline RoiAlignGrid RoiAlignGridOf(const float* roi, float spatial_scale,
+                                                   bool aligned, int pooled_h, int pooled_w,
+                                                   int sample_ratio) {
+  const float offset = aligned ? 0.5f : 0.f;
+  RoiAlignGrid g;
+  g.start_w = SubRn(MulRn(roi[1], spatial_scale), offset);
+  g.start_h = SubRn(MulRn(roi[2], spatial_scale), offset);
+  const float end_w = SubRn(MulRn(roi[3], spatial_scale), offset);
+  const float end_h = SubRn(MulRn(roi[4], spatial_scale), offset);
+  float roi_w = SubRn(end_w, g.start_w);
+  float roi_h = SubRn(end_h, g.start_h);
+  if (!aligned) {
+    roi_w = roi_w < 1.f ? 1.f : roi_w;
+    roi_h = roi_h < 1.f ? 1.f : roi_h;
+  }
+  g.bin_h = DivRn(roi_h, static_cast<float>(pooled_h));
+  g.bin_w = DivRn(roi_w, static_cast<float>(pooled_w));
+  g.grid_h = sample_ratio > 0 ? sample_ratio : static_cast<int>(ceilf(g.bin_h));
+  g.grid_w = sample_ratio > 0 ? sample_ratio : static_cast<int>(ceilf(g.bin_w));
+  return g;
+}
+
+/// The coordinate of sample i (of `grid` per bin) in bin `bin` along one axis of the grid.
+MXS_HOST_DEVICE inline float RoiAlignSample(float start, int bin, float bin_size, int i,
+                                            int grid) {
+  return AddRn(AddRn(start, MulRn(static_cast<float>(bin), bin_size)),
+               DivRn(MulRn(static_cast<float>(i) + .5f, bin_size), static_cast<float>(grid)));
+}
 
 /// The bilinear neighbours (offsets into a height x width plane) and weights of point (y, x),
 /// as both ROIAlign kernels compute them; all weights zero (on offset 0) outside [-1, size].

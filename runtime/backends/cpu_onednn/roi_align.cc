@@ -3,7 +3,7 @@
 // point's bilinear weights are computed once and applied to every channel; every output sums its
 // samples in MXNet's order (rows, then columns of the sampling grid) and divides by their count,
 // so the float results match MXNet's. A region whose batch index is negative or past the batch
-// gives zeros.
+// gives zeros. The grid, sample and tap arithmetic is ops/roi_align.h's, shared with CUDA.
 #include "ops/roi_align.h"
 
 #include <algorithm>
@@ -45,24 +45,9 @@ class RoiAlignKernel final : public Kernel {
     std::fill(out, out + channels_ * bins, 0.f);
     const int b = static_cast<int>(roi[0]);
     if (b < 0 || b >= batch_) return;
-    const float offset = p_.aligned ? 0.5f : 0.f;
-    const float scale = p_.spatial_scale;
-    const float start_w = roi[1] * scale - offset;
-    const float start_h = roi[2] * scale - offset;
-    const float end_w = roi[3] * scale - offset;
-    const float end_h = roi[4] * scale - offset;
-    float roi_w = end_w - start_w;
-    float roi_h = end_h - start_h;
-    if (!p_.aligned) {
-      roi_w = std::max(roi_w, 1.f);
-      roi_h = std::max(roi_h, 1.f);
-    }
-    const float bin_h = roi_h / static_cast<float>(ph_n);
-    const float bin_w = roi_w / static_cast<float>(pw_n);
-    const int grid_h =
-        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_h / ph_n));
-    const int grid_w =
-        p_.sample_ratio > 0 ? p_.sample_ratio : static_cast<int>(std::ceil(roi_w / pw_n));
+    const RoiAlignGrid g = RoiAlignGridOf(roi, p_.spatial_scale, p_.aligned, ph_n, pw_n,
+                                          p_.sample_ratio);
+    const int grid_h = g.grid_h, grid_w = g.grid_w;
     const float count = static_cast<float>(grid_h * grid_w);
     const int height = static_cast<int>(height_), width = static_cast<int>(width_);
     const int64_t plane = height_ * width_;
@@ -72,11 +57,9 @@ class RoiAlignKernel final : public Kernel {
       for (int pw = 0; pw < pw_n; ++pw) {
         const int64_t bin = static_cast<int64_t>(ph) * pw_n + pw;
         for (int iy = 0; iy < grid_h; ++iy) {
-          const float yy = start_h + ph * bin_h +
-                           static_cast<float>(iy + .5f) * bin_h / static_cast<float>(grid_h);
+          const float yy = RoiAlignSample(g.start_h, ph, g.bin_h, iy, grid_h);
           for (int ix = 0; ix < grid_w; ++ix) {
-            const float xx = start_w + pw * bin_w +
-                             static_cast<float>(ix + .5f) * bin_w / static_cast<float>(grid_w);
+            const float xx = RoiAlignSample(g.start_w, pw, g.bin_w, ix, grid_w);
             int64_t pos[4];
             float wt[4];
             RoiAlignTaps(yy, xx, height, width, pos, wt);

@@ -54,28 +54,9 @@ __global__ void RoiAlignKernel(const float* data, const float* rois, float* out,
       out[i] = 0.f;
       continue;
     }
-    const float offset = p.aligned ? 0.5f : 0.f;
-    const float scale = p.spatial_scale;
-    const float start_w = __fsub_rn(__fmul_rn(roi[1], scale), offset);
-    const float start_h = __fsub_rn(__fmul_rn(roi[2], scale), offset);
-    const float end_w = __fsub_rn(__fmul_rn(roi[3], scale), offset);
-    const float end_h = __fsub_rn(__fmul_rn(roi[4], scale), offset);
-    float roi_w = __fsub_rn(end_w, start_w);
-    float roi_h = __fsub_rn(end_h, start_h);
-    if (!p.aligned) {
-      roi_w = roi_w < 1.f ? 1.f : roi_w;
-      roi_h = roi_h < 1.f ? 1.f : roi_h;
-    }
-    const float bin_h = __fdiv_rn(roi_h, static_cast<float>(p.pooled_h));
-    const float bin_w = __fdiv_rn(roi_w, static_cast<float>(p.pooled_w));
-    const int grid_h = p.sample_ratio > 0
-                           ? p.sample_ratio
-                           : static_cast<int>(ceilf(__fdiv_rn(roi_h,
-                                                              static_cast<float>(p.pooled_h))));
-    const int grid_w = p.sample_ratio > 0
-                           ? p.sample_ratio
-                           : static_cast<int>(ceilf(__fdiv_rn(roi_w,
-                                                              static_cast<float>(p.pooled_w))));
+    const RoiAlignGrid g = RoiAlignGridOf(roi, p.spatial_scale, p.aligned, p.pooled_h,
+                                          p.pooled_w, p.sample_ratio);
+    const int grid_h = g.grid_h, grid_w = g.grid_w;
     const float count = static_cast<float>(grid_h * grid_w);
     const int64_t bins = static_cast<int64_t>(p.pooled_h) * p.pooled_w;
     const int64_t bin = static_cast<int64_t>(ph) * p.pooled_w + pw;
@@ -84,17 +65,11 @@ __global__ void RoiAlignKernel(const float* data, const float* rois, float* out,
     const int64_t plane = p.height * p.width;
     const float* d = data + (b * in_channels + c_in) * plane;
     const int height = static_cast<int>(p.height), width = static_cast<int>(p.width);
-    const float row0 = __fadd_rn(start_h, __fmul_rn(static_cast<float>(ph), bin_h));
-    const float col0 = __fadd_rn(start_w, __fmul_rn(static_cast<float>(pw), bin_w));
     float acc = 0.f;
     for (int iy = 0; iy < grid_h; ++iy) {
-      const float yy = __fadd_rn(
-          row0, __fdiv_rn(__fmul_rn(static_cast<float>(iy) + .5f, bin_h),
-                          static_cast<float>(grid_h)));
+      const float yy = RoiAlignSample(g.start_h, ph, g.bin_h, iy, grid_h);
       for (int ix = 0; ix < grid_w; ++ix) {
-        const float xx = __fadd_rn(
-            col0, __fdiv_rn(__fmul_rn(static_cast<float>(ix) + .5f, bin_w),
-                            static_cast<float>(grid_w)));
+        const float xx = RoiAlignSample(g.start_w, pw, g.bin_w, ix, grid_w);
         acc = __fadd_rn(acc, Sample(d, yy, xx, height, width));
       }
     }
