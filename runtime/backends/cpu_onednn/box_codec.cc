@@ -4,7 +4,6 @@
 #include "ops/box_codec.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "backends/backend.h"

@@ -7,7 +7,6 @@
 #include "ops/roi_align.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "backends/backend.h"
