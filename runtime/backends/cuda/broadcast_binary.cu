@@ -9,6 +9,7 @@
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
 #include "backends/cuda/binary_fn.cuh"
+#include "backends/cuda/broadcast_strides.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "base/error.h"
@@ -18,48 +19,19 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-constexpr int kMaxDims = 8;
-
-/// Output extents and each operand's element strides (0 along broadcast dims).
-struct Strides {
-  int ndim = 0;
-  int64_t out[kMaxDims];
-  int64_t lhs[kMaxDims];
-  int64_t rhs[kMaxDims];
-};
-
 template <typename T>
-__global__ void BroadcastKernel(BinaryFn f, const T* a, const T* b, T* y, int64_t n, Strides s) {
+__global__ void BroadcastKernel(BinaryFn f, const T* a, const T* b, T* y, int64_t n,
+                                BroadcastStrides s) {
   MXS_GRID_STRIDE(i, n) {
-    int64_t rest = i, ia = 0, ib = 0;
-    for (int d = s.ndim - 1; d >= 0; --d) {
-      const int64_t pos = rest % s.out[d];
-      rest /= s.out[d];
-      ia += pos * s.lhs[d];
-      ib += pos * s.rhs[d];
-    }
+    int64_t ia, ib;
+    BroadcastOperands(s, i, &ia, &ib);
     Store(y, i, ApplyBinary(f, Load(a, ia), Load(b, ib)));
-  }
-}
-
-// Strides of `in` right-aligned against `out`, 0 where `in` has extent 1 (or no dim).
-void FillStrides(const Shape& in, const Shape& out, int64_t* strides) {
-  const int off = out.ndim() - in.ndim();
-  int64_t s = 1;
-  for (int d = out.ndim() - 1; d >= 0; --d) {
-    const int j = d - off;
-    if (j < 0 || in[j] == 1) {
-      strides[d] = 0;
-    } else {
-      strides[d] = s;
-      s *= in[j];
-    }
   }
 }
 
 class BroadcastBinaryCuda final : public Kernel {
  public:
-  BroadcastBinaryCuda(BinaryFn f, DType t, int64_t n, const Strides& s)
+  BroadcastBinaryCuda(BinaryFn f, DType t, int64_t n, const BroadcastStrides& s)
       : f_(f), t_(t), n_(n), s_(s) {}
   void Run(const RunArgs& args) const override {
     cudaStream_t st = StreamOf(args).get();
@@ -76,7 +48,7 @@ class BroadcastBinaryCuda final : public Kernel {
   BinaryFn f_;
   DType t_;
   int64_t n_;
-  Strides s_;
+  BroadcastStrides s_;
 };
 
 std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
@@ -85,18 +57,7 @@ std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
       << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes float32, float16 or "
       << "bfloat16 operands of one dtype";
   const Shape& out = a.out[0].shape;
-  MXS_CHECK_CODE(out.ndim() <= kMaxDims, kUnsupported)
-      << "failed to plan " << NodeDesc(a.node) << ": more than " << kMaxDims << " dims on CUDA";
-  Strides s;
-  s.ndim = out.ndim();
-  for (int d = 0; d < out.ndim(); ++d) s.out[d] = out[d];
-  FillStrides(a.in[0].shape, out, s.lhs);
-  FillStrides(a.in[1].shape, out, s.rhs);
-  if (s.ndim == 0) {  // scalars: one element
-    s.ndim = 1;
-    s.out[0] = 1;
-    s.lhs[0] = s.rhs[0] = 0;
-  }
+  const BroadcastStrides s = BroadcastStridesOf(a);
   return std::make_unique<BroadcastBinaryCuda>(BroadcastBinaryFnOf(a.node.def->name()), t,
                                                out.Size(), s);
 }

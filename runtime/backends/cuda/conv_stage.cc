@@ -28,14 +28,14 @@ ConvStage::ConvStage(const ConvStageSpec& spec)
     cudnnMathType_t math;
   };
   static std::map<std::string, Choice> cache;
-  std::lock_guard<std::mutex> lock(AlgoSearchMutex());
+  std::lock_guard<std::mutex> lock(CudnnBindMutex());
   const std::string key = spec.Key(device);
   auto it = cache.find(key);
   if (it == cache.end()) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int found = 0;
     MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(
-        AlgoSearchHandle(device), x_.get(), w_.get(), conv_.get(), y_.get(),
+        CudnnBindHandle(device), x_.get(), w_.get(), conv_.get(), y_.get(),
         CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
     const auto* pick = PickAlgorithm(perf, found, spec.dtype);
     MXS_CHECK_CODE(pick != nullptr, kUnsupported)

@@ -37,12 +37,12 @@ cudnnMathType_t ConvMathFor(DType dtype) {
   return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
 }
 
-std::mutex& AlgoSearchMutex() {
+std::mutex& CudnnBindMutex() {
   static std::mutex mu;
   return mu;
 }
 
-cudnnHandle_t AlgoSearchHandle(int device) {
+cudnnHandle_t CudnnBindHandle(int device) {
   static std::map<int, cudnnHandle_t> handles;
   auto it = handles.find(device);
   if (it != handles.end()) return it->second;

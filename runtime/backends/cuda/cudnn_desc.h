@@ -48,10 +48,11 @@ const Perf* PickAlgorithm(const Perf* perf, int found, DType dtype) {
   return nullptr;
 }
 
-/// Held for the whole of a bind-time algorithm search and its cache lookup.
-std::mutex& AlgoSearchMutex();
-/// The device's cuDNN handle for algorithm searches; only with AlgoSearchMutex() held.
-cudnnHandle_t AlgoSearchHandle(int device);
+/// Held for the whole of a bind-time cuDNN call on the shared handle (an algorithm search and
+/// its cache lookup, an RNN's setup queries).
+std::mutex& CudnnBindMutex();
+/// The device's cuDNN handle for bind-time calls; only with CudnnBindMutex() held.
+cudnnHandle_t CudnnBindHandle(int device);
 
 /// The cuDNN data type of float32, float16 or bfloat16; throws kUnsupported otherwise.
 cudnnDataType_t CudnnType(DType dtype);

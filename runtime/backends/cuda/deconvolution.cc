@@ -66,14 +66,14 @@ class DeconvolutionCuda final : public Kernel {
       cudnnMathType_t math;
     };
     static std::map<std::string, Choice> cache;
-    std::lock_guard<std::mutex> lock(AlgoSearchMutex());
+    std::lock_guard<std::mutex> lock(CudnnBindMutex());
     const std::string key = spec.Key(device);
     auto it = cache.find(key);
     if (it == cache.end()) {
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
       int found = 0;
       MXS_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(
-          AlgoSearchHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
+          CudnnBindHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
       const auto* pick = PickAlgorithm(perf, found, spec.dtype);
       MXS_CHECK_CODE(pick != nullptr, kUnsupported)

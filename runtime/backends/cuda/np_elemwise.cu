@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "backends/backend.h"
+#include "backends/cuda/broadcast_strides.cuh"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
@@ -25,28 +26,13 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-constexpr int kMaxDims = 8;
-
-/// Output extents and each operand's element strides (0 along broadcast dims).
-struct Strides {
-  int ndim = 0;
-  int64_t out[kMaxDims];
-  int64_t lhs[kMaxDims];
-  int64_t rhs[kMaxDims];
-};
-
 /// y[i] = fn(a[...], b[...]) over the broadcast index space; bool results for logical_*.
 template <typename T, bool kLogical>
 __global__ void NpBroadcastKernel(NpFn fn, const T* a, const T* b, void* y, int64_t n,
-                                  Strides s) {
+                                  BroadcastStrides s) {
   MXS_GRID_STRIDE(i, n) {
-    int64_t rest = i, ia = 0, ib = 0;
-    for (int d = s.ndim - 1; d >= 0; --d) {
-      const int64_t pos = rest % s.out[d];
-      rest /= s.out[d];
-      ia += pos * s.lhs[d];
-      ib += pos * s.rhs[d];
-    }
+    int64_t ia, ib;
+    BroadcastOperands(s, i, &ia, &ib);
     if constexpr (kLogical) {
       static_cast<bool*>(y)[i] = np::Logical(fn, a[ia], b[ib]);
     } else {
@@ -87,7 +73,7 @@ bool VisitPlain(DType dtype, Fn&& fn) {
 template <typename T, bool kLogical>
 class NpBroadcastCuda final : public Kernel {
  public:
-  NpBroadcastCuda(NpFn fn, int64_t n, const Strides& s) : fn_(fn), n_(n), s_(s) {}
+  NpBroadcastCuda(NpFn fn, int64_t n, const BroadcastStrides& s) : fn_(fn), n_(n), s_(s) {}
   void Run(const RunArgs& args) const override {
     if (n_ == 0) return;
     NpBroadcastKernel<T, kLogical><<<GridFor(n_), kThreads, 0, StreamOf(args).get()>>>(
@@ -100,7 +86,7 @@ class NpBroadcastCuda final : public Kernel {
  private:
   NpFn fn_;
   int64_t n_;
-  Strides s_;
+  BroadcastStrides s_;
 };
 
 template <typename TI, typename TC, bool kLogical>
@@ -123,21 +109,6 @@ class NpScalarCuda final : public Kernel {
   int64_t n_;
 };
 
-// Strides of `in` right-aligned against `out`, 0 where `in` has extent 1 (or no dim).
-void FillStrides(const Shape& in, const Shape& out, int64_t* strides) {
-  const int off = out.ndim() - in.ndim();
-  int64_t s = 1;
-  for (int d = out.ndim() - 1; d >= 0; --d) {
-    const int j = d - off;
-    if (j < 0 || in[j] == 1) {
-      strides[d] = 0;
-    } else {
-      strides[d] = s;
-      s *= in[j];
-    }
-  }
-}
-
 std::unique_ptr<Kernel> CreateBroadcast(const KernelArgs& a, NpFn fn) {
   const DType t = a.in[0].dtype;
   const bool logical = NpFnIsLogical(fn);
@@ -146,18 +117,7 @@ std::unique_ptr<Kernel> CreateBroadcast(const KernelArgs& a, NpFn fn) {
       << "failed to plan " << NodeDesc(a.node) << ": the CUDA kernel takes operands of one dtype "
       << "and gives " << (logical ? "bool" : "their dtype");
   const Shape& out = a.out[0].shape;
-  MXS_CHECK_CODE(out.ndim() <= kMaxDims, kUnsupported)
-      << "failed to plan " << NodeDesc(a.node) << ": more than " << kMaxDims << " dims on CUDA";
-  Strides s;
-  s.ndim = out.ndim();
-  for (int d = 0; d < out.ndim(); ++d) s.out[d] = out[d];
-  FillStrides(a.in[0].shape, out, s.lhs);
-  FillStrides(a.in[1].shape, out, s.rhs);
-  if (s.ndim == 0) {  // scalars: one element
-    s.ndim = 1;
-    s.out[0] = 1;
-    s.lhs[0] = s.rhs[0] = 0;
-  }
+  const BroadcastStrides s = BroadcastStridesOf(a);
   const int64_t n = out.Size();
   std::unique_ptr<Kernel> k;
   VisitPlain(t, [&](auto x) {

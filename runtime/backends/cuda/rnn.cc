@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -157,22 +156,6 @@ bool IsPacked(cudnnTensorDescriptor_t d, int64_t rows, int64_t cols) {
   return true;
 }
 
-/// One cuDNN handle per device for bind-time queries, used under BindMutex().
-std::mutex& BindMutex() {
-  static std::mutex mu;
-  return mu;
-}
-
-cudnnHandle_t BindHandle(int device) {
-  static std::map<int, cudnnHandle_t> handles;
-  auto it = handles.find(device);
-  if (it != handles.end()) return it->second;
-  cudnnHandle_t h = nullptr;
-  MXS_CUDNN_CHECK(cudnnCreate(&h));
-  handles.emplace(device, h);
-  return h;
-}
-
 template <typename T, cudnnStatus_t (*Destroy)(T)>
 struct Deleter {
   void operator()(T d) const { Destroy(d); }
@@ -282,8 +265,8 @@ class RnnCuda final : public Kernel {
 
     const cudnnDataType_t type = CudnnType(dtype_);
     const int device = CurrentDevice();
-    std::lock_guard<std::mutex> lock(BindMutex());
-    cudnnHandle_t handle = BindHandle(device);
+    std::lock_guard<std::mutex> lock(CudnnBindMutex());
+    cudnnHandle_t handle = CudnnBindHandle(device);
 
     cudnnDropoutDescriptor_t dropout = nullptr;
     MXS_CUDNN_CHECK(cudnnCreateDropoutDescriptor(&dropout));
