@@ -55,6 +55,16 @@ TransposeParam TransposeParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
+StridedView PermutedView(const std::vector<int>& perm, const Shape& in) {
+  const std::vector<int64_t> strides = RowMajorStrides(in.dims());
+  StridedView v;
+  for (int p : perm) {
+    v.dims.push_back(in[p]);
+    v.strides.push_back(strides[p]);
+  }
+  return v;
+}
+
 std::vector<int> TransposeParam::Permutation(int ndim) const {
   return axes.empty() ? Reversed(ndim) : CheckedPermutation(axes, ndim);
 }

@@ -7,7 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "base/shape.h"
 #include "graph/graph.h"
+#include "ops/strided_view.h"
 
 namespace mxserve {
 
@@ -36,5 +38,9 @@ struct SwapAxisParam {
   static SwapAxisParam Parse(const AttrMap& attrs);
   std::vector<int> Permutation(int ndim) const;
 };
+
+/// The output of permuting `in` by `perm` (output axis i is input axis perm[i]) as a view of the
+/// input.
+StridedView PermutedView(const std::vector<int>& perm, const Shape& in);
 
 }  // namespace mxserve
