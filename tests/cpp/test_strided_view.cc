@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // StridedView simplification: size-1 dims drop, neighbours that step as one merge (with any
 // stride sign), empty and one-element views keep their meaning, and a pair merges only where
-// both sides step as one.
+// both sides step as one; a permuted view reads what a transpose writes.
 #include <cstdio>
 #include <vector>
 
 #include "ops/strided_view.h"
+#include "ops/transpose.h"
 
 using namespace mxserve;
 
@@ -58,8 +59,29 @@ static int test_pair_merges_only_where_both_do() {
   return Same(q.first, {8}, {1}, 0) && Same(q.second, {8}, {1}, 0) ? 0 : 1;
 }
 
+static int test_permuted_view_is_a_transpose() {
+  // (2, 3, 4) with output axis i = input axis perm[i]: element (a, b, c) of the output is
+  // element (b, c, a) of the input, i.e. input[b][c][a] for perm (2, 0, 1).
+  const std::vector<int> perm{2, 0, 1};
+  const StridedView v = PermutedView(perm, Shape({2, 3, 4}));
+  if (!Same(v, {4, 2, 3}, {1, 12, 4}, 0)) return 1;
+  for (int64_t a = 0; a < 4; ++a)
+    for (int64_t b = 0; b < 2; ++b)
+      for (int64_t c = 0; c < 3; ++c) {
+        const int64_t read = v.offset + a * v.strides[0] + b * v.strides[1] + c * v.strides[2];
+        if (read != (b * 3 + c) * 4 + a) {
+          std::fprintf(stderr, "output (%lld, %lld, %lld) reads %lld\n", static_cast<long long>(a),
+                       static_cast<long long>(b), static_cast<long long>(c),
+                       static_cast<long long>(read));
+          return 1;
+        }
+      }
+  return 0;
+}
+
 int main() {
   return test_row_major_merges_to_one_dim() || test_window_keeps_its_row() ||
          test_reversed_axes_merge_backwards() || test_repetition_stays_apart() ||
-         test_empty_and_scalar() || test_pair_merges_only_where_both_do();
+         test_empty_and_scalar() || test_pair_merges_only_where_both_do() ||
+         test_permuted_view_is_a_transpose();
 }
