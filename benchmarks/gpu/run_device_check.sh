@@ -51,16 +51,16 @@ test_s=$(( $(left) - ${MXSERVE_GPU_BENCH_SECONDS:-150} ))
 echo "time left for the tests: $test_s s" | tee -a "$results"
 (cd /tmp && timeout "$test_s" $PY -m pytest -c "$REPO/pyproject.toml" \
   --rootdir "$REPO" -p no:cacheprovider -v -s -rfEs --junitxml "$OUT/gpu-tests.xml" \
-  "$REPO"/tests/gpu/test_{devices,ops,concurrency,c_api,server,zoo,families}.py) \
+  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo,ops,families}.py) \
   >"$OUT/gpu-tests.log" 2>&1
 echo "pytest exit $?: $(tail -1 "$OUT/gpu-tests.log")" | tee -a "$results"
 grep -E "^(FAILED|ERROR)|max error|host fallback" "$OUT/gpu-tests.log" | head -120 | tee -a "$results"
-[ -f "$OUT/op_cases.json" ] && $PY - "$OUT/op_cases.json" <<'PYEOF' | tee -a "$results"
+[ -f "$OUT/op_cases.jsonl" ] && $PY - "$OUT/op_cases.jsonl" <<'PYEOF' | tee -a "$results"
 import collections, json, sys
-rows = json.load(open(sys.argv[1]))
+rows = [json.loads(line) for line in open(sys.argv[1])]
 host = collections.Counter(op for r in rows for op in r["ops"] if r.get("host_fallback"))
 print(f"oracle op cases: {len(rows)} run, {sum(bool(r.get('passed')) for r in rows)} passed, "
-      f"{sum(not r.get('host_fallback') for r in rows)} entirely on CUDA kernels")
+      f"{sum(r.get('host_fallback') == [] for r in rows)} entirely on CUDA kernels")
 print("operators in cases with host fallback:", dict(host.most_common()))
 PYEOF
 

@@ -4,8 +4,9 @@ archive of tests/gpu/op_cases.py): the operators with a CUDA kernel run it, the 
 CPU kernel through host fallback, and either way the numbers are MXNet's.
 
 The tolerance is the case's own, widened to at least rtol 1e-4 / atol 1e-5 for the GPU's
-different summation order and fused multiply-adds. With $MXSERVE_GPU_REPORT set, the nodes each
-case ran on the host and its largest error are written to op_cases.json there.
+different summation order and fused multiply-adds. With $MXSERVE_GPU_REPORT set, each case
+appends a line to op_cases.jsonl there: its operators, the nodes that ran on the host, the
+kernels and the largest error, and whether it passed.
 """
 
 from __future__ import annotations
@@ -33,20 +34,21 @@ def case_root(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return op_cases.extract(tmp_path_factory.mktemp("op_cases"))
 
 
-@pytest.fixture(scope="module")
-def report() -> Iterator[list[dict[str, Any]]]:
-    rows: list[dict[str, Any]] = []
-    yield rows
+@pytest.fixture
+def report() -> Iterator[dict[str, Any]]:
+    row: dict[str, Any] = {}
+    yield row
     where = os.environ.get("MXSERVE_GPU_REPORT")
-    if where:
-        pathlib.Path(where, "op_cases.json").write_text(json.dumps(rows, indent=1))
+    if where and row:
+        with open(pathlib.Path(where, "op_cases.jsonl"), "a") as f:
+            f.write(json.dumps(row) + "\n")
 
 
 @pytest.mark.parametrize(
     "entry", CASES or [None], ids=[e["id"] for e in CASES] if CASES else ["no-cases"]
 )
 def test_oracle_case_on_gpu(
-    entry: dict[str, Any] | None, case_root: pathlib.Path, report: list[dict[str, Any]]
+    entry: dict[str, Any] | None, case_root: pathlib.Path, report: dict[str, Any]
 ) -> None:
     if entry is None:
         pytest.skip(f"no oracle case archive at {op_cases.ARCHIVE} (benchmarks/gpu/prepare.sh)")
@@ -55,8 +57,8 @@ def test_oracle_case_on_gpu(
         inputs = {k: f[k] for k in f.files}
     with np.load(d / "outputs.npz") as f:
         expected = [f[k] for k in sorted(f.files, key=lambda s: int(s.split("_")[1]))]
-    row: dict[str, Any] = {"id": entry["id"], "ops": entry["ops"]}
-    report.append(row)
+    row = report
+    row.update(id=entry["id"], ops=entry["ops"], passed=False)
     p = mxserve.Predictor(
         d / "symbol.json",
         d / "model.params",
