@@ -52,4 +52,10 @@ MXS_HOST_DEVICE inline int64_t SequenceLengthAt(const void* p, DType t, int64_t 
   }
 }
 
+/// The dtypes SequenceLengthAt reads: those of the lengths input, and of the data SequenceMask
+/// compares with its value.
+constexpr DTypeSet kSequenceLengths{DType::kFloat32, DType::kFloat64, DType::kFloat16,
+                                    DType::kInt32,   DType::kInt64,   DType::kInt8,
+                                    DType::kUint8};
+
 }  // namespace mxserve

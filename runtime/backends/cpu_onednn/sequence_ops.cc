@@ -157,14 +157,11 @@ std::unique_ptr<Kernel> CreateSequenceReverse(const KernelArgs& a) {
 }  // namespace cpu
 
 MXS_REGISTER_KERNELS(cpu, sequence_ops) {
-  // The dtypes SequenceLengthAt and SequenceMask's switch read; Last and Reverse copy any
-  // but bfloat16.
-  constexpr DTypeSet kNumbers{DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kInt32,
-                              DType::kInt64,   DType::kInt8,    DType::kUint8};
+  // Last and Reverse copy any dtype but bfloat16.
   constexpr DTypeSet kCopied = dtypes::kAny - DTypeSet{DType::kBfloat16};
-  r.Add("SequenceMask", cpu::CreateSequenceMask).DTypes(kNumbers);
-  r.Add("SequenceLast", cpu::CreateSequenceLast).DTypes(kCopied).Input(1, kNumbers);
-  r.Add("SequenceReverse", cpu::CreateSequenceReverse).DTypes(kCopied).Input(1, kNumbers);
+  r.Add("SequenceMask", cpu::CreateSequenceMask).DTypes(kSequenceLengths);
+  r.Add("SequenceLast", cpu::CreateSequenceLast).DTypes(kCopied).Input(1, kSequenceLengths);
+  r.Add("SequenceReverse", cpu::CreateSequenceReverse).DTypes(kCopied).Input(1, kSequenceLengths);
 }
 
 }  // namespace mxserve
