@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Row reductions with one block per row (LayerNorm, InstanceNorm, GroupNorm, L2Normalization):
-// the grid size for a number of rows, a float sum over the threads of a block and the mean and
-// standard deviation of a row.
+// the grid size for a number of rows, a float sum over the threads of a block, the mean and
+// standard deviation of a row, and the dispatch over the data and gamma dtypes.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "backends/cuda/device_math.cuh"
 
@@ -33,6 +34,22 @@ __device__ __forceinline__ float BlockSum(float v, float* shared) {
   for (int w = 0; w < warps; ++w) total += shared[w];
   return total;
 }
+
+template <typename T, typename Fn>
+void DispatchGamma(DType gamma, Fn&& fn) {
+  MXS_FLOAT_DISPATCH(gamma, G, fn(static_cast<T*>(nullptr), static_cast<G*>(nullptr)));
+}
+
+/// Calls fn(T*, G*) with null pointers whose types are the element types of the float data dtype
+/// `data` (T) and of the gamma and beta dtype `gamma` (G), as the normalisation kernels take them.
+template <typename Fn>
+void DispatchDataAndGamma(DType data, DType gamma, Fn&& fn) {
+  MXS_FLOAT_DISPATCH(data, T, DispatchGamma<T>(gamma, fn));
+}
+
+/// The element type a DispatchDataAndGamma argument points to.
+template <typename P>
+using Pointee = std::remove_pointer_t<P>;
 
 /// Mean and sqrt(variance + eps) of one row.
 struct Moments {

@@ -2,9 +2,6 @@
 // ConvStage.
 #include "backends/cuda/conv_stage.h"
 
-#include <map>
-#include <mutex>
-
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "base/error.h"
@@ -20,32 +17,15 @@ ConvStage::ConvStage(const ConvStageSpec& spec)
       conv_(spec.pad, spec.stride, spec.dilate, spec.groups, ConvMathFor(spec.dtype)) {
   channels_ = spec.out[1];
   inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
-  int device = 0;
-  MXS_CUDA_CHECK(cudaGetDevice(&device));
-  struct Choice {
-    cudnnConvolutionFwdAlgo_t algo;
-    size_t workspace;
-    cudnnMathType_t math;
-  };
-  static std::map<std::string, Choice> cache;
-  std::lock_guard<std::mutex> lock(CudnnBindMutex());
-  const std::string key = spec.Key(device);
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-    int found = 0;
-    MXS_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(
-        CudnnBindHandle(device), x_.get(), w_.get(), conv_.get(), y_.get(),
-        CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
-    const auto* pick = PickAlgorithm(perf, found, spec.dtype);
-    MXS_CHECK_CODE(pick != nullptr, kUnsupported)
-        << "cuDNN has no convolution algorithm for data " << spec.in.ToString() << " and weight "
-        << spec.weight.ToString() << " (" << DTypeName(spec.dtype) << ")";
-    it = cache.emplace(key, Choice{pick->algo, pick->memory, pick->mathType}).first;
-  }
-  algo_ = it->second.algo;
-  workspace_ = it->second.workspace;
-  MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), it->second.math));
+  const auto choice =
+      CachedAlgorithm<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
+          spec, "convolution", [&](cudnnHandle_t h, int count, int* found, auto* perf) {
+            return cudnnFindConvolutionForwardAlgorithm(h, x_.get(), w_.get(), conv_.get(),
+                                                        y_.get(), count, found, perf);
+          });
+  algo_ = choice.algo;
+  workspace_ = choice.workspace;
+  MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), choice.math));
 }
 
 void ConvStage::Run(const CudaStream& s, const void* x, const void* w, const float* bias, void* y,

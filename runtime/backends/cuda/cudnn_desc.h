@@ -9,11 +9,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "backends/cuda/cuda_check.h"
 #include "base/dtype.h"
+#include "base/error.h"
 #include "base/shape.h"
 
 namespace mxserve {
@@ -59,6 +62,41 @@ cudnnDataType_t CudnnType(DType dtype);
 
 /// `dims` with a unit dimension inserted after the first two when there are only three.
 std::vector<int> CudnnDims(const std::vector<int64_t>& dims);
+
+/// What a bind-time search chose for one geometry.
+template <typename Algo>
+struct AlgoChoice {
+  Algo algo;
+  size_t workspace;
+  cudnnMathType_t math;
+};
+
+/// The algorithm for `g` on the current device: cached for the process (one cache per call
+/// site), else found by find(handle, kCount, &found, perf) on the shared handle under
+/// CudnnBindMutex() and chosen by PickAlgorithm; kUnsupported naming `what` (e.g.
+/// "convolution") when no result fits.
+template <typename Perf, int kCount, typename Find>
+AlgoChoice<decltype(Perf{}.algo)> CachedAlgorithm(const ConvGeometry& g, const char* what,
+                                                  Find find) {
+  using Choice = AlgoChoice<decltype(Perf{}.algo)>;
+  int device = 0;
+  MXS_CUDA_CHECK(cudaGetDevice(&device));
+  static std::map<std::string, Choice> cache;
+  std::lock_guard<std::mutex> lock(CudnnBindMutex());
+  const std::string key = g.Key(device);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    Perf perf[kCount];
+    int found = 0;
+    MXS_CUDNN_CHECK(find(CudnnBindHandle(device), kCount, &found, perf));
+    const Perf* pick = PickAlgorithm(perf, found, g.dtype);
+    MXS_CHECK_CODE(pick != nullptr, kUnsupported)
+        << "cuDNN has no " << what << " algorithm for data " << g.in.ToString() << " and weight "
+        << g.weight.ToString() << " (" << DTypeName(g.dtype) << ")";
+    it = cache.emplace(key, Choice{pick->algo, pick->memory, pick->mathType}).first;
+  }
+  return it->second;
+}
 
 class TensorDescriptor {
  public:

@@ -10,9 +10,7 @@
 // added by the element-wise epilogue kernel.
 #include "backends/cuda/deconvolution.h"
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,33 +56,16 @@ class DeconvolutionCuda final : public Kernel {
         conv_(spec.pad, spec.stride, spec.dilate, spec.groups, ConvMathFor(spec.dtype)) {
     channels_ = spec.out[1];
     inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
-    int device = 0;
-    MXS_CUDA_CHECK(cudaGetDevice(&device));
-    struct Choice {
-      cudnnConvolutionBwdDataAlgo_t algo;
-      size_t workspace;
-      cudnnMathType_t math;
-    };
-    static std::map<std::string, Choice> cache;
-    std::lock_guard<std::mutex> lock(CudnnBindMutex());
-    const std::string key = spec.Key(device);
-    auto it = cache.find(key);
-    if (it == cache.end()) {
-      cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-      int found = 0;
-      MXS_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(
-          CudnnBindHandle(device), w_.get(), dy_.get(), conv_.get(), dx_.get(),
-          CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
-      const auto* pick = PickAlgorithm(perf, found, spec.dtype);
-      MXS_CHECK_CODE(pick != nullptr, kUnsupported)
-          << "cuDNN has no deconvolution (backward data) algorithm for data "
-          << spec.in.ToString() << " and weight " << spec.weight.ToString() << " ("
-          << DTypeName(spec.dtype) << ")";
-      it = cache.emplace(key, Choice{pick->algo, pick->memory, pick->mathType}).first;
-    }
-    algo_ = it->second.algo;
-    workspace_ = it->second.workspace;
-    MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), it->second.math));
+    const auto choice =
+        CachedAlgorithm<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT>(
+            spec, "deconvolution (backward data)",
+            [&](cudnnHandle_t h, int count, int* found, auto* perf) {
+              return cudnnFindConvolutionBackwardDataAlgorithm(h, w_.get(), dy_.get(), conv_.get(),
+                                                               dx_.get(), count, found, perf);
+            });
+    algo_ = choice.algo;
+    workspace_ = choice.workspace;
+    MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), choice.math));
   }
 
   size_t ScratchpadBytes() const override { return Align(workspace_); }

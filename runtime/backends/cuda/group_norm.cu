@@ -55,25 +55,20 @@ class GroupNormCuda final : public Kernel {
   GroupNormCuda(const Groups& p, DType dtype, DType gamma_dtype, bool mean_var)
       : p_(p), dtype_(dtype), gamma_dtype_(gamma_dtype), mean_var_(mean_var) {}
   void Run(const RunArgs& args) const override {
-    MXS_FLOAT_DISPATCH(dtype_, T, Launch<T>(args));
+    DispatchDataAndGamma(dtype_, gamma_dtype_, [&](auto* t, auto* g) {
+      using T = Pointee<decltype(t)>;
+      using G = Pointee<decltype(g)>;
+      T* mean = mean_var_ ? static_cast<T*>(args.out[1]) : nullptr;
+      T* std = mean_var_ ? static_cast<T*>(args.out[2]) : nullptr;
+      GroupNormKernel<<<RowGridFor(p_.count), kThreads, 0, StreamOf(args).get()>>>(
+          static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
+          static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), mean, std, p_);
+      MXS_CUDA_CHECK_LAUNCH();
+    });
   }
   std::string Describe() const override { return "cuda:group_norm"; }
 
  private:
-  template <typename T>
-  void Launch(const RunArgs& args) const {
-    MXS_FLOAT_DISPATCH(gamma_dtype_, G, Launch<T, G>(args));
-  }
-  template <typename T, typename G>
-  void Launch(const RunArgs& args) const {
-    T* mean = mean_var_ ? static_cast<T*>(args.out[1]) : nullptr;
-    T* std = mean_var_ ? static_cast<T*>(args.out[2]) : nullptr;
-    GroupNormKernel<<<RowGridFor(p_.count), kThreads, 0, StreamOf(args).get()>>>(
-        static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
-        static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), mean, std, p_);
-    MXS_CUDA_CHECK_LAUNCH();
-  }
-
   Groups p_;
   DType dtype_, gamma_dtype_;
   bool mean_var_;

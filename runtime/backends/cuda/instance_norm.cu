@@ -44,23 +44,18 @@ class InstanceNormCuda final : public Kernel {
   InstanceNormCuda(const Planes& p, DType dtype, DType gamma_dtype)
       : p_(p), dtype_(dtype), gamma_dtype_(gamma_dtype) {}
   void Run(const RunArgs& args) const override {
-    MXS_FLOAT_DISPATCH(dtype_, T, Launch<T>(args));
+    DispatchDataAndGamma(dtype_, gamma_dtype_, [&](auto* t, auto* g) {
+      using T = Pointee<decltype(t)>;
+      using G = Pointee<decltype(g)>;
+      InstanceNormKernel<<<RowGridFor(p_.count), kThreads, 0, StreamOf(args).get()>>>(
+          static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
+          static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), p_);
+      MXS_CUDA_CHECK_LAUNCH();
+    });
   }
   std::string Describe() const override { return "cuda:instance_norm"; }
 
  private:
-  template <typename T>
-  void Launch(const RunArgs& args) const {
-    MXS_FLOAT_DISPATCH(gamma_dtype_, G, Launch<T, G>(args));
-  }
-  template <typename T, typename G>
-  void Launch(const RunArgs& args) const {
-    InstanceNormKernel<<<RowGridFor(p_.count), kThreads, 0, StreamOf(args).get()>>>(
-        static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
-        static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), p_);
-    MXS_CUDA_CHECK_LAUNCH();
-  }
-
   Planes p_;
   DType dtype_, gamma_dtype_;
 };

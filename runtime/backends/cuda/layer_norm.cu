@@ -50,26 +50,20 @@ class LayerNormCuda final : public Kernel {
   LayerNormCuda(const NormRows& r, DType dtype, DType gamma_dtype, bool mean_var)
       : r_(r), dtype_(dtype), gamma_dtype_(gamma_dtype), mean_var_(mean_var) {}
   void Run(const RunArgs& args) const override {
-    MXS_FLOAT_DISPATCH(dtype_, T, Launch<T>(args));
+    DispatchDataAndGamma(dtype_, gamma_dtype_, [&](auto* t, auto* g) {
+      using T = Pointee<decltype(t)>;
+      using G = Pointee<decltype(g)>;
+      T* mean = mean_var_ ? static_cast<T*>(args.out[1]) : nullptr;
+      T* std = mean_var_ ? static_cast<T*>(args.out[2]) : nullptr;
+      LayerNormKernel<<<RowGridFor(r_.outer * r_.inner), kThreads, 0, StreamOf(args).get()>>>(
+          static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
+          static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), mean, std, r_);
+      MXS_CUDA_CHECK_LAUNCH();
+    });
   }
   std::string Describe() const override { return "cuda:layer_norm"; }
 
  private:
-  template <typename T>
-  void Launch(const RunArgs& args) const {
-    MXS_FLOAT_DISPATCH(gamma_dtype_, G, Launch<T, G>(args));
-  }
-  template <typename T, typename G>
-  void Launch(const RunArgs& args) const {
-    cudaStream_t s = StreamOf(args).get();
-    T* mean = mean_var_ ? static_cast<T*>(args.out[1]) : nullptr;
-    T* std = mean_var_ ? static_cast<T*>(args.out[2]) : nullptr;
-    LayerNormKernel<<<RowGridFor(r_.outer * r_.inner), kThreads, 0, s>>>(
-        static_cast<const T*>(args.in[0]), static_cast<const G*>(args.in[1]),
-        static_cast<const G*>(args.in[2]), static_cast<T*>(args.out[0]), mean, std, r_);
-    MXS_CUDA_CHECK_LAUNCH();
-  }
-
   NormRows r_;
   DType dtype_, gamma_dtype_;
   bool mean_var_;
