@@ -57,8 +57,7 @@ def test_oracle_case_on_gpu(
         inputs = {k: f[k] for k in f.files}
     with np.load(d / "outputs.npz") as f:
         expected = [f[k] for k in sorted(f.files, key=lambda s: int(s.split("_")[1]))]
-    row = report
-    row.update(id=entry["id"], ops=entry["ops"], passed=False)
+    report.update(id=entry["id"], ops=entry["ops"], passed=False)
     p = mxserve.Predictor(
         d / "symbol.json",
         d / "model.params",
@@ -67,8 +66,8 @@ def test_oracle_case_on_gpu(
         device="cuda:0",
     )
     info = p.info()
-    row["host_fallback"] = info["host_fallback"]
-    row["kernels"] = info["kernels"]
+    report["host_fallback"] = info["host_fallback"]
+    report["kernels"] = info["kernels"]
     outs = p(**inputs)
     assert len(outs) == len(expected), f"{len(outs)} outputs, MXNet gave {len(expected)}"
     errs = []
@@ -79,7 +78,7 @@ def test_oracle_case_on_gpu(
         if both is not None and both.any():
             diff = got[both].astype(np.float64) - want[both].astype(np.float64)
             errs.append(float(np.max(np.abs(diff))))
-    row["max_error"] = max(errs, default=0.0)
+    report["max_error"] = max(errs, default=0.0)
     for i, (got, want) in enumerate(zip(outs, expected)):
         np.testing.assert_allclose(
             got,
@@ -88,4 +87,4 @@ def test_oracle_case_on_gpu(
             atol=max(entry["atol"], 1e-5),
             err_msg=f"{entry['id']} output {i} on cuda:0 (host fallback: {info['host_fallback']})",
         )
-    row["passed"] = True
+    report["passed"] = True
