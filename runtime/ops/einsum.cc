@@ -172,6 +172,103 @@ EinsumSpec MakeEinsumSpec(const EinsumParam& p, const std::vector<Shape>& shapes
   return spec;
 }
 
+std::vector<int64_t> EinsumLabelStrides(const Shape& shape, const std::vector<int>& labels,
+                                        const std::vector<int64_t>& label_size) {
+  std::vector<int64_t> st(label_size.size(), 0);
+  int64_t acc = 1;
+  for (int ax = shape.ndim() - 1; ax >= 0; --ax) {
+    if (!(shape[ax] == 1 && label_size[labels[ax]] != 1)) st[labels[ax]] += acc;
+    acc *= shape[ax];
+  }
+  return st;
+}
+
+EinsumLoopPlan MakeEinsumLoopPlan(const std::vector<Shape>& shapes, const EinsumSpec& spec) {
+  EinsumLoopPlan plan;
+  plan.num_in = static_cast<int>(shapes.size());
+  const size_t nl = spec.label_size.size();
+  std::vector<bool> in_out(nl, false), used(nl, false);
+  for (int l : spec.out_labels) in_out[l] = true;
+  for (const auto& ls : spec.labels)
+    for (int l : ls) used[l] = true;
+  for (int l : spec.out_labels) plan.out_dims.push_back(spec.label_size[l]);
+  std::vector<int> sum_labels;
+  for (size_t l = 0; l < nl; ++l)
+    if (used[l] && !in_out[l]) {
+      sum_labels.push_back(static_cast<int>(l));
+      plan.sum_dims.push_back(spec.label_size[l]);
+    }
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const std::vector<int64_t> st = EinsumLabelStrides(shapes[i], spec.labels[i], spec.label_size);
+    for (int l : spec.out_labels) plan.out_strides.push_back(st[l]);
+    for (int l : sum_labels) plan.sum_strides.push_back(st[l]);
+  }
+  plan.out_size = 1;
+  for (int64_t d : plan.out_dims) plan.out_size *= d;
+  plan.sum_size = 1;
+  for (int64_t d : plan.sum_dims) plan.sum_size *= d;
+  return plan;
+}
+
+bool MakeEinsumMatmulPlan(const std::vector<Shape>& shapes, const EinsumSpec& spec,
+                          EinsumMatmulPlan* plan) {
+  if (spec.labels.size() != 2) return false;
+  const size_t nl = spec.label_size.size();
+  std::vector<int> in_a(nl, 0), in_b(nl, 0), in_o(nl, 0);
+  for (int l : spec.labels[0]) ++in_a[l];
+  for (int l : spec.labels[1]) ++in_b[l];
+  for (int l : spec.out_labels) ++in_o[l];
+  std::vector<int> batch, m, n, k;
+  for (size_t l = 0; l < nl; ++l) {
+    if (in_a[l] > 1 || in_b[l] > 1) return false;  // a diagonal
+    if (!in_a[l] && !in_b[l]) continue;
+    if (in_a[l] && in_b[l])
+      (in_o[l] ? batch : k).push_back(static_cast<int>(l));
+    else if (!in_o[l])
+      return false;  // summed within one operand
+    else
+      (in_a[l] ? m : n).push_back(static_cast<int>(l));
+  }
+  if (m.size() > 1 || n.size() > 1 || k.size() > 1) return false;
+  // The output must read the batch labels first, then m, then n.
+  const size_t nb = batch.size();
+  if (spec.out_labels.size() < nb) return false;
+  const std::vector<int> order(spec.out_labels.begin(), spec.out_labels.begin() + nb);
+  for (int l : order)
+    if (!in_a[l] || !in_b[l]) return false;
+  const std::vector<int> tail(spec.out_labels.begin() + nb, spec.out_labels.end());
+  std::vector<int> want;
+  if (!m.empty()) want.push_back(m[0]);
+  if (!n.empty()) want.push_back(n[0]);
+  if (tail != want) return false;
+  const std::vector<int64_t> sa = EinsumLabelStrides(shapes[0], spec.labels[0], spec.label_size);
+  const std::vector<int64_t> sb = EinsumLabelStrides(shapes[1], spec.labels[1], spec.label_size);
+  // A broadcast (stride 0) batch label is left to the loop.
+  for (int l : order)
+    if ((sa[l] == 0 || sb[l] == 0) && spec.label_size[l] != 1) return false;
+  auto size_of = [&](const std::vector<int>& v) {
+    return v.empty() ? int64_t{1} : spec.label_size[v[0]];
+  };
+  auto stride_of = [&](const std::vector<int>& v, const std::vector<int64_t>& st) {
+    return v.empty() ? int64_t{1} : std::max<int64_t>(st[v[0]], 1);
+  };
+  EinsumMatmulPlan p;
+  for (int l : order) {
+    p.batch_dims.push_back(spec.label_size[l]);
+    p.a_batch.push_back(std::max<int64_t>(sa[l], 1));
+    p.b_batch.push_back(std::max<int64_t>(sb[l], 1));
+  }
+  p.m = size_of(m);
+  p.n = size_of(n);
+  p.k = size_of(k);
+  p.a_m = stride_of(m, sa);
+  p.a_k = stride_of(k, sa);
+  p.b_k = stride_of(k, sb);
+  p.b_n = stride_of(n, sb);
+  *plan = std::move(p);
+  return true;
+}
+
 MXS_REGISTER_OPS(einsum) {
   r.Add("_npi_einsum")
       .Param<EinsumParam>()

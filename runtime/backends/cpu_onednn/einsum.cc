@@ -7,8 +7,7 @@
 // missing from the output, accumulating in double.
 #include "ops/einsum.h"
 
-#include <algorithm>
-#include <cstring>
+#include <utility>
 
 #include "backends/backend.h"
 #include "backends/cpu_onednn/engine.h"
@@ -18,74 +17,21 @@ namespace mxserve {
 namespace cpu {
 namespace {
 
-/// Element strides of each label in operand `shape` labelled `labels`; 0 for labels it lacks and
-/// for its size-1 axes broadcast against a larger label size. A repeated label adds its strides.
-std::vector<int64_t> LabelStrides(const Shape& shape, const std::vector<int>& labels,
-                                  const std::vector<int64_t>& label_size) {
-  std::vector<int64_t> st(label_size.size(), 0);
-  int64_t acc = 1;
-  for (int ax = shape.ndim() - 1; ax >= 0; --ax) {
-    if (!(shape[ax] == 1 && label_size[labels[ax]] != 1)) st[labels[ax]] += acc;
-    acc *= shape[ax];
-  }
-  return st;
-}
-
 class EinsumLoop final : public Kernel {
  public:
-  EinsumLoop(const std::vector<TensorDesc>& in, const EinsumSpec& spec)
-      : num_in_(static_cast<int>(in.size())) {
-    std::vector<bool> in_out(spec.label_size.size(), false), used(spec.label_size.size(), false);
-    for (int l : spec.out_labels) in_out[l] = true;
-    for (const auto& ls : spec.labels)
-      for (int l : ls) used[l] = true;
-    for (int l : spec.out_labels) out_dims_.push_back(spec.label_size[l]);
-    std::vector<int> sum_labels;
-    for (size_t l = 0; l < used.size(); ++l)
-      if (used[l] && !in_out[l]) {
-        sum_labels.push_back(static_cast<int>(l));
-        sum_dims_.push_back(spec.label_size[l]);
-      }
-    for (int i = 0; i < num_in_; ++i) {
-      std::vector<int64_t> st = LabelStrides(in[i].shape, spec.labels[i], spec.label_size);
-      for (int l : spec.out_labels) out_strides_.push_back(st[l]);
-      for (int l : sum_labels) sum_strides_.push_back(st[l]);
-    }
-    out_size_ = 1;
-    for (int64_t d : out_dims_) out_size_ *= d;
-    sum_size_ = 1;
-    for (int64_t d : sum_dims_) sum_size_ *= d;
-  }
+  explicit EinsumLoop(EinsumLoopPlan plan) : p_(std::move(plan)) {}
 
   void Run(const RunArgs& args) const override {
-    const int no = static_cast<int>(out_dims_.size()), ns = static_cast<int>(sum_dims_.size());
+    const int no = static_cast<int>(p_.out_dims.size()), ns = static_cast<int>(p_.sum_dims.size());
     float* out = static_cast<float*>(args.out[0]);
-#pragma omp parallel for if (out_size_ * sum_size_ > (1 << 14))
-    for (int64_t o = 0; o < out_size_; ++o) {
-      int64_t base[kMaxOperands] = {};
-      int64_t rest = o;
-      for (int d = no - 1; d >= 0; --d) {
-        const int64_t c = rest % out_dims_[d];
-        rest /= out_dims_[d];
-        for (int i = 0; i < num_in_; ++i) base[i] += c * out_strides_[i * no + d];
-      }
-      double acc = 0;
-      for (int64_t s = 0; s < sum_size_; ++s) {
-        int64_t r = s;
-        double prod = 1;
-        for (int i = 0; i < num_in_; ++i) {
-          int64_t off = base[i];
-          r = s;
-          for (int d = ns - 1; d >= 0; --d) {
-            off += (r % sum_dims_[d]) * sum_strides_[i * ns + d];
-            r /= sum_dims_[d];
-          }
-          prod *= static_cast<const float*>(args.in[i])[off];
-        }
-        acc += prod;
-      }
-      out[o] = static_cast<float>(acc);
-    }
+    const auto load = [&args](int i, int64_t off) {
+      return static_cast<const float*>(args.in[i])[off];
+    };
+#pragma omp parallel for if (p_.out_size * p_.sum_size > (1 << 14))
+    for (int64_t o = 0; o < p_.out_size; ++o)
+      out[o] = static_cast<float>(EinsumElement<kMaxOperands>(
+          o, p_.num_in, no, p_.out_dims.data(), p_.out_strides.data(), ns, p_.sum_dims.data(),
+          p_.sum_strides.data(), p_.sum_size, load));
   }
 
   std::string Describe() const override { return "ref:einsum"; }
@@ -93,10 +39,7 @@ class EinsumLoop final : public Kernel {
   static constexpr int kMaxOperands = 16;  ///< operands the loop handles
 
  private:
-  int num_in_;
-  std::vector<int64_t> out_dims_, sum_dims_;        ///< output and summed label sizes
-  std::vector<int64_t> out_strides_, sum_strides_;  ///< per operand, per output / summed label
-  int64_t out_size_ = 0, sum_size_ = 0;             ///< elements of the output and summed spaces
+  EinsumLoopPlan p_;
 };
 
 class Nothing final : public Kernel {
@@ -105,64 +48,19 @@ class Nothing final : public Kernel {
   std::string Describe() const override { return "empty"; }
 };
 
-/// The matmul form of a two-operand einsum, or null when it has none (see the file comment).
-std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const KernelArgs& a,
+/// The matmul form of a two-operand einsum as one oneDNN matmul, or null when it has none.
+std::unique_ptr<Kernel> TryBatchedGemm(const std::string& what, const std::vector<Shape>& shapes,
                                        const EinsumSpec& spec) {
-  if (spec.labels.size() != 2) return nullptr;
-  const size_t nl = spec.label_size.size();
-  std::vector<int> in_a(nl, 0), in_b(nl, 0), in_o(nl, 0);
-  for (int l : spec.labels[0]) ++in_a[l];
-  for (int l : spec.labels[1]) ++in_b[l];
-  for (int l : spec.out_labels) ++in_o[l];
-  std::vector<int> batch, m, n, k;
-  for (size_t l = 0; l < nl; ++l) {
-    if (in_a[l] > 1 || in_b[l] > 1) return nullptr;  // a diagonal
-    if (!in_a[l] && !in_b[l]) continue;
-    if (in_a[l] && in_b[l])
-      (in_o[l] ? batch : k).push_back(static_cast<int>(l));
-    else if (!in_o[l])
-      return nullptr;  // summed within one operand
-    else
-      (in_a[l] ? m : n).push_back(static_cast<int>(l));
-  }
-  if (m.size() > 1 || n.size() > 1 || k.size() > 1 || batch.size() + 2 > DNNL_MAX_NDIMS)
+  EinsumMatmulPlan p;
+  if (!MakeEinsumMatmulPlan(shapes, spec, &p) || p.batch_dims.size() + 2 > DNNL_MAX_NDIMS)
     return nullptr;
-  // The output must read batch labels first, then m, then n.
-  const size_t nb = batch.size();
-  std::vector<int> order(spec.out_labels.begin(),
-                         spec.out_labels.begin() + std::min(nb, spec.out_labels.size()));
-  for (int l : order)
-    if (!in_a[l] || !in_b[l]) return nullptr;
-  std::vector<int> tail(spec.out_labels.begin() + nb, spec.out_labels.end());
-  std::vector<int> want;
-  if (!m.empty()) want.push_back(m[0]);
-  if (!n.empty()) want.push_back(n[0]);
-  if (tail != want) return nullptr;
-  std::vector<int64_t> sa = LabelStrides(a.in[0].shape, spec.labels[0], spec.label_size);
-  std::vector<int64_t> sb = LabelStrides(a.in[1].shape, spec.labels[1], spec.label_size);
-  // A broadcast (stride 0) axis is left to the loop.
-  for (int l : order)
-    if ((sa[l] == 0 || sb[l] == 0) && spec.label_size[l] != 1) return nullptr;
-  auto size_of = [&](const std::vector<int>& v) {
-    return v.empty() ? int64_t{1} : spec.label_size[v[0]];
-  };
-  auto stride_of = [&](const std::vector<int>& v, const std::vector<int64_t>& st) {
-    return v.empty() ? int64_t{1} : std::max<int64_t>(st[v[0]], 1);
-  };
-  const int64_t M = size_of(m), N = size_of(n), K = size_of(k);
-  dnnl::memory::dims ad, as, bd, bs, cd, cs;
-  for (int l : order) {
-    ad.push_back(spec.label_size[l]);
-    as.push_back(std::max<int64_t>(sa[l], 1));
-    bd.push_back(spec.label_size[l]);
-    bs.push_back(std::max<int64_t>(sb[l], 1));
-    cd.push_back(spec.label_size[l]);
-  }
-  ad.insert(ad.end(), {M, K});
-  as.insert(as.end(), {stride_of(m, sa), stride_of(k, sa)});
-  bd.insert(bd.end(), {K, N});
-  bs.insert(bs.end(), {stride_of(k, sb), stride_of(n, sb)});
-  cd.insert(cd.end(), {M, N});
+  dnnl::memory::dims ad = p.batch_dims, as = p.a_batch, bd = p.batch_dims, bs = p.b_batch,
+                     cd = p.batch_dims, cs;
+  ad.insert(ad.end(), {p.m, p.k});
+  as.insert(as.end(), {p.a_m, p.a_k});
+  bd.insert(bd.end(), {p.k, p.n});
+  bs.insert(bs.end(), {p.b_k, p.b_n});
+  cd.insert(cd.end(), {p.m, p.n});
   cs.assign(cd.size(), 1);
   for (int i = static_cast<int>(cd.size()) - 2; i >= 0; --i) cs[i] = cs[i + 1] * cd[i + 1];
   using dt = dnnl::memory::data_type;
@@ -196,8 +94,8 @@ std::unique_ptr<Kernel> CreateEinsum(const KernelArgs& a) {
   bool empty_input = false;
   for (const auto& t : a.in) empty_input = empty_input || t.shape.Size() == 0;
   if (!empty_input)
-    if (auto k = TryBatchedGemm(what, a, spec)) return k;
-  return std::make_unique<EinsumLoop>(a.in, spec);
+    if (auto k = TryBatchedGemm(what, shapes, spec)) return k;
+  return std::make_unique<EinsumLoop>(MakeEinsumLoopPlan(shapes, spec));
 }
 
 }  // namespace

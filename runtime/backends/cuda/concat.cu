@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Concat on CUDA: each input is a strided 2-D block copy (outer rows of its slice of the axis)
-// into the output, for any dtype.
+// into the output, for any dtype. _rnn_param_concat (dim 0 only) is the one-row case.
 #include "ops/concat.h"
 
 #include <memory>
@@ -12,6 +12,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "base/error.h"
+#include "ops/rnn.h"
 
 namespace mxserve {
 namespace cuda {
@@ -59,6 +60,17 @@ std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
   return std::make_unique<ConcatCuda>(outer, std::move(rows));
 }
 
+/// _rnn_param_concat: the inputs' bytes one after another (its shape inference takes dim 0 only).
+std::unique_ptr<Kernel> CreateParamConcat(const KernelArgs& a) {
+  std::vector<size_t> bytes;
+  for (const TensorDesc& t : a.in) {
+    MXS_CHECK_CODE(t.dtype == a.out[0].dtype, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": inputs of different dtypes";
+    bytes.push_back(t.nbytes());
+  }
+  return std::make_unique<ConcatCuda>(1, std::move(bytes));
+}
+
 }  // namespace
 }  // namespace cuda
 
@@ -66,6 +78,7 @@ MXS_REGISTER_KERNELS(cuda, concat) {
   r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly,
         cuda::kReducedSameType)
       .DTypes(dtypes::kAny);
+  r.Add("_rnn_param_concat", cuda::CreateParamConcat).DTypes(dtypes::kAny);
 }
 
 }  // namespace mxserve

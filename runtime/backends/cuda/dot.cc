@@ -11,6 +11,7 @@
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
+#include "backends/cuda/gemm_plans.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -24,14 +25,7 @@ class DotCuda final : public Kernel {
     dtype_ = a.in[0].dtype;
     MXS_CHECK_CODE(a.in[1].dtype == dtype_ && a.out[0].dtype == dtype_, kUnsupported)
         << "failed to plan " << NodeDesc(a.node) << ": mixed dtypes";
-    g_.batch = d.batch;
-    g_.m = d.m;
-    g_.n = d.n;
-    g_.k = d.k;
-    g_.trans_a = p.transpose_a;
-    g_.trans_b = p.transpose_b;
-    g_.stride_a = batched ? d.m * d.k : 0;
-    g_.stride_b = batched ? d.k * d.n : 0;
+    g_ = DotGemm(p, d, batched);
     CheckGemm(g_, dtype_, ("failed to plan " + NodeDesc(a.node)).c_str());
     epilogue_ = EpilogueOf(p.post_ops);
   }

@@ -14,6 +14,7 @@
 #include "backends/cuda/registration.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
+#include "backends/cuda/gemm_plans.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -28,11 +29,7 @@ class FullyConnectedCuda final : public Kernel {
     MXS_CHECK_CODE(!fused.quantized, kUnsupported)
         << what << ": the CUDA backend runs float _sg_mkldnn_fully_connected nodes only";
     dtype_ = a.in[0].dtype;
-    const Shape& x = a.in[0].shape;
-    g_.n = p.num_hidden;
-    g_.k = p.flatten ? ShapeProduct(x, 1, x.ndim()) : x[x.ndim() - 1];
-    g_.m = x.Size() / g_.k;
-    g_.trans_b = true;
+    g_ = FullyConnectedGemm(p, a.in[0].shape);
     CheckGemm(g_, dtype_, what.c_str());
     // The planner has the parameters on the device; a float16 copy of the weight is made here.
     if (a.in[1].dtype != dtype_) {

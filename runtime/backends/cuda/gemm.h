@@ -23,7 +23,8 @@ struct GemmShape {
   float alpha = 1.f;         ///< factor on the product, applied to the float32 accumulator
 };
 
-/// Checks the shape fits cuBLAS's int arguments; throws kUnsupported otherwise.
+/// Checks the shape fits cuBLAS's int arguments and dtype is one cuBLAS multiplies; throws
+/// kUnsupported naming `what` otherwise (gemm_plans.cc).
 void CheckGemm(const GemmShape& g, DType dtype, const char* what);
 /// C (batch, m, n) = alpha op(A) op(B) on the stream's cuBLAS handle.
 void Gemm(const CudaStream& s, DType dtype, const GemmShape& g, const void* a, const void* b,

@@ -17,6 +17,7 @@
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/gemm.h"
+#include "backends/cuda/gemm_plans.h"
 #include "backends/cuda/registration.h"
 #include "base/error.h"
 
@@ -58,83 +59,32 @@ DType CheckTypes(const KernelArgs& a) {
   return t;
 }
 
-std::unique_ptr<Kernel> Finish(const KernelArgs& a, const GemmShape& g, int a_in, int64_t a_off,
-                               int b_in, int64_t b_off, const char* name) {
+std::unique_ptr<Kernel> Finish(const KernelArgs& a, const InterleavedGemm& p, const char* name) {
   const DType t = CheckTypes(a);
   const std::string what = "failed to plan " + NodeDesc(a.node);
+  const GemmShape& g = p.g;
   MXS_CHECK_CODE(g.batch > 0 && g.m > 0 && g.n > 0 && g.k > 0, kUnsupported)
       << what << ": an empty attention product has no CUDA kernel";
   CheckGemm(g, t, what.c_str());
-  return std::make_unique<InterleavedCuda>(g, t, a_in, a_off, b_in, b_off, name);
+  return std::make_unique<InterleavedCuda>(g, t, p.a_in, p.a_off, p.b_in, p.b_off, name);
 }
 
-/// scores[n, i, j] = q_i . k_j / sqrt(hd) for n = b * heads + h: q rows of input 0 (batch
-/// stride bs_q, row stride rq), k rows of input `kin` from element `koff` (bs_k, rk).
-std::unique_ptr<Kernel> MakeQK(const KernelArgs& a, int64_t nb, int64_t lq, int64_t lk,
-                               int64_t hd, int64_t bs_q, int64_t rq, int kin, int64_t bs_k,
-                               int64_t rk, int64_t koff, const char* name) {
-  GemmShape g;
-  g.batch = nb;
-  g.m = lq;
-  g.n = lk;
-  g.k = hd;
-  g.trans_b = true;
-  g.stride_a = bs_q;
-  g.lda = rq;
-  g.stride_b = bs_k;
-  g.ldb = rk;
-  g.alpha = 1.0f / std::sqrt(static_cast<float>(hd));
-  return Finish(a, g, 0, 0, kin, koff, name);
-}
-
-/// out[i, b, h * hd + d] = sum_j att[n, i, j] v[j, n, d]: att is input 1, packed; v rows of
-/// input 0 from element `voff` (batch stride bs_v, row stride rv); output rows row_out long.
-std::unique_ptr<Kernel> MakeValAtt(const KernelArgs& a, int64_t nb, int64_t lq, int64_t lk,
-                                   int64_t hd, int64_t bs_v, int64_t rv, int64_t voff,
-                                   int64_t row_out, const char* name) {
-  GemmShape g;
-  g.batch = nb;
-  g.m = lq;
-  g.n = hd;
-  g.k = lk;
-  g.stride_a = lq * lk;
-  g.stride_b = bs_v;
-  g.ldb = rv;
-  g.stride_c = hd;
-  g.ldc = row_out;
-  return Finish(a, g, 1, 0, 0, voff, name);
-}
+int64_t Heads(const KernelArgs& a) { return a.param<InterleavedMatMulParam>().heads; }
 
 std::unique_ptr<Kernel> CreateSelfQK(const KernelArgs& a) {
-  const int64_t heads = a.param<InterleavedMatMulParam>().heads;
-  const Shape& s = a.in[0].shape;
-  const int64_t l = s[0], b = s[1], hd = s[2] / 3 / heads;
-  return MakeQK(a, b * heads, l, l, hd, 3 * hd, b * s[2], 0, 3 * hd, b * s[2], hd,
-                "selfatt_qk");
+  return Finish(a, SelfAttQkGemm(Heads(a), a.in[0].shape), "selfatt_qk");
 }
 
 std::unique_ptr<Kernel> CreateSelfValAtt(const KernelArgs& a) {
-  const int64_t heads = a.param<InterleavedMatMulParam>().heads;
-  const Shape& s = a.in[0].shape;
-  const int64_t l = s[0], b = s[1], hd = s[2] / 3 / heads;
-  return MakeValAtt(a, b * heads, l, l, hd, 3 * hd, b * s[2], 2 * hd, b * heads * hd,
-                    "selfatt_valatt");
+  return Finish(a, SelfAttValAttGemm(Heads(a), a.in[0].shape), "selfatt_valatt");
 }
 
 std::unique_ptr<Kernel> CreateEncDecQK(const KernelArgs& a) {
-  const int64_t heads = a.param<InterleavedMatMulParam>().heads;
-  const Shape &q = a.in[0].shape, &kv = a.in[1].shape;
-  const int64_t b = q[1], hd = q[2] / heads;
-  return MakeQK(a, b * heads, q[0], kv[0], hd, hd, b * q[2], 1, 2 * hd, b * kv[2], 0,
-                "encdec_qk");
+  return Finish(a, EncDecQkGemm(Heads(a), a.in[0].shape, a.in[1].shape), "encdec_qk");
 }
 
 std::unique_ptr<Kernel> CreateEncDecValAtt(const KernelArgs& a) {
-  const int64_t heads = a.param<InterleavedMatMulParam>().heads;
-  const Shape &kv = a.in[0].shape, &att = a.in[1].shape;
-  const int64_t b = kv[1], hd = kv[2] / 2 / heads;
-  return MakeValAtt(a, b * heads, att[1], kv[0], hd, 2 * hd, b * kv[2], hd, b * heads * hd,
-                    "encdec_valatt");
+  return Finish(a, EncDecValAttGemm(Heads(a), a.in[0].shape, a.in[1].shape), "encdec_valatt");
 }
 
 /// y = x / div, the divisor first rounded to T.
