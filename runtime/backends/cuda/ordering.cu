@@ -105,6 +105,12 @@ struct RowDims {
   int64_t inner;  ///< stride of the sorted axis
 };
 
+/// Longest row one thread sorts; longer rows run on the host.
+constexpr int64_t kMaxSortRow = 65536;
+/// IntroSort's segment stack for such rows (2^16 elements), kept small in the thread's stack.
+constexpr int kRowSortStack = SortStackFor(16);
+static_assert(kMaxSortRow == int64_t{1} << 16, "kRowSortStack follows kMaxSortRow");
+
 template <typename T, typename IT, bool kAscend>
 __global__ void TopKKernel(const T* x, void* out0, void* out1, KeyOf<T>* keys_all,
                            int32_t* idx_all, TopKParam::Ret ret, RowDims d) {
@@ -121,7 +127,7 @@ __global__ void TopKKernel(const T* x, void* out0, void* out1, KeyOf<T>* keys_al
     }
     const KeyBefore<K, kAscend> before{keys};
     if (k * 8 > n) {
-      IntroSort(idx, n, before);
+      IntroSort<kRowSortStack>(idx, n, before);
     } else {
       PartialSort(idx, k, n, before);
     }
@@ -144,8 +150,6 @@ __global__ void TopKKernel(const T* x, void* out0, void* out1, KeyOf<T>* keys_al
   }
 }
 
-/// Longest row one thread sorts; longer rows run on the host.
-constexpr int64_t kMaxSortRow = 65536;
 
 /// Byte offset of the index array in the scratchpad: after the keys, 8-byte aligned.
 size_t IndexOffset(int64_t count, size_t key_bytes) {

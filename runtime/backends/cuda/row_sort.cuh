@@ -17,8 +17,13 @@ namespace cuda {
 
 /// Segments at most this long are left to the final insertion pass.
 constexpr int64_t kSortRun = 16;
-/// Pending segments IntroSort keeps: at most one per depth level, 2 * 62 for 2^62 elements.
-constexpr int kSortStack = 128;
+/// Pending segments IntroSort keeps by default: at most one per level of its depth budget
+/// 2 * floor(log2(n)), 62 for the 2^31 elements an int32 index array can hold. Callers with
+/// shorter rows pass a smaller bound (every entry is 20 bytes of the thread's stack).
+constexpr int kSortStack = 62;
+
+/// The stack bound for rows of at most 2^log2_n elements.
+constexpr int SortStackFor(int log2_n) { return 2 * log2_n; }
 
 /// Moves `value` into the heap v[0, len) at `hole` after sifting the hole down to a leaf along
 /// the larger children, then back up while its parent comes before `value`.
@@ -138,16 +143,16 @@ __host__ __device__ inline int64_t PartitionAtPivot(int32_t* v, int64_t lo, int6
   }
 }
 
-/// Sorts v[0, n) by `before` (n < 2^62).
-template <typename Before>
+/// Sorts v[0, n) by `before`; n must be below 2^(kStack / 2 + 1).
+template <int kStack = kSortStack, typename Before>
 __host__ __device__ inline void IntroSort(int32_t* v, int64_t n, Before before) {
   if (n < 2) return;
   int depth = 0;
   for (int64_t m = n; m > 1; m >>= 1) ++depth;
   // Segments still to partition, with the depth budget each has left. Disjoint segments are
   // independent, so the order they are taken in does not change the result.
-  int64_t seg_lo[kSortStack], seg_hi[kSortStack];
-  int seg_depth[kSortStack];
+  int64_t seg_lo[kStack], seg_hi[kStack];
+  int seg_depth[kStack];
   int pending = 0;
   int64_t lo = 0, hi = n;
   int budget = 2 * depth;
