@@ -4,11 +4,12 @@
 // kernel's order (rows, then columns), computes every sample's bilinear neighbours and weights
 // with the CPU kernel's RoiAlignTaps / RoiAlignTapSum (ops/roi_align.h: each product and sum
 // rounded separately, no fused multiply-add), adds the weighted taps onto a float32 sum starting
-// at zero and divides by the sample count. A region whose batch index is negative or past the
-// batch gives zeros; a sample outside [-1, size] adds zero-weighted taps of the plane's first
-// element, as on the CPU.
+// at zero and divides by the sample count. A region whose batch index is negative, past the
+// batch or NaN (INT_MIN as x86 converts it) gives zeros; a sample outside [-1, size] adds
+// zero-weighted taps of the plane's first element, as on the CPU.
 #include "ops/roi_align.h"
 
+#include <climits>
 #include <memory>
 
 #include "backends/backend.h"
@@ -31,6 +32,11 @@ struct RoiAlignArgs {
   bool position_sensitive, aligned;
 };
 
+/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
+__device__ __forceinline__ int CpuIntOf(float v) {
+  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
+}
+
 /// The weighted bilinear taps of point (y, x) on one plane.
 __device__ __forceinline__ float Sample(const float* d, float y, float x, int height, int width) {
   int64_t pos[4];
@@ -49,7 +55,7 @@ __global__ void RoiAlignKernel(const float* data, const float* rois, float* out,
     const int64_t c = rest % p.channels;
     const int64_t n = rest / p.channels;
     const float* roi = rois + n * 5;
-    const int b = static_cast<int>(roi[0]);
+    const int b = CpuIntOf(roi[0]);
     if (b < 0 || b >= p.batch) {
       out[i] = 0.f;
       continue;
