@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Cast and amp_cast between float32, float16, bfloat16, int32 and int64 on CUDA (other pairs run
-// on the CPU backend). A float to int cast truncates toward zero, as a C cast does.
+// on the CPU backend), converting as the CPU kernel's static_cast does on x86-64 (Convert).
 #include "ops/cast.h"
 
 #include <memory>
+#include <type_traits>
 
 #include "backends/backend.h"
 #include "backends/cuda/cast_launch.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
+#include "backends/cuda/np_fn.cuh"
 #include "base/error.h"
 
 namespace mxserve {
@@ -19,23 +21,40 @@ namespace {
 __device__ __forceinline__ float ToF(float v) { return v; }
 __device__ __forceinline__ float ToF(__half v) { return __half2float(v); }
 __device__ __forceinline__ float ToF(__nv_bfloat16 v) { return __bfloat162float(v); }
-__device__ __forceinline__ double ToF(int32_t v) { return v; }
-__device__ __forceinline__ double ToF(int64_t v) { return static_cast<double>(v); }
 
 template <typename TO>
-__device__ __forceinline__ TO FromF(double v) { return static_cast<TO>(v); }
+__device__ __forceinline__ TO FromF(float v) { return v; }
 template <>
-__device__ __forceinline__ __half FromF<__half>(double v) {
-  return __float2half_rn(static_cast<float>(v));
+__device__ __forceinline__ __half FromF<__half>(float v) {
+  return __float2half_rn(v);
 }
 template <>
-__device__ __forceinline__ __nv_bfloat16 FromF<__nv_bfloat16>(double v) {
-  return __float2bfloat16_rn(static_cast<float>(v));
+__device__ __forceinline__ __nv_bfloat16 FromF<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+template <typename T>
+constexpr bool kIsInt = std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>;
+
+/// static_cast<TO>(x) as the CPU kernel computes it on x86-64: integers convert to integers
+/// modulo 2^bits and to float16 / bfloat16 through one rounding to float32; floats truncate to
+/// integers, NaN and out-of-range values giving the integer type's lowest value.
+template <typename TO, typename TI>
+__device__ __forceinline__ TO Convert(TI x) {
+  if constexpr (kIsInt<TI> && kIsInt<TO>) {
+    return static_cast<TO>(x);
+  } else if constexpr (kIsInt<TI>) {
+    return FromF<TO>(static_cast<float>(x));
+  } else if constexpr (kIsInt<TO>) {
+    return np::FromDouble<TO>(static_cast<double>(ToF(x)));
+  } else {
+    return FromF<TO>(ToF(x));
+  }
 }
 
 template <typename TI, typename TO>
 __global__ void CastKernel(const TI* x, TO* y, int64_t n) {
-  MXS_GRID_STRIDE(i, n) { y[i] = FromF<TO>(static_cast<double>(ToF(x[i]))); }
+  MXS_GRID_STRIDE(i, n) { y[i] = Convert<TO>(x[i]); }
 }
 
 template <typename TI, typename TO>
