@@ -73,7 +73,8 @@ __device__ __forceinline__ float ApplyElt(EltAlg alg, float alpha, float beta, f
     case EltAlg::kTanh: return tanhf(x);
     case EltAlg::kSoftRelu: return SoftRelu(x);
     case EltAlg::kSoftsign: return x / (1.f + fabsf(x));
-    case EltAlg::kClip: return fminf(fmaxf(x, alpha), beta);
+    // MXNet's order: the upper bound first (a_min > a_max gives a_max above it), NaN kept.
+    case EltAlg::kClip: return x > beta ? beta : (x < alpha ? alpha : x);
     case EltAlg::kElu: return x > 0.f ? x : alpha * expm1f(x);
     case EltAlg::kSelu: {
       const float kAlpha = 1.6732632423543772848170429916717f;

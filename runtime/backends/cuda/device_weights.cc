@@ -2,6 +2,7 @@
 // UploadWeight, UploadFloats and the cache and copy helpers under them.
 #include "backends/cuda/device_weights.h"
 
+#include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cstdint>
@@ -43,8 +44,10 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
     if (!convert && spec.scale.empty()) return CopyToDevice(w.data->data(), w.nbytes(), device);
     MXS_CHECK_CODE(w.dtype == DType::kFloat32, kInternal)
         << "only float32 weights are scaled or converted on upload, not " << DTypeName(w.dtype);
-    MXS_CHECK_CODE(spec.dtype == DType::kFloat32 || spec.dtype == DType::kFloat16, kInternal)
-        << "weights upload as float32 or float16, not " << DTypeName(spec.dtype);
+    MXS_CHECK_CODE(spec.dtype == DType::kFloat32 || spec.dtype == DType::kFloat16 ||
+                       spec.dtype == DType::kBfloat16,
+                   kInternal)
+        << "weights upload as float32, float16 or bfloat16, not " << DTypeName(spec.dtype);
     const int64_t n = w.shape.Size();
     std::vector<float> v(w.data->as<float>(), w.data->as<float>() + n);
     if (!spec.scale.empty()) {
@@ -55,6 +58,11 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
     }
     if (spec.dtype == DType::kFloat32)
       return CopyToDevice(v.data(), v.size() * sizeof(float), device);
+    if (spec.dtype == DType::kBfloat16) {
+      std::vector<__nv_bfloat16> b(v.size());
+      for (size_t i = 0; i < v.size(); ++i) b[i] = __float2bfloat16_rn(v[i]);
+      return CopyToDevice(b.data(), b.size() * sizeof(__nv_bfloat16), device);
+    }
     std::vector<__half> h(v.size());
     for (size_t i = 0; i < v.size(); ++i) h[i] = __float2half_rn(v[i]);
     return CopyToDevice(h.data(), h.size() * sizeof(__half), device);

@@ -18,7 +18,7 @@ namespace cuda {
 
 /// How a parameter is stored on the device.
 struct UploadSpec {
-  DType dtype = DType::kFloat32;   ///< float32 or float16 (converted from a float32 parameter)
+  DType dtype = DType::kFloat32;   ///< float32, float16 or bfloat16 (converted from float32)
   std::vector<float> scale;        ///< per-leading-index factor (a folded BatchNorm), or empty
   std::string scale_key;           ///< identifies `scale` in the cache key
 };

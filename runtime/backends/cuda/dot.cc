@@ -8,7 +8,9 @@
 #include "backends/backend.h"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
+#include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
+#include "backends/cuda/device_weights.h"
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
@@ -22,16 +24,32 @@ class DotCuda final : public Kernel {
  public:
   DotCuda(const KernelArgs& a, const DotDims& d, bool batched) {
     const auto& p = a.param<DotParam>();
-    dtype_ = a.in[0].dtype;
-    MXS_CHECK_CODE(a.in[1].dtype == dtype_ && a.out[0].dtype == dtype_, kUnsupported)
-        << "failed to plan " << NodeDesc(a.node) << ": mixed dtypes";
+    dtype_ = a.out[0].dtype;
+    // A float32 parameter operand of a float16 or bfloat16 product is converted once here.
+    for (int i = 0; i < 2; ++i) {
+      if (a.in[i].dtype == dtype_) continue;
+      MXS_CHECK_CODE(a.constants[i] != nullptr && a.in[i].dtype == DType::kFloat32, kUnsupported)
+          << "failed to plan " << NodeDesc(a.node) << ": mixed dtypes";
+      converted_[i] =
+          UploadWeight(a, *a.constants[i], CurrentDevice(), UploadSpec{dtype_, {}, ""});
+    }
     g_ = DotGemm(p, d, batched);
     CheckGemm(g_, dtype_, ("failed to plan " + NodeDesc(a.node)).c_str());
     epilogue_ = EpilogueOf(p.post_ops);
+    // As on the CPU, an empty contraction writes zeros and an empty output nothing (cuBLAS
+    // refuses the zero leading dimensions of either).
+    if (g_.k == 0) zero_bytes_ = a.out[0].nbytes();
   }
   void Run(const RunArgs& args) const override {
     const CudaStream& s = StreamOf(args);
-    Gemm(s, dtype_, g_, args.in[0], args.in[1], args.out[0]);
+    if (zero_bytes_ > 0) {
+      MXS_CUDA_CHECK(cudaMemsetAsync(args.out[0], 0, zero_bytes_, s.get()));
+      return;
+    }
+    if (g_.batch * g_.m * g_.n == 0) return;
+    const void* x = converted_[0].data() != nullptr ? converted_[0].data() : args.in[0];
+    const void* y = converted_[1].data() != nullptr ? converted_[1].data() : args.in[1];
+    Gemm(s, dtype_, g_, x, y, args.out[0]);
     if (epilogue_.empty()) return;
     AffineEltwiseArgs e;
     e.dtype = dtype_;
@@ -46,7 +64,9 @@ class DotCuda final : public Kernel {
  private:
   DType dtype_ = DType::kFloat32;
   GemmShape g_;
+  DeviceMemory converted_[2];  ///< converted copies of parameter operands, or empty
   Epilogue epilogue_;
+  size_t zero_bytes_ = 0;  ///< output bytes written as zeros when the contraction is empty
 };
 
 std::unique_ptr<Kernel> CreateDot(const KernelArgs& a) {

@@ -25,7 +25,7 @@ enum class EltAlg : int {
   kTanh,
   kSoftRelu,    ///< log(1 + exp(x)), MXNet's softrelu
   kSoftsign,    ///< x / (1 + |x|)
-  kClip,        ///< min(max(x, alpha), beta)
+  kClip,        ///< x > beta ? beta : (x < alpha ? alpha : x), MXNet's clip
   kElu,         ///< x > 0 ? x : alpha * (exp(x) - 1)
   kSelu,        ///< SELU with MXNet's constants
   kGeluErf,     ///< 0.5 x (1 + erf(x / sqrt(2)))
