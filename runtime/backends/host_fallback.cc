@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// CreateHostFallback.
+// CreateHostFallback. In float16 and bfloat16 mode a node the device refuses may have activations
+// of a reduced dtype that the CPU kernel does not take; the kernel is then made for float32 and
+// those tensors are widened in the staging memory after the copy from the device and narrowed
+// again before the copy back (round to nearest even).
 #include "backends/host_fallback.h"
 
 #include <cstdio>
@@ -8,25 +11,48 @@
 #include <vector>
 
 #include "backends/backend_table.h"
+#include "base/dtype.h"
+#include "base/error.h"
 
 namespace mxserve {
 namespace {
 
 size_t Align(size_t n) { return (n + 63) / 64 * 64; }
 
+bool IsReduced(DType t) { return t == DType::kFloat16 || t == DType::kBfloat16; }
+
+/// Widens n reduced-precision elements of dtype `t` at `src` to float32 at `dst`.
+void Widen(DType t, const void* src, float* dst, int64_t n) {
+  const uint16_t* s = static_cast<const uint16_t*>(src);
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = t == DType::kFloat16 ? HalfToFloat(s[i]) : Bfloat16ToFloat(s[i]);
+}
+
+/// Narrows n float32 elements at `src` to dtype `t` at `dst`.
+void Narrow(DType t, const float* src, void* dst, int64_t n) {
+  uint16_t* d = static_cast<uint16_t*>(dst);
+  for (int64_t i = 0; i < n; ++i)
+    d[i] = t == DType::kFloat16 ? FloatToHalf(src[i]) : FloatToBfloat16(src[i]);
+}
+
 class HostFallbackKernel final : public Kernel {
  public:
-  HostFallbackKernel(const Backend& device, const KernelArgs& args, std::unique_ptr<Kernel> host)
+  /// `widened`: args' reduced-precision tensors are float32 for `host` (see the file comment).
+  HostFallbackKernel(const Backend& device, const KernelArgs& args, std::unique_ptr<Kernel> host,
+                     bool widened)
       : device_(device), host_(std::move(host)) {
     size_t offset = 0;
-    for (const TensorDesc& t : args.in) {
-      in_.push_back({offset, t.nbytes()});
+    auto place = [&](const TensorDesc& t, std::vector<Slice>& slices) {
+      Slice s{offset, t.nbytes(), t.dtype, widened && IsReduced(t.dtype), 0, t.shape.Size()};
       offset += Align(t.nbytes());
-    }
-    for (const TensorDesc& t : args.out) {
-      out_.push_back({offset, t.nbytes()});
-      offset += Align(t.nbytes());
-    }
+      if (s.widen) {
+        s.wide = offset;
+        offset += Align(static_cast<size_t>(s.elements) * sizeof(float));
+      }
+      slices.push_back(s);
+    };
+    for (const TensorDesc& t : args.in) place(t, in_);
+    for (const TensorDesc& t : args.out) place(t, out_);
     scratch_offset_ = offset;
     staging_bytes_ = offset + host_->ScratchpadBytes();
   }
@@ -44,18 +70,26 @@ class HostFallbackKernel final : public Kernel {
     char* base = st->staging.as<char>();
     std::vector<const void*> in(in_.size());
     std::vector<void*> out(out_.size());
+    auto host_view = [base](const Slice& s) { return base + (s.widen ? s.wide : s.offset); };
     for (size_t i = 0; i < in_.size(); ++i) {
-      in[i] = base + in_[i].offset;
-      device_.Copy(base + in_[i].offset, args.in[i], in_[i].bytes,
-                   Backend::CopyKind::kDeviceToHost, args.stream);
+      in[i] = host_view(in_[i]);
+      device_.Copy(base + in_[i].offset, args.in[i], in_[i].bytes, Backend::CopyKind::kDeviceToHost,
+                   args.stream);
     }
-    for (size_t i = 0; i < out_.size(); ++i) out[i] = base + out_[i].offset;
+    for (size_t i = 0; i < out_.size(); ++i) out[i] = host_view(out_[i]);
     device_.Synchronize(args.stream);
+    for (const Slice& s : in_)
+      if (s.widen)
+        Widen(s.dtype, base + s.offset, reinterpret_cast<float*>(base + s.wide), s.elements);
     RunArgs host{in.data(), out.data(), base + scratch_offset_, st->stream.get(), st->host.get()};
     host_->Run(host);
-    for (size_t i = 0; i < out_.size(); ++i)
-      device_.Copy(args.out[i], base + out_[i].offset, out_[i].bytes,
-                   Backend::CopyKind::kHostToDevice, args.stream);
+    for (size_t i = 0; i < out_.size(); ++i) {
+      const Slice& s = out_[i];
+      if (s.widen)
+        Narrow(s.dtype, reinterpret_cast<const float*>(base + s.wide), base + s.offset, s.elements);
+      device_.Copy(args.out[i], base + s.offset, s.bytes, Backend::CopyKind::kHostToDevice,
+                   args.stream);
+    }
     // The staging memory is reused by the next call: the copies must be done before it returns.
     device_.Synchronize(args.stream);
   }
@@ -64,8 +98,12 @@ class HostFallbackKernel final : public Kernel {
 
  private:
   struct Slice {
-    size_t offset;  ///< in the staging memory
+    size_t offset;  ///< in the staging memory, the tensor as the device holds it
     size_t bytes;
+    DType dtype;
+    bool widen;   ///< the host kernel reads or writes a float32 copy
+    size_t wide;  ///< where that copy lies
+    int64_t elements;
   };
   /// Per-context state: pinned staging memory, the host stream, the host kernel's state.
   struct State final : KernelState {
@@ -85,8 +123,23 @@ std::unique_ptr<Kernel> CreateHostFallback(const Backend& device, const KernelAr
   KernelArgs host_args = args;
   for (TensorDesc& t : host_args.in) t.layout = Layout::kRowMajor;
   for (TensorDesc& t : host_args.out) t.layout = Layout::kRowMajor;
-  std::unique_ptr<Kernel> host = HostBackend().CreateKernel(host_args);
-  return std::make_unique<HostFallbackKernel>(device, args, std::move(host));
+  bool reduced = false;
+  for (const TensorDesc& t : host_args.in) reduced = reduced || IsReduced(t.dtype);
+  for (const TensorDesc& t : host_args.out) reduced = reduced || IsReduced(t.dtype);
+  try {
+    return std::make_unique<HostFallbackKernel>(device, args, HostBackend().CreateKernel(host_args),
+                                                false);
+  } catch (const Error&) {
+    if (!reduced) throw;
+  }
+  // The CPU kernel refuses the reduced dtype: it computes in float32.
+  for (TensorDesc& t : host_args.in)
+    if (IsReduced(t.dtype)) t.dtype = DType::kFloat32;
+  for (TensorDesc& t : host_args.out)
+    if (IsReduced(t.dtype)) t.dtype = DType::kFloat32;
+  host_args.compute_dtype = DType::kFloat32;
+  return std::make_unique<HostFallbackKernel>(device, args, HostBackend().CreateKernel(host_args),
+                                              true);
 }
 
 void LogHostFallback(const Backend& device, const Node& node, const std::string& reason) {

@@ -13,6 +13,12 @@ std::shared_ptr<const Buffer> WeightCache::GetOrCreate(const std::string& key,
   return buf;
 }
 
+std::shared_ptr<const Buffer> WeightCache::Find(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = items_.find(key);
+  return it == items_.end() ? nullptr : it->second;
+}
+
 size_t WeightCache::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;

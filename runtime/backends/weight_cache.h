@@ -20,6 +20,8 @@ class WeightCache {
   /// Returns the buffer stored under `key`, creating it with `make` on first use. Thread-safe.
   std::shared_ptr<const Buffer> GetOrCreate(const std::string& key,
                                             const std::function<Buffer()>& make);
+  /// The buffer stored under `key`, or null. Thread-safe.
+  std::shared_ptr<const Buffer> Find(const std::string& key) const;
   /// The same for device memory (a parameter uploaded to a GPU); keys name the device.
   DeviceMemory GetOrCreateOnDevice(const std::string& key,
                                    const std::function<DeviceMemory()>& make);

@@ -135,6 +135,14 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
       }
       ctx->recording = nullptr;
       ctx->recording_failed = true;
+    } catch (...) {
+      // Anything else (out of host memory) ends the capture so that the context stays usable.
+      try {
+        b.EndRecording(stream);
+      } catch (...) {
+      }
+      ctx->recording_failed = true;
+      throw;
     }
     if (ctx->recording) {
       b.Replay(*ctx->recording, stream);

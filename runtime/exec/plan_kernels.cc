@@ -44,6 +44,9 @@ void CreateKernels(PlanBuild& b) {
 void PlaceParameters(PlanBuild& b) {
   Plan& plan = b.plan;
   const Backend& backend = *plan.backend;
+  // Uploads go through a stream of their own and wait for it alone: waiting for the whole device
+  // would also wait for (or disturb) other predictors' calls, CUDA graph captures among them.
+  std::unique_ptr<Stream> upload;
   for (EntrySlot& slot : plan.slots) {
     if (slot.kind != EntrySlot::Kind::kParam) continue;
     const void* host = slot.param->data->data();
@@ -57,8 +60,9 @@ void PlaceParameters(PlanBuild& b) {
     std::snprintf(key, sizeof(key), "param %p on ", host);
     DeviceMemory m = b.model.weights->GetOrCreateOnDevice(key + backend.device_name(), [&] {
       DeviceMemory d = backend.Allocate(bytes);
-      backend.Copy(d.data(), host, bytes, Backend::CopyKind::kHostToDevice, nullptr);
-      backend.Synchronize(nullptr);
+      if (!upload) upload = backend.CreateStream();
+      backend.Copy(d.data(), host, bytes, Backend::CopyKind::kHostToDevice, upload.get());
+      backend.Synchronize(upload.get());
       return d;
     });
     slot.data = m.data();

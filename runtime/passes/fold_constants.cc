@@ -6,7 +6,9 @@
 // kernel, and the node becomes a variable bound to the result (through `overrides`), so later
 // operators see a parameter and can prepack it. Runs before the other passes so that folded
 // weights can feed BatchNorm folding and convolution prepacking.
+#include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "backends/backend_table.h"
 #include "graph/op_def.h"
@@ -48,16 +50,28 @@ void FoldConstants(PassContext& ctx) {
     NodeEntry out{i, 0};
     if (!ctx.ShapeOf(out).complete()) continue;
     args.out.push_back(TensorDesc{ctx.ShapeOf(out), ctx.DTypeOf(out), Layout::kRowMajor});
-    std::unique_ptr<Kernel> kernel = backend.CreateKernel(args);
-    if (!stream) stream = backend.CreateStream();
-    Buffer scratch(kernel->ScratchpadBytes());
-    std::unique_ptr<KernelState> state = kernel->CreateState();
-    auto result = std::make_shared<Buffer>(args.out[0].nbytes());
-    std::vector<const void*> in;
-    for (const NDArray* v : values) in.push_back(v->data->data());
-    void* out_ptr = result->data();
-    RunArgs run{in.data(), &out_ptr, scratch.data(), stream.get(), state.get()};
-    kernel->Run(run);
+    // The result is kept in the model's cache under the node and the identity of its inputs (the
+    // model's parameters or earlier folded results, which live as long as the model): every
+    // predictor of the model shares it, and its address, which device uploads are keyed by, is
+    // never that of another value.
+    std::string key = "folded:" + n.name + ":" + args.out[0].shape.ToString() + ":" +
+                      DTypeName(args.out[0].dtype);
+    for (const NDArray* v : values)
+      key += ":" + std::to_string(reinterpret_cast<uintptr_t>(v->data.get()));
+    std::shared_ptr<const Buffer> result = ctx.cache.Find(key);
+    if (!result) {
+      std::unique_ptr<Kernel> kernel = backend.CreateKernel(args);
+      if (!stream) stream = backend.CreateStream();
+      Buffer scratch(kernel->ScratchpadBytes());
+      std::unique_ptr<KernelState> state = kernel->CreateState();
+      Buffer value(args.out[0].nbytes());
+      std::vector<const void*> in;
+      for (const NDArray* v : values) in.push_back(v->data->data());
+      void* out_ptr = value.data();
+      RunArgs run{in.data(), &out_ptr, scratch.data(), stream.get(), state.get()};
+      kernel->Run(run);
+      result = ctx.cache.GetOrCreate(key, [&] { return std::move(value); });
+    }
     ctx.overrides[i] = NDArray{args.out[0].shape, args.out[0].dtype, result};
     n.op = "null";
     n.def = nullptr;

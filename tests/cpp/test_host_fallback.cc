@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// The host fallback without a GPU: a stand-in device backend whose memory the host could read but
+// which says it cannot (host_accessible() false), so CreateHostFallback wraps the CPU kernel with
+// staging copies. Float32 tensors reach the CPU kernel as they are; float16 and bfloat16 ones,
+// which the CPU's Activation kernel does not take, are widened to float32 for it and narrowed
+// back, and the results are those of the float32 kernel rounded once.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend_table.h"
+#include "backends/host_fallback.h"
+#include "base/error.h"
+#include "graph/op_def.h"
+#include "ops/registry.h"
+
+using namespace mxserve;
+
+namespace {
+
+/// A device backend whose "device memory" is host memory, reached only through Copy.
+class StandInDevice final : public Backend {
+ public:
+  std::string name() const override { return "stand_in"; }
+  Device device() const override { return HostBackend().device(); }
+  std::vector<DType> compute_dtypes() const override {
+    return {DType::kFloat32, DType::kFloat16, DType::kBfloat16};
+  }
+  void CheckComputeDType(DType) const override {}
+  std::unique_ptr<Stream> CreateStream() const override { return HostBackend().CreateStream(); }
+  bool host_accessible() const override { return false; }
+  DeviceMemory Allocate(size_t bytes) const override { return HostBackend().Allocate(bytes); }
+  DeviceMemory AllocateHost(size_t bytes) const override { return HostBackend().Allocate(bytes); }
+  void Copy(void* dst, const void* src, size_t bytes, CopyKind, Stream*) const override {
+    ++copies;
+    std::memcpy(dst, src, bytes);
+  }
+  void Synchronize(Stream*) const override {}
+  int DefaultThreads() const override { return 1; }
+  mutable int copies = 0;
+
+ protected:
+  int BeginScope(int, bool) const override { return 0; }
+  void EndScope(int, bool) const override {}
+};
+
+Node TanhNode() {
+  Node n;
+  n.name = "act";
+  n.op = "Activation";
+  n.attrs = {{"act_type", "tanh"}};
+  n.def = OpRegistry::Global().Find("Activation");
+  n.param = n.def->Parse(n.attrs);
+  n.inputs = {NodeEntry{0, 0}};
+  return n;
+}
+
+float ToFloat(DType t, uint16_t v) { return t == DType::kFloat16 ? HalfToFloat(v) : Bfloat16ToFloat(v); }
+uint16_t FromFloat(DType t, float v) { return t == DType::kFloat16 ? FloatToHalf(v) : FloatToBfloat16(v); }
+
+/// Runs tanh on 9 values of dtype `t` through the host fallback; returns the number of wrong ones.
+int RunTanh(DType t) {
+  StandInDevice device;
+  const Node node = TanhNode();
+  const Shape shape{1, 9};
+  KernelArgs args{node, {TensorDesc{shape, t, Layout::kRowMajor}},
+                  {TensorDesc{shape, t, Layout::kRowMajor}}, {nullptr}, nullptr, t};
+  std::unique_ptr<Kernel> k = CreateHostFallback(device, args);
+  if (!IsHostFallback(*k)) {
+    std::fprintf(stderr, "%s: not a host fallback kernel\n", DTypeName(t));
+    return 1;
+  }
+  std::vector<float> x32(9);
+  for (int i = 0; i < 9; ++i) x32[i] = -2.0f + 0.5f * static_cast<float>(i);
+  std::vector<uint8_t> x(9 * DTypeSize(t)), y(9 * DTypeSize(t), 0xff);
+  for (int i = 0; i < 9; ++i) {
+    if (t == DType::kFloat32) {
+      std::memcpy(x.data() + 4 * i, &x32[i], 4);
+    } else {
+      const uint16_t h = FromFloat(t, x32[i]);
+      std::memcpy(x.data() + 2 * i, &h, 2);
+    }
+  }
+  std::unique_ptr<KernelState> state = k->CreateState();
+  std::vector<uint8_t> scratch(k->ScratchpadBytes() + 1);
+  std::unique_ptr<Stream> stream = device.CreateStream();
+  const void* in[] = {x.data()};
+  void* out[] = {y.data()};
+  k->Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+  int wrong = 0;
+  for (int i = 0; i < 9; ++i) {
+    float got, want;
+    if (t == DType::kFloat32) {
+      std::memcpy(&got, y.data() + 4 * i, 4);
+      want = std::tanh(x32[i]);
+      if (!(std::fabs(got - want) <= 1e-6f)) ++wrong;
+    } else {
+      uint16_t h;
+      std::memcpy(&h, y.data() + 2 * i, 2);
+      got = ToFloat(t, h);
+      // The float32 kernel's tanh of the reduced input, rounded once to the reduced dtype.
+      want = ToFloat(t, FromFloat(t, std::tanh(ToFloat(t, FromFloat(t, x32[i])))));
+      const float ulp = t == DType::kFloat16 ? 1.0f / 1024 : 1.0f / 128;
+      if (!(std::fabs(got - want) <= ulp * std::fabs(want) + 1e-7f)) ++wrong;
+    }
+    if (wrong) {
+      std::fprintf(stderr, "%s: tanh(%g) gave %g, want %g\n", DTypeName(t), x32[i], got, want);
+      return wrong;
+    }
+  }
+  if (device.copies != 2) {
+    std::fprintf(stderr, "%s: %d copies, want one in and one out\n", DTypeName(t), device.copies);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main() {
+  int failed = 0;
+  try {
+    failed += RunTanh(DType::kFloat32);
+    failed += RunTanh(DType::kFloat16);
+    failed += RunTanh(DType::kBfloat16);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "host fallback: %s\n", e.what());
+    return 1;
+  }
+  std::printf("host fallback: %d failed\n", failed);
+  return failed == 0 ? 0 : 1;
+}
