@@ -71,6 +71,9 @@ std::vector<int> CudnnDims(const std::vector<int64_t>& dims) {
 }
 
 TensorDescriptor::TensorDescriptor(const Shape& shape, DType dtype) {
+  // cuDNN refuses a zero dim (CUDNN_STATUS_BAD_PARAM); refusing here sends the node to the host.
+  MXS_CHECK_CODE(shape.Size() > 0, kUnsupported)
+      << "cuDNN takes no empty tensor (shape " << shape.ToString() << ")";
   std::vector<int> dims = CudnnDims(shape.dims());
   while (dims.size() < 4) dims.push_back(1);
   std::vector<int> strides(dims.size());
