@@ -8,7 +8,6 @@
 #include "backends/backend.h"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
-#include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_weights.h"
 #include "backends/cuda/eltwise.h"
@@ -36,16 +35,9 @@ class DotCuda final : public Kernel {
     g_ = DotGemm(p, d, batched);
     CheckGemm(g_, dtype_, ("failed to plan " + NodeDesc(a.node)).c_str());
     epilogue_ = EpilogueOf(p.post_ops);
-    // As on the CPU, an empty contraction writes zeros and an empty output nothing (cuBLAS
-    // refuses the zero leading dimensions of either).
-    if (g_.k == 0) zero_bytes_ = a.out[0].nbytes();
   }
   void Run(const RunArgs& args) const override {
     const CudaStream& s = StreamOf(args);
-    if (zero_bytes_ > 0) {
-      MXS_CUDA_CHECK(cudaMemsetAsync(args.out[0], 0, zero_bytes_, s.get()));
-      return;
-    }
     if (g_.batch * g_.m * g_.n == 0) return;
     const void* x = converted_[0].data() != nullptr ? converted_[0].data() : args.in[0];
     const void* y = converted_[1].data() != nullptr ? converted_[1].data() : args.in[1];
@@ -66,7 +58,6 @@ class DotCuda final : public Kernel {
   GemmShape g_;
   DeviceMemory converted_[2];  ///< converted copies of parameter operands, or empty
   Epilogue epilogue_;
-  size_t zero_bytes_ = 0;  ///< output bytes written as zeros when the contraction is empty
 };
 
 std::unique_ptr<Kernel> CreateDot(const KernelArgs& a) {

@@ -30,9 +30,6 @@ class FullyConnectedCuda final : public Kernel {
         << what << ": the CUDA backend runs float _sg_mkldnn_fully_connected nodes only";
     dtype_ = a.in[0].dtype;
     g_ = FullyConnectedGemm(p, a.in[0].shape);
-    // cuBLAS refuses the zero leading dimension of an empty contraction.
-    MXS_CHECK_CODE(g_.k > 0, kUnsupported) << what << ": FullyConnected of data "
-                                           << a.in[0].shape.ToString() << " has no input features";
     CheckGemm(g_, dtype_, what.c_str());
     // The planner has the parameters on the device; a float16 copy of the weight is made here.
     if (a.in[1].dtype != dtype_) {

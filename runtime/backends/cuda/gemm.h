@@ -26,7 +26,8 @@ struct GemmShape {
 /// Checks the shape fits cuBLAS's int arguments and dtype is one cuBLAS multiplies; throws
 /// kUnsupported naming `what` otherwise (gemm_plans.cc).
 void CheckGemm(const GemmShape& g, DType dtype, const char* what);
-/// C (batch, m, n) = alpha op(A) op(B) on the stream's cuBLAS handle.
+/// C (batch, m, n) = alpha op(A) op(B) on the stream's cuBLAS handle; zeros when k is 0,
+/// nothing when C is empty.
 void Gemm(const CudaStream& s, DType dtype, const GemmShape& g, const void* a, const void* b,
           void* c);
 

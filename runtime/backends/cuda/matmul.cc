@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/gemm.h"
@@ -26,24 +25,15 @@ namespace {
 
 class MatmulCuda final : public Kernel {
  public:
-  /// zero_bytes > 0: the contraction is empty and the output is that many zero bytes.
-  MatmulCuda(DType dtype, const GemmShape& g, size_t zero_bytes)
-      : dtype_(dtype), g_(g), zero_bytes_(zero_bytes) {}
+  MatmulCuda(DType dtype, const GemmShape& g) : dtype_(dtype), g_(g) {}
   void Run(const RunArgs& args) const override {
-    const CudaStream& s = StreamOf(args);
-    if (zero_bytes_ > 0) {
-      MXS_CUDA_CHECK(cudaMemsetAsync(args.out[0], 0, zero_bytes_, s.get()));
-      return;
-    }
-    if (g_.batch * g_.m * g_.n == 0) return;
-    Gemm(s, dtype_, g_, args.in[0], args.in[1], args.out[0]);
+    Gemm(StreamOf(args), dtype_, g_, args.in[0], args.in[1], args.out[0]);
   }
   std::string Describe() const override { return "cublas:matmul"; }
 
  private:
   DType dtype_;
   GemmShape g_;
-  size_t zero_bytes_;
 };
 
 std::unique_ptr<Kernel> CreateMatmul(const KernelArgs& a) {
@@ -54,17 +44,13 @@ std::unique_ptr<Kernel> CreateMatmul(const KernelArgs& a) {
   const MatmulGeometry geo = MatmulShapes(a.in[0].shape, a.in[1].shape);
   GemmShape g;
   const bool strided = MatmulGemm(geo, &g);
-  const size_t out_bytes = a.out[0].nbytes();
-  if (out_bytes > 0 && g.k == 0) return std::make_unique<MatmulCuda>(t, g, out_bytes);
-  if (out_bytes == 0) {
-    g.batch = 0;
-    return std::make_unique<MatmulCuda>(t, g, 0);
-  }
-  MXS_CHECK_CODE(strided, kUnsupported)
+  // An empty product or contraction reads no operand, so how its batch axes broadcast does not
+  // matter: Gemm writes nothing or zeros.
+  MXS_CHECK_CODE(strided || g.k == 0 || a.out[0].nbytes() == 0, kUnsupported)
       << what << ": batch axes of " << a.in[0].shape.ToString() << " and "
       << a.in[1].shape.ToString() << " broadcast partly, which has no CUDA kernel";
   CheckGemm(g, t, what.c_str());
-  return std::make_unique<MatmulCuda>(t, g, 0);
+  return std::make_unique<MatmulCuda>(t, g);
 }
 
 }  // namespace
