@@ -38,9 +38,8 @@ __global__ void BoxEncodeKernel(const float* samples, const float* matches, cons
     float* t = targets + i * 4;
     float* mk = masks + i * 4;
     for (int k = 0; k < 4; ++k) mk[k] = valid;
-    // x86 converts a NaN match to INT64_MIN (no match), CUDA to 0.
-    const float mf = matches[i];
-    const int64_t match = mf == mf ? static_cast<int64_t>(mf) : -1;
+    // As on x86, a NaN or out-of-range match is negative: no match.
+    const int64_t match = CpuIntOf(matches[i]);
     if (!(valid > 0.5f) || match < 0 || match >= d.m) {
       for (int k = 0; k < 4; ++k) t[k] = 0.f;
       continue;

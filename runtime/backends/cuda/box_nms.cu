@@ -11,7 +11,6 @@
 #include "ops/box_nms.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,11 +45,6 @@ struct NmsArgs {
   BoxFormat in_format;
   BoxFormat out_format;
 };
-
-/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
-__device__ __forceinline__ int CpuIntOf(float v) {
-  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
-}
 
 __global__ void __launch_bounds__(kThreads) BoxNmsKernel(const float* in, float* out, NmsArgs p) {
   __shared__ float vals[kMaxBoxes];  // the scores while ranking, then the areas in rank order

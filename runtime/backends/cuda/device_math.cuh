@@ -7,12 +7,18 @@
 #include <cuda_bf16.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 
 #include "backends/cuda/eltwise.h"
 
 namespace mxserve {
 namespace cuda {
+
+/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
+__device__ __forceinline__ int CpuIntOf(float v) {
+  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
+}
 
 constexpr int kThreads = 256;
 

@@ -14,7 +14,6 @@
 #include "ops/proposal.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -67,11 +66,6 @@ __device__ __forceinline__ float StdMin(float a, float b) { return b < a ? b : a
 /// expf within half an ulp: exp in double, rounded to float.
 __device__ __forceinline__ float ExpF(float x) {
   return static_cast<float>(exp(static_cast<double>(x)));
-}
-
-/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
-__device__ __forceinline__ int CpuIntOf(float v) {
-  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
 }
 
 /// Proposal `index` of one image (5 floats: the box and its score).

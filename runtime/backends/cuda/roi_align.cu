@@ -9,7 +9,6 @@
 // zero-weighted taps of the plane's first element, as on the CPU.
 #include "ops/roi_align.h"
 
-#include <climits>
 #include <memory>
 
 #include "backends/backend.h"
@@ -31,11 +30,6 @@ struct RoiAlignArgs {
   int sample_ratio;              ///< <= 0: ceil(region size / bins) per axis
   bool position_sensitive, aligned;
 };
-
-/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
-__device__ __forceinline__ int CpuIntOf(float v) {
-  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
-}
 
 /// The weighted bilinear taps of point (y, x) on one plane.
 __device__ __forceinline__ float Sample(const float* d, float y, float x, int height, int width) {

@@ -8,7 +8,6 @@
 #include "ops/roi_pooling.h"
 
 #include <cfloat>
-#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,11 +22,6 @@
 namespace mxserve {
 namespace cuda {
 namespace {
-
-/// static_cast<int>(float) as x86 computes it: NaN and out-of-range values give INT_MIN.
-__device__ __forceinline__ int CpuIntOf(float v) {
-  return (v >= -2147483648.f && v < 2147483648.f) ? static_cast<int>(v) : INT_MIN;
-}
 
 /// a + b in int with two's complement wrap-around, as the CPU's int arithmetic computes it.
 __device__ __forceinline__ int WrapAdd(int a, int b) {
