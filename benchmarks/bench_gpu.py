@@ -9,16 +9,20 @@ For resnet50_v1 and mobilenetv2_1.0 at batch 1, 8 and 64, in float32 and float16
   - PyTorch with CUDA graphs: the same module captured once per batch size and replayed.
 Every measured call takes a host float32 array and returns a host array (both peers pay the
 copies). Prints one line per case with the median latency, throughput and the ratios
-mxserve / peer; --json writes the same rows to a file.
+mxserve / peer; --json writes the same rows to a file, rewritten after each case. mxserve runs
+in the layout the CUDA backend picks (NCHW for float32, channels-last for float16);
+--layouts both also times it in the other one (MXSERVE_LAYOUT), after the peers.
 
 Usage: python benchmarks/bench_gpu.py [--iters 50] [--warmup 10] [--json OUT]
        [--models resnet50_v1,mobilenetv2_1.0] [--batches 1,8,64] [--dtypes float32,float16]
+       [--layouts default|both]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import statistics
 import sys
@@ -50,11 +54,20 @@ def median_seconds(fn: Callable[[], Any], iters: int, warmup: int) -> float:
 
 
 def bench_mxserve(
-    prefix: pathlib.Path, x: np.ndarray, dtype: str, iters: int, warmup: int
+    prefix: pathlib.Path, x: np.ndarray, dtype: str, iters: int, warmup: int, layout: str = ""
 ) -> float:
-    p = mxserve.Predictor.load(
-        prefix, 0, input_shapes={"data": x.shape}, device="cuda:0", dtype=dtype
-    )
+    """Times the predictor bound with MXSERVE_LAYOUT=layout (unset: the backend's choice)."""
+    saved = os.environ.pop("MXSERVE_LAYOUT", None)
+    if layout:
+        os.environ["MXSERVE_LAYOUT"] = layout
+    try:
+        p = mxserve.Predictor.load(
+            prefix, 0, input_shapes={"data": x.shape}, device="cuda:0", dtype=dtype
+        )
+    finally:
+        os.environ.pop("MXSERVE_LAYOUT", None)
+        if saved is not None:
+            os.environ["MXSERVE_LAYOUT"] = saved
     return median_seconds(lambda: p(data=x), iters, warmup)
 
 
@@ -123,6 +136,10 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--no-torch", action="store_true", help="time mxserve only")
+    ap.add_argument(
+        "--layouts", choices=("default", "both"), default="default",
+        help="both: also time mxserve in the layout the backend does not pick",
+    )
     ap.add_argument("--json", type=pathlib.Path, help="write the rows to this file")
     args = ap.parse_args()
     rows = []
@@ -152,10 +169,19 @@ def main() -> None:
                             line += (
                                 f"  {peer} {row[f'{peer}_s'] * 1e3:8.2f} ms (mxserve {ratio:5.2f}x)"
                             )
+                    if args.layouts == "both":
+                        other = "rowmajor" if dtype != "float32" else "channels_last"
+                        row["other_layout"] = other
+                        row["mxserve_other_layout_s"] = bench_mxserve(
+                            prefix, x, dtype, args.iters, args.warmup, layout=other
+                        )
+                        line += (
+                            f"  mxserve {other} {row['mxserve_other_layout_s'] * 1e3:8.2f} ms"
+                        )
                     print(line, flush=True)
                     rows.append(row)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
+                    if args.json:
+                        args.json.write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

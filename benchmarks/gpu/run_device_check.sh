@@ -66,7 +66,7 @@ PYEOF
 
 step "benchmarks/bench_gpu.py"
 (cd /tmp && timeout "$(( $(left) - 10 ))" $PY "$REPO/benchmarks/bench_gpu.py" \
-  --iters 30 --warmup 5 --json "$OUT/bench_gpu.json") >"$OUT/bench_gpu.log" 2>&1
+  --iters 30 --warmup 5 --layouts both --json "$OUT/bench_gpu.json") >"$OUT/bench_gpu.log" 2>&1
 echo "bench exit $?" | tee -a "$results"
 tee -a "$results" <"$OUT/bench_gpu.log" | tail -15
 echo "total $(( $(date +%s) - t0 )) s" | tee -a "$results"

@@ -148,6 +148,12 @@ class Backend {
                     LayoutSupport layouts = kRowMajorOnly,
                     PrecisionSupport precision = kFloat32Only);
 
+  // ---- layouts ----
+  /// Whether a plan of `compute_dtype` stores activations channels-last where its kernels take
+  /// that layout (exec/layout.h). Both layouts give the same numbers; this is the backend's
+  /// choice of the faster one, overridden by MXSERVE_LAYOUT.
+  virtual bool PrefersChannelsLast(DType compute_dtype) const { return true; }
+
   // ---- compute dtypes ----
   /// The compute dtypes this backend's build implements, float32 first.
   virtual std::vector<DType> compute_dtypes() const = 0;

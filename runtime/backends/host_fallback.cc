@@ -2,7 +2,8 @@
 // CreateHostFallback. In float16 and bfloat16 mode a node the device refuses may have activations
 // of a reduced dtype that the CPU kernel does not take; the kernel is then made for float32 and
 // those tensors are widened in the staging memory after the copy from the device and narrowed
-// again before the copy back (round to nearest even).
+// again before the copy back (round to nearest even). The CPU kernel sees row-major tensors:
+// channels-last device tensors are reordered in the staging memory the same way.
 #include "backends/host_fallback.h"
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "backends/backend_table.h"
+#include "backends/layouts.h"
 #include "base/dtype.h"
 #include "base/error.h"
 
@@ -43,8 +45,13 @@ class HostFallbackKernel final : public Kernel {
       : device_(device), host_(std::move(host)) {
     size_t offset = 0;
     auto place = [&](const TensorDesc& t, std::vector<Slice>& slices) {
-      Slice s{offset, t.nbytes(), t.dtype, widened && IsReduced(t.dtype), 0, t.shape.Size()};
+      Slice s{offset, t.nbytes(), t.dtype, widened && IsReduced(t.dtype), 0, t.shape.Size(),
+              t.layout == Layout::kChannelsLast && !LayoutsCoincide(t.shape), offset, t.shape};
       offset += Align(t.nbytes());
+      if (s.reorder) {
+        s.row_major = offset;
+        offset += Align(t.nbytes());
+      }
       if (s.widen) {
         s.wide = offset;
         offset += Align(static_cast<size_t>(s.elements) * sizeof(float));
@@ -70,7 +77,7 @@ class HostFallbackKernel final : public Kernel {
     char* base = st->staging.as<char>();
     std::vector<const void*> in(in_.size());
     std::vector<void*> out(out_.size());
-    auto host_view = [base](const Slice& s) { return base + (s.widen ? s.wide : s.offset); };
+    auto host_view = [base](const Slice& s) { return base + (s.widen ? s.wide : s.row_major); };
     for (size_t i = 0; i < in_.size(); ++i) {
       in[i] = host_view(in_[i]);
       device_.Copy(base + in_[i].offset, args.in[i], in_[i].bytes, Backend::CopyKind::kDeviceToHost,
@@ -78,15 +85,23 @@ class HostFallbackKernel final : public Kernel {
     }
     for (size_t i = 0; i < out_.size(); ++i) out[i] = host_view(out_[i]);
     device_.Synchronize(args.stream);
-    for (const Slice& s : in_)
+    for (const Slice& s : in_) {
+      if (s.reorder)
+        ConvertLayout(base + s.offset, base + s.row_major, s.shape, DTypeSize(s.dtype),
+                      Layout::kChannelsLast, Layout::kRowMajor);
       if (s.widen)
-        Widen(s.dtype, base + s.offset, reinterpret_cast<float*>(base + s.wide), s.elements);
+        Widen(s.dtype, base + s.row_major, reinterpret_cast<float*>(base + s.wide), s.elements);
+    }
     RunArgs host{in.data(), out.data(), base + scratch_offset_, st->stream.get(), st->host.get()};
     host_->Run(host);
     for (size_t i = 0; i < out_.size(); ++i) {
       const Slice& s = out_[i];
       if (s.widen)
-        Narrow(s.dtype, reinterpret_cast<const float*>(base + s.wide), base + s.offset, s.elements);
+        Narrow(s.dtype, reinterpret_cast<const float*>(base + s.wide), base + s.row_major,
+               s.elements);
+      if (s.reorder)
+        ConvertLayout(base + s.row_major, base + s.offset, s.shape, DTypeSize(s.dtype),
+                      Layout::kRowMajor, Layout::kChannelsLast);
       device_.Copy(args.out[i], base + s.offset, s.bytes, Backend::CopyKind::kHostToDevice,
                    args.stream);
     }
@@ -104,6 +119,9 @@ class HostFallbackKernel final : public Kernel {
     bool widen;   ///< the host kernel reads or writes a float32 copy
     size_t wide;  ///< where that copy lies
     int64_t elements;
+    bool reorder;      ///< channels-last on the device: the host kernel sees a row-major copy
+    size_t row_major;  ///< where the row-major tensor lies (offset when not reordered)
+    Shape shape;
   };
   /// Per-context state: pinned staging memory, the host stream, the host kernel's state.
   struct State final : KernelState {

@@ -15,9 +15,11 @@
 
 namespace mxserve {
 
-void AssignLayouts(Plan& plan) {
+void AssignLayouts(Plan& plan, DType compute_dtype) {
   const char* env = std::getenv("MXSERVE_LAYOUT");
+  const bool forced = env != nullptr && std::strcmp(env, "channels_last") == 0;
   if (env != nullptr && std::strcmp(env, "rowmajor") == 0) return;
+  if (!forced && !plan.backend->PrefersChannelsLast(compute_dtype)) return;
   const Graph& g = plan.graph;
   const size_t n = plan.entries.size();
   auto candidate = [&](uint32_t e) {

@@ -8,8 +8,10 @@ namespace mxserve {
 
 /// Marks 3-D to 5-D activations channels-last (NWC/NHWC/NDHWC) when the kernel that writes them
 /// and every kernel that reads them accept that layout; graph inputs, parameters and outputs stay
-/// row-major. Convolution, pooling and their neighbours then run on oneDNN's fast channels-last
-/// paths with no reorder between them. Disabled when MXSERVE_LAYOUT=rowmajor.
-void AssignLayouts(Plan& plan);
+/// row-major. Convolution, pooling and their neighbours then run on the backend's channels-last
+/// paths (oneDNN's, cuDNN's NHWC tensor-core kernels) with no reorder between them. Done where
+/// the backend prefers it for `compute_dtype` (Backend::PrefersChannelsLast);
+/// MXSERVE_LAYOUT=rowmajor turns it off, MXSERVE_LAYOUT=channels_last on for every dtype.
+void AssignLayouts(Plan& plan, DType compute_dtype);
 
 }  // namespace mxserve

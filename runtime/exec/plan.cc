@@ -127,7 +127,7 @@ void ListSteps(PlanBuild& b) {
 }
 
 void AssignLayoutStage(PlanBuild& b) {
-  if (b.opt.optimize) AssignLayouts(b.plan);
+  if (b.opt.optimize) AssignLayouts(b.plan, b.opt.compute_dtype);
 }
 
 void AssignPrecisionStage(PlanBuild& b) {

@@ -15,9 +15,11 @@
 #include "graph/ndarray_file.h"
 #include "mxserve/predictor.h"
 #include "ops/interleaved_matmul.h"
+#include "one_node.h"
 
 using namespace mxserve;
 using namespace mxserve::cuda;
+using namespace mxserve::testing;
 
 namespace {
 
@@ -52,57 +54,6 @@ bool GemmModel(const GemmShape& g, const float* a, const float* b, float* c) {
   return CublasModel(CublasArgsOf(g), b, a, c);
 }
 
-struct Graph {
-  std::string op;
-  std::map<std::string, std::string> attrs;
-  std::vector<std::pair<std::string, Shape>> inputs;
-  std::string version = "10901";
-};
-
-std::string SymbolJson(const Graph& g) {
-  std::string nodes, args, ins;
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    nodes += R"({"op": "null", "name": ")" + g.inputs[i].first + R"(", "inputs": []}, )";
-    args += (i ? ", " : "") + std::to_string(i);
-    ins += (i ? ", [" : "[") + std::to_string(i) + ", 0, 0]";
-  }
-  std::string attrs;
-  for (const auto& [k, v] : g.attrs)
-    attrs += (attrs.empty() ? "" : ", ") + ("\"" + k + "\": \"" + v + "\"");
-  const std::string n = std::to_string(g.inputs.size());
-  return "{\"nodes\": [" + nodes + R"({"op": ")" + g.op + R"(", "name": "n", "attrs": {)" + attrs +
-         "}, \"inputs\": [" + ins + "]}], \"arg_nodes\": [" + args + "], \"heads\": [[" + n +
-         ", 0, 0]], \"attrs\": {\"mxnet_version\": [\"int\", " + g.version + "]}}";
-}
-
-std::vector<float> Values(const Shape& s, int seed) {
-  std::vector<float> v(static_cast<size_t>(s.Size()));
-  for (size_t i = 0; i < v.size(); ++i)
-    v[i] = static_cast<float>(static_cast<int>((i * 37 + seed * 11) % 17) - 8) / 8.0f;
-  return v;
-}
-
-/// The CPU kernel's output for the graph; *inputs receives the values of g.inputs, in order
-/// (Values(shape, i + 1) for input i).
-std::vector<float> CpuOutput(const Graph& g, std::vector<std::vector<float>>* inputs) {
-  auto model = LoadModel(SymbolJson(g), SaveNDArrayList({}));
-  BindOptions options;
-  options.input_shapes = g.inputs;
-  options.num_threads = 1;
-  auto pred = Predictor::Create(model, options);
-  inputs->clear();
-  for (size_t i = 0; i < g.inputs.size(); ++i)
-    inputs->push_back(Values(g.inputs[i].second, static_cast<int>(i) + 1));
-  std::vector<const void*> in;  // in pred->inputs() order
-  for (const TensorInfo& t : pred->inputs())
-    for (size_t i = 0; i < g.inputs.size(); ++i)
-      if (g.inputs[i].first == t.name) in.push_back((*inputs)[i].data());
-  std::vector<float> y(static_cast<size_t>(pred->outputs()[0].shape.Size()), NAN);
-  void* outs[] = {y.data()};
-  pred->Forward(in.data(), outs);
-  return y;
-}
-
 int failures = 0;
 
 void Compare(const std::string& what, const std::vector<float>& want,
@@ -122,7 +73,7 @@ void Compare(const std::string& what, const std::vector<float>& want,
 }
 
 /// Runs one GEMM plan on the graph's inputs and compares it with the CPU kernel.
-void Check(const std::string& what, const Graph& g, const GemmShape& plan, int a_in = 0,
+void Check(const std::string& what, const OneNode& g, const GemmShape& plan, int a_in = 0,
            int64_t a_off = 0, int b_in = 1, int64_t b_off = 0) {
   std::vector<std::vector<float>> in;
   const std::vector<float> want = CpuOutput(g, &in);
@@ -142,7 +93,7 @@ void FullyConnected(const Shape& data, int64_t hidden, bool flatten) {
   p.no_bias = true;
   p.flatten = flatten;
   const int64_t k = flatten ? ShapeProduct(data, 1, data.ndim()) : data[data.ndim() - 1];
-  Graph g{"FullyConnected",
+  OneNode g{"FullyConnected",
           {{"num_hidden", std::to_string(hidden)},
            {"no_bias", "True"},
            {"flatten", flatten ? "True" : "False"}},
@@ -157,7 +108,7 @@ void Dot(const char* op, const Shape& lhs, const Shape& rhs, bool ta, bool tb) {
   p.transpose_b = tb;
   const bool batched = std::string(op) == "batch_dot";
   const DotDims d = batched ? BatchDotShapeOf(p, lhs, rhs) : DotShapeOf(p, lhs, rhs);
-  Graph g{op,
+  OneNode g{op,
           {{"transpose_a", ta ? "True" : "False"}, {"transpose_b", tb ? "True" : "False"}},
           {{"lhs", lhs}, {"rhs", rhs}}};
   Check(std::string(op) + " " + lhs.ToString() + (ta ? "^T" : "") + " x " + rhs.ToString() +
@@ -173,13 +124,13 @@ void Matmul(const Shape& a, const Shape& b) {
     ++failures;
     return;
   }
-  Check(what, Graph{"_npi_matmul", {}, {{"a", a}, {"b", b}}, "20000"}, plan);
+  Check(what, OneNode{"_npi_matmul", {}, {{"a", a}, {"b", b}}, "20000"}, plan);
 }
 
 /// An interleaved attention product of inputs `shapes` (one or two).
 void Interleaved(const char* op, const InterleavedGemm& p, const std::vector<Shape>& shapes,
                  int64_t heads) {
-  Graph g{op, {{"heads", std::to_string(heads)}}, {}};
+  OneNode g{op, {{"heads", std::to_string(heads)}}, {}};
   std::string what = op;
   for (size_t i = 0; i < shapes.size(); ++i) {
     g.inputs.push_back({"x" + std::to_string(i), shapes[i]});
@@ -205,7 +156,7 @@ void Einsum(const std::string& subscripts, const Shape& a, const Shape& b, int64
     return;
   }
   if (!planned) return;
-  Graph g{"_npi_einsum",
+  OneNode g{"_npi_einsum",
           {{"subscripts", subscripts}, {"num_args", "2"}},
           {{"a", a}, {"b", b}},
           "20000"};

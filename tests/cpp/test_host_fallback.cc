@@ -3,7 +3,9 @@
 // which says it cannot (host_accessible() false), so CreateHostFallback wraps the CPU kernel with
 // staging copies. Float32 tensors reach the CPU kernel as they are; float16 and bfloat16 ones,
 // which the CPU's Activation kernel does not take, are widened to float32 for it and narrowed
-// back, and the results are those of the float32 kernel rounded once.
+// back, and the results are those of the float32 kernel rounded once. Channels-last device
+// tensors reach the row-major CPU kernel reordered: a softmax over the channel axis of NHWC data
+// gives, at each pixel, the softmax of that pixel's channels.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -47,16 +49,18 @@ class StandInDevice final : public Backend {
   void EndScope(int, bool) const override {}
 };
 
-Node TanhNode() {
+Node OneInputNode(const std::string& op, const AttrMap& attrs) {
   Node n;
-  n.name = "act";
-  n.op = "Activation";
-  n.attrs = {{"act_type", "tanh"}};
-  n.def = OpRegistry::Global().Find("Activation");
+  n.name = "n";
+  n.op = op;
+  n.attrs = attrs;
+  n.def = OpRegistry::Global().Find(op);
   n.param = n.def->Parse(n.attrs);
   n.inputs = {NodeEntry{0, 0}};
   return n;
 }
+
+Node TanhNode() { return OneInputNode("Activation", {{"act_type", "tanh"}}); }
 
 float ToFloat(DType t, uint16_t v) { return t == DType::kFloat16 ? HalfToFloat(v) : Bfloat16ToFloat(v); }
 uint16_t FromFloat(DType t, float v) { return t == DType::kFloat16 ? FloatToHalf(v) : FloatToBfloat16(v); }
@@ -118,6 +122,60 @@ int RunTanh(DType t) {
   return 0;
 }
 
+/// Softmax over the channels of a (2, 3, 2, 2) tensor stored channels-last on the device, of
+/// dtype `t`; returns the number of wrong values.
+int RunChannelSoftmax(DType t) {
+  StandInDevice device;
+  const Node node = OneInputNode("softmax", {{"axis", "1"}});
+  const Shape shape{2, 3, 2, 2};
+  const int64_t n = shape.Size(), c = 3, pixels = 8;
+  KernelArgs args{node, {TensorDesc{shape, t, Layout::kChannelsLast}},
+                  {TensorDesc{shape, t, Layout::kChannelsLast}}, {nullptr}, nullptr, t};
+  std::unique_ptr<Kernel> k = CreateHostFallback(device, args);
+  // Channels-last memory: pixel p's channel j at p * 3 + j.
+  std::vector<float> x32(n);
+  for (int64_t i = 0; i < n; ++i) x32[i] = 0.25f * static_cast<float>((i * 7) % 11) - 1.0f;
+  const size_t es = DTypeSize(t);
+  std::vector<uint8_t> x(n * es), y(n * es, 0xff);
+  for (int64_t i = 0; i < n; ++i) {
+    if (t == DType::kFloat32) {
+      std::memcpy(x.data() + 4 * i, &x32[i], 4);
+    } else {
+      const uint16_t h = FromFloat(t, x32[i]);
+      std::memcpy(x.data() + 2 * i, &h, 2);
+      x32[i] = ToFloat(t, h);
+    }
+  }
+  std::unique_ptr<KernelState> state = k->CreateState();
+  std::vector<uint8_t> scratch(k->ScratchpadBytes() + 1);
+  std::unique_ptr<Stream> stream = device.CreateStream();
+  const void* in[] = {x.data()};
+  void* out[] = {y.data()};
+  k->Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+  for (int64_t p = 0; p < pixels; ++p) {
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(x32[p * c + j]));
+    for (int64_t j = 0; j < c; ++j) {
+      const float want = static_cast<float>(std::exp(static_cast<double>(x32[p * c + j])) / sum);
+      float got;
+      if (t == DType::kFloat32) {
+        std::memcpy(&got, y.data() + 4 * (p * c + j), 4);
+      } else {
+        uint16_t h;
+        std::memcpy(&h, y.data() + 2 * (p * c + j), 2);
+        got = ToFloat(t, h);
+      }
+      const float tol = t == DType::kFloat32 ? 1e-6f : (t == DType::kFloat16 ? 2e-3f : 1e-2f);
+      if (!(std::fabs(got - want) <= tol)) {
+        std::fprintf(stderr, "%s channels-last softmax: pixel %lld channel %lld gave %g, want %g\n",
+                     DTypeName(t), static_cast<long long>(p), static_cast<long long>(j), got, want);
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -126,6 +184,8 @@ int main() {
     failed += RunTanh(DType::kFloat32);
     failed += RunTanh(DType::kFloat16);
     failed += RunTanh(DType::kBfloat16);
+    failed += RunChannelSoftmax(DType::kFloat32);
+    failed += RunChannelSoftmax(DType::kFloat16);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "host fallback: %s\n", e.what());
     return 1;

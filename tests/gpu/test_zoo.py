@@ -2,7 +2,9 @@
 """The 34 gluon.model_zoo.vision architectures on cuda:0 against mxserve's CPU path (itself
 checked against MXNet in tests/models): float32 within rtol 1e-3 / atol 1e-4 at batch 1 and 4,
 float16 mode within rtol 2e-2 of float32 (relative to the output's scale), with the largest
-error printed."""
+error printed. float32 runs NCHW by default and float16 channels-last (cuDNN's NHWC kernels);
+the networks with every layout-aware kernel (residual sums, unfolded BatchNorm, Concat, max /
+avg / global pooling, depthwise stages) also run float32 channels-last against the CPU path."""
 
 from __future__ import annotations
 
@@ -38,6 +40,30 @@ def test_zoo_fp32_matches_cpu(name: str, tmp_path: pathlib.Path) -> None:
         err = float(np.max(np.abs(got - want)))
         print(f"{name} batch {batch} fp32 max error {err:.3g}")
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=f"{name} b{batch}")
+
+
+# Residual sums and 7x7 / 3x3 convolutions; BatchNorm before convolutions (unfolded); Concat and
+# avg pooling; Concat, max pooling in the full convention; depthwise stages and clip.
+CHANNELS_LAST = ["resnet18_v1", "resnet18_v2", "densenet121", "inceptionv3", "squeezenet1.1",
+                 "mobilenetv2_1.0"]
+
+
+@pytest.mark.parametrize("name", CHANNELS_LAST)
+def test_zoo_fp32_channels_last_matches_cpu(
+    name: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefix = _prefix(name, tmp_path)
+    x = zoo.make_input(name, 2)
+    cpu = mxserve.Predictor.load(prefix, 0, input_shapes={"data": x.shape})
+    monkeypatch.setenv("MXSERVE_LAYOUT", "channels_last")
+    gpu = mxserve.Predictor.load(prefix, 0, input_shapes={"data": x.shape}, device="cuda:0")
+    kernels = [k for _, k in gpu.info()["kernels"]]
+    assert any(k.endswith(":nhwc") or ":nhwc+" in k for k in kernels), kernels
+    (want,) = cpu(data=x)
+    (got,) = gpu(data=x)
+    err = float(np.max(np.abs(got - want)))
+    print(f"{name} batch 2 fp32 channels-last max error {err:.3g}")
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4, err_msg=name)
 
 
 @pytest.mark.parametrize("name", ZOO)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Inference BatchNorm on CUDA: the per-channel factor gamma / sqrt(var + eps) and offset
 // beta - mean * factor are computed once at bind time from the bound parameters and applied by
-// one element-wise launch. (A BatchNorm after a Convolution is folded into it before this.)
+// one element-wise launch, in either layout. (A BatchNorm after a Convolution is folded into it
+// before this.)
 #include "ops/batch_norm.h"
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "backends/cuda/registration.h"
 #include "backends/cuda/device_weights.h"
 #include "backends/cuda/eltwise_kernel.h"
+#include "backends/layouts.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -49,7 +51,8 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
   base.dtype = EltwiseDType(a);
   base.n = shape.Size();
   base.channels = channels;
-  base.inner = ShapeProduct(shape, axis + 1, shape.ndim());
+  // The elements after the channel axis in memory order (none for channels-last data).
+  base.inner = MemorySplit(shape, axis, a.in[0].layout).inner;
   return std::make_unique<EltwiseKernel>(base, UploadFloats(a, key + ":scale", scale, device),
                                          UploadFloats(a, key + ":shift", shift, device),
                                          "batch_norm");
@@ -59,13 +62,13 @@ std::unique_ptr<Kernel> CreateBatchNorm(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, batch_norm) {
-  r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+  r.Add("BatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kSameLayout,
         cuda::kReducedSameType)
       .DTypes(cuda::kFloatData);
-  r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+  r.Add("BatchNorm_v1", cuda::Adapted(cuda::CreateBatchNorm), Backend::kSameLayout,
         cuda::kReducedSameType)
       .DTypes(cuda::kFloatData);
-  r.Add("_contrib_SyncBatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kRowMajorOnly,
+  r.Add("_contrib_SyncBatchNorm", cuda::Adapted(cuda::CreateBatchNorm), Backend::kSameLayout,
         cuda::kReducedSameType)
       .DTypes(cuda::kFloatData);
 }

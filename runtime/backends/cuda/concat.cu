@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Concat on CUDA: each input is a strided 2-D block copy (outer rows of its slice of the axis)
-// into the output, for any dtype; one row, or rows wider than the 2-D copy's pitch limit, are
-// plain copies. _rnn_param_concat (dim 0 only) is the one-row case.
+// Concat on CUDA: each input is a strided 2-D block copy (outer rows of its slice of the axis,
+// in memory order: the channel axis of channels-last data is the last) into the output, for any
+// dtype; one row, or rows wider than the 2-D copy's pitch limit, are plain copies.
+// _rnn_param_concat (dim 0 only) is the one-row case.
 #include "ops/concat.h"
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_buffer.h"
+#include "backends/layouts.h"
 #include "base/error.h"
 #include "ops/rnn.h"
 
@@ -65,14 +67,21 @@ size_t MaxPitch() {
 std::unique_ptr<Kernel> CreateConcat(const KernelArgs& a) {
   const auto& p = a.param<ConcatParam>();
   const Shape& out = a.out[0].shape;
+  const Layout layout = a.out[0].layout;
   const int axis = p.flatten ? 0 : NormalizeAxis(p.dim, out.ndim());
-  const int64_t outer = p.flatten ? 1 : ShapeProduct(out, 0, axis);
+  const int64_t outer = p.flatten ? 1 : MemorySplit(out, axis, layout).outer;
   const size_t elem = DTypeSize(a.out[0].dtype);
   std::vector<size_t> rows;
   for (const TensorDesc& t : a.in) {
     MXS_CHECK_CODE(t.dtype == a.out[0].dtype, kUnsupported)
         << "failed to plan " << NodeDesc(a.node) << ": inputs of different dtypes";
-    const int64_t n = p.flatten ? t.shape.Size() : ShapeProduct(t.shape, axis, t.shape.ndim());
+    MXS_CHECK_CODE(t.layout == layout, kUnsupported)
+        << "failed to plan " << NodeDesc(a.node) << ": inputs of different layouts";
+    int64_t n = t.shape.Size();
+    if (!p.flatten) {
+      const AxisSplit split = MemorySplit(t.shape, axis, t.layout);
+      n = split.n * split.inner;
+    }
     rows.push_back(static_cast<size_t>(n) * elem);
   }
   return std::make_unique<ConcatCuda>(outer, std::move(rows), MaxPitch());
@@ -93,7 +102,7 @@ std::unique_ptr<Kernel> CreateParamConcat(const KernelArgs& a) {
 }  // namespace cuda
 
 MXS_REGISTER_KERNELS(cuda, concat) {
-  r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kRowMajorOnly,
+  r.Add("Concat", cuda::Adapted(cuda::CreateConcat), Backend::kSameLayout,
         cuda::kReducedSameType)
       .DTypes(dtypes::kAny);
   r.Add("_rnn_param_concat", cuda::CreateParamConcat).DTypes(dtypes::kAny);

@@ -11,12 +11,13 @@ namespace cuda {
 
 ConvStage::ConvStage(const ConvStageSpec& spec)
     : spec_(spec),
-      x_(spec.in, spec.dtype),
-      y_(spec.out, spec.dtype),
-      w_(spec.weight, spec.dtype),
+      x_(spec.in, spec.dtype, spec.layout),
+      y_(spec.out, spec.dtype, spec.layout),
+      w_(spec.weight, spec.dtype, spec.layout),
       conv_(spec.pad, spec.stride, spec.dilate, spec.groups, ConvMathFor(spec.dtype)) {
   channels_ = spec.out[1];
-  inner_ = ShapeProduct(spec.out, 2, spec.out.ndim());
+  // The epilogue's channel of element i is (i / inner) % channels.
+  inner_ = spec.layout == Layout::kChannelsLast ? 1 : ShapeProduct(spec.out, 2, spec.out.ndim());
   const auto choice =
       CachedAlgorithm<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
           spec, "convolution", [&](cudnnHandle_t h, int count, int* found, auto* perf) {
@@ -56,7 +57,7 @@ std::string ConvStage::Describe() const {
                                  "fft", "fft_tiling", "winograd", "winograd_nonfused"};
   const int a = static_cast<int>(algo_);
   std::string name = a >= 0 && a < 8 ? kNames[a] : "algo" + std::to_string(a);
-  return "cudnn:" + name;
+  return "cudnn:" + name + (spec_.layout == Layout::kChannelsLast ? ":nhwc" : "");
 }
 
 }  // namespace cuda

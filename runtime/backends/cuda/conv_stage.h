@@ -2,7 +2,8 @@
 // ConvStage: one cuDNN convolution with its bias and fused element-wise epilogue, the building
 // block of the CUDA Convolution kernel (a fused 1x1 + depthwise pair is two stages). The
 // algorithm is chosen once per shape at bind time (cudnnFind, cached process-wide); float32 data
-// uses exact FMA math, float16 and bfloat16 data tensor cores.
+// uses exact FMA math, float16 and bfloat16 data tensor cores. Data, output and residual share
+// the spec's layout; channels-last takes the weight in cuDNN's NHWC filter order.
 #pragma once
 
 #include <memory>

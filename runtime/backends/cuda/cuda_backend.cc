@@ -73,6 +73,12 @@ class CudaBackendImpl final : public Backend {
         << " is " << props_.major << "." << props_.minor;
   }
 
+  /// float16 and bfloat16 convolutions run on tensor cores, whose cuDNN kernels read and write
+  /// NHWC; float32 (FMA math) keeps MXNet's NCHW.
+  bool PrefersChannelsLast(DType compute_dtype) const override {
+    return compute_dtype != DType::kFloat32;
+  }
+
   std::unique_ptr<Stream> CreateStream() const override {
     return std::make_unique<CudaStream>(device_);
   }

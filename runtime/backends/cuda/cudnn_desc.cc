@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/layouts.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -24,7 +25,7 @@ int ToInt(int64_t v) {
 std::string ConvGeometry::Key(int device) const {
   std::ostringstream k;
   k << device << '|' << in.ToString() << '|' << weight.ToString() << '|' << out.ToString() << '|'
-    << DTypeName(dtype) << '|' << groups;
+    << DTypeName(dtype) << '|' << groups << '|' << static_cast<int>(layout);
   for (auto v : pad) k << ',' << v;
   k << '|';
   for (auto v : stride) k << ',' << v;
@@ -70,18 +71,18 @@ std::vector<int> CudnnDims(const std::vector<int64_t>& dims) {
   return out;
 }
 
-TensorDescriptor::TensorDescriptor(const Shape& shape, DType dtype) {
+TensorDescriptor::TensorDescriptor(const Shape& shape, DType dtype, Layout layout) {
   // cuDNN refuses a zero dim (CUDNN_STATUS_BAD_PARAM); refusing here sends the node to the host.
   MXS_CHECK_CODE(shape.Size() > 0, kUnsupported)
       << "cuDNN takes no empty tensor (shape " << shape.ToString() << ")";
+  // The strides of the shape cuDNN sees: a unit height in 1-D data, unit trailing dims below 4.
   std::vector<int> dims = CudnnDims(shape.dims());
   while (dims.size() < 4) dims.push_back(1);
-  std::vector<int> strides(dims.size());
-  int64_t s = 1;
-  for (int i = static_cast<int>(dims.size()) - 1; i >= 0; --i) {
-    strides[i] = ToInt(s);
-    s *= dims[i];
-  }
+  std::vector<int64_t> wide(dims.begin(), dims.end());
+  const Layout l =
+      layout == Layout::kChannelsLast && shape.ndim() >= 3 ? layout : Layout::kRowMajor;
+  std::vector<int> strides;
+  for (int64_t st : LayoutStrides(Shape(wide), l)) strides.push_back(ToInt(st));
   MXS_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d_));
   MXS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(d_, CudnnType(dtype), static_cast<int>(dims.size()),
                                              dims.data(), strides.data()));
@@ -91,10 +92,12 @@ TensorDescriptor::~TensorDescriptor() {
   if (d_ != nullptr) cudnnDestroyTensorDescriptor(d_);
 }
 
-FilterDescriptor::FilterDescriptor(const Shape& shape, DType dtype) {
+FilterDescriptor::FilterDescriptor(const Shape& shape, DType dtype, Layout layout) {
   std::vector<int> dims = CudnnDims(shape.dims());
+  const cudnnTensorFormat_t format =
+      layout == Layout::kChannelsLast ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
   MXS_CUDNN_CHECK(cudnnCreateFilterDescriptor(&d_));
-  MXS_CUDNN_CHECK(cudnnSetFilterNdDescriptor(d_, CudnnType(dtype), CUDNN_TENSOR_NCHW,
+  MXS_CUDNN_CHECK(cudnnSetFilterNdDescriptor(d_, CudnnType(dtype), format,
                                              static_cast<int>(dims.size()), dims.data()));
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/kernel.h"
 #include "base/dtype.h"
 #include "base/error.h"
 #include "base/shape.h"
@@ -27,6 +28,7 @@ namespace cuda {
 struct ConvGeometry {
   Shape in, weight, out;          ///< data, weight (MXNet order) and output shapes
   DType dtype = DType::kFloat32;  ///< data and weight type
+  Layout layout = Layout::kRowMajor;  ///< of data and output; channels-last: NHWC filter order
   std::vector<int64_t> pad, stride, dilate;
   int64_t groups = 1;
   /// The key of an algorithm cache entry for this geometry on `device`.
@@ -100,8 +102,8 @@ AlgoChoice<decltype(Perf{}.algo)> CachedAlgorithm(const ConvGeometry& g, const c
 
 class TensorDescriptor {
  public:
-  /// A packed row-major (NCHW...) tensor of `shape`.
-  TensorDescriptor(const Shape& shape, DType dtype);
+  /// A packed tensor of logical `shape` stored row-major (NCHW...) or channels-last (NHWC...).
+  TensorDescriptor(const Shape& shape, DType dtype, Layout layout = Layout::kRowMajor);
   ~TensorDescriptor();
   TensorDescriptor(const TensorDescriptor&) = delete;
   TensorDescriptor& operator=(const TensorDescriptor&) = delete;
@@ -113,8 +115,9 @@ class TensorDescriptor {
 
 class FilterDescriptor {
  public:
-  /// Weights (out, in / groups, spatial...) in MXNet's order.
-  FilterDescriptor(const Shape& shape, DType dtype);
+  /// Weights of logical shape (out, in / groups, spatial...), stored in MXNet's order or, for
+  /// channels-last, as (out, spatial..., in / groups) (cuDNN's NHWC filter format).
+  FilterDescriptor(const Shape& shape, DType dtype, Layout layout = Layout::kRowMajor);
   ~FilterDescriptor();
   FilterDescriptor(const FilterDescriptor&) = delete;
   FilterDescriptor& operator=(const FilterDescriptor&) = delete;

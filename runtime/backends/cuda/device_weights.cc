@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/layouts.h"
 #include "backends/weight_cache.h"
 #include "base/error.h"
 
@@ -38,10 +39,19 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
                           const UploadSpec& spec) {
   std::string key = "cuda:" + std::to_string(device) + " weight " +
                     std::to_string(reinterpret_cast<uintptr_t>(w.data.get())) + ":" +
-                    DTypeName(spec.dtype) + ":" + spec.scale_key;
+                    DTypeName(spec.dtype) + ":" + spec.scale_key +
+                    (spec.channels_last ? ":nhwc" : "");
   return CachedOnDevice(a, key, [&] {
     const bool convert = spec.dtype != w.dtype;
-    if (!convert && spec.scale.empty()) return CopyToDevice(w.data->data(), w.nbytes(), device);
+    std::vector<char> reordered;
+    const void* src = w.data->data();
+    if (spec.channels_last) {
+      reordered.resize(w.nbytes());
+      ConvertLayout(src, reordered.data(), w.shape, DTypeSize(w.dtype), Layout::kRowMajor,
+                    Layout::kChannelsLast);
+      src = reordered.data();
+    }
+    if (!convert && spec.scale.empty()) return CopyToDevice(src, w.nbytes(), device);
     MXS_CHECK_CODE(w.dtype == DType::kFloat32, kInternal)
         << "only float32 weights are scaled or converted on upload, not " << DTypeName(w.dtype);
     MXS_CHECK_CODE(spec.dtype == DType::kFloat32 || spec.dtype == DType::kFloat16 ||
@@ -49,7 +59,8 @@ DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
                    kInternal)
         << "weights upload as float32, float16 or bfloat16, not " << DTypeName(spec.dtype);
     const int64_t n = w.shape.Size();
-    std::vector<float> v(w.data->as<float>(), w.data->as<float>() + n);
+    const float* f = static_cast<const float*>(src);
+    std::vector<float> v(f, f + n);
     if (!spec.scale.empty()) {
       const int64_t rows = static_cast<int64_t>(spec.scale.size());
       const int64_t per = n / rows;

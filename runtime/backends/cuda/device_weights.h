@@ -21,6 +21,9 @@ struct UploadSpec {
   DType dtype = DType::kFloat32;   ///< float32, float16 or bfloat16 (converted from float32)
   std::vector<float> scale;        ///< per-leading-index factor (a folded BatchNorm), or empty
   std::string scale_key;           ///< identifies `scale` in the cache key
+  /// Stores a convolution weight (K, C / groups, spatial...) channels-last, which is cuDNN's NHWC
+  /// filter order (K, spatial..., C / groups); done before scaling and converting.
+  bool channels_last = false;
 };
 
 /// The device copy of `w` on `device` as `spec` transforms it, uploaded on first use. Without a
