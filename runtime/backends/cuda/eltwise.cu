@@ -13,12 +13,18 @@ namespace mxserve {
 namespace cuda {
 namespace {
 
-template <typename T>
-__global__ void AffineEltwiseKernel(const T* x, T* y, int64_t n, int64_t channels, int64_t inner,
+/// One grid-stride pass; I is the index type (32-bit where n allows: integer division is the
+/// costliest part of finding an element's channel). The channel is found only where a
+/// per-channel operand needs it.
+template <typename T, typename I>
+__global__ void AffineEltwiseKernel(const T* x, T* y, I n, I channels, I inner,
                                     const float* scale, const float* shift, const T* residual,
                                     const float* prelu_slope, Epilogue e) {
-  MXS_GRID_STRIDE(i, n) {
-    const int64_t c = (i / inner) % channels;
+  const bool per_channel = scale != nullptr || shift != nullptr || prelu_slope != nullptr;
+  const I stride = static_cast<I>(blockDim.x) * gridDim.x;
+  for (I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
+    I c = 0;
+    if (per_channel) c = inner == 1 ? i % channels : (i / inner) % channels;
     float v = Load(x, i);
     if (scale != nullptr) v *= scale[c];
     if (shift != nullptr) v += shift[c];
@@ -36,12 +42,22 @@ __global__ void AffineEltwiseKernel(const T* x, T* y, int64_t n, int64_t channel
   }
 }
 
+template <typename T, typename I>
+void LaunchIndexed(const AffineEltwiseArgs& a, cudaStream_t stream) {
+  AffineEltwiseKernel<T, I><<<GridFor(a.n), kThreads, 0, stream>>>(
+      static_cast<const T*>(a.x), static_cast<T*>(a.y), static_cast<I>(a.n),
+      static_cast<I>(a.channels), static_cast<I>(a.inner), a.scale, a.shift,
+      static_cast<const T*>(a.residual), a.prelu_slope, a.epilogue);
+  MXS_CUDA_CHECK_LAUNCH();
+}
+
 template <typename T>
 void Launch(const AffineEltwiseArgs& a, cudaStream_t stream) {
-  AffineEltwiseKernel<T><<<GridFor(a.n), kThreads, 0, stream>>>(
-      static_cast<const T*>(a.x), static_cast<T*>(a.y), a.n, a.channels, a.inner, a.scale,
-      a.shift, static_cast<const T*>(a.residual), a.prelu_slope, a.epilogue);
-  MXS_CUDA_CHECK_LAUNCH();
+  // 32-bit indices while i + the grid's stride (at most 2^24) cannot wrap.
+  if (a.n < (int64_t{1} << 31))
+    LaunchIndexed<T, uint32_t>(a, stream);
+  else
+    LaunchIndexed<T, int64_t>(a, stream);
 }
 
 }  // namespace
