@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Row reductions with one block per row (LayerNorm, InstanceNorm, GroupNorm, L2Normalization):
-// the grid size for a number of rows, a float sum over the threads of a block, the mean and
-// standard deviation of a row, and the dispatch over the data and gamma dtypes.
+// Row reductions with one block per row (LayerNorm, InstanceNorm, GroupNorm, L2Normalization,
+// softmax over contiguous rows): the grid and block sizes for a number of rows, a float sum and
+// maximum over the threads of a block, the mean and standard deviation of a row, and the dispatch
+// over the data and gamma dtypes.
 #pragma once
 
 #include <algorithm>
@@ -33,6 +34,26 @@ __device__ __forceinline__ float BlockSum(float v, float* shared) {
   const int warps = static_cast<int>(blockDim.x >> 5);
   for (int w = 0; w < warps; ++w) total += shared[w];
   return total;
+}
+
+/// The largest `v` over all threads of the block (fmaxf: NaN only where every value is NaN),
+/// returned to every thread; called as BlockSum.
+__device__ __forceinline__ float BlockMax(float v, float* shared) {
+  for (int offset = 16; offset > 0; offset >>= 1)
+    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  __syncthreads();
+  if ((threadIdx.x & 31) == 0) shared[threadIdx.x >> 5] = v;
+  __syncthreads();
+  float m = shared[0];
+  const int warps = static_cast<int>(blockDim.x >> 5);
+  for (int w = 1; w < warps; ++w) m = fmaxf(m, shared[w]);
+  return m;
+}
+
+/// Threads per block for rows of n elements: n rounded up to a warp, at most `most`.
+inline unsigned RowThreadsFor(int64_t n, unsigned most = 256) {
+  const int64_t t = (n + 31) / 32 * 32;
+  return static_cast<unsigned>(std::max<int64_t>(32, std::min<int64_t>(t, most)));
 }
 
 template <typename T, typename Fn>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The softmax family (softmax, log_softmax, SoftmaxActivation, SoftmaxOutput) on an
-// (outer, n, inner) view: one thread per row, max-subtracted, accumulated in float.
+// (outer, n, inner) view, max-subtracted, accumulated in float: one block per row where the rows
+// are contiguous (inner 1, the last axis: reads coalesced, the row's sum split over the block),
+// one thread per row otherwise (neighbouring threads then read neighbouring elements).
 // masked_softmax and masked_log_softmax (float32 data, a bool mask broadcast to it) follow the
 // CPU kernel's arithmetic instead: one thread per row in double, masked elements entering as the
 // lowest float32 (a fully masked row is uniform before masking) and leaving as 0, or -inf for
@@ -16,6 +18,7 @@
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/block_reduce.cuh"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
 #include "base/error.h"
@@ -55,15 +58,46 @@ __global__ void SoftmaxKernel(const T* x, T* y, Rows r) {
   }
 }
 
+/// Rows of n contiguous elements (inner 1), one block per row.
+template <typename T>
+__global__ void SoftmaxRowKernel(const T* x, T* y, Rows r) {
+  __shared__ float shared[32];
+  MXS_BLOCK_ROWS(row, r.outer) {
+    const int64_t base = row * r.n;
+    float mx = -INFINITY;
+    for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x) mx = fmaxf(mx, Load(x, base + k));
+    mx = BlockMax(mx, shared);
+    float sum = 0.f;
+    for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x)
+      sum += expf((Load(x, base + k) - mx) * r.inv_temperature);
+    sum = BlockSum(sum, shared);
+    const float log_sum = logf(sum);
+    for (int64_t k = threadIdx.x; k < r.n; k += blockDim.x) {
+      const float z = (Load(x, base + k) - mx) * r.inv_temperature;
+      Store(y, base + k, r.log ? z - log_sum : expf(z) / sum);
+    }
+  }
+}
+
 class SoftmaxCuda final : public Kernel {
  public:
   SoftmaxCuda(const Rows& r, DType dtype) : r_(r), dtype_(dtype) {}
   void Run(const RunArgs& args) const override {
+    if (r_.outer * r_.inner == 0 || r_.n == 0) return;
     cudaStream_t s = StreamOf(args).get();
-    const unsigned grid = GridFor(r_.outer * r_.inner);
-    MXS_FLOAT_DISPATCH(dtype_, T,
-                       SoftmaxKernel<<<grid, kThreads, 0, s>>>(
-                           static_cast<const T*>(args.in[0]), static_cast<T*>(args.out[0]), r_));
+    const auto* x = args.in[0];
+    void* y = args.out[0];
+    if (r_.inner == 1) {
+      const unsigned grid = RowGridFor(r_.outer), threads = RowThreadsFor(r_.n);
+      MXS_FLOAT_DISPATCH(dtype_, T,
+                         SoftmaxRowKernel<<<grid, threads, 0, s>>>(static_cast<const T*>(x),
+                                                                   static_cast<T*>(y), r_));
+    } else {
+      const unsigned grid = GridFor(r_.outer * r_.inner);
+      MXS_FLOAT_DISPATCH(dtype_, T,
+                         SoftmaxKernel<<<grid, kThreads, 0, s>>>(static_cast<const T*>(x),
+                                                                 static_cast<T*>(y), r_));
+    }
     MXS_CUDA_CHECK_LAUNCH();
   }
   std::string Describe() const override { return r_.log ? "cuda:log_softmax" : "cuda:softmax"; }
