@@ -11,11 +11,13 @@ Every measured call takes a host float32 array and returns a host array (both pe
 copies). Prints one line per case with the median latency, throughput and the ratios
 mxserve / peer; --json writes the same rows to a file, rewritten after each case. mxserve runs
 in the layout the CUDA backend picks (NCHW for float32, channels-last for float16);
---layouts both also times it in the other one (MXSERVE_LAYOUT), after the peers.
+--layouts both also times it in the other one (MXSERVE_LAYOUT), after the peers. float32 is
+exact float32 math on both sides (PyTorch's cuDNN TF32 default turned off); --tf32 lets both
+use TF32 tensor cores (MXSERVE_CUDA_TF32=1 and PyTorch's allow_tf32 flags).
 
 Usage: python benchmarks/bench_gpu.py [--iters 50] [--warmup 10] [--json OUT]
        [--models resnet50_v1,mobilenetv2_1.0] [--batches 1,8,64] [--dtypes float32,float16]
-       [--layouts default|both]
+       [--layouts default|both] [--tf32]
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def torch_model(name: str, dtype: str) -> Any:
     import torchvision
 
     torch.backends.cudnn.benchmark = True
+    tf32 = os.environ.get("MXSERVE_CUDA_TF32") == "1"
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     m = getattr(torchvision.models, TORCH_EQUIVALENT[name])(weights=None).eval().cuda()
     m = m.to(memory_format=torch.channels_last)
     return m.half() if dtype == "float16" else m
@@ -137,11 +142,20 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--no-torch", action="store_true", help="time mxserve only")
     ap.add_argument(
-        "--layouts", choices=("default", "both"), default="default",
+        "--tf32", action="store_true", help="float32 on TF32 tensor cores, on both sides"
+    )
+    ap.add_argument(
+        "--layouts",
+        choices=("default", "both"),
+        default="default",
         help="both: also time mxserve in the layout the backend does not pick",
     )
     ap.add_argument("--json", type=pathlib.Path, help="write the rows to this file")
     args = ap.parse_args()
+    if args.tf32:
+        os.environ["MXSERVE_CUDA_TF32"] = "1"
+    else:
+        os.environ.pop("MXSERVE_CUDA_TF32", None)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models.split(","):
@@ -149,7 +163,12 @@ def main() -> None:
             for dtype in args.dtypes.split(","):
                 for b in (int(v) for v in args.batches.split(",")):
                     x = zoo.make_input(name, b)
-                    row: dict[str, Any] = {"model": name, "dtype": dtype, "batch": b}
+                    row: dict[str, Any] = {
+                        "model": name,
+                        "dtype": dtype,
+                        "batch": b,
+                        "tf32": args.tf32,
+                    }
                     row["mxserve_s"] = bench_mxserve(prefix, x, dtype, args.iters, args.warmup)
                     if not args.no_torch:
                         row["torch_eager_s"] = bench_torch_eager(
@@ -175,9 +194,7 @@ def main() -> None:
                         row["mxserve_other_layout_s"] = bench_mxserve(
                             prefix, x, dtype, args.iters, args.warmup, layout=other
                         )
-                        line += (
-                            f"  mxserve {other} {row['mxserve_other_layout_s'] * 1e3:8.2f} ms"
-                        )
+                        line += f"  mxserve {other} {row['mxserve_other_layout_s'] * 1e3:8.2f} ms"
                     print(line, flush=True)
                     rows.append(row)
                     if args.json:

@@ -4,7 +4,8 @@ checked against MXNet in tests/models): float32 within rtol 1e-3 / atol 1e-4 at 
 float16 mode within rtol 2e-2 of float32 (relative to the output's scale), with the largest
 error printed. float32 runs NCHW by default and float16 channels-last (cuDNN's NHWC kernels);
 the networks with every layout-aware kernel (residual sums, unfolded BatchNorm, Concat, max /
-avg / global pooling, depthwise stages) also run float32 channels-last against the CPU path."""
+avg / global pooling, depthwise stages) also run float32 channels-last against the CPU path.
+float32 uses TF32 tensor cores only where MXSERVE_CUDA_TF32=1 asks for them."""
 
 from __future__ import annotations
 
@@ -44,8 +45,14 @@ def test_zoo_fp32_matches_cpu(name: str, tmp_path: pathlib.Path) -> None:
 
 # Residual sums and 7x7 / 3x3 convolutions; BatchNorm before convolutions (unfolded); Concat and
 # avg pooling; Concat, max pooling in the full convention; depthwise stages and clip.
-CHANNELS_LAST = ["resnet18_v1", "resnet18_v2", "densenet121", "inceptionv3", "squeezenet1.1",
-                 "mobilenetv2_1.0"]
+CHANNELS_LAST = [
+    "resnet18_v1",
+    "resnet18_v2",
+    "densenet121",
+    "inceptionv3",
+    "squeezenet1.1",
+    "mobilenetv2_1.0",
+]
 
 
 @pytest.mark.parametrize("name", CHANNELS_LAST)
@@ -80,3 +87,22 @@ def test_zoo_fp16_close_to_fp32(name: str, tmp_path: pathlib.Path) -> None:
     err = float(np.max(np.abs(got - want)))
     print(f"{name} fp16 max error {err:.3g} (output scale {scale:.3g})")
     np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2 * scale, err_msg=name)
+
+
+def test_zoo_tf32_only_when_asked(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = _prefix("resnet50_v1", tmp_path)
+    x = zoo.make_input("resnet50_v1", 4)
+    shapes = {"data": x.shape}
+    monkeypatch.delenv("MXSERVE_CUDA_TF32", raising=False)
+    exact = mxserve.Predictor.load(prefix, 0, input_shapes=shapes, device="cuda:0")
+    assert not any(":tf32" in k for _, k in exact.info()["kernels"])
+    monkeypatch.setenv("MXSERVE_CUDA_TF32", "1")
+    fast = mxserve.Predictor.load(prefix, 0, input_shapes=shapes, device="cuda:0")
+    kernels = [k for _, k in fast.info()["kernels"]]
+    assert any(":tf32" in k for k in kernels), kernels
+    (want,) = exact(data=x)
+    (got,) = fast(data=x)
+    scale = float(np.max(np.abs(want)))
+    err = float(np.max(np.abs(got - want)))
+    print(f"resnet50_v1 TF32 max error {err:.3g} (output scale {scale:.3g})")
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2 * scale)

@@ -26,6 +26,7 @@ ConvStage::ConvStage(const ConvStageSpec& spec)
           });
   algo_ = choice.algo;
   workspace_ = choice.workspace;
+  tf32_ = spec.dtype == DType::kFloat32 && choice.math != CUDNN_FMA_MATH;
   MXS_CUDNN_CHECK(cudnnSetConvolutionMathType(conv_.get(), choice.math));
 }
 
@@ -57,7 +58,8 @@ std::string ConvStage::Describe() const {
                                  "fft", "fft_tiling", "winograd", "winograd_nonfused"};
   const int a = static_cast<int>(algo_);
   std::string name = a >= 0 && a < 8 ? kNames[a] : "algo" + std::to_string(a);
-  return "cudnn:" + name + (spec_.layout == Layout::kChannelsLast ? ":nhwc" : "");
+  return "cudnn:" + name + (tf32_ ? ":tf32" : "") +
+         (spec_.layout == Layout::kChannelsLast ? ":nhwc" : "");
 }
 
 }  // namespace cuda

@@ -41,6 +41,7 @@ class ConvStage {
   ConvolutionDescriptor conv_;
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
   size_t workspace_ = 0;
+  bool tf32_ = false;                  ///< float32 on TF32 tensor cores (MXSERVE_CUDA_TF32)
   int64_t channels_ = 0, inner_ = 0;   ///< output channel count and spatial size
 };
 

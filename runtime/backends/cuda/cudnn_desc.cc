@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/math_mode.h"
 #include "backends/layouts.h"
 #include "base/error.h"
 
@@ -34,8 +35,12 @@ std::string ConvGeometry::Key(int device) const {
   return k.str();
 }
 
+bool ExactFloat32(DType dtype) { return dtype == DType::kFloat32 && !Tf32Requested(); }
+
 cudnnMathType_t ConvMathFor(DType dtype) {
-  return dtype == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+  if (dtype != DType::kFloat32) return CUDNN_TENSOR_OP_MATH;
+  // CUDNN_DEFAULT_MATH lets float32 use TF32 tensor cores on compute capability 8.0 and later.
+  return Tf32Requested() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
 }
 
 std::mutex& CudnnBindMutex() {

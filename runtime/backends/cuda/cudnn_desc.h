@@ -38,16 +38,23 @@ struct ConvGeometry {
 /// Workspace above this is never chosen by an algorithm search.
 constexpr size_t kMaxConvWorkspace = size_t{1} << 30;
 
-/// Plain FMA math for float32 (never TF32), tensor cores for float16 and bfloat16.
+/// True when float32 data of this bind must use plain FMA math: always, unless the user asked
+/// for TF32 (Tf32Requested, math_mode.h).
+bool ExactFloat32(DType dtype);
+
+/// Plain FMA math for float32 (TF32 tensor cores allowed only where the user asked for them),
+/// tensor cores for float16 and bfloat16.
 cudnnMathType_t ConvMathFor(DType dtype);
 
 /// The first result of a cuDNN algorithm search (cudnnFind*, best first) that succeeded, fits
-/// kMaxConvWorkspace and, for float32, uses plain FMA math; null when none does.
+/// kMaxConvWorkspace and, for exact float32 (ExactFloat32), uses plain FMA math; null when none
+/// does.
 template <typename Perf>
 const Perf* PickAlgorithm(const Perf* perf, int found, DType dtype) {
+  const bool exact = ExactFloat32(dtype);
   for (int i = 0; i < found; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxConvWorkspace) continue;
-    if (dtype == DType::kFloat32 && perf[i].mathType != CUDNN_FMA_MATH) continue;
+    if (exact && perf[i].mathType != CUDNN_FMA_MATH) continue;
     return &perf[i];
   }
   return nullptr;
@@ -85,7 +92,7 @@ AlgoChoice<decltype(Perf{}.algo)> CachedAlgorithm(const ConvGeometry& g, const c
   MXS_CUDA_CHECK(cudaGetDevice(&device));
   static std::map<std::string, Choice> cache;
   std::lock_guard<std::mutex> lock(CudnnBindMutex());
-  const std::string key = g.Key(device);
+  const std::string key = g.Key(device) + (ExactFloat32(g.dtype) ? "" : "|tf32");
   auto it = cache.find(key);
   if (it == cache.end()) {
     Perf perf[kCount];

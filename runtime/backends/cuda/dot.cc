@@ -13,6 +13,7 @@
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
+#include "backends/cuda/math_mode.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -33,6 +34,7 @@ class DotCuda final : public Kernel {
           UploadWeight(a, *a.constants[i], CurrentDevice(), UploadSpec{dtype_, {}, ""});
     }
     g_ = DotGemm(p, d, batched);
+    g_.tf32 = Tf32Requested();
     CheckGemm(g_, dtype_, ("failed to plan " + NodeDesc(a.node)).c_str());
     epilogue_ = EpilogueOf(p.post_ops);
   }

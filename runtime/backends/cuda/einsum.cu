@@ -17,6 +17,7 @@
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
+#include "backends/cuda/math_mode.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -65,7 +66,7 @@ class EinsumLoopCuda final : public Kernel {
 /// One GEMM per index of the outer batch dims, each a strided batch over the inner one.
 class EinsumGemmCuda final : public Kernel {
  public:
-  explicit EinsumGemmCuda(EinsumGemm p) : p_(std::move(p)) {}
+  explicit EinsumGemmCuda(EinsumGemm p) : p_(std::move(p)) { p_.g.tf32 = Tf32Requested(); }
   void Run(const RunArgs& args) const override {
     const CudaStream& s = StreamOf(args);
     const float* a = static_cast<const float*>(args.in[0]);

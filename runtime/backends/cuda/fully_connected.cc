@@ -15,6 +15,7 @@
 #include "backends/cuda/eltwise.h"
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
+#include "backends/cuda/math_mode.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -30,6 +31,7 @@ class FullyConnectedCuda final : public Kernel {
         << what << ": the CUDA backend runs float _sg_mkldnn_fully_connected nodes only";
     dtype_ = a.in[0].dtype;
     g_ = FullyConnectedGemm(p, a.in[0].shape);
+    g_.tf32 = Tf32Requested();
     CheckGemm(g_, dtype_, what.c_str());
     // The planner has the parameters on the device; a float16 copy of the weight is made here.
     if (a.in[1].dtype != dtype_) {

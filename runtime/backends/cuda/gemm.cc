@@ -46,7 +46,8 @@ void Gemm(const CudaStream& s, DType dtype, const GemmShape& g, const void* a, c
       s.cublas(), x.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, x.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
       static_cast<int>(x.m), static_cast<int>(x.n), static_cast<int>(x.k), &x.alpha, b, t,
       static_cast<int>(x.lda), x.stride_a, a, t, static_cast<int>(x.ldb), x.stride_b, &zero, c, t,
-      static_cast<int>(x.ldc), x.stride_c, static_cast<int>(x.batch), CUBLAS_COMPUTE_32F,
+      static_cast<int>(x.ldc), x.stride_c, static_cast<int>(x.batch),
+      g.tf32 && dtype == DType::kFloat32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F,
       CUBLAS_GEMM_DEFAULT));
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Row-major (batched) matrix products on cuBLAS, the core of FullyConnected, dot and batch_dot:
-// C = op(A) op(B) with float32 accumulation (float32 data: no TF32; float16: tensor cores).
+// C = op(A) op(B) with float32 accumulation (float32 data: no TF32 unless the shape asks for
+// it; float16: tensor cores).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct GemmShape {
   int64_t ldc = 0;           ///< elements between rows of C (0: packed, n)
   int64_t stride_c = 0;      ///< elements between batch items of C (0: m * n)
   float alpha = 1.f;         ///< factor on the product, applied to the float32 accumulator
+  bool tf32 = false;         ///< float32 data may use TF32 tensor cores (MXSERVE_CUDA_TF32)
 };
 
 /// Checks the shape fits cuBLAS's int arguments and dtype is one cuBLAS multiplies; throws

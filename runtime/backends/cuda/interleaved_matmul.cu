@@ -19,6 +19,7 @@
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
 #include "backends/cuda/registration.h"
+#include "backends/cuda/math_mode.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -33,7 +34,9 @@ class InterleavedCuda final : public Kernel {
                   int64_t b_off, std::string name)
       : g_(g), dtype_(dtype), a_in_(a_in), b_in_(b_in),
         a_off_(static_cast<size_t>(a_off) * DTypeSize(dtype)),
-        b_off_(static_cast<size_t>(b_off) * DTypeSize(dtype)), name_(std::move(name)) {}
+        b_off_(static_cast<size_t>(b_off) * DTypeSize(dtype)), name_(std::move(name)) {
+    g_.tf32 = Tf32Requested();
+  }
   void Run(const RunArgs& args) const override {
     const char* a = static_cast<const char*>(args.in[a_in_]) + a_off_;
     const char* b = static_cast<const char*>(args.in[b_in_]) + b_off_;

@@ -17,6 +17,7 @@
 #include "backends/cuda/gemm.h"
 #include "backends/cuda/gemm_plans.h"
 #include "backends/cuda/registration.h"
+#include "backends/cuda/math_mode.h"
 #include "base/error.h"
 
 namespace mxserve {
@@ -25,7 +26,9 @@ namespace {
 
 class MatmulCuda final : public Kernel {
  public:
-  MatmulCuda(DType dtype, const GemmShape& g) : dtype_(dtype), g_(g) {}
+  MatmulCuda(DType dtype, const GemmShape& g) : dtype_(dtype), g_(g) {
+    g_.tf32 = Tf32Requested();
+  }
   void Run(const RunArgs& args) const override {
     Gemm(StreamOf(args), dtype_, g_, args.in[0], args.in[1], args.out[0]);
   }

@@ -276,8 +276,9 @@ class RnnCuda final : public Kernel {
     cudnnRNNDescriptor_t rnn = nullptr;
     MXS_CUDNN_CHECK(cudnnCreateRNNDescriptor(&rnn));
     rnn_.reset(rnn);
-    // float32 accumulates with FMA math (no TF32), float16 on tensor cores in float32.
-    const cudnnMathType_t math = dtype_ == DType::kFloat32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+    // float32 accumulates with FMA math (TF32 only where asked for), float16 on tensor cores in
+    // float32.
+    const cudnnMathType_t math = ConvMathFor(dtype_);
     Accept(cudnnSetRNNDescriptor_v8(rnn, CUDNN_RNN_ALGO_STANDARD, CellOf(p.mode),
                                     CUDNN_RNN_DOUBLE_BIAS,
                                     p.bidirectional ? CUDNN_BIDIRECTIONAL : CUDNN_UNIDIRECTIONAL,
