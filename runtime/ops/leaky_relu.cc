@@ -23,6 +23,19 @@ LeakyReLUParam LeakyReLUParam::Parse(const AttrMap& attrs) {
   return p;
 }
 
+PReluGamma PReluGammaOf(const Shape& data, const Shape& gamma) {
+  PReluGamma r;
+  int64_t axis[2] = {1, 1};
+  int s = gamma.ndim() - 1;
+  for (int i = std::min(data.ndim() - 1, 1); i >= 0 && s >= 0; --i) {
+    if (gamma[s] == data[i] || gamma[s] == 1) axis[i] = gamma[s--];
+  }
+  r.batch = axis[0];
+  r.channels = axis[1];
+  r.ok = s == -1;
+  return r;
+}
+
 namespace {
 
 void InferShape(const LeakyReLUParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
@@ -31,13 +44,9 @@ void InferShape(const LeakyReLUParam& p, std::vector<Shape>& in, std::vector<Sha
   if (p.act_type == "prelu") {
     if (!in[1].known()) in[1] = Shape{data.ndim() > 1 ? data[1] : data[0]};
     // gamma's dims line up with data's axes 0 and 1 from the right; each is 1 or equal.
-    const Shape& g = in[1];
-    int s = g.ndim() - 1;
-    for (int i = std::min(data.ndim() - 1, 1); i >= 0 && s >= 0; --i) {
-      if (g[s] == data[i] || g[s] == 1) --s;
-    }
-    MXS_CHECK(s == -1) << "gamma of shape " << g.ToString() << " cannot be broadcast to data of shape "
-                       << data.ToString() << " along axes 0 and 1";
+    MXS_CHECK(PReluGammaOf(data, in[1]).ok)
+        << "gamma of shape " << in[1].ToString() << " cannot be broadcast to data of shape "
+        << data.ToString() << " along axes 0 and 1";
   }
   for (auto& o : out) o = data;
 }

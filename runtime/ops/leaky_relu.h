@@ -2,8 +2,10 @@
 // LeakyReLU (MXNet src/operator/leaky_relu-inl.h LeakyReLUParam).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
+#include "base/shape.h"
 #include "graph/graph.h"
 
 namespace mxserve {
@@ -16,5 +18,14 @@ struct LeakyReLUParam {
 
   static LeakyReLUParam Parse(const AttrMap& attrs);
 };
+
+/// How prelu's gamma lines up with data: its extent on data axis 0 and on axis 1, each 1
+/// (broadcast) or the data's. Gamma's dims are placed from the right on axes 1 and 0 as MXNet's
+/// expand_shape does; `ok` is false when they do not fit (shape inference reports it).
+struct PReluGamma {
+  int64_t batch = 1, channels = 1;
+  bool ok = false;
+};
+PReluGamma PReluGammaOf(const Shape& data, const Shape& gamma);
 
 }  // namespace mxserve

@@ -5,6 +5,8 @@ the CPU's numbers, and the basic CUDA kernels give the numbers of their CPU coun
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from ops._harness import one_node_symbol
@@ -45,17 +47,84 @@ def _both(
 
 @needs_gpu
 def test_operator_without_cuda_kernel_runs_on_the_host() -> None:
+    # A prelu gamma of one slope per image (shape (N, 1)) has no CUDA kernel.
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 4, 5, 5)).astype(np.float32)
-    gamma = rng.uniform(0.1, 0.5, (4,)).astype(np.float32)
+    gamma = rng.uniform(0.1, 0.5, (2, 1)).astype(np.float32)
     sym = one_node_symbol("LeakyReLU", {"act_type": "prelu"}, inputs=("data", "gamma"))
     want, got, info = _both(sym, {"gamma": gamma}, {"data": x.shape}, {"data": x})
     assert info["host_fallback"] == ["n"]
     np.testing.assert_allclose(got[0], want[0], rtol=1e-6, atol=1e-7)
-    # An independent formula: prelu(x) = x for x > 0, gamma[c] * x otherwise.
-    np.testing.assert_allclose(
-        got[0], np.where(x > 0, x, gamma[None, :, None, None] * x), rtol=1e-6
-    )
+    # An independent formula: prelu(x) = x for x > 0, gamma[n] * x otherwise.
+    np.testing.assert_allclose(got[0], np.where(x > 0, x, gamma[:, :, None, None] * x), rtol=1e-6)
+
+
+@needs_gpu
+@pytest.mark.parametrize("slopes", [4, 1])
+def test_prelu_runs_on_cuda(slopes: int) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 4, 5, 5)).astype(np.float32)
+    gamma = rng.uniform(0.1, 0.5, (slopes,)).astype(np.float32)
+    sym = one_node_symbol("LeakyReLU", {"act_type": "prelu"}, inputs=("data", "gamma"))
+    want, got, info = _both(sym, {"gamma": gamma}, {"data": x.shape}, {"data": x})
+    assert info["host_fallback"] == []
+    slope = gamma[None, :, None, None] if slopes > 1 else gamma[0]
+    np.testing.assert_allclose(got[0], np.where(x > 0, x, slope * x), rtol=1e-6)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6, atol=1e-7)
+
+
+def _conv_prelu_conv() -> str:
+    """data -> 3x3 Convolution (8) -> prelu (per channel) -> 3x3 Convolution (8) -> 2x2 max
+    Pooling: every activation between the convolutions may be channels-last."""
+    nodes = [
+        {"op": "null", "name": "data", "inputs": []},
+        {"op": "null", "name": "w1", "inputs": []},
+        {
+            "op": "Convolution",
+            "name": "c1",
+            "attrs": {"kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"},
+            "inputs": [[0, 0, 0], [1, 0, 0]],
+        },
+        {"op": "null", "name": "gamma", "inputs": []},
+        {
+            "op": "LeakyReLU",
+            "name": "p",
+            "attrs": {"act_type": "prelu"},
+            "inputs": [[2, 0, 0], [3, 0, 0]],
+        },
+        {"op": "null", "name": "w2", "inputs": []},
+        {
+            "op": "Convolution",
+            "name": "c2",
+            "attrs": {"kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"},
+            "inputs": [[4, 0, 0], [5, 0, 0]],
+        },
+        {
+            "op": "Pooling",
+            "name": "pool",
+            "attrs": {"kernel": "(2, 2)", "stride": "(2, 2)", "pool_type": "max"},
+            "inputs": [[6, 0, 0]],
+        },
+    ]
+    return json.dumps({"nodes": nodes, "arg_nodes": [0, 1, 3, 5], "heads": [[7, 0, 0]]})
+
+
+@needs_gpu
+def test_channels_last_graph_with_prelu_matches_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(2)
+    params = {
+        "w1": rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3,
+        "gamma": rng.uniform(0.1, 0.5, (8,)).astype(np.float32),
+        "w2": rng.standard_normal((8, 8, 3, 3)).astype(np.float32) * 0.2,
+    }
+    x = rng.standard_normal((2, 3, 12, 10)).astype(np.float32)
+    monkeypatch.setenv("MXSERVE_LAYOUT", "channels_last")
+    want, got, info = _both(_conv_prelu_conv(), params, {"data": x.shape}, {"data": x})
+    kernels = dict(info["kernels"])
+    assert info["host_fallback"] == []
+    assert kernels["p"] == "cuda:prelu"
+    assert kernels["c2"].endswith(":nhwc"), kernels
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-4, atol=1e-5)
 
 
 @needs_gpu

@@ -107,16 +107,11 @@ std::unique_ptr<Kernel> CreateLeakyReLU(const KernelArgs& a) {
   // prelu: place gamma's dims on data axes 0 and 1 from the right, as InferShape checked.
   MXS_CHECK_CODE(a.in[0].layout == Layout::kRowMajor, kUnsupported)
       << "failed to plan " << what << ": prelu needs row-major data";
-  const Shape& g = a.in[1].shape;
-  int64_t g_axis[2] = {1, 1};
-  int s = g.ndim() - 1;
-  for (int i = std::min(shape.ndim() - 1, 1); i >= 0 && s >= 0; --i) {
-    if (g[s] == shape[i] || g[s] == 1) g_axis[i] = g[s--];
-  }
+  const PReluGamma g = PReluGammaOf(shape, a.in[1].shape);
   int64_t outer = shape[0];
   int64_t channels = shape.ndim() > 1 ? shape[1] : 1;
   return std::make_unique<PReluKernel>(outer, channels, shape.Size() / std::max<int64_t>(outer * channels, 1),
-                                       g_axis[0], g_axis[1]);
+                                       g.batch, g.channels);
 }
 
 }  // namespace
