@@ -79,6 +79,10 @@ class Kernel {
   virtual std::unique_ptr<KernelState> CreateState() const { return nullptr; }
   /// Implementation name for Predictor.info() (e.g. "brgconv:avx512_core").
   virtual std::string Describe() const { return "ref"; }
+  /// False when Run never reads input `i`: a bound parameter the kernel transformed into its own
+  /// copy at bind time (a folded, converted or repacked weight). A parameter no kernel reads is
+  /// left off the device.
+  virtual bool ReadsInput(size_t i) const { return true; }
 };
 
 }  // namespace mxserve

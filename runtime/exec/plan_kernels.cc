@@ -3,6 +3,7 @@
 // weights, and parameters placed where the kernels read them.
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "backends/host_fallback.h"
 #include "base/error.h"
@@ -47,13 +48,23 @@ void PlaceParameters(PlanBuild& b) {
   // Uploads go through a stream of their own and wait for it alone: waiting for the whole device
   // would also wait for (or disturb) other predictors' calls, CUDA graph captures among them.
   std::unique_ptr<Stream> upload;
-  for (EntrySlot& slot : plan.slots) {
+  // A parameter that no step reads at run time (each consumer keeps its own transformed copy,
+  // such as a convolution weight with a BatchNorm folded in) is not uploaded: its slot's data
+  // stays null. Steps without a kernel (aliases) and graph outputs count as readers.
+  std::vector<bool> read(plan.slots.size(), false);
+  for (uint32_t e : plan.output_entries) read[e] = true;
+  for (const Step& s : plan.steps)
+    for (size_t k = 0; k < s.in.size(); ++k)
+      if (!s.kernel || s.kernel->ReadsInput(k)) read[s.in[k]] = true;
+  for (size_t e = 0; e < plan.slots.size(); ++e) {
+    EntrySlot& slot = plan.slots[e];
     if (slot.kind != EntrySlot::Kind::kParam) continue;
     const void* host = slot.param->data->data();
     if (backend.host_accessible()) {
       slot.data = host;
       continue;
     }
+    if (!read[e]) continue;
     // Keyed by the host bytes and the device, so every binding of the model shares the upload.
     const size_t bytes = slot.param->nbytes();
     char key[48];

@@ -45,6 +45,23 @@ def test_info_reports_device_memory(tmp_path: pathlib.Path) -> None:
     assert info["activation_bytes"] > 0
 
 
+@pytest.mark.parametrize(("dtype", "most"), [("float32", 1.05), ("float16", 0.6)])
+def test_weights_are_not_kept_twice(tmp_path: pathlib.Path, dtype: str, most: float) -> None:
+    # resnet18_v1's convolutions hold their weights with the BatchNorm folded in (float16 in
+    # float16 mode); the parameters as stored are then left off the device.
+    name = "resnet18_v1"
+    if name not in zoo.available():
+        pytest.skip(f"no symbol JSON for {name} in {zoo.ZOO_DIR}")
+    prefix = zoo.make_params(name, tmp_path)
+    stored = sum(v.nbytes for v in mxserve.nd.load(f"{prefix}-0000.params").values())
+    p = mxserve.Predictor.load(
+        prefix, 0, input_shapes={"data": (1, 3, 224, 224)}, device="cuda:0", dtype=dtype
+    )
+    on_device = p.info()["device_weight_bytes"]
+    print(f"{name} {dtype}: {on_device} bytes of weights on the device, {stored} stored")
+    assert 0 < on_device <= most * stored
+
+
 def test_real_mxnet_export_on_gpu() -> None:
     """A model exported by MXNet 1.9.1 with MXNet's own outputs (carried to the GPU machine)."""
     real = zoo.REAL_DIR / "mobilenet0.25"

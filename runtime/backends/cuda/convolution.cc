@@ -190,6 +190,12 @@ class ConvolutionCuda final : public Kernel {
     first_->Run(s, x, weight_.Get(args), bias, args.out[0], residual, accumulate, workspace);
   }
 
+  bool ReadsInput(size_t i) const override {
+    for (const Operand* o : {&weight_, &dw_weight_})
+      if (o->input == static_cast<int>(i) && o->uploaded.data() != nullptr) return false;
+    return true;
+  }
+
   std::string Describe() const override {
     std::string d = first_->Describe();
     if (second_) d += "+dw:" + second_->Describe();

@@ -92,6 +92,7 @@ class DeconvolutionCuda final : public Kernel {
   std::string Describe() const override {
     return "cuda:deconvolution:cudnn_bwd_data_algo" + std::to_string(static_cast<int>(algo_));
   }
+  bool ReadsInput(size_t i) const override { return i != 1 || weight_.uploaded.data() == nullptr; }
 
  private:
   DeconvSpec spec_;

@@ -53,6 +53,9 @@ class DotCuda final : public Kernel {
     e.epilogue = epilogue_;
     AffineEltwise(e, s.get());
   }
+  bool ReadsInput(size_t i) const override {
+    return i >= 2 || converted_[i].data() == nullptr;
+  }
   std::string Describe() const override { return "cublas:gemm"; }
 
  private:

@@ -49,6 +49,11 @@ class DTypeAdapter final : public Kernel {
       LaunchCast(c.from, c.to, scratch + c.offset, args.out[c.index], c.n, s);
   }
   std::string Describe() const override { return inner_->Describe() + "+convert"; }
+  bool ReadsInput(size_t i) const override {
+    for (const Conversion& c : in_)
+      if (c.index == static_cast<int>(i)) return true;
+    return inner_->ReadsInput(i);
+  }
 
  private:
   std::unique_ptr<Kernel> inner_;

@@ -21,6 +21,8 @@ class EltwiseKernel final : public Kernel {
                 std::string name);
   void Run(const RunArgs& args) const override;
   std::string Describe() const override { return "cuda:" + name_; }
+  /// Only the data: BatchNorm's parameters are folded into scale and shift at bind.
+  bool ReadsInput(size_t i) const override { return i == 0; }
 
  private:
   AffineEltwiseArgs base_;

@@ -64,6 +64,7 @@ class FullyConnectedCuda final : public Kernel {
     AffineEltwise(e, s.get());
   }
   std::string Describe() const override { return "cublas:gemm"; }
+  bool ReadsInput(size_t i) const override { return i != 1 || weight_.data() == nullptr; }
 
  private:
   DType dtype_ = DType::kFloat32;

@@ -347,6 +347,8 @@ class RnnCuda final : public Kernel {
   std::string Describe() const override {
     return std::string("cuda:cudnn_rnn:") + ModeName(p_.mode);
   }
+  /// The parameter vector (input 1) is repacked into cuDNN's weight space at bind.
+  bool ReadsInput(size_t i) const override { return i != 1; }
 
  private:
   /// Where each matrix and bias of MXNet's vector goes in the weight space at `space`, as
