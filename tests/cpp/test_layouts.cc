@@ -2,9 +2,11 @@
 // The channels-last arithmetic of the CUDA backend and the host fallback, checked without a GPU:
 // the element strides and memory-order axis splits of backends/layouts.h against the NHWC order
 // written out from first principles, the layout conversion (as a strided copy and on the host),
-// a convolution weight in cuDNN's NHWC filter order, and the CUDA Pooling kernel's per-element
+// a convolution weight in cuDNN's NHWC filter order, the CUDA Pooling kernel's per-element
 // arithmetic (backends/cuda/pool_window.h) in all four input/output layout pairs against the CPU
-// Pooling kernel, itself checked against MXNet by the oracle tests.
+// Pooling kernel, itself checked against MXNet by the oracle tests, and the broadcast strides of
+// the binary kernels (backends/cuda/broadcast_strides.h) with each operand and the output in
+// either layout against numpy broadcasting written out.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cuda/broadcast_strides.h"
 #include "backends/cuda/pool_window.h"
 #include "backends/layouts.h"
 #include "one_node.h"
@@ -167,6 +170,53 @@ void CheckPooling(const std::map<std::string, std::string>& attrs, const Shape& 
     }
 }
 
+bool CanBeChannelsLast(const Shape& s) { return s.ndim() >= 3 && s.ndim() <= 5; }
+
+/// lhs * 10 + rhs broadcast to `out` (numpy rules) through MakeBroadcastStrides and
+/// BroadcastOperands, in every combination of layouts, against the broadcast written out over
+/// logical coordinates.
+void CheckBroadcast(const Shape& lhs, const Shape& rhs, const Shape& out) {
+  const std::vector<float> a = Values(lhs, 1), b = Values(rhs, 2);
+  std::vector<float> want(out.Size());
+  for (int64_t i = 0; i < out.Size(); ++i) {
+    const auto x = Coords(out, i);
+    auto at = [&](const Shape& s) {  // row-major element of `s` that logical x reads
+      int64_t off = 0;
+      for (int d = 0; d < s.ndim(); ++d) {
+        const int64_t c = s[d] == 1 ? 0 : x[out.ndim() - s.ndim() + d];
+        off = off * s[d] + c;
+      }
+      return off;
+    };
+    want[i] = a[at(lhs)] * 10 + b[at(rhs)];
+  }
+  for (Layout la : {Layout::kRowMajor, Layout::kChannelsLast})
+    for (Layout lb : {Layout::kRowMajor, Layout::kChannelsLast})
+      for (Layout lo : {Layout::kRowMajor, Layout::kChannelsLast}) {
+        if ((la == Layout::kChannelsLast && !CanBeChannelsLast(lhs)) ||
+            (lb == Layout::kChannelsLast && !CanBeChannelsLast(rhs)) ||
+            (lo == Layout::kChannelsLast && !CanBeChannelsLast(out)))
+          continue;
+        const std::string what = "broadcast " + lhs.ToString() + " x " + rhs.ToString() + " (" +
+                                 std::to_string(static_cast<int>(la)) +
+                                 std::to_string(static_cast<int>(lb)) +
+                                 std::to_string(static_cast<int>(lo)) + ")";
+        BroadcastStrides s;
+        if (!MakeBroadcastStrides(TensorDesc{lhs, DType::kFloat32, la},
+                                  TensorDesc{rhs, DType::kFloat32, lb},
+                                  TensorDesc{out, DType::kFloat32, lo}, &s))
+          return Fail(what + ": no strides");
+        const std::vector<float> x = Store(lhs, a, la), y = Store(rhs, b, lb);
+        std::vector<float> got(want.size(), NAN);
+        for (int64_t i = 0; i < out.Size(); ++i) {
+          int64_t ia, ib;
+          BroadcastOperands(s, i, &ia, &ib);
+          got[i] = x.at(ia) * 10 + y.at(ib);
+        }
+        if (got != Store(out, want, lo)) Fail(what);
+      }
+}
+
 }  // namespace
 
 int main() {
@@ -204,6 +254,14 @@ int main() {
   CheckPooling({{"kernel", "(3,)"}, {"stride", "(2,)"}, {"pool_type", "max"}}, Shape{2, 3, 9});
   CheckPooling({{"kernel", "(2, 2, 2)"}, {"stride", "(2, 2, 2)"}, {"pool_type", "avg"}},
                Shape{1, 2, 4, 4, 4});
+  CheckBroadcast(Shape{2, 3, 4, 5}, Shape{2, 3, 1, 1}, Shape{2, 3, 4, 5});  // SE scale
+  CheckBroadcast(Shape{2, 3, 1, 1}, Shape{2, 3, 4, 5}, Shape{2, 3, 4, 5});
+  CheckBroadcast(Shape{2, 3, 4, 5}, Shape{3, 1, 1}, Shape{2, 3, 4, 5});  // per channel
+  CheckBroadcast(Shape{2, 3, 4, 5}, Shape{5}, Shape{2, 3, 4, 5});
+  CheckBroadcast(Shape{1, 3, 1, 5}, Shape{2, 1, 4, 1}, Shape{2, 3, 4, 5});  // both broadcast
+  CheckBroadcast(Shape{2, 4, 3}, Shape{1, 4, 1}, Shape{2, 4, 3});
+  CheckBroadcast(Shape{2, 2, 3, 2, 3}, Shape{2, 2, 1, 1, 1}, Shape{2, 2, 3, 2, 3});
+  CheckBroadcast(Shape(std::vector<int64_t>{}), Shape{2, 3, 4, 5}, Shape{2, 3, 4, 5});  // scalar
   if (failures == 0) std::printf("layouts: all checks passed\n");
   return failures == 0 ? 0 : 1;
 }

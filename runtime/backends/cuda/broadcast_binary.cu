@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Broadcasting binary ops (broadcast_add..., _npi_add...) on float32 / float16 / bfloat16 data:
-// one thread per output element, each operand indexed through its broadcast strides.
+// one thread per output element, each operand indexed through its broadcast strides; every
+// operand and the output in its own layout (channels-last activations of an SE block's scale).
 #include "ops/broadcast_binary.h"
 
 #include <memory>
@@ -9,7 +10,7 @@
 #include "backends/cuda/dtype_adapter.h"
 #include "backends/cuda/registration.h"
 #include "backends/cuda/binary_fn.cuh"
-#include "backends/cuda/broadcast_strides.cuh"
+#include "backends/cuda/broadcast_strides.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "base/error.h"
@@ -67,7 +68,7 @@ std::unique_ptr<Kernel> CreateBroadcastBinary(const KernelArgs& a) {
 
 MXS_REGISTER_KERNELS(cuda, broadcast_binary) {
   for (const std::string& op : BroadcastBinaryOpNames())
-    r.Add(op, cuda::Adapted(cuda::CreateBroadcastBinary), Backend::kRowMajorOnly,
+    r.Add(op, cuda::Adapted(cuda::CreateBroadcastBinary), Backend::kAnyLayout,
           cuda::kReducedSameType)
         .DTypes(cuda::kFloatData);
 }

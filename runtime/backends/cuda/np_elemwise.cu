@@ -13,7 +13,7 @@
 #include <type_traits>
 
 #include "backends/backend.h"
-#include "backends/cuda/broadcast_strides.cuh"
+#include "backends/cuda/broadcast_strides.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/cuda_stream.h"
 #include "backends/cuda/device_math.cuh"
