@@ -60,6 +60,16 @@ Node OneInputNode(const std::string& op, const AttrMap& attrs) {
   return n;
 }
 
+/// One call of one-input, one-output kernel `k` with its own state, scratchpad and stream.
+void RunOnce(const Kernel& k, const Backend& device, const void* x, void* y) {
+  std::unique_ptr<KernelState> state = k.CreateState();
+  std::vector<uint8_t> scratch(k.ScratchpadBytes() + 1);
+  std::unique_ptr<Stream> stream = device.CreateStream();
+  const void* in[] = {x};
+  void* out[] = {y};
+  k.Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+}
+
 Node TanhNode() { return OneInputNode("Activation", {{"act_type", "tanh"}}); }
 
 float ToFloat(DType t, uint16_t v) { return t == DType::kFloat16 ? HalfToFloat(v) : Bfloat16ToFloat(v); }
@@ -88,12 +98,7 @@ int RunTanh(DType t) {
       std::memcpy(x.data() + 2 * i, &h, 2);
     }
   }
-  std::unique_ptr<KernelState> state = k->CreateState();
-  std::vector<uint8_t> scratch(k->ScratchpadBytes() + 1);
-  std::unique_ptr<Stream> stream = device.CreateStream();
-  const void* in[] = {x.data()};
-  void* out[] = {y.data()};
-  k->Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+  RunOnce(*k, device, x.data(), y.data());
   int wrong = 0;
   for (int i = 0; i < 9; ++i) {
     float got, want;
@@ -146,12 +151,7 @@ int RunChannelSoftmax(DType t) {
       x32[i] = ToFloat(t, h);
     }
   }
-  std::unique_ptr<KernelState> state = k->CreateState();
-  std::vector<uint8_t> scratch(k->ScratchpadBytes() + 1);
-  std::unique_ptr<Stream> stream = device.CreateStream();
-  const void* in[] = {x.data()};
-  void* out[] = {y.data()};
-  k->Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+  RunOnce(*k, device, x.data(), y.data());
   for (int64_t p = 0; p < pixels; ++p) {
     double sum = 0;
     for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(x32[p * c + j]));
