@@ -71,6 +71,15 @@ def test_positional_call(predictor, model_dir):
     )
 
 
+def test_cpu_calls_are_not_recorded(predictor, model_dir):
+    # Recording and replay (CUDA graphs) is a device backend's; the CPU runs every call directly.
+    for _ in range(3):
+        predictor(inputs(model_dir))
+    info = predictor.info()
+    assert info["replayed_calls"] == 0
+    assert info["recording_error"] == ""
+
+
 def test_reshape_shares_weights(predictor, model_dir):
     x = inputs(model_dir)
     before = predictor.info()["prepacked_weight_bytes"]

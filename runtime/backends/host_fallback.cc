@@ -79,13 +79,18 @@ class HostFallbackKernel final : public Kernel {
     std::vector<void*> out(out_.size());
     auto host_view = [base](const Slice& s) { return base + (s.widen ? s.wide : s.row_major); };
     for (size_t i = 0; i < in_.size(); ++i) {
+      // An input the plan leaves unbound (a label the graph does not use) stays null, as the
+      // CPU kernel would see it on the CPU.
+      if (args.in[i] == nullptr) continue;
       in[i] = host_view(in_[i]);
       device_.Copy(base + in_[i].offset, args.in[i], in_[i].bytes, Backend::CopyKind::kDeviceToHost,
                    args.stream);
     }
     for (size_t i = 0; i < out_.size(); ++i) out[i] = host_view(out_[i]);
     device_.Synchronize(args.stream);
-    for (const Slice& s : in_) {
+    for (size_t i = 0; i < in_.size(); ++i) {
+      const Slice& s = in_[i];
+      if (in[i] == nullptr) continue;
       if (s.reorder)
         ConvertLayout(base + s.offset, base + s.row_major, s.shape, DTypeSize(s.dtype),
                       Layout::kChannelsLast, Layout::kRowMajor);
@@ -144,6 +149,13 @@ std::unique_ptr<Kernel> CreateHostFallback(const Backend& device, const KernelAr
   bool reduced = false;
   for (const TensorDesc& t : host_args.in) reduced = reduced || IsReduced(t.dtype);
   for (const TensorDesc& t : host_args.out) reduced = reduced || IsReduced(t.dtype);
+  // The device's compute dtype where this CPU runs it (its weights then convert as on the CPU),
+  // else float32.
+  try {
+    HostBackend().CheckComputeDType(host_args.compute_dtype);
+  } catch (const Error&) {
+    host_args.compute_dtype = DType::kFloat32;
+  }
   try {
     return std::make_unique<HostFallbackKernel>(device, args, HostBackend().CreateKernel(host_args),
                                                 false);

@@ -2,7 +2,10 @@
 #include "exec/executor.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "backends/host_fallback.h"
 #include "base/error.h"
@@ -23,13 +26,35 @@ struct ExecContext {
   bool recording_failed = false;                    ///< the steps could not be recorded
 };
 
+namespace {
+
+/// MXSERVE_DEBUG_SYNC=1: every step waits for its work to finish before the next starts, so
+/// that an asynchronous device fault is reported with the node whose kernel caused it.
+bool DebugSyncRequested() {
+  const char* env = std::getenv("MXSERVE_DEBUG_SYNC");
+  return env != nullptr && *env != '\0' && std::string(env) != "0";
+}
+
+/// `e` with the node, operator and kernel of `step` in front of its message.
+Error AtStep(const Error& e, const Plan& p, const Step& step) {
+  const Node& n = p.graph.nodes[step.node];
+  const std::string where = "node '" + n.name + "'";
+  const std::string message = e.what();
+  if (message.rfind(where, 0) == 0) return e;
+  return Error(e.code(),
+               where + " (" + n.op + ", kernel " + step.kernel->Describe() + "): " + message);
+}
+
+}  // namespace
+
 Executor::Executor(std::unique_ptr<Plan> plan, int num_threads)
     : plan_(std::move(plan)),
       num_threads_(num_threads > 0 ? num_threads : plan_->backend->DefaultThreads()),
-      host_(plan_->backend->host_accessible()) {
-  // Host fallback kernels wait for the stream in the middle of a call, so they cannot be
-  // recorded.
-  records_ = !host_ && plan_->backend->records_calls();
+      host_(plan_->backend->host_accessible()),
+      sync_steps_(!host_ && DebugSyncRequested()) {
+  // Host fallback kernels wait for the stream in the middle of a call, and so does every step
+  // under MXSERVE_DEBUG_SYNC, so such calls cannot be recorded.
+  records_ = !host_ && !sync_steps_ && plan_->backend->records_calls();
   for (const Step& s : plan_->steps)
     if (s.kernel && IsHostFallback(*s.kernel)) records_ = false;
   Release(Acquire());  // create the first context now so that bind-time errors surface here
@@ -78,13 +103,15 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
                    const MonitorFn* monitor) const {
   const Plan& p = *plan_;
   const Backend& b = *p.backend;
+  // The call's scope first: a context made now allocates on the backend's device, and the
+  // scope restores the caller's device afterwards.
+  Backend::ThreadScope threads = b.EnterCall(num_threads_);
   std::unique_ptr<ExecContext> ctx = Acquire();
   struct Returner {
     const Executor* self;
     std::unique_ptr<ExecContext>* ctx;
     ~Returner() { self->Release(std::move(*ctx)); }
   } returner{this, &ctx};
-  Backend::ThreadScope threads = b.EnterCall(num_threads_);
   Stream* stream = ctx->stream.get();
 
   // Inputs are read in place on a host backend and copied to the device otherwise; outputs that
@@ -112,7 +139,12 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
         for (size_t k = 0; k < step.out.size(); ++k) ctx->out_ptr[k] = ctx->ptr[step.out[k]];
         RunArgs args{ctx->in_ptr.data(), ctx->out_ptr.data(), ctx->scratchpad.data(), stream,
                      ctx->state[s].get()};
-        step.kernel->Run(args);
+        try {
+          step.kernel->Run(args);
+          if (sync_steps_) b.Synchronize(stream);
+        } catch (const Error& e) {
+          throw AtStep(e, p, step);
+        }
       }
       if (monitor) Report(*monitor, step, ctx->ptr, stream);
     }
@@ -123,18 +155,20 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
   const bool record = records_ && monitor == nullptr;
   if (record && ctx->recording) {
     b.Replay(*ctx->recording, stream);
+    ++replayed_calls_;
   } else if (record && ctx->calls > 0 && !ctx->recording_failed) {
     b.BeginRecording(stream);
     try {
       run_steps();
       ctx->recording = b.EndRecording(stream);
-    } catch (const Error&) {
+    } catch (const Error& e) {
       try {
         b.EndRecording(stream);
       } catch (const Error&) {
       }
       ctx->recording = nullptr;
       ctx->recording_failed = true;
+      NoteRecordingFailure(e);
     } catch (...) {
       // Anything else (out of host memory) ends the capture so that the context stays usable.
       try {
@@ -146,6 +180,7 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
     }
     if (ctx->recording) {
       b.Replay(*ctx->recording, stream);
+      ++replayed_calls_;
     } else {
       run_steps();
     }
@@ -159,7 +194,31 @@ void Executor::Run(const void* const* inputs, void* const* outputs,
     b.Copy(outputs[i], ctx->ptr[e], p.entries[e].nbytes(),
            host_ ? Backend::CopyKind::kDeviceToDevice : Backend::CopyKind::kDeviceToHost, stream);
   }
-  if (!host_) b.Synchronize(stream);
+  if (host_) return;
+  try {
+    b.Synchronize(stream);
+  } catch (const Error& e) {
+    // Kernels run asynchronously: a fault of any step surfaces here, after the last one.
+    if (e.code() != ErrorCode::kDevice || sync_steps_) throw;
+    throw Error(e.code(), std::string(e.what()) +
+                              " (reported at the end of the call; MXSERVE_DEBUG_SYNC=1 names the "
+                              "node whose kernel failed)");
+  }
+}
+
+void Executor::NoteRecordingFailure(const Error& e) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!recording_error_.empty()) return;
+  recording_error_ = e.what();
+  std::fprintf(stderr,
+               "mxserve: calls on %s are not recorded for replay (CUDA graphs) and run step by "
+               "step: %s\n",
+               plan_->backend->device_name().c_str(), e.what());
+}
+
+std::string Executor::recording_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return recording_error_;
 }
 
 void Executor::Report(const MonitorFn& monitor, const Step& step, const std::vector<void*>& ptr,

@@ -89,6 +89,8 @@ PredictorInfo Predictor::info() const {
   info.num_threads = exec_->num_threads();
   info.backend = p.backend->name();
   info.device = p.backend->device_name();
+  info.replayed_calls = exec_->replayed_calls();
+  info.recording_error = exec_->recording_error();
   return info;
 }
 

@@ -166,6 +166,8 @@ py::dict Info(const Predictor& p) {
   d["dtype"] = DTypeName(p.options().compute_dtype);
   d["kernels"] = info.kernels;
   d["host_fallback"] = info.host_fallback;
+  d["replayed_calls"] = info.replayed_calls;
+  d["recording_error"] = info.recording_error;
   return d;
 }
 

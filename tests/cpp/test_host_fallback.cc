@@ -5,7 +5,8 @@
 // which the CPU's Activation kernel does not take, are widened to float32 for it and narrowed
 // back, and the results are those of the float32 kernel rounded once. Channels-last device
 // tensors reach the row-major CPU kernel reordered: a softmax over the channel axis of NHWC data
-// gives, at each pixel, the softmax of that pixel's channels.
+// gives, at each pixel, the softmax of that pixel's channels. An unbound input (a label the graph
+// does not use) stays null and is not copied.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -18,36 +19,12 @@
 #include "base/error.h"
 #include "graph/op_def.h"
 #include "ops/registry.h"
+#include "stand_in_device.h"
 
 using namespace mxserve;
+using mxserve::testing::StandInDevice;
 
 namespace {
-
-/// A device backend whose "device memory" is host memory, reached only through Copy.
-class StandInDevice final : public Backend {
- public:
-  std::string name() const override { return "stand_in"; }
-  Device device() const override { return HostBackend().device(); }
-  std::vector<DType> compute_dtypes() const override {
-    return {DType::kFloat32, DType::kFloat16, DType::kBfloat16};
-  }
-  void CheckComputeDType(DType) const override {}
-  std::unique_ptr<Stream> CreateStream() const override { return HostBackend().CreateStream(); }
-  bool host_accessible() const override { return false; }
-  DeviceMemory Allocate(size_t bytes) const override { return HostBackend().Allocate(bytes); }
-  DeviceMemory AllocateHost(size_t bytes) const override { return HostBackend().Allocate(bytes); }
-  void Copy(void* dst, const void* src, size_t bytes, CopyKind, Stream*) const override {
-    ++copies;
-    std::memcpy(dst, src, bytes);
-  }
-  void Synchronize(Stream*) const override {}
-  int DefaultThreads() const override { return 1; }
-  mutable int copies = 0;
-
- protected:
-  int BeginScope(int, bool) const override { return 0; }
-  void EndScope(int, bool) const override {}
-};
 
 Node OneInputNode(const std::string& op, const AttrMap& attrs) {
   Node n;
@@ -176,6 +153,44 @@ int RunChannelSoftmax(DType t) {
   return 0;
 }
 
+/// SoftmaxOutput with its label unbound (a null pointer, as the plan leaves a label the graph
+/// does not use): the fallback copies nothing from it and the CPU kernel sees it null, as on
+/// the CPU. Returns the number of wrong values.
+int RunUnboundLabel() {
+  StandInDevice device;
+  Node node = OneInputNode("SoftmaxOutput", {});
+  node.inputs = {NodeEntry{0, 0}, NodeEntry{1, 0}};
+  const Shape shape{2, 3};
+  const TensorDesc data{shape, DType::kFloat32, Layout::kRowMajor};
+  const TensorDesc label{Shape{2}, DType::kFloat32, Layout::kRowMajor};
+  KernelArgs args{node, {data, label}, {data}, {nullptr, nullptr}, nullptr, DType::kFloat32};
+  std::unique_ptr<Kernel> k = CreateHostFallback(device, args);
+  const float x[6] = {1, 2, 3, 0, 0, 0};
+  float y[6] = {-1, -1, -1, -1, -1, -1};
+  std::unique_ptr<KernelState> state = k->CreateState();
+  std::vector<uint8_t> scratch(k->ScratchpadBytes() + 1);
+  std::unique_ptr<Stream> stream = device.CreateStream();
+  const void* in[] = {x, nullptr};
+  void* out[] = {y};
+  k->Run(RunArgs{in, out, scratch.data(), stream.get(), state.get()});
+  int wrong = 0;
+  for (int r = 0; r < 2; ++r) {
+    double sum = 0;
+    for (int j = 0; j < 3; ++j) sum += std::exp(static_cast<double>(x[r * 3 + j]));
+    for (int j = 0; j < 3; ++j) {
+      const double want = std::exp(static_cast<double>(x[r * 3 + j])) / sum;
+      if (!(std::fabs(y[r * 3 + j] - want) <= 1e-6)) ++wrong;
+    }
+  }
+  if (wrong) std::fprintf(stderr, "SoftmaxOutput with an unbound label: %d wrong values\n", wrong);
+  if (device.copies != 2) {
+    std::fprintf(stderr, "SoftmaxOutput with an unbound label: %d copies, want data in and out\n",
+                 device.copies);
+    ++wrong;
+  }
+  return wrong;
+}
+
 }  // namespace
 
 int main() {
@@ -186,6 +201,7 @@ int main() {
     failed += RunTanh(DType::kBfloat16);
     failed += RunChannelSoftmax(DType::kFloat32);
     failed += RunChannelSoftmax(DType::kFloat16);
+    failed += RunUnboundLabel();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "host fallback: %s\n", e.what());
     return 1;

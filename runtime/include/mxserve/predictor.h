@@ -65,6 +65,8 @@ struct PredictorInfo {
   std::string device;                         ///< the device ("cpu(0)")
   std::vector<std::pair<std::string, std::string>> kernels;  ///< node name -> implementation
   std::vector<std::string> host_fallback;     ///< nodes a device backend runs on the host
+  uint64_t replayed_calls = 0;                ///< calls so far that replayed a recorded CUDA graph
+  std::string recording_error;  ///< why a call could not be recorded ("" if none failed)
 };
 
 /// Called after each node during Forward with each output's name, description and data.
