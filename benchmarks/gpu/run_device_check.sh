@@ -48,12 +48,8 @@ echo "install took $(( $(date +%s) - t0 )) s" | tee -a "$results"
 
 step "tests/gpu"
 test_s=$(( $(left) - ${MXSERVE_GPU_BENCH_SECONDS:-150} ))
-echo "time left for the tests: $test_s s" | tee -a "$results"
-(cd /tmp && timeout "$test_s" $PY -m pytest -c "$REPO/pyproject.toml" \
-  --rootdir "$REPO" -p no:cacheprovider -v -s -rfEs --junitxml "$OUT/gpu-tests.xml" \
-  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo,ops,families}.py) \
-  >"$OUT/gpu-tests.log" 2>&1
-echo "pytest exit $?: $(tail -1 "$OUT/gpu-tests.log")" | tee -a "$results"
+PYTHON=$PY bash "$REPO/benchmarks/gpu/gpu_tests.sh" "$test_s" "$OUT/gpu-tests.log" \
+  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo,ops,families}.py | tee -a "$results"
 grep -E "^(FAILED|ERROR)|max error|host fallback" "$OUT/gpu-tests.log" | head -120 | tee -a "$results"
 [ -f "$OUT/op_cases.jsonl" ] && $PY - "$OUT/op_cases.jsonl" <<'PYEOF' | tee -a "$results"
 import collections, json, sys
