@@ -163,6 +163,9 @@ class Backend {
 
   // ---- streams and memory ----
   virtual std::unique_ptr<Stream> CreateStream() const = 0;
+  /// A stream for bind-time copies only, cheaper to make than an execution context's (the CUDA
+  /// backend's has no library handles or workspace).
+  virtual std::unique_ptr<Stream> CreateCopyStream() const { return CreateStream(); }
   /// True when device memory is host memory: caller inputs and parameters are then read in place
   /// and outputs written in place, without copies.
   virtual bool host_accessible() const = 0;

@@ -71,7 +71,7 @@ void PlaceParameters(PlanBuild& b) {
     std::snprintf(key, sizeof(key), "param %p on ", host);
     DeviceMemory m = b.model.weights->GetOrCreateOnDevice(key + backend.device_name(), [&] {
       DeviceMemory d = backend.Allocate(bytes);
-      if (!upload) upload = backend.CreateStream();
+      if (!upload) upload = backend.CreateCopyStream();
       backend.Copy(d.data(), host, bytes, Backend::CopyKind::kHostToDevice, upload.get());
       backend.Synchronize(upload.get());
       return d;

@@ -25,21 +25,26 @@ def test_cuda_without_gpu_is_a_clear_error() -> None:
     assert "MXSERVE_WITH_CUDA" in msg or "CUDA" in msg
 
 
+def _blob(params: dict[str, np.ndarray] | None) -> bytes | None:
+    """`params` as the bytes of a .params file."""
+    import tempfile
+
+    if not params:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/p.params"
+        mxserve.nd.save(path, {f"arg:{k}": v for k, v in params.items()})
+        with open(path, "rb") as f:
+            return f.read()
+
+
 def _both(
     sym: str,
     params: dict[str, np.ndarray] | None,
     shapes: dict[str, tuple[int, ...]],
     feed: dict[str, np.ndarray],
 ) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
-    import tempfile
-
-    blob = None
-    if params:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = f"{tmp}/p.params"
-            mxserve.nd.save(path, {f"arg:{k}": v for k, v in params.items()})
-            with open(path, "rb") as f:
-                blob = f.read()
+    blob = _blob(params)
     cpu = mxserve.Predictor(sym, blob, input_shapes=shapes)
     gpu = mxserve.Predictor(sym, blob, input_shapes=shapes, device="cuda:0")
     return cpu(**feed), gpu(**feed), gpu.info()
@@ -237,3 +242,64 @@ def test_data_movement_kernels_match_cpu(
     assert len(got) == num_outputs
     for g, w in zip(got, want):
         np.testing.assert_array_equal(g, w)
+
+
+@needs_gpu
+def test_calls_are_replayed_from_cuda_graphs_with_new_inputs() -> None:
+    # A context's second call is captured and later calls replay it: each must still compute on
+    # its own input (the graph reads the context's input buffer, refilled per call).
+    rng = np.random.default_rng(4)
+    params = {
+        "w1": rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3,
+        "gamma": rng.uniform(0.1, 0.5, (8,)).astype(np.float32),
+        "w2": rng.standard_normal((8, 8, 3, 3)).astype(np.float32) * 0.2,
+    }
+    xs = [rng.standard_normal((2, 3, 12, 10)).astype(np.float32) for _ in range(3)]
+    shapes = {"data": xs[0].shape}
+    cpu = mxserve.Predictor(_conv_prelu_conv(), _blob(params), input_shapes=shapes)
+    gpu = mxserve.Predictor(_conv_prelu_conv(), _blob(params), input_shapes=shapes, device="cuda:0")
+    want = [cpu(data=x)[0] for x in xs]
+    for call in range(7):
+        (got,) = gpu(data=xs[call % 3])
+        np.testing.assert_allclose(
+            got, want[call % 3], rtol=1e-4, atol=1e-5, err_msg=f"call {call}"
+        )
+    info = gpu.info()
+    assert info["recording_error"] == ""
+    assert info["replayed_calls"] == 6, info["replayed_calls"]
+
+
+@needs_gpu
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_reduced_mode_converts_a_float32_parameter_operand(dtype: str) -> None:
+    # broadcast_add of a convolution's reduced output and a bias parameter, which stays float32:
+    # the bias is converted once at bind and the node runs on the GPU, not on the host.
+    nodes = [
+        {"op": "null", "name": "data", "inputs": []},
+        {"op": "null", "name": "w", "inputs": []},
+        {
+            "op": "Convolution",
+            "name": "conv",
+            "attrs": {"kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"},
+            "inputs": [[0, 0, 0], [1, 0, 0]],
+        },
+        {"op": "null", "name": "b", "inputs": []},
+        {"op": "broadcast_add", "name": "add", "inputs": [[2, 0, 0], [3, 0, 0]]},
+        {"op": "Activation", "name": "act", "attrs": {"act_type": "relu"}, "inputs": [[4, 0, 0]]},
+    ]
+    sym = json.dumps({"nodes": nodes, "arg_nodes": [0, 1, 3], "heads": [[5, 0, 0]]})
+    rng = np.random.default_rng(5)
+    params = {
+        "w": rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3,
+        "b": rng.standard_normal((1, 8, 1, 1)).astype(np.float32),
+    }
+    x = rng.standard_normal((2, 3, 10, 10)).astype(np.float32)
+    shapes = {"data": x.shape}
+    (want,) = mxserve.Predictor(sym, _blob(params), input_shapes=shapes)(data=x)
+    gpu = mxserve.Predictor(sym, _blob(params), input_shapes=shapes, device="cuda:0", dtype=dtype)
+    info = gpu.info()
+    assert info["host_fallback"] == []
+    assert dict(info["kernels"])["add"].endswith("+converted_params"), info["kernels"]
+    (got,) = gpu(data=x)
+    scale = float(np.max(np.abs(want)))
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=2e-2 * scale)

@@ -82,6 +82,9 @@ class CudaBackendImpl final : public Backend {
   std::unique_ptr<Stream> CreateStream() const override {
     return std::make_unique<CudaStream>(device_);
   }
+  std::unique_ptr<Stream> CreateCopyStream() const override {
+    return std::make_unique<CudaStream>(device_, /*with_handles=*/false);
+  }
   bool host_accessible() const override { return false; }
   DeviceMemory Allocate(size_t bytes) const override {
     auto buf = std::make_shared<DeviceBuffer>(bytes, device_);

@@ -15,9 +15,17 @@ void ThrowCudaError(cudaError_t e, const char* expr) {
                      << cudaGetErrorString(e) << ")";
 }
 
+bool CudnnOutOfMemory(cudnnStatus_t s) {
+  return s == CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED ||
+         s == CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED;
+}
+
 void ThrowCudnnError(cudnnStatus_t s, const char* expr) {
-  if (s == CUDNN_STATUS_ALLOC_FAILED)
-    MXS_THROW(kOutOfMemory) << "cuDNN out of memory in " << expr;
+  if (CudnnOutOfMemory(s)) MXS_THROW(kOutOfMemory) << "cuDNN out of memory in " << expr;
+  // A configuration cuDNN does not take (at bind time such a node then runs on the CPU).
+  const int category = CUDNN_STATUS_CATEGORY(s);
+  if (category == CUDNN_STATUS_NOT_SUPPORTED || category == CUDNN_STATUS_BAD_PARAM)
+    MXS_THROW(kUnsupported) << "cuDNN does not take " << expr << ": " << cudnnGetErrorString(s);
   MXS_THROW(kDevice) << "cuDNN error in " << expr << ": " << cudnnGetErrorString(s);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Error checks for the CUDA runtime, cuDNN and cuBLAS: a failed call throws mxserve::Error with
-// kDevice (kOutOfMemory for allocation failures), naming the call and the library's message.
+// kDevice (kOutOfMemory for allocation failures, kUnsupported for what cuDNN does not take),
+// naming the call and the library's message.
 #pragma once
 
 #include <cublas_v2.h>
@@ -11,7 +12,11 @@ namespace mxserve {
 namespace cuda {
 
 [[noreturn]] void ThrowCudaError(cudaError_t e, const char* expr);
+/// kOutOfMemory for an allocation failure, kUnsupported for a configuration cuDNN does not take
+/// (its NOT_SUPPORTED and BAD_PARAM categories), kDevice otherwise.
 [[noreturn]] void ThrowCudnnError(cudnnStatus_t s, const char* expr);
+/// True for cuDNN's host and device allocation failures.
+bool CudnnOutOfMemory(cudnnStatus_t s);
 [[noreturn]] void ThrowCublasError(cublasStatus_t s, const char* expr);
 
 }  // namespace cuda

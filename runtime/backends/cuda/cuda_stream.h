@@ -15,8 +15,9 @@ namespace cuda {
 
 class CudaStream final : public Stream {
  public:
-  /// Creates the stream and handles on `device`; throws kDevice on failure.
-  explicit CudaStream(int device);
+  /// Creates the stream and, `with_handles`, the library handles on `device`; throws kDevice on
+  /// failure. A stream without handles serves copies only.
+  explicit CudaStream(int device, bool with_handles = true);
   ~CudaStream() override;
   CudaStream(const CudaStream&) = delete;
   CudaStream& operator=(const CudaStream&) = delete;
@@ -29,10 +30,12 @@ class CudaStream final : public Stream {
   void Synchronize() const;
 
  private:
+  void Release();  ///< destroys what was created, on the current device
+
   int device_;                      ///< the GPU
   cudaStream_t stream_ = nullptr;   ///< all work of the context is issued here
-  cudnnHandle_t cudnn_ = nullptr;   ///< bound to stream_
-  cublasHandle_t cublas_ = nullptr; ///< bound to stream_, no TF32
+  cudnnHandle_t cudnn_ = nullptr;   ///< bound to stream_ (null on a copy stream)
+  cublasHandle_t cublas_ = nullptr;  ///< bound to stream_, no TF32 (null on a copy stream)
   void* cublas_workspace_ = nullptr; ///< cuBLAS's workspace, fixed so that calls can be captured
 };
 

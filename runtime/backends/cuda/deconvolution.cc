@@ -151,11 +151,11 @@ std::unique_ptr<Kernel> CreateDeconvolutionKernel(const KernelArgs& a,
 
   WeightOperand w;
   if (a.in[1].dtype != t) {
-    MXS_CHECK_CODE(t == DType::kFloat16 && a.in[1].dtype == DType::kFloat32 &&
-                       a.constants[1] != nullptr,
+    MXS_CHECK_CODE((t == DType::kFloat16 || t == DType::kBfloat16) &&
+                       a.in[1].dtype == DType::kFloat32 && a.constants[1] != nullptr,
                    kUnsupported)
         << "failed to plan " << what << ": a " << DTypeName(a.in[1].dtype) << " weight for "
-        << DTypeName(t) << " data (only a float32 parameter converts, to float16)";
+        << DTypeName(t) << " data (only a float32 parameter converts, to float16 or bfloat16)";
     w.uploaded = UploadWeight(a, *a.constants[1], CurrentDevice(), UploadSpec{t, {}, {}});
   }
   const bool has_bias = !p.no_bias;

@@ -17,9 +17,18 @@
 namespace mxserve {
 namespace cuda {
 
+void CopyHostToDevice(void* dst, const void* host, size_t bytes) {
+  if (bytes == 0) return;
+  MXS_CUDA_CHECK(cudaMemcpy(dst, host, bytes, cudaMemcpyHostToDevice));
+  // From pageable memory cudaMemcpy may return once the bytes are staged, before they land; the
+  // execution contexts' streams are non-blocking, so nothing else would order their kernels
+  // after the copy. Only the legacy stream, which no context captures on, is waited for.
+  MXS_CUDA_CHECK(cudaStreamSynchronize(cudaStreamLegacy));
+}
+
 DeviceMemory CopyToDevice(const void* host, size_t bytes, int device) {
   DeviceMemory m = AllocateOn(device, bytes);
-  if (bytes != 0) MXS_CUDA_CHECK(cudaMemcpy(m.data(), host, bytes, cudaMemcpyHostToDevice));
+  CopyHostToDevice(m.data(), host, bytes);
   return m;
 }
 
@@ -37,9 +46,10 @@ DeviceMemory AllocateOn(int device, size_t bytes) {
 
 DeviceMemory UploadWeight(const KernelArgs& a, const NDArray& w, int device,
                           const UploadSpec& spec) {
+  // The shape too: a folded reshape of a parameter is another array over the same bytes.
   std::string key = "cuda:" + std::to_string(device) + " weight " +
                     std::to_string(reinterpret_cast<uintptr_t>(w.data.get())) + ":" +
-                    DTypeName(spec.dtype) + ":" + spec.scale_key +
+                    w.shape.ToString() + ":" + DTypeName(spec.dtype) + ":" + spec.scale_key +
                     (spec.channels_last ? ":nhwc" : "");
   return CachedOnDevice(a, key, [&] {
     const bool convert = spec.dtype != w.dtype;

@@ -44,6 +44,10 @@ DeviceMemory AllocateOn(int device, size_t bytes);
 /// `bytes` of host data copied into new device memory on `device`.
 DeviceMemory CopyToDevice(const void* host, size_t bytes, int device);
 
+/// Copies `bytes` of host data to device memory `dst` at bind time; returns once they are there,
+/// so that any stream's kernels may read them.
+void CopyHostToDevice(void* dst, const void* host, size_t bytes);
+
 /// The device memory kept under `key` in the model's WeightCache, made by `make` on first use
 /// (bind-time data a kernel derives itself: a repacked weight layout, an index table). `key`
 /// must name the device and everything the contents depend on. Without a WeightCache the

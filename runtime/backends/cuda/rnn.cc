@@ -126,7 +126,7 @@ int ToInt(int64_t v, const std::string& what) {
 /// cuDNN's RNN does not take, which then runs on the CPU.
 void Accept(cudnnStatus_t s, const std::string& what, const char* call) {
   if (s == CUDNN_STATUS_SUCCESS) return;
-  if (s == CUDNN_STATUS_ALLOC_FAILED) ThrowCudnnError(s, call);
+  if (CudnnOutOfMemory(s)) ThrowCudnnError(s, call);
   MXS_THROW(kUnsupported) << "failed to plan " << what << ": cuDNN refuses the RNN in " << call
                           << " (" << cudnnGetErrorString(s) << ")";
 }
@@ -319,8 +319,7 @@ class RnnCuda final : public Kernel {
       const std::vector<WeightPiece> pieces = Pieces(handle, space.data(), input_size, what);
       std::vector<char> image(space_bytes_, 0);
       Repack(params.data->data(), params.dtype, pieces, dtype_, image.data());
-      MXS_CUDA_CHECK(
-          cudaMemcpy(space.data(), image.data(), space_bytes_, cudaMemcpyHostToDevice));
+      CopyHostToDevice(space.data(), image.data(), space_bytes_);
       return space;
     });
     const std::string lengths_key = "cuda:" + std::to_string(device) + " rnn sequence lengths " +
