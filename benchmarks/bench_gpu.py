@@ -9,7 +9,8 @@ For resnet50_v1 and mobilenetv2_1.0 at batch 1, 8 and 64, in float32 and float16
   - PyTorch with CUDA graphs: the same module captured once per batch size and replayed.
 Every measured call takes a host float32 array and returns a host array (both peers pay the
 copies). Prints one line per case with the median latency, throughput and the ratios
-mxserve / peer; --json writes the same rows to a file, rewritten after each case. mxserve runs
+mxserve / peer; --json writes the same rows to a file, rewritten after each case. A measurement
+that fails is recorded in its row's "errors" and the others go on. mxserve runs
 in the layout the CUDA backend picks (NCHW for float32, channels-last for float16);
 --layouts both also times it in the other one (MXSERVE_LAYOUT), after the peers. float32 is
 exact float32 math on both sides (PyTorch's cuDNN TF32 default turned off); --tf32 lets both
@@ -169,36 +170,53 @@ def main() -> None:
                         "batch": b,
                         "tf32": args.tf32,
                     }
-                    row["mxserve_s"] = bench_mxserve(prefix, x, dtype, args.iters, args.warmup)
-                    if not args.no_torch:
-                        row["torch_eager_s"] = bench_torch_eager(
-                            name, x, dtype, args.iters, args.warmup
-                        )
-                        row["torch_graph_s"] = bench_torch_graph(
-                            name, x, dtype, args.iters, args.warmup
-                        )
-                    line = (
-                        f"{name:16s} {dtype:8s} b{b:<3d} mxserve {row['mxserve_s'] * 1e3:8.2f} ms "
-                        f"({b / row['mxserve_s']:8.1f}/s)"
-                    )
-                    for peer in ("torch_eager", "torch_graph"):
-                        if f"{peer}_s" in row:
-                            ratio = row[f"{peer}_s"] / row["mxserve_s"]
-                            row[f"speedup_vs_{peer}"] = ratio
-                            line += (
-                                f"  {peer} {row[f'{peer}_s'] * 1e3:8.2f} ms (mxserve {ratio:5.2f}x)"
-                            )
-                    if args.layouts == "both":
-                        other = "rowmajor" if dtype != "float32" else "channels_last"
-                        row["other_layout"] = other
-                        row["mxserve_other_layout_s"] = bench_mxserve(
-                            prefix, x, dtype, args.iters, args.warmup, layout=other
-                        )
-                        line += f"  mxserve {other} {row['mxserve_other_layout_s'] * 1e3:8.2f} ms"
-                    print(line, flush=True)
+                    run_case(row, args, prefix, x)
                     rows.append(row)
                     if args.json:
                         args.json.write_text(json.dumps(rows, indent=1))
+
+
+def measure(row: dict[str, Any], key: str, fn: Callable[[], float]) -> None:
+    """row[key] = fn(), or the error under row["errors"][key]: one failing measurement must not
+    end the comparison."""
+    try:
+        row[key] = fn()
+    except Exception as e:
+        row.setdefault("errors", {})[key] = f"{type(e).__name__}: {e}"
+
+
+def run_case(row: dict[str, Any], args: argparse.Namespace, prefix: pathlib.Path, x: Any) -> None:
+    """Times one (model, dtype, batch) case into `row` and prints its line."""
+    name, dtype, b = row["model"], row["dtype"], row["batch"]
+    it, wu = args.iters, args.warmup
+    measure(row, "mxserve_s", lambda: bench_mxserve(prefix, x, dtype, it, wu))
+    if not args.no_torch:
+        measure(row, "torch_eager_s", lambda: bench_torch_eager(name, x, dtype, it, wu))
+        measure(row, "torch_graph_s", lambda: bench_torch_graph(name, x, dtype, it, wu))
+    if args.layouts == "both":
+        other = "rowmajor" if dtype != "float32" else "channels_last"
+        row["other_layout"] = other
+        measure(
+            row,
+            "mxserve_other_layout_s",
+            lambda: bench_mxserve(prefix, x, dtype, it, wu, layout=other),
+        )
+    line = f"{name:16s} {dtype:8s} b{b:<3d}"
+    if "mxserve_s" in row:
+        line += f" mxserve {row['mxserve_s'] * 1e3:8.2f} ms ({b / row['mxserve_s']:8.1f}/s)"
+    for peer in ("torch_eager", "torch_graph"):
+        if f"{peer}_s" not in row:
+            continue
+        line += f"  {peer} {row[f'{peer}_s'] * 1e3:8.2f} ms"
+        if "mxserve_s" in row:
+            ratio = row[f"{peer}_s"] / row["mxserve_s"]
+            row[f"speedup_vs_{peer}"] = ratio
+            line += f" (mxserve {ratio:5.2f}x)"
+    if "mxserve_other_layout_s" in row:
+        line += f"  mxserve {row['other_layout']} {row['mxserve_other_layout_s'] * 1e3:8.2f} ms"
+    for key, error in row.get("errors", {}).items():
+        line += f"  [{key} failed: {error}]"
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@
 # unusable (an illegal address...) stops pytest after the test that met it, and a crash ends it
 # there (tests/gpu/conftest.py records each test's start and end in $MXSERVE_GPU_PROGRESS): that
 # test is run alone once more under MXSERVE_DEBUG_SYNC=1 (the error then names the node whose
-# kernel failed), in compute-sanitizer's memcheck where the machine has it, and the tests go on
-# in a fresh process after it, at most 6 rounds. MXSERVE_GPU_PYTEST_ROOT and
+# kernel failed), then in compute-sanitizer's memcheck where the machine has it and time is
+# left, and the tests go on in a fresh process after it, at most 6 rounds. MXSERVE_GPU_PYTEST_ROOT and
 # MXSERVE_GPU_PYTEST_CONFIG (default: this repository and its pyproject.toml) say where pytest
 # runs; PYTHON the interpreter.
 set -u -o pipefail
@@ -27,7 +27,7 @@ for round in 1 2 3 4 5 6; do
   [ "$(left)" -gt 20 ] || { echo "no time left for round $round"; break; }
   echo "round $round: $(left) s left for the tests"
   seen=$(cat "$MXSERVE_GPU_PROGRESS" 2>/dev/null | wc -l)
-  (cd /tmp && MXSERVE_GPU_RESUME=$(( round > 1 )) timeout "$(left)" "${PYTEST[@]}" "$@") \
+  (cd /tmp && MXSERVE_GPU_RESUME=$(( round > 1 )) timeout -k 10 "$(left)" "${PYTEST[@]}" "$@") \
     >>"$log" 2>&1
   rc=$?
   echo "round $round: pytest exit $rc: $(tail -1 "$log")"
@@ -37,15 +37,20 @@ import broken_test; print(broken_test(sys.argv[2], int(sys.argv[3])))" "$REPO/te
     "$MXSERVE_GPU_PROGRESS" "$seen")
   [ -n "$broken" ] || break
   echo "round $round broke the CUDA context in $broken: run alone under MXSERVE_DEBUG_SYNC=1"
-  diag_s=$(( $(left) - 20 ))
-  [ "$diag_s" -gt 120 ] && diag_s=120
-  [ "$diag_s" -gt 10 ] || continue
-  (cd /tmp && MXSERVE_GPU_PROGRESS= MXSERVE_DEBUG_SYNC=1 MXSERVE_CUDA_GRAPHS=0 \
-    CUDA_LAUNCH_BLOCKING=1 timeout "$diag_s" \
-    ${sanitizer:+"$sanitizer" --tool memcheck --print-limit 8} "${PYTEST[@]}" -x "$ROOT/$broken") \
-    >/tmp/gpu-diagnosis.log 2>&1
-  echo "diagnosis exit $? (${sanitizer:-no compute-sanitizer})"
-  grep -E "node '|Invalid (__global__|__shared__|__local__)|Address 0x|by thread|^=+ +at |^E +.*Error" \
-    /tmp/gpu-diagnosis.log | head -40
-  { echo "===== diagnosis of $broken"; cat /tmp/gpu-diagnosis.log; echo "===== end"; } >>"$log"
+  # First alone and synchronous (fast: the error names the node), then in memcheck if time is
+  # left and the machine's compute-sanitizer takes the device.
+  for tool in "" ${sanitizer:+"$sanitizer"}; do
+    diag_s=$(( $(left) - 20 ))
+    [ "$diag_s" -gt 120 ] && diag_s=120
+    [ "$diag_s" -gt 15 ] || break
+    (cd /tmp && MXSERVE_GPU_PROGRESS= MXSERVE_DEBUG_SYNC=1 MXSERVE_CUDA_GRAPHS=0 \
+      CUDA_LAUNCH_BLOCKING=1 timeout -k 10 "$diag_s" \
+      ${tool:+"$tool" --tool memcheck --print-limit 8} "${PYTEST[@]}" -x "$ROOT/$broken") \
+      >/tmp/gpu-diagnosis.log 2>&1
+    echo "diagnosis exit $? (${tool:-no sanitizer})"
+    grep -E "node '|Invalid (__global__|__shared__|__local__)|Address 0x|by thread|^=+ +at |^E +.*Error|not supported" \
+      /tmp/gpu-diagnosis.log | head -30
+    { echo "===== diagnosis of $broken (${tool:-no sanitizer})"; cat /tmp/gpu-diagnosis.log
+      echo "===== end"; } >>"$log"
+  done
 done

@@ -3,7 +3,8 @@
 # Prepares .gpu-carry/ (ignored by git) for benchmarks/gpu/run_device_check.sh on a GPU machine
 # that has no package registry and no MXNet:
 #   wheels/  the Python packages mxserve needs that the machine lacks (onednn, nlohmann-json for
-#            the build there, the server's FastAPI stack), for its Python (default 3.12)
+#            the build there, the server's FastAPI stack and orjson), for its Python (default
+#            3.12)
 #   zoo/     symbol JSONs and parameter shapes of the 34 gluon.model_zoo.vision networks,
 #            exported by MXNet 1.9.1 (no weights: tests/gpu/zoo.py makes them there)
 #   real/    one small real export with MXNet's own outputs (mobilenet0.25)
@@ -21,7 +22,7 @@ python3 -m pip download -q --no-deps --only-binary=:all: --python-version "$PYVE
   onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0 nlohmann-json==3.12.0 \
   fastapi==0.165.0 starlette==1.10.0 uvicorn==0.54.0 pydantic==2.14.4 pydantic-core==2.50.5 \
   annotated-types==0.8.0 typing-inspection==0.4.5 typing-extensions==4.16.0 httptools==0.9.0 \
-  opentelemetry-api==1.45.2
+  opentelemetry-api==1.45.2 orjson==3.13.0
 
 names=$(.venv/bin/python -c "import sys; sys.path.insert(0, 'tests'); from oracle.models import ZOO; print(' '.join(ZOO))")
 missing=""

@@ -44,12 +44,13 @@ fi
 $PY -m pip install -q --no-index --no-deps --force-reinstall "$wheel" >>"$OUT/install.log" 2>&1 ||
   { echo "mxserve install failed" | tee -a "$results"; exit 1; }
 (cd /tmp && $PY -c "import mxserve, mxserve._runtime as r; print('mxserve', mxserve.__file__, '| cuda:', r.cuda_unavailable_reason(0) or 'available')") 2>&1 | tee -a "$results"
+(cd /tmp && $PY -c "import mxserve.server.app; print('ok')" 2>&1 | tail -1 | sed 's/^/server imports: /') | tee -a "$results"
 echo "install took $(( $(date +%s) - t0 )) s" | tee -a "$results"
 
 step "tests/gpu"
 test_s=$(( $(left) - ${MXSERVE_GPU_BENCH_SECONDS:-150} ))
 PYTHON=$PY bash "$REPO/benchmarks/gpu/gpu_tests.sh" "$test_s" "$OUT/gpu-tests.log" \
-  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,server,zoo,ops,families}.py | tee -a "$results"
+  "$REPO"/tests/gpu/test_{devices,concurrency,c_api,ops,server,zoo,families}.py | tee -a "$results"
 grep -E "^(FAILED|ERROR)|max error|host fallback" "$OUT/gpu-tests.log" | head -120 | tee -a "$results"
 [ -f "$OUT/op_cases.jsonl" ] && $PY - "$OUT/op_cases.jsonl" <<'PYEOF' | tee -a "$results"
 import collections, json, sys

@@ -27,10 +27,12 @@ GPU_REASON = str(_runtime.cuda_unavailable_reason(0))
 #: `pytestmark = needs_gpu` in a module skips its tests without a usable GPU.
 needs_gpu = pytest.mark.skipif(bool(GPU_REASON), reason=GPU_REASON or "a GPU is present")
 
-#: The CUDA errors after which every later CUDA call of the process fails.
+#: The CUDA errors after which every later CUDA call of the process fails, and the cuDNN and
+#: cuBLAS statuses that report such a fault when it surfaces inside a library call.
 STICKY_CUDA_ERROR = re.compile(
     r"cudaError(IllegalAddress|LaunchFailure|MisalignedAddress|IllegalInstruction|"
     r"InvalidAddressSpace|InvalidPc|HardwareStackError|Assert|LaunchTimeout|ECCUncorrectable)"
+    r"|CUDNN_STATUS_EXECUTION_FAILED|CUBLAS_STATUS_EXECUTION_FAILED"
 )
 
 

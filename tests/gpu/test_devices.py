@@ -272,26 +272,32 @@ def test_calls_are_replayed_from_cuda_graphs_with_new_inputs() -> None:
 @needs_gpu
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_reduced_mode_converts_a_float32_parameter_operand(dtype: str) -> None:
-    # broadcast_add of a convolution's reduced output and a bias parameter, which stays float32:
-    # the bias is converted once at bind and the node runs on the GPU, not on the host.
+    # broadcast_add of a convolution's reduced output and a bias parameter, which stays float32,
+    # between two convolutions (so that the sum is stored reduced; a bias of lower rank is not
+    # tied to the activations' dtype): the bias is converted once at bind and the node runs on
+    # the GPU, not on the host.
+    conv = {"kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"}
     nodes = [
         {"op": "null", "name": "data", "inputs": []},
         {"op": "null", "name": "w", "inputs": []},
-        {
-            "op": "Convolution",
-            "name": "conv",
-            "attrs": {"kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"},
-            "inputs": [[0, 0, 0], [1, 0, 0]],
-        },
+        {"op": "Convolution", "name": "conv", "attrs": conv, "inputs": [[0, 0, 0], [1, 0, 0]]},
         {"op": "null", "name": "b", "inputs": []},
         {"op": "broadcast_add", "name": "add", "inputs": [[2, 0, 0], [3, 0, 0]]},
         {"op": "Activation", "name": "act", "attrs": {"act_type": "relu"}, "inputs": [[4, 0, 0]]},
+        {"op": "null", "name": "w2", "inputs": []},
+        {
+            "op": "Convolution",
+            "name": "conv2",
+            "attrs": {"kernel": "(1, 1)", "num_filter": "4", "no_bias": "True"},
+            "inputs": [[5, 0, 0], [6, 0, 0]],
+        },
     ]
-    sym = json.dumps({"nodes": nodes, "arg_nodes": [0, 1, 3], "heads": [[5, 0, 0]]})
+    sym = json.dumps({"nodes": nodes, "arg_nodes": [0, 1, 3, 6], "heads": [[7, 0, 0]]})
     rng = np.random.default_rng(5)
     params = {
         "w": rng.standard_normal((8, 3, 3, 3)).astype(np.float32) * 0.3,
-        "b": rng.standard_normal((1, 8, 1, 1)).astype(np.float32),
+        "b": rng.standard_normal((8, 1, 1)).astype(np.float32),
+        "w2": rng.standard_normal((4, 8, 1, 1)).astype(np.float32) * 0.3,
     }
     x = rng.standard_normal((2, 3, 10, 10)).astype(np.float32)
     shapes = {"data": x.shape}

@@ -32,7 +32,8 @@ void ThrowCudnnError(cudnnStatus_t s, const char* expr) {
 void ThrowCublasError(cublasStatus_t s, const char* expr) {
   if (s == CUBLAS_STATUS_ALLOC_FAILED)
     MXS_THROW(kOutOfMemory) << "cuBLAS out of memory in " << expr;
-  MXS_THROW(kDevice) << "cuBLAS error in " << expr << ": " << cublasGetStatusString(s);
+  MXS_THROW(kDevice) << "cuBLAS error in " << expr << ": " << cublasGetStatusName(s) << " ("
+                     << cublasGetStatusString(s) << ")";
 }
 
 }  // namespace cuda
