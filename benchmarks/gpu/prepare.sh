@@ -10,11 +10,14 @@
 #   real/    one small real export with MXNet's own outputs (mobilenet0.25)
 #   ops.tar.xz  every oracle case of tests/ops with MXNet's inputs and outputs (tests/gpu/op_cases.py)
 #   families/   GluonCV / GluonNLP networks of tests/models (tests/gpu/families.py)
+#   zlib/    zlib.h and zconf.h, for a build there on a machine without them
 # Run from the repository root with the .venv of the build (MXSERVE_ORACLE_CACHE as for tests).
 set -euo pipefail
 PYVER=${MXSERVE_DEVICE_PYTHON:-3.12}
 CARRY=.gpu-carry
-mkdir -p "$CARRY/wheels" "$CARRY/zoo" "$CARRY/real"
+mkdir -p "$CARRY/wheels" "$CARRY/zoo" "$CARRY/real" "$CARRY/zlib"
+# zlib's two headers, for a GPU machine that has libz.so.1 but not its development files.
+cp /usr/include/zlib.h /usr/include/zconf.h "$CARRY/zlib/"
 
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version "$PYVER" \
   --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \

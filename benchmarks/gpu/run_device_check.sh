@@ -35,9 +35,22 @@ tag=$($PY -c "import sys; print(f'cp{sys.version_info[0]}{sys.version_info[1]}')
 wheel=$(ls "$CARRY"/wheels/mxserve-*-"$tag"-*.whl 2>/dev/null | head -1)
 if [ -z "$wheel" ]; then
   echo "no carried mxserve wheel for $tag: building from the checkout" | tee -a "$results"
+  # What the build takes from the machine, named before it starts; zlib's headers travel in case
+  # the machine has only the library.
+  zlib_args=()
+  if [ ! -f /usr/include/zlib.h ]; then
+    libz=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
+    zlib_args=(-Ccmake.define.ZLIB_INCLUDE_DIR="$CARRY/zlib" -Ccmake.define.ZLIB_LIBRARY="$libz")
+    echo "no zlib headers here: building with the carried ones and ${libz:-no libz.so.1}" |
+      tee -a "$results"
+  fi
+  $PY -c "import os, sysconfig; p = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); print('Python.h', 'found' if os.path.exists(p) else 'MISSING at ' + p)" 2>&1 | tee -a "$results"
+  $PY -m pip list 2>/dev/null | grep -iE "^(scikit-build-core|pybind11|cmake|ninja|nvidia-cudnn-cu13|nvidia-cublas|nvidia-cuda-runtime) " |
+    tr -s ' ' | paste -sd ';' | tee -a "$results"
   export CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) CUDACXX=${CUDACXX:-$(command -v nvcc)}
   $PY -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/mxs-wheel \
-    -Ccmake.define.MXSERVE_WITH_CUDA=ON -Cbuild-dir=/tmp/mxs-build "$REPO" >>"$OUT/install.log" 2>&1 ||
+    -Ccmake.define.MXSERVE_WITH_CUDA=ON -Cbuild-dir=/tmp/mxs-build "${zlib_args[@]}" "$REPO" \
+    >>"$OUT/install.log" 2>&1 ||
     { echo "build failed" | tee -a "$results"; grep -E "error|Error" "$OUT/install.log" | head -40; exit 1; }
   wheel=$(ls /tmp/mxs-wheel/mxserve-*.whl | head -1)
 fi
