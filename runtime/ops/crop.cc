@@ -66,7 +66,9 @@ namespace {
 
 void InferShape(const CropParam& p, std::vector<Shape>& in, std::vector<Shape>& out) {
   MXS_CHECK(in[0].known()) << "the input shape is unknown";
-  if (p.num_args == 2) MXS_CHECK(in[1].known()) << "the shape of crop_like is unknown";
+  if (p.num_args == 2) {
+    MXS_CHECK(in[1].known()) << "the shape of crop_like is unknown";
+  }
   out[0] = p.OutShape(in[0], p.num_args == 2 ? in[1] : Shape());
 }
 

@@ -167,9 +167,10 @@ void InferTypeFused(const FusedConvolutionParam& p, std::vector<DType>& in, std:
   MXS_CHECK(in[0] == DType::kUnknown || in[0] == DType::kInt8 || in[0] == DType::kUint8)
       << "quantized data must be int8 or uint8, got " << DTypeName(in[0]);
   const int sum = p.has_sum() ? p.sum_input() : -1;
-  if (sum >= 0)
+  if (sum >= 0) {
     MXS_CHECK(in[sum] == DType::kUnknown || in[sum] == DType::kInt8 || in[sum] == DType::kUint8)
         << "quantized sum input must be int8 or uint8, got " << DTypeName(in[sum]);
+  }
   for (int i = 1; i < p.num_base_inputs(); ++i) {
     if (i == sum) continue;
     MXS_CHECK(in[i] == DType::kUnknown || in[i] == DType::kFloat32)

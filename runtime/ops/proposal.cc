@@ -76,7 +76,9 @@ void InferShape(const ProposalParam& p, std::vector<Shape>& in, std::vector<Shap
   MXS_CHECK(c[1] == 2 * anchors) << "cls_prob has " << c[1] << " channels, the " << p.ratios.size()
                                  << " ratios x " << p.scales.size() << " scales need "
                                  << 2 * anchors;
-  if (!kMulti) MXS_CHECK(c[0] == 1) << "Proposal handles one image, got a batch of " << c[0];
+  if (!kMulti) {
+    MXS_CHECK(c[0] == 1) << "Proposal handles one image, got a batch of " << c[0];
+  }
   const Shape bbox{c[0], c[1] * 2, c[2], c[3]};
   if (!in[1].known()) in[1] = bbox;
   MXS_CHECK(in[1] == bbox) << "bbox_pred must be " << bbox.ToString() << ", got "
