@@ -55,16 +55,22 @@ def suite(tmp_path: pathlib.Path) -> pathlib.Path:
     return tmp_path
 
 
-def _run(
-    suite: pathlib.Path, brk: str, resume: bool, *args: str
-) -> subprocess.CompletedProcess[str]:
-    env = dict(
+def _env(suite: pathlib.Path, brk: str, **extra: str) -> dict[str, str]:
+    """The synthetic suite's environment: how test_b breaks, where progress goes, gpu.conftest
+    importable."""
+    return dict(
         os.environ,
         BREAK=brk,
         MXSERVE_GPU_PROGRESS=str(suite / "progress.txt"),
-        MXSERVE_GPU_RESUME="1" if resume else "0",
         PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+        **extra,
     )
+
+
+def _run(
+    suite: pathlib.Path, brk: str, resume: bool, *args: str
+) -> subprocess.CompletedProcess[str]:
+    env = _env(suite, brk, MXSERVE_GPU_RESUME="1" if resume else "0")
     return subprocess.run(
         [
             sys.executable,
@@ -123,14 +129,12 @@ def test_one_broken_test_runs_alone_by_its_id(suite: pathlib.Path) -> None:
 @pytest.mark.parametrize("brk", ["sticky", "crash"])
 def test_gpu_tests_script_goes_on_after_a_broken_context(suite: pathlib.Path, brk: str) -> None:
     log = suite / "tests.log"
-    env = dict(
-        os.environ,
-        BREAK=brk,
+    env = _env(
+        suite,
+        brk,
         PYTHON=sys.executable,
-        MXSERVE_GPU_PROGRESS=str(suite / "progress.txt"),
         MXSERVE_GPU_PYTEST_ROOT=str(suite),
         MXSERVE_GPU_PYTEST_CONFIG=str(suite / "pytest.ini"),
-        PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
     )
     run = subprocess.run(
         ["bash", str(GPU_TESTS), "200", str(log), str(suite / "test_mod.py")],

@@ -21,8 +21,6 @@ namespace {
 
 size_t Align(size_t n) { return (n + 63) / 64 * 64; }
 
-bool IsReduced(DType t) { return t == DType::kFloat16 || t == DType::kBfloat16; }
-
 /// Widens n reduced-precision elements of dtype `t` at `src` to float32 at `dst`.
 void Widen(DType t, const void* src, float* dst, int64_t n) {
   const uint16_t* s = static_cast<const uint16_t*>(src);
@@ -45,7 +43,8 @@ class HostFallbackKernel final : public Kernel {
       : device_(device), host_(std::move(host)) {
     size_t offset = 0;
     auto place = [&](const TensorDesc& t, std::vector<Slice>& slices) {
-      Slice s{offset, t.nbytes(), t.dtype, widened && IsReduced(t.dtype), 0, t.shape.Size(),
+      const bool widen = widened && IsReducedFloat(t.dtype);
+      Slice s{offset, t.nbytes(), t.dtype, widen, 0, t.shape.Size(),
               t.layout == Layout::kChannelsLast && !LayoutsCoincide(t.shape), offset, t.shape};
       offset += Align(t.nbytes());
       if (s.reorder) {
@@ -147,8 +146,8 @@ std::unique_ptr<Kernel> CreateHostFallback(const Backend& device, const KernelAr
   for (TensorDesc& t : host_args.in) t.layout = Layout::kRowMajor;
   for (TensorDesc& t : host_args.out) t.layout = Layout::kRowMajor;
   bool reduced = false;
-  for (const TensorDesc& t : host_args.in) reduced = reduced || IsReduced(t.dtype);
-  for (const TensorDesc& t : host_args.out) reduced = reduced || IsReduced(t.dtype);
+  for (const TensorDesc& t : host_args.in) reduced = reduced || IsReducedFloat(t.dtype);
+  for (const TensorDesc& t : host_args.out) reduced = reduced || IsReducedFloat(t.dtype);
   // The device's compute dtype where this CPU runs it (its weights then convert as on the CPU),
   // else float32.
   try {
@@ -164,9 +163,9 @@ std::unique_ptr<Kernel> CreateHostFallback(const Backend& device, const KernelAr
   }
   // The CPU kernel refuses the reduced dtype: it computes in float32.
   for (TensorDesc& t : host_args.in)
-    if (IsReduced(t.dtype)) t.dtype = DType::kFloat32;
+    if (IsReducedFloat(t.dtype)) t.dtype = DType::kFloat32;
   for (TensorDesc& t : host_args.out)
-    if (IsReduced(t.dtype)) t.dtype = DType::kFloat32;
+    if (IsReducedFloat(t.dtype)) t.dtype = DType::kFloat32;
   host_args.compute_dtype = DType::kFloat32;
   return std::make_unique<HostFallbackKernel>(device, args, HostBackend().CreateKernel(host_args),
                                               true);

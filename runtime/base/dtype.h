@@ -37,6 +37,10 @@ DType DTypeFromName(const std::string& name);
 /// Converts an MXNet type flag read from a file; kUnknown for values outside the table.
 DType DTypeFromFlag(int64_t flag);
 bool IsFloatingPoint(DType dtype);
+/// float16 or bfloat16: the dtypes of the reduced compute modes.
+inline bool IsReducedFloat(DType dtype) {
+  return dtype == DType::kFloat16 || dtype == DType::kBfloat16;
+}
 
 /// A set of element types, one bit per MXNet type flag (kernels declare the dtypes they read).
 class DTypeSet {
